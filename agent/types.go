@@ -1,0 +1,104 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Role is who is asking; it decides which tools the agent may call.
+type Role string
+
+// Roles. Customers reach only the feedback tools.
+const (
+	RoleMarketer Role = "marketer"
+	RoleAnalyst  Role = "analyst"
+	RoleCustomer Role = "customer"
+)
+
+// ParseRole returns the Role named by s, or an error naming the value.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(s); r {
+	case RoleMarketer, RoleAnalyst, RoleCustomer:
+		return r, nil
+	}
+	return "", &ArgError{Arg: "role", Value: s, Want: "marketer, analyst or customer"}
+}
+
+// ArgError reports an invalid argument value.
+type ArgError struct{ Arg, Value, Want string }
+
+func (e *ArgError) Error() string {
+	return "invalid " + e.Arg + " " + quote(e.Value) + ": want " + e.Want
+}
+
+func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// Tool is what the agent needs from a tool: langchaingo's tools.Tool contract
+// (Name, Description, Call) plus the JSON Schema of its arguments, which is
+// sent to the model as the function's parameters.
+//
+// Call receives the arguments as a JSON object and returns the result as a
+// JSON document. Problems the model can fix (bad arguments, no data) come
+// back as text with a nil error; infrastructure failures as errors.
+type Tool interface {
+	Name() string
+	Description() string
+	Call(ctx context.Context, input string) (string, error)
+	Parameters() map[string]any
+}
+
+// Question is one user turn.
+type Question struct {
+	Text string
+	Role Role
+	// ConversationID identifies the thread or chat session; informational.
+	ConversationID string
+	// History holds earlier turns of the same conversation, oldest first.
+	History []Turn
+}
+
+// Turn is one finished question/answer exchange kept as conversation memory.
+type Turn struct {
+	Question  string     `json:"question"`
+	Answer    string     `json:"answer"`
+	ToolCalls []ToolCall `json:"tool_calls,omitempty"`
+}
+
+// ToolCall is one call the agent made, with its result or error.
+// Arguments and Result are JSON documents.
+type ToolCall struct {
+	ID        string          `json:"id,omitempty"`
+	Name      string          `json:"name"`
+	Arguments json.RawMessage `json:"arguments"`
+	Result    json.RawMessage `json:"result,omitempty"`
+	Error     string          `json:"error,omitempty"`
+}
+
+// Answer is the agent's reply to a Question.
+type Answer struct {
+	// Text is the answer in plain words (light Markdown), stating the
+	// definition, period and caveats of every figure it gives.
+	Text      string     `json:"answer"`
+	ToolCalls []ToolCall `json:"tool_calls"`
+	// Tables and Charts are display hints copied from tool results
+	// (the "display" object of a result, see docs/tools.md).
+	Tables []Table `json:"tables,omitempty"`
+	Charts []Chart `json:"charts,omitempty"`
+}
+
+// Table is a rectangular result for display: Rows[i][j] is the cell of
+// column Columns[j], already formatted as text.
+type Table struct {
+	Title   string     `json:"title"`
+	Columns []string   `json:"columns"`
+	Rows    [][]string `json:"rows"`
+}
+
+// Chart is a bar chart for display: one bar per label, Values in Unit.
+type Chart struct {
+	Title  string    `json:"title"`
+	Kind   string    `json:"kind"` // "bar"
+	Labels []string  `json:"labels"`
+	Values []float64 `json:"values"`
+	Unit   string    `json:"unit"`
+}
