@@ -1,0 +1,50 @@
+-- Customer feedback with full-text search. The embedding table and its
+-- HNSW index exist only where the vector extension is available (any
+-- PostgreSQL with pgvector 0.5+, or PGlite with pglite-pgvector); on a plain
+-- PostgreSQL search falls back to full text.
+create table feedback (
+    feedback_id     bigserial primary key,
+    body            text not null check (length(body) > 0),
+    rating          smallint check (rating between 1 and 5),
+    customer_id     text,
+    product         text not null default '',
+    category        text not null default '',
+    source          text not null,
+    source_ref      text,
+    consent         boolean not null default false,
+    created_at      timestamptz not null default now(),
+    sentiment       double precision,
+    sentiment_label text,
+    themes          text[] not null default '{}',
+    tsv             tsvector generated always as (to_tsvector('english', body)) stored,
+    unique (source, source_ref)
+);
+create index feedback_tsv_idx on feedback using gin (tsv);
+create index feedback_created_idx on feedback (created_at);
+
+do $$
+begin
+    if exists (select 1 from pg_available_extensions where name = 'vector') then
+        create extension if not exists vector;
+        -- 384 is the dimension of the local embedder; `roibot` checks the
+        -- configured embedder against this column at start-up.
+        execute 'create table feedback_embeddings (
+            feedback_id bigint primary key references feedback (feedback_id) on delete cascade,
+            model       text not null,
+            embedding   vector(384) not null
+        )';
+    end if;
+end
+$$;
+
+-- Dialogue state of feedback collection, one row per conversation.
+create table feedback_dialogues (
+    conversation_id text primary key,
+    state           jsonb not null,
+    updated_at      timestamptz not null default now()
+);
+
+---- create above / drop below ----
+drop table feedback_dialogues;
+drop table if exists feedback_embeddings;
+drop table feedback;

@@ -1,0 +1,260 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/tern/v2/migrate"
+
+	"github.com/roibot/roibot/migrations"
+)
+
+// Sentinel errors returned by the store; no pgx type leaks out.
+var (
+	// ErrNotFound means the requested row does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a unique or foreign-key constraint refused the write.
+	ErrConflict = errors.New("conflict")
+	// ErrNoVector means the vector extension is not installed, so semantic
+	// search is unavailable and full text is used instead.
+	ErrNoVector = errors.New("vector extension not available")
+)
+
+// Config configures a Store.
+type Config struct {
+	// URL is a PostgreSQL connection string.
+	URL string
+	// Schema, when set, is created if missing and put first on the
+	// search_path (tests use one fresh schema each).
+	Schema string
+	// MaxConns bounds the pool on a real PostgreSQL (default 8). On PGlite
+	// the pool always has exactly one connection.
+	MaxConns int32
+	// QueryTimeout is the deadline of each statement the store runs when
+	// the caller's context has none shorter (default 30 s).
+	QueryTimeout time.Duration
+	// Logger receives pgx trace output at debug level (nil: slog.Default()).
+	Logger *slog.Logger
+}
+
+// Store is roibot's PostgreSQL store.
+type Store struct {
+	pool    *pgxpool.Pool
+	pglite  bool
+	version string
+	timeout time.Duration
+	log     *slog.Logger
+}
+
+// Open connects, detects PGlite and returns a Store. It does not migrate.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URL == "" {
+		return nil, errors.New("open store: empty database URL")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	timeout := cfg.QueryTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	pcfg, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("open store: parse database URL: %w", err)
+	}
+	probeCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	version, err := probeVersion(probeCtx, pcfg.ConnConfig.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	pglite := strings.Contains(version, "PGlite")
+	if pglite {
+		// One backend is shared by all connections: one pool connection and
+		// unnamed statements only.
+		pcfg.MaxConns = 1
+		pcfg.MinConns = 0
+		pcfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	} else if cfg.MaxConns > 0 {
+		pcfg.MaxConns = cfg.MaxConns
+	}
+	if cfg.Schema != "" {
+		if err := ensureSchema(probeCtx, pcfg.ConnConfig.Copy(), cfg.Schema); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		pcfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{cfg.Schema}.Sanitize() + ", public"
+	}
+	pcfg.ConnConfig.Tracer = &tracer{log: log}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return &Store{pool: pool, pglite: pglite, version: version, timeout: timeout, log: log}, nil
+}
+
+func probeVersion(ctx context.Context, cc *pgx.ConnConfig) (string, error) {
+	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	conn, err := pgx.ConnectConfig(ctx, cc)
+	if err != nil {
+		return "", fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.Background())
+	var v string
+	if err := conn.QueryRow(ctx, "select version()").Scan(&v); err != nil {
+		return "", fmt.Errorf("select version(): %w", err)
+	}
+	return v, nil
+}
+
+func ensureSchema(ctx context.Context, cc *pgx.ConnConfig, schema string) error {
+	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	conn, err := pgx.ConnectConfig(ctx, cc)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "create schema if not exists "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		return fmt.Errorf("create schema %s: %w", schema, err)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// IsPGlite reports whether the server is the embedded PGlite.
+func (s *Store) IsPGlite() bool { return s.pglite }
+
+// Version returns the server's version() string.
+func (s *Store) Version() string { return s.version }
+
+// ctx bounds a statement by the store's QueryTimeout.
+func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// Migrate applies the embedded migrations (migrations.FS) with tern under its
+// advisory lock, up to the newest version. It is safe to run repeatedly.
+func (s *Store) Migrate(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
+		m, err := migrate.NewMigrator(ctx, c.Conn(), "schema_version")
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if err := m.LoadMigrations(migrations.FS); err != nil {
+			return fmt.Errorf("migrate: load: %w", err)
+		}
+		if err := m.Migrate(ctx); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		return nil
+	})
+}
+
+// SchemaVersion returns the applied migration version (0 before any).
+func (s *Store) SchemaVersion(ctx context.Context) (int32, error) {
+	var v int32
+	err := s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
+		m, err := migrate.NewMigrator(ctx, c.Conn(), "schema_version")
+		if err != nil {
+			return err
+		}
+		v, err = m.GetCurrentVersion(ctx)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	return v, nil
+}
+
+// HasVector reports whether the feedback embedding table (and so pgvector)
+// is available in this database.
+func (s *Store) HasVector(ctx context.Context) (bool, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var ok bool
+	err := s.pool.QueryRow(ctx, "select to_regclass('feedback_embeddings') is not null").Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("has vector: %w", translate(err))
+	}
+	return ok, nil
+}
+
+// EmbeddingDimension returns the dimension of the feedback_embeddings
+// column, or ErrNoVector where pgvector is missing.
+func (s *Store) EmbeddingDimension(ctx context.Context) (int, error) {
+	ok, err := s.HasVector(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, ErrNoVector
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var dim int
+	err = s.pool.QueryRow(ctx, `select a.atttypmod from pg_attribute a
+		where a.attrelid = 'feedback_embeddings'::regclass and a.attname = 'embedding'`).Scan(&dim)
+	if err != nil {
+		return 0, fmt.Errorf("embedding dimension: %w", translate(err))
+	}
+	return dim, nil
+}
+
+// translate maps pgx errors to the store's sentinels.
+func translate(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505", "23503":
+			return fmt.Errorf("%w: %s", ErrConflict, pgErr.Message)
+		}
+		return fmt.Errorf("%s (SQLSTATE %s)", pgErr.Message, pgErr.Code)
+	}
+	return err
+}
+
+// tracer logs each statement at debug level.
+type tracer struct{ log *slog.Logger }
+
+type traceKey struct{}
+
+type traceStart struct {
+	sql string
+	at  time.Time
+}
+
+func (t *tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if !t.log.Enabled(ctx, slog.LevelDebug) {
+		return ctx
+	}
+	return context.WithValue(ctx, traceKey{}, traceStart{sql: d.SQL, at: time.Now()})
+}
+
+func (t *tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	st, ok := ctx.Value(traceKey{}).(traceStart)
+	if !ok {
+		return
+	}
+	sql := st.sql
+	if len(sql) > 200 {
+		sql = sql[:200] + "…"
+	}
+	t.log.LogAttrs(ctx, slog.LevelDebug, "sql", slog.String("sql", sql),
+		slog.Int64("latency_ms", time.Since(st.at).Milliseconds()),
+		slog.Bool("error", d.Err != nil))
+}
