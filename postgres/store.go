@@ -51,6 +51,11 @@ type Store struct {
 	version string
 	timeout time.Duration
 	log     *slog.Logger
+	// searchPath and versionTable keep migrations in the configured schema:
+	// tern runs "reset all" after each migration, and PGlite ignores
+	// startup parameters, so the path is set again before each one.
+	searchPath   string
+	versionTable string
 }
 
 // Open connects, detects PGlite and returns a Store. It does not migrate.
@@ -90,14 +95,28 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err := ensureSchema(probeCtx, pcfg.ConnConfig.Copy(), cfg.Schema); err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
-		pcfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{cfg.Schema}.Sanitize() + ", public"
+	}
+	// PGlite ignores startup parameters and shares one backend between
+	// connections, so the search_path is set explicitly on every connection.
+	searchPath := "public"
+	if cfg.Schema != "" {
+		searchPath = pgx.Identifier{cfg.Schema}.Sanitize() + ", public"
+	}
+	pcfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, "set search_path to "+searchPath)
+		return err
+	}
+	versionTable := "public.schema_version"
+	if cfg.Schema != "" {
+		versionTable = pgx.Identifier{cfg.Schema, "schema_version"}.Sanitize()
 	}
 	pcfg.ConnConfig.Tracer = &tracer{log: log}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	return &Store{pool: pool, pglite: pglite, version: version, timeout: timeout, log: log}, nil
+	return &Store{pool: pool, pglite: pglite, version: version, timeout: timeout, log: log,
+		searchPath: searchPath, versionTable: versionTable}, nil
 }
 
 func probeVersion(ctx context.Context, cc *pgx.ConnConfig) (string, error) {
@@ -147,15 +166,29 @@ func (s *Store) Migrate(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
-		m, err := migrate.NewMigrator(ctx, c.Conn(), "schema_version")
+		m, err := migrate.NewMigrator(ctx, c.Conn(), s.versionTable)
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
+		}
+		var pathErr error
+		m.OnStart = func(seq int32, name, direction, _ string) {
+			s.log.Info("migration", "sequence", seq, "name", name, "direction", direction)
+			if _, err := c.Exec(ctx, "set search_path to "+s.searchPath); err != nil && pathErr == nil {
+				pathErr = err
+			}
 		}
 		if err := m.LoadMigrations(migrations.FS); err != nil {
 			return fmt.Errorf("migrate: load: %w", err)
 		}
 		if err := m.Migrate(ctx); err != nil {
 			return fmt.Errorf("migrate: %w", err)
+		}
+		if pathErr != nil {
+			return fmt.Errorf("migrate: set search_path: %w", pathErr)
+		}
+		// tern resets session settings after each migration.
+		if _, err := c.Exec(ctx, "set search_path to "+s.searchPath); err != nil {
+			return fmt.Errorf("migrate: set search_path: %w", err)
 		}
 		return nil
 	})
@@ -165,7 +198,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 func (s *Store) SchemaVersion(ctx context.Context) (int32, error) {
 	var v int32
 	err := s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
-		m, err := migrate.NewMigrator(ctx, c.Conn(), "schema_version")
+		m, err := migrate.NewMigrator(ctx, c.Conn(), s.versionTable)
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 state="$root/.pglite"
-data="${ROIBOT_PGLITE_DIR:-$state/data}"
+data="${ROIBOT_PGLITE_DIR:-$state/data}"  # memory:// for a throw-away database
 port="${ROIBOT_PGLITE_PORT:-54329}"
 pidfile="$state/server-$port.pid"
 logfile="$state/server-$port.log"
@@ -27,7 +27,7 @@ start() {
   if [ ! -d "$root/node_modules/@electric-sql/pglite-socket" ]; then
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error) >&2
   fi
-  mkdir -p "$(dirname "$data")"
+  case "$data" in memory://*) ;; *) mkdir -p "$(dirname "$data")" ;; esac
   nohup node "$root/node_modules/@electric-sql/pglite-socket/dist/scripts/server.js" \
     --db="$data" --port="$port" --host=127.0.0.1 \
     --extensions=@electric-sql/pglite-pgvector:vector --max-connections=8 >"$logfile" 2>&1 &
