@@ -1,0 +1,122 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roibot/roibot/analytics"
+)
+
+// ImportCDNOW streams a CDNOW transaction log (Fader & Hardie's CDNOW data,
+// in US dollars) into sink. Two layouts are accepted, detected from the
+// header: the full master file (whitespace-separated "customer_id date
+// number_of_cds dollar_value") and BTYD's 1/10th sample cdnowElog.csv
+// ("masterid,sampleid,date,cds,sales"). Customers are stored as
+// "CDNOW-<master id>" so they never collide with other sources; each
+// (customer, day) is one invoice "CDNOW-<id>-<YYYYMMDD>" whose lines keep the
+// file's order. A row is rejected, with its line number, when a field is
+// missing, the date is not YYYYMMDD, the CD count is not a non-negative
+// integer or the amount is not a non-negative decimal. Zero-value rows are
+// kept (they are real records in the source).
+func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Report, error) {
+	opt.defaults()
+	rep := &Report{File: opt.File, Format: FormatCDNOW}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	if !sc.Scan() {
+		return rep, fmt.Errorf("cdnow: empty input: %w", sc.Err())
+	}
+	header := strings.TrimSpace(sc.Text())
+	var split func(string) []string
+	var idIdx, dateIdx, qtyIdx, amtIdx, nfields int
+	switch {
+	case strings.HasPrefix(header, "masterid,"):
+		split = func(s string) []string { return strings.Split(s, ",") }
+		idIdx, dateIdx, qtyIdx, amtIdx, nfields = 0, 2, 3, 4, 5
+	case strings.HasPrefix(header, "customer_id"):
+		split = strings.Fields
+		idIdx, dateIdx, qtyIdx, amtIdx, nfields = 0, 1, 2, 3, 4
+	default:
+		return rep, fmt.Errorf("cdnow: line 1: header %q is neither cdnowElog.csv (masterid,sampleid,date,cds,sales) nor CDNOW_master.txt (customer_id date number_of_cds dollar_value)", header)
+	}
+	lineNos := make(map[string]int)
+	batch := make([]OrderLine, 0, opt.BatchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		n, err := sink.StoreOrderLines(ctx, FormatCDNOW, batch)
+		if err != nil {
+			return fmt.Errorf("cdnow: store batch ending at row %d: %w", rep.Read, err)
+		}
+		rep.Stored += n
+		batch = batch[:0]
+		return nil
+	}
+	line := 1
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		rep.Read++
+		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
+			opt.Progress(rep.Read)
+		}
+		f := split(text)
+		if len(f) != nfields {
+			rep.reject(line, "row", fmt.Sprintf("has %d fields; want %d", len(f), nfields))
+			continue
+		}
+		id, err := strconv.ParseUint(strings.TrimSpace(f[idIdx]), 10, 64)
+		if err != nil {
+			rep.reject(line, "customer_id", fmt.Sprintf("%q is not a whole number", f[idIdx]))
+			continue
+		}
+		day, err := time.ParseInLocation("20060102", strings.TrimSpace(f[dateIdx]), opt.Location)
+		if err != nil {
+			rep.reject(line, "date", fmt.Sprintf("%q is not YYYYMMDD", f[dateIdx]))
+			continue
+		}
+		qty, err := strconv.ParseInt(strings.TrimSpace(f[qtyIdx]), 10, 64)
+		if err != nil || qty < 0 {
+			rep.reject(line, "cds", fmt.Sprintf("%q is not a non-negative integer", f[qtyIdx]))
+			continue
+		}
+		amt4, err := parseDecimal4(f[amtIdx])
+		if err != nil || amt4 < 0 {
+			rep.reject(line, "sales", fmt.Sprintf("%q is not a non-negative decimal", f[amtIdx]))
+			continue
+		}
+		cust := "CDNOW-" + strconv.FormatUint(id, 10)
+		inv := cust + "-" + day.Format("20060102")
+		lineNos[inv]++
+		price4 := amt4
+		if qty > 0 {
+			price4 = (amt4 + qty/2) / qty
+		}
+		batch = append(batch, OrderLine{
+			InvoiceNo: inv, LineNo: lineNos[inv], StockCode: "CD", Description: "CDs",
+			Quantity: qty, UnitPrice4: price4, Amount: analytics.Money(minorFromDecimal4(1, amt4)),
+			At: day, CustomerID: cust, Currency: "USD",
+		})
+		if len(batch) >= opt.BatchSize {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return rep, fmt.Errorf("cdnow: line %d: %w", line+1, err)
+	}
+	if err := flush(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}

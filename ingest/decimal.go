@@ -1,0 +1,77 @@
+package ingest
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// parseDecimal4 parses a non-exponent decimal such as "2.55" or "-0.001"
+// into an integer count of 1/10000 units, exactly (no float rounding).
+func parseDecimal4(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("empty")
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" && frac == "" {
+		return 0, errors.New("not a number")
+	}
+	if len(frac) > 4 {
+		// Keep 4 decimals, rounding half up on the fifth.
+		round := frac[4] >= '5'
+		for _, c := range frac[4:] {
+			if c < '0' || c > '9' {
+				return 0, errors.New("not a number")
+			}
+		}
+		frac = frac[:4]
+		v, err := parseDecimal4(intPart + "." + frac)
+		if err != nil {
+			return 0, err
+		}
+		if round {
+			v++
+		}
+		if neg {
+			v = -v
+		}
+		return v, nil
+	}
+	frac += strings.Repeat("0", 4-len(frac))
+	if intPart == "" {
+		intPart = "0"
+	}
+	for _, c := range intPart + frac {
+		if c < '0' || c > '9' {
+			return 0, errors.New("not a number")
+		}
+	}
+	i, err := strconv.ParseInt(intPart, 10, 64)
+	if err != nil {
+		return 0, errors.New("out of range")
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	v := i*10000 + f
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// minorFromDecimal4 returns quantity × price (price in 1/10000 units) in
+// minor units (1/100), rounded half away from zero.
+func minorFromDecimal4(quantity int64, price4 int64) int64 {
+	p := quantity * price4 // 1/10000 units
+	if p >= 0 {
+		return (p + 50) / 100
+	}
+	return -((-p + 50) / 100)
+}

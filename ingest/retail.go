@@ -1,0 +1,240 @@
+package ingest
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roibot/roibot/analytics"
+)
+
+// Formats accepted by the importers.
+const (
+	FormatOnlineRetail = "online-retail"
+	FormatCDNOW        = "cdnow"
+)
+
+// OrderLine is one validated invoice line ready to store.
+type OrderLine struct {
+	InvoiceNo string
+	// LineNo is the line's 1-based position within its invoice in the file,
+	// which makes a repeated import of the same file idempotent.
+	LineNo      int
+	StockCode   string
+	Description string
+	Quantity    int64
+	// UnitPrice4 is the unit price in 1/10000 currency units (2.55 -> 25500).
+	UnitPrice4 int64
+	// Amount is Quantity × UnitPrice in minor units (pence, cents).
+	Amount analytics.Money
+	At     time.Time
+	// CustomerID is empty for anonymous invoices.
+	CustomerID string
+	Country    string
+	Currency   string
+	// IsCancellation marks an invoice number starting with "C"; IsReturn marks
+	// any line that gives money back (a cancellation or a negative quantity).
+	IsCancellation bool
+	IsReturn       bool
+}
+
+// OrderSink stores batches of order lines: customers and orders are created
+// from the lines as needed and existing rows are left alone, so a repeated
+// import stores nothing. It returns how many lines were newly stored.
+type OrderSink interface {
+	StoreOrderLines(ctx context.Context, source string, lines []OrderLine) (int, error)
+}
+
+// Options tunes an import.
+type Options struct {
+	// File names the input in the report.
+	File string
+	// BatchSize is the number of lines per Sink call (default 5000).
+	BatchSize int
+	// Progress, when set, is called every ProgressEvery rows.
+	Progress Progress
+	// Location is the business time zone in which naive timestamps of the
+	// file are read (default UTC).
+	Location *time.Location
+}
+
+func (o *Options) defaults() {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 5000
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+}
+
+var onlineRetailHeader = []string{"InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"}
+
+// ImportOnlineRetail streams the UCI Online Retail CSV (Chen, Sain & Guo
+// 2012; header InvoiceNo,StockCode,Description,Quantity,InvoiceDate,
+// UnitPrice,CustomerID,Country) into sink, in GBP.
+//
+// Rules: an InvoiceNo starting with "C" is a cancellation and every line with
+// a negative quantity is a return — both are kept and marked, and purchase
+// metrics exclude them. Rows without a CustomerID are kept (basket analysis)
+// but excluded from customer metrics. A row is rejected, with its line number,
+// when it has the wrong number of fields, an empty InvoiceNo, a Quantity that
+// is not an integer or is 0, an InvoiceDate not in "2006-01-02 15:04:05" (or
+// "1/2/2006 15:04"), a UnitPrice that is not a decimal or is negative (the
+// "Adjust bad debt" rows), or a CustomerID that is not a whole number.
+func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Report, error) {
+	opt.defaults()
+	rep := &Report{File: opt.File, Format: FormatOnlineRetail}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return rep, fmt.Errorf("online retail: read header: %w", err)
+	}
+	if err := checkHeader(header, onlineRetailHeader); err != nil {
+		return rep, fmt.Errorf("online retail: line 1: %w", err)
+	}
+	lineNos := make(map[string]int)
+	batch := make([]OrderLine, 0, opt.BatchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		n, err := sink.StoreOrderLines(ctx, FormatOnlineRetail, batch)
+		if err != nil {
+			return fmt.Errorf("online retail: store batch ending at row %d: %w", rep.Read, err)
+		}
+		rep.Stored += n
+		batch = batch[:0]
+		return nil
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				rep.Read++
+				rep.reject(pe.Line, "csv", pe.Err.Error())
+				continue
+			}
+			return rep, fmt.Errorf("online retail: %w", err)
+		}
+		rep.Read++
+		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
+			opt.Progress(rep.Read)
+		}
+		ol, field, reason := parseRetailRow(rec, opt.Location)
+		if reason != "" {
+			rep.reject(line, field, reason)
+			continue
+		}
+		lineNos[ol.InvoiceNo]++
+		ol.LineNo = lineNos[ol.InvoiceNo]
+		if ol.IsReturn {
+			rep.Returns++
+		}
+		if ol.CustomerID == "" {
+			rep.Anonymous++
+		}
+		batch = append(batch, ol)
+		if len(batch) >= opt.BatchSize {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func parseRetailRow(rec []string, loc *time.Location) (OrderLine, string, string) {
+	if len(rec) != len(onlineRetailHeader) {
+		return OrderLine{}, "row", fmt.Sprintf("has %d fields; want %d", len(rec), len(onlineRetailHeader))
+	}
+	ol := OrderLine{
+		InvoiceNo:   strings.TrimSpace(rec[0]),
+		StockCode:   strings.TrimSpace(rec[1]),
+		Description: strings.TrimSpace(rec[2]),
+		Country:     strings.TrimSpace(rec[7]),
+		Currency:    "GBP",
+	}
+	if ol.InvoiceNo == "" {
+		return ol, "InvoiceNo", "empty"
+	}
+	q, err := strconv.ParseInt(strings.TrimSpace(rec[3]), 10, 64)
+	if err != nil {
+		return ol, "Quantity", fmt.Sprintf("%q is not an integer", rec[3])
+	}
+	if q == 0 {
+		return ol, "Quantity", "is 0"
+	}
+	ol.Quantity = q
+	at, err := parseRetailTime(strings.TrimSpace(rec[4]), loc)
+	if err != nil {
+		return ol, "InvoiceDate", fmt.Sprintf("%q is not a date-time", rec[4])
+	}
+	ol.At = at
+	p, err := parseDecimal4(rec[5])
+	if err != nil {
+		return ol, "UnitPrice", fmt.Sprintf("%q is not a decimal", rec[5])
+	}
+	if p < 0 {
+		return ol, "UnitPrice", fmt.Sprintf("%s is negative", strings.TrimSpace(rec[5]))
+	}
+	ol.UnitPrice4 = p
+	ol.Amount = analytics.Money(minorFromDecimal4(q, p))
+	if c := strings.TrimSpace(rec[6]); c != "" {
+		id, err := normalizeCustomerID(c)
+		if err != nil {
+			return ol, "CustomerID", fmt.Sprintf("%q is not a whole number", c)
+		}
+		ol.CustomerID = id
+	}
+	ol.IsCancellation = strings.HasPrefix(ol.InvoiceNo, "C")
+	ol.IsReturn = ol.IsCancellation || q < 0
+	return ol, "", ""
+}
+
+// normalizeCustomerID turns "17850.0" (pandas' float export) into "17850".
+func normalizeCustomerID(s string) (string, error) {
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if hasFrac && strings.Trim(frac, "0") != "" {
+		return "", errors.New("fractional")
+	}
+	if _, err := strconv.ParseUint(whole, 10, 64); err != nil {
+		return "", err
+	}
+	return whole, nil
+}
+
+func parseRetailTime(s string, loc *time.Location) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "1/2/2006 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("bad time")
+}
+
+func checkHeader(got, want []string) error {
+	if len(got) != len(want) {
+		return fmt.Errorf("header has %d columns %v; want %v", len(got), got, want)
+	}
+	for i := range want {
+		if strings.TrimSpace(strings.TrimPrefix(got[i], "\ufeff")) != want[i] {
+			return fmt.Errorf("header column %d is %q; want %q", i+1, got[i], want[i])
+		}
+	}
+	return nil
+}

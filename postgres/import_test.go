@@ -1,0 +1,152 @@
+package postgres_test
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/roibot/roibot/ingest"
+	"github.com/roibot/roibot/postgres/pgtest"
+)
+
+const onlineRetailFile = "../data/online-retail/online_retail.csv.gz"
+
+// plainCounts is an independent pass over the Online Retail CSV with the
+// rules ImportOnlineRetail documents, written with nothing but encoding/csv.
+type plainCounts struct {
+	read, rejected, returns, anonymous int
+	customers, invoices                map[string]bool
+}
+
+func countOnlineRetail(t *testing.T) plainCounts {
+	t.Helper()
+	f, err := os.Open(onlineRetailFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(zr)
+	if _, err := r.Read(); err != nil {
+		t.Fatal(err)
+	}
+	c := plainCounts{customers: map[string]bool{}, invoices: map[string]bool{}}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.read++
+		price, err := strconv.ParseFloat(rec[5], 64)
+		qty, qerr := strconv.Atoi(rec[3])
+		if err != nil || qerr != nil || price < 0 || qty == 0 {
+			c.rejected++
+			continue
+		}
+		if strings.HasPrefix(rec[0], "C") || qty < 0 {
+			c.returns++
+		}
+		if rec[6] == "" {
+			c.anonymous++
+		} else {
+			c.customers[strings.TrimSuffix(rec[6], ".0")] = true
+		}
+		c.invoices[rec[0]] = true
+	}
+	return c
+}
+
+func TestStore_ImportOnlineRetail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 541,909 lines")
+	}
+	s := pgtest.Store(t)
+	ctx := context.Background()
+	want := countOnlineRetail(t)
+	if want.read != 541909 {
+		t.Fatalf("plain pass read %d rows; want 541909 (the published row count)", want.read)
+	}
+
+	rc, err := ingest.Open(onlineRetailFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	rep, err := ingest.ImportOnlineRetail(ctx, rc, s, ingest.Options{File: "online_retail.csv.gz"})
+	if err != nil {
+		t.Fatalf("ImportOnlineRetail() error = %v", err)
+	}
+	stored := want.read - want.rejected
+	checks := []struct {
+		name      string
+		got, want int
+	}{
+		{"rows read", rep.Read, 541909},
+		{"rows rejected", rep.Rejected, want.rejected},
+		{"rows stored", rep.Stored, stored},
+		{"returns", rep.Returns, want.returns},
+		{"anonymous rows", rep.Anonymous, want.anonymous},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("import %s = %d; want %d", c.name, c.got, c.want)
+		}
+	}
+	for _, rj := range rep.Rejects {
+		if rj.Field != "UnitPrice" || !strings.Contains(rj.Reason, "negative") {
+			t.Errorf("reject %v; want only negative UnitPrice rows (Adjust bad debt)", rj)
+		}
+	}
+	if want.rejected != 2 {
+		t.Errorf("plain pass rejected %d rows; want 2 (the two negative Adjust bad debt rows)", want.rejected)
+	}
+
+	counts, err := s.TableCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["order_lines"] != int64(stored) {
+		t.Errorf("order_lines = %d; want %d", counts["order_lines"], stored)
+	}
+	if counts["customers"] != int64(len(want.customers)) {
+		t.Errorf("customers = %d; want %d", counts["customers"], len(want.customers))
+	}
+	if counts["orders"] != int64(len(want.invoices)) {
+		t.Errorf("orders = %d; want %d", counts["orders"], len(want.invoices))
+	}
+
+	t.Run("ReimportAddsNothing", func(t *testing.T) {
+		rc, err := ingest.Open(onlineRetailFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		rep, err := ingest.ImportOnlineRetail(ctx, rc, s, ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Stored != 0 {
+			t.Errorf("second import stored %d rows; want 0", rep.Stored)
+		}
+		after, err := s.TableCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for table, n := range counts {
+			if after[table] != n {
+				t.Errorf("after re-import %s = %d; want %d", table, after[table], n)
+			}
+		}
+	})
+}

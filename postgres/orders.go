@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/roibot/roibot/ingest"
+)
+
+// StoreOrderLines stores a batch of validated order lines in one
+// transaction: customers, products and orders are created from the lines
+// where missing (existing rows are left as they are) and lines already
+// stored are skipped, so importing a file twice stores nothing the second
+// time. It returns the number of lines newly stored. Bulk inserts use
+// INSERT ... SELECT FROM unnest(...), which PGlite supports (COPY does not).
+func (s *Store) StoreOrderLines(ctx context.Context, source string, lines []ingest.OrderLine) (int, error) {
+	if len(lines) == 0 {
+		return 0, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*s.timeout)
+	defer cancel()
+
+	var (
+		custIDs, custCountries                        []string
+		prodCodes, prodDescs                          []string
+		invNos, invCusts, invCountries, invCurrencies []string
+		invAts                                        []time.Time
+		invCancels                                    []bool
+		lInv, lCode, lDesc                            []string
+		lNo                                           []int32
+		lQty, lPrice4, lAmount                        []int64
+		lReturn                                       []bool
+	)
+	seenCust := map[string]bool{}
+	seenProd := map[string]bool{}
+	seenInv := map[string]bool{}
+	for _, l := range lines {
+		if l.CustomerID != "" && !seenCust[l.CustomerID] {
+			seenCust[l.CustomerID] = true
+			custIDs = append(custIDs, l.CustomerID)
+			custCountries = append(custCountries, l.Country)
+		}
+		if l.StockCode != "" && !seenProd[l.StockCode] {
+			seenProd[l.StockCode] = true
+			prodCodes = append(prodCodes, l.StockCode)
+			prodDescs = append(prodDescs, l.Description)
+		}
+		if !seenInv[l.InvoiceNo] {
+			seenInv[l.InvoiceNo] = true
+			invNos = append(invNos, l.InvoiceNo)
+			invCusts = append(invCusts, l.CustomerID)
+			invCountries = append(invCountries, l.Country)
+			invCurrencies = append(invCurrencies, l.Currency)
+			invAts = append(invAts, l.At.UTC())
+			invCancels = append(invCancels, l.IsCancellation)
+		}
+		lInv = append(lInv, l.InvoiceNo)
+		lNo = append(lNo, int32(l.LineNo))
+		lCode = append(lCode, l.StockCode)
+		lDesc = append(lDesc, l.Description)
+		lQty = append(lQty, l.Quantity)
+		lPrice4 = append(lPrice4, l.UnitPrice4)
+		lAmount = append(lAmount, int64(l.Amount))
+		lReturn = append(lReturn, l.IsReturn)
+	}
+	var stored int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if len(custIDs) > 0 {
+			if _, err := tx.Exec(ctx, `insert into customers (customer_id, country, source)
+				select u.id, nullif(u.country, ''), $3
+				from unnest($1::text[], $2::text[]) as u(id, country)
+				on conflict (customer_id) do nothing`, custIDs, custCountries, source); err != nil {
+				return fmt.Errorf("customers: %w", err)
+			}
+		}
+		if len(prodCodes) > 0 {
+			if _, err := tx.Exec(ctx, `insert into products (stock_code, description)
+				select u.code, u.descr from unnest($1::text[], $2::text[]) as u(code, descr)
+				on conflict (stock_code) do nothing`, prodCodes, prodDescs); err != nil {
+				return fmt.Errorf("products: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `insert into orders (invoice_no, customer_id, country, invoiced_at, is_cancellation, currency, source)
+			select u.inv, nullif(u.cust, ''), u.country, u.at, u.cancel, u.currency, $7
+			from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[])
+				as u(inv, cust, country, at, cancel, currency)
+			on conflict (invoice_no) do nothing`,
+			invNos, invCusts, invCountries, invAts, invCancels, invCurrencies, source); err != nil {
+			return fmt.Errorf("orders: %w", err)
+		}
+		return tx.QueryRow(ctx, `with ins as (
+				insert into order_lines (invoice_no, line_no, stock_code, description, quantity, unit_price, amount, is_return)
+				select u.inv, u.no, u.code, u.descr, u.qty, u.price4::numeric / 10000, u.amount, u.ret
+				from unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[], $8::boolean[])
+					as u(inv, no, code, descr, qty, price4, amount, ret)
+				on conflict (invoice_no, line_no) do nothing
+				returning 1)
+			select count(*) from ins`,
+			lInv, lNo, lCode, lDesc, lQty, lPrice4, lAmount, lReturn).Scan(&stored)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store order lines: %w", translate(err))
+	}
+	return stored, nil
+}
