@@ -89,7 +89,7 @@ func TestScoreRFM_TiesAtEveryEdge(t *testing.T) {
 	// Frequency 1×6,2,2,3,5 -> 1×6,4,4,5,5.
 	want := []struct {
 		r, f, m, fm, score int
-		seg               RFMSegment
+		seg                RFMSegment
 	}{
 		{5, 5, 5, 5, 555, SegmentChampions},
 		{1, 1, 1, 1, 111, SegmentLost},
