@@ -1,10 +1,12 @@
 package analytics
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -355,45 +357,61 @@ func FunnelFromEvents(events []FunnelEvent, stages []string, window time.Duratio
 		}
 		pos[s] = i
 	}
-	// Per session, per stage, the event times sorted.
-	bySession := make(map[string][][]time.Time)
+	type hit struct {
+		session string
+		stage   int
+		at      time.Time
+	}
+	hits := make([]hit, 0, len(events))
 	for i, e := range events {
 		if e.SessionID == "" {
 			return nil, &InputError{Row: i, Field: "session_id", Err: errors.New("empty session id")}
 		}
-		k, ok := pos[e.Stage]
-		if !ok {
-			continue
+		if k, ok := pos[e.Stage]; ok {
+			hits = append(hits, hit{e.SessionID, k, e.At})
 		}
-		ts := bySession[e.SessionID]
-		if ts == nil {
-			ts = make([][]time.Time, len(stages))
-			bySession[e.SessionID] = ts
-		}
-		ts[k] = append(ts[k], e.At)
 	}
+	// Per session in time order; at equal times the earlier stage first, so
+	// stages recorded at the same instant still chain.
+	slices.SortFunc(hits, func(a, b hit) int {
+		if c := strings.Compare(a.session, b.session); c != 0 {
+			return c
+		}
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.stage, b.stage)
+	})
 	out := make([]StageCount, len(stages))
 	for i, s := range stages {
 		out[i].Stage = s
 	}
-	for _, ts := range bySession {
-		if len(ts[0]) == 0 {
-			continue
+	for lo := 0; lo < len(hits); {
+		hi := lo + 1
+		for hi < len(hits) && hits[hi].session == hits[lo].session {
+			hi++
 		}
-		for _, t := range ts {
-			sort.Slice(t, func(a, b int) bool { return t[a].Before(t[b]) })
-		}
-		t0 := ts[0][0]
-		out[0].Count++
-		prev := t0
-		for i := 1; i < len(stages); i++ {
-			j := sort.Search(len(ts[i]), func(k int) bool { return !ts[i][k].Before(prev) })
-			if j == len(ts[i]) || (window > 0 && ts[i][j].Sub(t0) > window) {
+		// Scan from the first first-stage event t₀: the next event of the
+		// wanted stage is the earliest one no earlier than the previous
+		// stage's.
+		next := 0
+		var t0 time.Time
+		for _, h := range hits[lo:hi] {
+			if next > 0 && window > 0 && h.at.Sub(t0) > window {
 				break
 			}
-			prev = ts[i][j]
-			out[i].Count++
+			if h.stage != next {
+				continue
+			}
+			if next == 0 {
+				t0 = h.at
+			}
+			out[next].Count++
+			if next++; next == len(stages) {
+				break
+			}
 		}
+		lo = hi
 	}
 	return out, nil
 }

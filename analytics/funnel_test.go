@@ -239,7 +239,9 @@ func TestDailyCounts(t *testing.T) {
 
 func TestFunnelFromEvents(t *testing.T) {
 	at := func(h, m int) time.Time { return time.Date(2011, 12, 1, h, m, 0, 0, time.UTC) }
-	ev := func(s, stage string, h, m int) FunnelEvent { return FunnelEvent{SessionID: s, Stage: stage, At: at(h, m)} }
+	ev := func(s, stage string, h, m int) FunnelEvent {
+		return FunnelEvent{SessionID: s, Stage: stage, At: at(h, m)}
+	}
 	events := []FunnelEvent{
 		// s1 goes all the way within an hour.
 		ev("s1", StagePurchase, 10, 25), ev("s1", StageVisit, 10, 0), ev("s1", StageProductView, 10, 5),

@@ -136,21 +136,22 @@ type RFMSegmentRule struct {
 
 // DefaultRFMSegments returns a fresh copy of the default segment map, which
 // callers may edit and pass in RFMConfig.Segments. It tiles the 5×5 grid of
-// R score × FM score exactly once (rows R, columns FM = 1..5):
+// R score (rows) × FM score (columns) exactly once:
 //
-//	R 5 | new        potential  potential  champions  champions
-//	R 4 | promising  potential  potential  loyal      loyal
-//	R 3 | about_to_sleep ×2     need_attn  loyal      loyal
-//	R 2 | hibernating ×2        at_risk    at_risk    cant_lose_them
-//	R 1 | lost ×2               at_risk    at_risk    cant_lose_them
+//	      FM=1            FM=2            FM=3            FM=4            FM=5
+//	R=5   new             potential_loy.  potential_loy.  champions       champions
+//	R=4   promising       potential_loy.  potential_loy.  loyal           loyal
+//	R=3   about_to_sleep  about_to_sleep  need_attention  loyal           loyal
+//	R=2   hibernating     hibernating     at_risk         at_risk         cant_lose_them
+//	R=1   lost            lost            at_risk         at_risk         cant_lose_them
 //
-// It is the widely used R × FM segment grid (the "RFM segmentation" map
-// popularised by Putler and the rfm R package, in its non-overlapping R/F
-// regex form), with the low-recency, low-value corner split into
-// hibernating (R 2) and lost (R 1).
+// It is the widely used R × F segment grid of RFM tutorials (the
+// non-overlapping form of Putler's RFM segment table, whose names it uses),
+// read with the combined FM score in place of F, and with the low-recency,
+// low-value corner split into hibernating (R 2) and lost (R 1).
 //
-// Source: the seed document, section 4.3 (RFM model); segment names as in
-// Putler's RFM segmentation guide.
+// Source: the seed document, section 4.3 (RFM model); segment names and
+// layout after Putler, "RFM Analysis For Successful Customer Segmentation".
 func DefaultRFMSegments() []RFMSegmentRule {
 	return []RFMSegmentRule{
 		{SegmentChampions, 5, 5, 4, 5},
@@ -431,12 +432,16 @@ func rfmWarning(name string, bins []RFMBin, n int) string {
 	if len(bins) == RFMLevels {
 		return ""
 	}
-	if len(bins) == 1 {
-		return fmt.Sprintf("%s: all %d customers have the same value, so it cannot rank them; everyone scores 1", name, n)
-	}
 	used := make([]string, len(bins))
 	for i, b := range bins {
 		used[i] = fmt.Sprint(b.Score)
+	}
+	switch {
+	case len(bins) == 1:
+		return fmt.Sprintf("%s: all %d customers have the same value, so it cannot rank them; everyone scores 1", name, n)
+	case n < RFMLevels:
+		return fmt.Sprintf("%s: %d customers cannot fill %d scores; scores in use: %s",
+			name, n, RFMLevels, strings.Join(used, ", "))
 	}
 	return fmt.Sprintf("%s: ties leave %d of %d scores in use (%s); equal values share a score",
 		name, len(bins), RFMLevels, strings.Join(used, ", "))
