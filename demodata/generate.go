@@ -32,13 +32,13 @@ type Channel struct {
 // Channels is the synthetic channel mix. ROI = ROAS − 1: display is built to
 // lose money, email to return the most per pound.
 var Channels = []Channel{
-	{Name: "email", Kind: "owned", Weight: 0.16, TargetROAS: 11.0, SessionsPerOrder: 3, Continue: [3]float64{0.70, 0.35, 0.50}},
-	{Name: "paid_search", Kind: "paid", Weight: 0.24, TargetROAS: 4.2, SessionsPerOrder: 5, Continue: [3]float64{0.65, 0.30, 0.45}},
-	{Name: "paid_social", Kind: "paid", Weight: 0.16, TargetROAS: 2.1, SessionsPerOrder: 7, Continue: [3]float64{0.50, 0.20, 0.40}},
-	{Name: "display", Kind: "paid", Weight: 0.10, TargetROAS: 0.75, SessionsPerOrder: 9, Continue: [3]float64{0.40, 0.15, 0.35}},
-	{Name: "affiliate", Kind: "paid", Weight: 0.08, TargetROAS: 3.0, SessionsPerOrder: 4, Continue: [3]float64{0.60, 0.30, 0.50}},
-	{Name: "organic_search", Kind: "earned", Weight: 0.16, SessionsPerOrder: 5, Continue: [3]float64{0.60, 0.25, 0.45}},
-	{Name: "direct", Kind: "earned", Weight: 0.10, SessionsPerOrder: 2, Continue: [3]float64{0.75, 0.40, 0.55}},
+	{Name: "email", Kind: "owned", Weight: 0.16, TargetROAS: 11.0, SessionsPerOrder: 2, Continue: [3]float64{0.70, 0.35, 0.50}},
+	{Name: "paid_search", Kind: "paid", Weight: 0.24, TargetROAS: 4.2, SessionsPerOrder: 3, Continue: [3]float64{0.65, 0.30, 0.45}},
+	{Name: "paid_social", Kind: "paid", Weight: 0.16, TargetROAS: 2.1, SessionsPerOrder: 4, Continue: [3]float64{0.50, 0.20, 0.40}},
+	{Name: "display", Kind: "paid", Weight: 0.10, TargetROAS: 0.75, SessionsPerOrder: 5, Continue: [3]float64{0.40, 0.15, 0.35}},
+	{Name: "affiliate", Kind: "paid", Weight: 0.08, TargetROAS: 3.0, SessionsPerOrder: 2, Continue: [3]float64{0.60, 0.30, 0.50}},
+	{Name: "organic_search", Kind: "earned", Weight: 0.16, SessionsPerOrder: 3, Continue: [3]float64{0.60, 0.25, 0.45}},
+	{Name: "direct", Kind: "earned", Weight: 0.10, SessionsPerOrder: 1, Continue: [3]float64{0.75, 0.40, 0.55}},
 }
 
 // Stages are the funnel stages in order (seed section 4.4).

@@ -8,7 +8,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"math"
 	"testing"
+	"time"
+
+	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/demodata"
+	"github.com/roibot/roibot/postgres"
 
 	"github.com/roibot/roibot/ingest"
 	"github.com/roibot/roibot/postgres/pgtest"
@@ -126,6 +132,49 @@ func TestStore_ImportOnlineRetail(t *testing.T) {
 		t.Errorf("orders = %d; want %d", counts["orders"], len(want.invoices))
 	}
 
+	t.Run("SyntheticLayerGroundTruth", func(t *testing.T) {
+		orders, err := s.PurchaseOrders(ctx, postgres.OrderFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		layer, err := demodata.Generate(orders, demodata.DefaultSeed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.StoreSyntheticLayer(ctx, layer); err != nil {
+			t.Fatal(err)
+		}
+		all := analytics.Period{From: time.Date(2010, 10, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)}
+		got, err := s.LastTouchROIInputs(ctx, all, postgres.ByChannel, demodata.LookbackDays)
+		if err != nil {
+			t.Fatal(err)
+		}
+		truth, err := s.SyntheticTruth(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byChannel := map[string]analytics.ROIInput{}
+		for _, in := range got {
+			byChannel[in.Group] = in
+		}
+		if len(truth) != len(demodata.Channels) {
+			t.Fatalf("synthetic truth has %d channels; want %d", len(truth), len(demodata.Channels))
+		}
+		for _, tr := range truth {
+			in := byChannel[tr.Channel]
+			if in.Revenue != tr.LastTouchRevenue || in.Spend != tr.Cost || int(in.Conversions) != tr.Conversions {
+				t.Errorf("LastTouchROIInputs(%s) = revenue %d, spend %d, conversions %v; want ground truth %d, %d, %d",
+					tr.Channel, in.Revenue, in.Spend, in.Conversions, tr.LastTouchRevenue, tr.Cost, tr.Conversions)
+			}
+			if roi, ok := tr.ROI(); ok {
+				got, _ := analytics.ROI(in.Revenue, in.Spend).Get()
+				if math.Abs(got-roi) > 1e-12 {
+					t.Errorf("ROI(%s) = %v; want %v", tr.Channel, got, roi)
+				}
+			}
+		}
+	})
+
 	t.Run("ReimportAddsNothing", func(t *testing.T) {
 		rc, err := ingest.Open(onlineRetailFile)
 		if err != nil {
@@ -143,8 +192,8 @@ func TestStore_ImportOnlineRetail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for table, n := range counts {
-			if after[table] != n {
+		for _, table := range []string{"customers", "products", "orders", "order_lines"} {
+			if n := counts[table]; after[table] != n {
 				t.Errorf("after re-import %s = %d; want %d", table, after[table], n)
 			}
 		}
