@@ -261,7 +261,7 @@ func kmeansZ(z [][]float64, k int, opt KMeansOptions, rng *rand.Rand) Clustering
 	}
 	best := Clustering{Inertia: math.Inf(1)}
 	for r := 0; r < opt.Restarts; r++ {
-		labels, centers, inertia, iters := lloyd(x, n, d, k, opt.MaxIter, rng)
+		labels, centers, inertia, iters := lloyd(x, n, d, k, opt.MaxIter, kmeansPP(x, n, d, k, rng))
 		if inertia < best.Inertia {
 			best = Clustering{Labels: labels, Inertia: inertia, Iterations: iters}
 			best.Centroids = make([][]float64, k)
@@ -363,10 +363,9 @@ func kmeansPP(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 	return centers
 }
 
-// lloyd runs one k-means++ initialisation and Lloyd iterations. It returns
-// labels, flat centres, inertia and the iteration count.
-func lloyd(x []float64, n, d, k, maxIter int, rng *rand.Rand) ([]int, []float64, float64, int) {
-	centers := kmeansPP(x, n, d, k, rng)
+// lloyd runs Lloyd iterations from the given flat k × d centres (which it
+// updates). It returns labels, centres, inertia and the iteration count.
+func lloyd(x []float64, n, d, k, maxIter int, centers []float64) ([]int, []float64, float64, int) {
 	labels := make([]int, n)
 	for i := range labels {
 		labels[i] = -1
