@@ -165,6 +165,10 @@ type KMeansOptions struct {
 	Restarts int
 	// MaxIter bounds the Lloyd iterations of each restart (default 300).
 	MaxIter int
+	// Tol stops a restart early when the summed squared shift of the
+	// centroids in one iteration is at most Tol × the mean variance of the
+	// standardized columns, as scikit-learn's tol (default 1e-4).
+	Tol float64
 }
 
 func (o KMeansOptions) withDefaults() KMeansOptions {
@@ -173,6 +177,9 @@ func (o KMeansOptions) withDefaults() KMeansOptions {
 	}
 	if o.MaxIter <= 0 {
 		o.MaxIter = 300
+	}
+	if !(o.Tol > 0) {
+		o.Tol = 1e-4
 	}
 	return o
 }
@@ -185,7 +192,8 @@ func (o KMeansOptions) withDefaults() KMeansOptions {
 // Each of opt.Restarts runs starts from k-means++ seeding (Arthur &
 // Vassilvitskii 2007: first centre uniform, each next centre drawn with
 // probability ∝ D(x)², the squared distance to the nearest chosen centre),
-// iterates assignment and mean update until no label changes or MaxIter,
+// iterates assignment and mean update until no label changes, the
+// centroids move less than opt.Tol (see KMeansOptions) or MaxIter,
 // and repairs an empty cluster by moving into it the point farthest from
 // its centroid. The restart with the least inertia is kept (ties: the
 // earliest). Duplicate rows are allowed; ties in assignment go to the lower
@@ -259,9 +267,20 @@ func kmeansZ(z [][]float64, k int, opt KMeansOptions, rng *rand.Rand) Clustering
 	for i, r := range z {
 		copy(x[i*d:], r)
 	}
+	// Standardized columns have variance 1, constant ones 0.
+	meanVar := 0.0
+	for j := 0; j < d; j++ {
+		for _, r := range z {
+			if r[j] != 0 {
+				meanVar++
+				break
+			}
+		}
+	}
+	tol := opt.Tol * meanVar / float64(d)
 	best := Clustering{Inertia: math.Inf(1)}
 	for r := 0; r < opt.Restarts; r++ {
-		labels, centers, inertia, iters := lloyd(x, n, d, k, opt.MaxIter, kmeansPP(x, n, d, k, rng))
+		labels, centers, inertia, iters := lloyd(x, n, d, k, opt.MaxIter, tol, kmeansPP(x, n, d, k, rng))
 		if inertia < best.Inertia {
 			best = Clustering{Labels: labels, Inertia: inertia, Iterations: iters}
 			best.Centroids = make([][]float64, k)
@@ -364,8 +383,11 @@ func kmeansPP(x []float64, n, d, k int, rng *rand.Rand) []float64 {
 }
 
 // lloyd runs Lloyd iterations from the given flat k × d centres (which it
-// updates). It returns labels, centres, inertia and the iteration count.
-func lloyd(x []float64, n, d, k, maxIter int, centers []float64) ([]int, []float64, float64, int) {
+// updates) until labels settle, the summed squared centre shift is at most
+// tol, or maxIter. It returns labels, centres, inertia and the iteration
+// count; labels and inertia belong to a final assignment to the centres.
+func lloyd(x []float64, n, d, k, maxIter int, tol float64, centers []float64) ([]int, []float64, float64, int) {
+	prev := make([]float64, len(centers))
 	labels := make([]int, n)
 	for i := range labels {
 		labels[i] = -1
@@ -375,10 +397,17 @@ func lloyd(x []float64, n, d, k, maxIter int, centers []float64) ([]int, []float
 	assign := func() bool {
 		changed := false
 		for i := 0; i < n; i++ {
-			xi := x[i*d : (i+1)*d]
+			xi := x[i*d : (i+1)*d : (i+1)*d]
 			bl, bd := 0, math.Inf(1)
 			for c := 0; c < k; c++ {
-				if v := sqDist(xi, centers[c*d:(c+1)*d]); v < bd {
+				cc := centers[c*d : (c+1)*d : (c+1)*d]
+				cc = cc[:len(xi)]
+				v := 0.0
+				for j, xv := range xi {
+					dv := xv - cc[j]
+					v += dv * dv
+				}
+				if v < bd {
 					bl, bd = c, v
 				}
 			}
@@ -397,6 +426,7 @@ func lloyd(x []float64, n, d, k, maxIter int, centers []float64) ([]int, []float
 			break
 		}
 		// Mean update.
+		copy(prev, centers)
 		clear(centers)
 		clear(counts)
 		for i := 0; i < n; i++ {
@@ -440,6 +470,9 @@ func lloyd(x []float64, n, d, k, maxIter int, centers []float64) ([]int, []float
 					cc[j] *= inv
 				}
 			}
+		}
+		if sqDist(centers, prev) <= tol {
+			break
 		}
 	}
 	assign()

@@ -192,7 +192,7 @@ func TestKMeans(t *testing.T) {
 // points 0, 1, 2, 10: the centre at 100 attracts nobody, so the point
 // farthest from its centre (10, at distance 9 from 1) is moved into it.
 func TestLloyd_EmptyClusterRepair(t *testing.T) {
-	labels, centers, inertia, _ := lloyd([]float64{0, 1, 2, 10}, 4, 1, 3, 100, []float64{0, 100, 1})
+	labels, centers, inertia, _ := lloyd([]float64{0, 1, 2, 10}, 4, 1, 3, 100, 0, []float64{0, 100, 1})
 	if want := []int{0, 2, 2, 1}; !slices.Equal(labels, want) {
 		t.Errorf("labels = %v; want %v", labels, want)
 	}
