@@ -59,45 +59,65 @@ func FPGrowth(baskets [][]string, minSupport float64) (FrequentItemsets, error) 
 		minCount++
 	}
 
-	// Count items once per basket.
-	counts := make(map[string]int)
-	seen := make(map[string]int) // item -> last basket index + 1
+	// Encode items as ids and count each once per basket.
+	ids := make(map[string]int32)
+	var names []string
+	var counts []int
+	last := []int{} // id -> last basket index + 1
+	enc := make([][]int32, n)
+	flat := make([]int32, 0, 4*n)
 	for b, basket := range baskets {
+		start := len(flat)
 		for _, it := range basket {
-			if seen[it] != b+1 {
-				seen[it] = b + 1
-				counts[it]++
+			id, ok := ids[it]
+			if !ok {
+				id = int32(len(names))
+				ids[it] = id
+				names = append(names, it)
+				counts = append(counts, 0)
+				last = append(last, 0)
+			}
+			if last[id] != b+1 {
+				last[id] = b + 1
+				counts[id]++
+				flat = append(flat, id)
 			}
 		}
+		enc[b] = flat[start:len(flat):len(flat)]
 	}
-	var names []string
-	for it, c := range counts {
+	// Rank frequent items by count (descending), then name.
+	var order []int32
+	for id, c := range counts {
 		if c >= minCount {
-			names = append(names, it)
+			order = append(order, int32(id))
 		}
 	}
-	slices.SortFunc(names, func(a, b string) int {
+	slices.SortFunc(order, func(a, b int32) int {
 		if c := cmp.Compare(counts[b], counts[a]); c != 0 {
 			return c
 		}
-		return strings.Compare(a, b)
+		return strings.Compare(names[a], names[b])
 	})
-	rank := make(map[string]int32, len(names))
-	for i, it := range names {
-		rank[it] = int32(i)
+	rank := make([]int32, len(names))
+	for i := range rank {
+		rank[i] = -1
+	}
+	rankNames := make([]string, len(order))
+	for r, id := range order {
+		rank[id] = int32(r)
+		rankNames[r] = names[id]
 	}
 
-	tree := newFPTree(len(names))
+	tree := newFPTree(len(order))
 	path := make([]int32, 0, 64)
-	for _, basket := range baskets {
+	for _, basket := range enc {
 		path = path[:0]
-		for _, it := range basket {
-			if r, ok := rank[it]; ok {
+		for _, id := range basket {
+			if r := rank[id]; r >= 0 {
 				path = append(path, r)
 			}
 		}
 		slices.Sort(path)
-		path = slices.Compact(path)
 		tree.insert(path, 1)
 	}
 
@@ -106,7 +126,7 @@ func FPGrowth(baskets [][]string, minSupport float64) (FrequentItemsets, error) 
 	tree.mine(suffix, minCount, func(items []int32, count int) {
 		set := make([]string, len(items))
 		for i, r := range items {
-			set[i] = names[r]
+			set[i] = rankNames[r]
 		}
 		slices.Sort(set)
 		out.Itemsets = append(out.Itemsets, Itemset{Items: set, Count: count, Support: float64(count) / float64(n)})
@@ -123,37 +143,60 @@ func FPGrowth(baskets [][]string, minSupport float64) (FrequentItemsets, error) 
 	return out, nil
 }
 
-// fpTree is an FP-tree over item ranks; node 0 is the root.
+// fpTree is an FP-tree over item ranks; node 0 is the root. Children of
+// the root are indexed by item; deeper children are sibling lists.
 type fpTree struct {
-	item     []int32
-	count    []int
-	parent   []int32
-	children map[uint64]int32 // parent<<32 | item -> node
-	headers  [][]int32        // item rank -> nodes holding it
+	item      []int32
+	count     []int
+	parent    []int32
+	child     []int32   // first child, -1 if none
+	sibling   []int32   // next sibling, -1 if none
+	rootChild []int32   // item rank -> child of the root, -1 if none
+	headers   [][]int32 // item rank -> nodes holding it
 }
 
 func newFPTree(items int) *fpTree {
-	return &fpTree{
-		item:     []int32{-1},
-		count:    []int{0},
-		parent:   []int32{-1},
-		children: make(map[uint64]int32),
-		headers:  make([][]int32, items),
+	t := &fpTree{
+		item:      []int32{-1},
+		count:     []int{0},
+		parent:    []int32{-1},
+		child:     []int32{-1},
+		sibling:   []int32{-1},
+		rootChild: make([]int32, items),
+		headers:   make([][]int32, items),
 	}
+	for i := range t.rootChild {
+		t.rootChild[i] = -1
+	}
+	return t
 }
 
 // insert adds a path of increasing ranks with the given count.
 func (t *fpTree) insert(path []int32, count int) {
 	node := int32(0)
 	for _, it := range path {
-		key := uint64(node)<<32 | uint64(uint32(it))
-		child, ok := t.children[key]
-		if !ok {
+		var child int32 = -1
+		if node == 0 {
+			child = t.rootChild[it]
+		} else {
+			for c := t.child[node]; c >= 0; c = t.sibling[c] {
+				if t.item[c] == it {
+					child = c
+					break
+				}
+			}
+		}
+		if child < 0 {
 			child = int32(len(t.item))
 			t.item = append(t.item, it)
 			t.count = append(t.count, 0)
 			t.parent = append(t.parent, node)
-			t.children[key] = child
+			t.child = append(t.child, -1)
+			t.sibling = append(t.sibling, t.child[node])
+			t.child[node] = child
+			if node == 0 {
+				t.rootChild[it] = child
+			}
 			t.headers[it] = append(t.headers[it], child)
 		}
 		t.count[child] += count
