@@ -30,8 +30,8 @@ type Merge struct {
 // Dendrogram is the full merge history of N points: N−1 merges in
 // non-decreasing Height.
 type Dendrogram struct {
-	N      int
-	Merges []Merge
+	N      int     `json:"n"`
+	Merges []Merge `json:"merges"`
 }
 
 // WardLinkage builds the Ward minimum-variance hierarchy of points (one row
