@@ -250,8 +250,10 @@ func resolvePeriod(text string, asOf time.Time) periodArgs {
 		}
 		return periodArgs{From: start.Format(time.DateOnly)}
 	}
+	// mark reports whether the match at index at follows "since" or "from".
 	mark := func(at int) bool {
-		return at >= 0 && strings.HasSuffix(strings.TrimSpace(s[:at]), "since") || at >= 0 && strings.HasSuffix(strings.TrimSpace(s[:at]), "from")
+		before := strings.TrimSpace(s[:at])
+		return strings.HasSuffix(before, "since") || strings.HasSuffix(before, "from") || strings.HasSuffix(before, "after")
 	}
 	if m := quarterRe.FindStringSubmatchIndex(s); m != nil {
 		sm := quarterRe.FindStringSubmatch(s)
