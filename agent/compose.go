@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/tmc/langchaingo/llms"
 )
@@ -225,7 +226,7 @@ func writeHeadline(b *strings.Builder, fs []field) {
 				if lbl != "" {
 					s += " ("
 				}
-				s += "from " + from + " up to, not including, " + to
+				s += from + " to " + inclusiveEnd(to)
 				if lbl != "" {
 					s += ")"
 				}
@@ -254,4 +255,14 @@ func writeHeadline(b *strings.Builder, fs []field) {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// inclusiveEnd turns the exclusive end date of a half-open period into the
+// last day it includes; other text is returned as is.
+func inclusiveEnd(to string) string {
+	t, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return to
+	}
+	return t.AddDate(0, 0, -1).Format(time.DateOnly)
 }
