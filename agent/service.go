@@ -284,7 +284,8 @@ func (s *Service) runTool(ctx context.Context, log *slog.Logger, role Role, step
 	if err != nil {
 		rec.Error = err.Error()
 		tl.Warn("agent tool failed", "outcome", "error", "latency_ms", ms, "err", err)
-		return rec, errorJSON(rec.Error, "The tool failed; do not retry the same call. Tell the user plainly that this figure is unavailable right now.")
+		b, _ := json.Marshal(map[string]any{"error": rec.Error, "retryable": false})
+		return rec, string(b)
 	}
 	rec.Result = rawJSON(out)
 	outcome := "ok"
