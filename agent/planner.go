@@ -284,7 +284,7 @@ func intentOf(w string) string {
 		hasAny(w, "lost customers"):
 		return toolRFM
 	case hasAny(w, "feedback", "review", "reviews", "reviewer", "reviewers", "complain", "complaints", "complaint",
-		"complaining", "saying", "say about", "think of", "think about", "opinion", "opinions", "comments", "sentiment"):
+		"complaining", "say", "saying", "said", "say about", "think of", "think about", "opinion", "opinions", "comments", "sentiment"):
 		if hasAny(w, "summarize", "summarise", "summary", "summarizing", "themes", "main topics", "overview") {
 			return toolSumFeedback
 		}

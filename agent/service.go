@@ -191,10 +191,13 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		if strings.TrimSpace(text) != "" {
 			ai.Parts = append(ai.Parts, llms.TextPart(text))
 		}
+		seen := make(map[string]bool, len(calls))
 		for i := range calls {
-			if calls[i].ID == "" {
-				calls[i].ID = fmt.Sprintf("call_%d_%d", step, i+1)
+			// Every call needs its own ID, the key of its one tool message.
+			if calls[i].ID == "" || seen[calls[i].ID] {
+				calls[i].ID = fmt.Sprintf("%scall_%d_%d", calls[i].ID, step, i+1)
 			}
+			seen[calls[i].ID] = true
 			ai.Parts = append(ai.Parts, calls[i])
 		}
 		msgs = append(msgs, ai)

@@ -456,3 +456,32 @@ func TestService_Ask_CustomerFeedback(t *testing.T) {
 		t.Errorf("revenue_summary ran %d times for a customer; want 0", n)
 	}
 }
+
+func TestService_Ask_DuplicateCallIDs(t *testing.T) {
+	srv := newScriptedServer(t,
+		toolCallReply([3]string{"dup", "revenue_summary", `{"period":"2011"}`}, [3]string{"dup", "revenue_summary", `{"period":"2010"}`}),
+		textReply("done"),
+	)
+	tools, _ := catalog(func(name, input string) (string, error) { return input, nil })
+	cfg := openAIModel(t, srv)
+	cfg.Tools = tools
+	svc, err := agent.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Ask(context.Background(), agent.Question{Text: "Revenue", Role: agent.RoleAnalyst}); err != nil {
+		t.Fatalf("Ask error: %v", err)
+	}
+	var echoed, answered []string
+	for _, m := range srv.Requests()[1].Messages {
+		for _, tc := range m.ToolCalls {
+			echoed = append(echoed, tc.ID)
+		}
+		if m.Role == "tool" {
+			answered = append(answered, m.ToolCallID)
+		}
+	}
+	if len(echoed) != 2 || echoed[0] == echoed[1] || strings.Join(echoed, ",") != strings.Join(answered, ",") {
+		t.Errorf("echoed call IDs %v, tool message IDs %v; want two distinct IDs, each answered once", echoed, answered)
+	}
+}
