@@ -334,7 +334,8 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 	// "top 10" is a limit, not the category Tops.
 	wNoTop := topNRe.ReplaceAllString(w, " ")
 	category := vocabMatch(wNoTop, voc.Categories, true, nil)
-	channel := firstPhrase(w, channelPhrases)
+	// "Display ROAS by channel": a leading "display" is the verb.
+	channel := firstPhrase(" "+strings.TrimPrefix(w, " display "), channelPhrases)
 	segment := firstPhrase(w, segmentPhrases)
 	customerID := ""
 	if m := customerIDRe.FindStringSubmatch(question); m != nil {

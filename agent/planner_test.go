@@ -198,6 +198,8 @@ func TestPlanner_Plan(t *testing.T) {
 			map[string]any{"group_by": "channel", "channel": "organic_search", "attribution": "linear", "period": "2011-Q4"}},
 		{"Compare time decay and position-based attribution for display", "compare_attribution",
 			map[string]any{"channel": "display", "models": []any{"time_decay", "position_based"}}},
+		{"Display ROAS by channel in 2011", "compute_roi", map[string]any{"group_by": "channel", "period": "2011"}},
+		{"ROAS of display in 2011", "compute_roi", map[string]any{"group_by": "channel", "channel": "display", "period": "2011"}},
 		{"Markov attribution for paid search", "compare_attribution", map[string]any{"model": "markov", "channel": "paid_search"}},
 		{"Show the top 10 champions in Germany", "rfm_segments", map[string]any{"segment": "champions", "country": "Germany", "limit": float64(10)}},
 		{"Which customers can't lose them?", "rfm_segments", map[string]any{"segment": "cant_lose_them"}},
