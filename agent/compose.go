@@ -1,0 +1,268 @@
+package agent
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/tmc/langchaingo/llms"
+)
+
+// Limits of the Planner's composed answers.
+const (
+	composeTables    = 3
+	composeTableRows = 10
+	composeFields    = 12
+	composeListItems = 5
+)
+
+// field is one member of a JSON object, in document order.
+type field struct {
+	Key   string
+	Value json.RawMessage
+}
+
+// objectFields returns the members of a JSON object in document order, or
+// false when raw is not an object.
+func objectFields(raw []byte) ([]field, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var fs []field
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return nil, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, false
+		}
+		fs = append(fs, field{key, v})
+	}
+	return fs, true
+}
+
+func lookup(fs []field, key string) (json.RawMessage, bool) {
+	for _, f := range fs {
+		if f.Key == key {
+			return f.Value, true
+		}
+	}
+	return nil, false
+}
+
+// composeAnswer writes the Planner's final answer from tool results.
+func composeAnswer(results []llms.ToolCallResponse) string {
+	if len(results) == 0 {
+		return "I have no tool results to answer from."
+	}
+	parts := make([]string, 0, len(results))
+	for _, r := range results {
+		parts = append(parts, composeOne(r))
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// metaKeys are result fields reported in the headline, not as figures.
+var metaKeys = map[string]bool{
+	"definition": true, "period": true, "currency": true, "caveats": true, "display": true,
+	"error": true, "hint": true, "reply": true,
+}
+
+func composeOne(r llms.ToolCallResponse) string {
+	fs, ok := objectFields([]byte(r.Content))
+	if !ok {
+		return "The " + r.Name + " tool returned: " + clip(strings.TrimSpace(r.Content), 1500)
+	}
+	if e, ok := lookup(fs, "error"); ok {
+		s := "I couldn't get that answer: " + strings.TrimRight(cellText(e), ".") + "."
+		if h, ok := lookup(fs, "hint"); ok && cellText(h) != "" {
+			s += " " + cellText(h)
+		}
+		return s
+	}
+	if r.Name == toolRecordFeedback {
+		for _, k := range []string{"reply", "next_question", "prompt"} {
+			if v, ok := lookup(fs, k); ok && cellText(v) != "" {
+				return cellText(v)
+			}
+		}
+		return "Thank you, your feedback has been recorded and will be passed on to the team."
+	}
+
+	var b strings.Builder
+	for _, k := range []string{"summary", "answer"} {
+		if v, ok := lookup(fs, k); ok && cellText(v) != "" {
+			b.WriteString(cellText(v) + "\n")
+		}
+	}
+	tables, _ := displayOf(json.RawMessage(r.Content))
+	if len(tables) > 0 {
+		for i, t := range tables {
+			if i == composeTables {
+				break
+			}
+			writeTable(&b, t)
+		}
+	} else {
+		writeFields(&b, fs)
+	}
+	writeHeadline(&b, fs)
+	return strings.TrimSpace(b.String())
+}
+
+// writeTable writes the first rows of t as a list: the first cell names the
+// row, the others follow as "column: value".
+func writeTable(b *strings.Builder, t Table) {
+	if t.Title != "" {
+		b.WriteString("**" + t.Title + "**\n")
+	}
+	for i, row := range t.Rows {
+		if i == composeTableRows {
+			b.WriteString("- … and " + itoa(len(t.Rows)-composeTableRows) + " more rows\n")
+			break
+		}
+		var cells []string
+		for j, c := range row {
+			switch {
+			case j == 0:
+				cells = append(cells, c)
+			case j < len(t.Columns):
+				cells = append(cells, t.Columns[j]+": "+c)
+			default:
+				cells = append(cells, c)
+			}
+		}
+		if len(cells) > 1 {
+			b.WriteString("- " + cells[0] + " — " + strings.Join(cells[1:], "; ") + "\n")
+		} else if len(cells) == 1 {
+			b.WriteString("- " + cells[0] + "\n")
+		}
+	}
+	b.WriteString("\n")
+}
+
+// writeFields writes the scalar fields of a result and the first items of
+// its lists of objects, numbers as given.
+func writeFields(b *strings.Builder, fs []field) {
+	n := 0
+	for _, f := range fs {
+		if metaKeys[f.Key] || f.Key == "summary" || f.Key == "answer" {
+			continue
+		}
+		if n == composeFields {
+			break
+		}
+		v := bytes.TrimSpace(f.Value)
+		switch {
+		case len(v) > 0 && v[0] == '[':
+			var items []json.RawMessage
+			if json.Unmarshal(v, &items) != nil || len(items) == 0 {
+				continue
+			}
+			b.WriteString("**" + label(f.Key) + "** (" + itoa(len(items)) + ")\n")
+			for i, it := range items {
+				if i == composeListItems {
+					b.WriteString("- …\n")
+					break
+				}
+				b.WriteString("- " + inline(it) + "\n")
+			}
+		case len(v) > 0 && v[0] == '{':
+			b.WriteString("- " + label(f.Key) + ": " + inline(v) + "\n")
+		default:
+			b.WriteString("- " + label(f.Key) + ": " + cellText(v) + "\n")
+		}
+		n++
+	}
+	b.WriteString("\n")
+}
+
+// inline writes a JSON value on one line: objects as "key: value; …".
+func inline(v json.RawMessage) string {
+	fs, ok := objectFields(v)
+	if !ok {
+		return cellText(v)
+	}
+	var parts []string
+	for _, f := range fs {
+		val := bytes.TrimSpace(f.Value)
+		if len(val) > 0 && (val[0] == '{' || val[0] == '[') {
+			continue
+		}
+		parts = append(parts, label(f.Key)+": "+cellText(val))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func label(key string) string { return strings.ReplaceAll(key, "_", " ") }
+
+// writeHeadline writes definition, period, currency and caveats.
+func writeHeadline(b *strings.Builder, fs []field) {
+	if v, ok := lookup(fs, "period"); ok {
+		if pf, ok := objectFields(v); ok {
+			var lbl, from, to string
+			for _, f := range pf {
+				switch f.Key {
+				case "label":
+					lbl = cellText(f.Value)
+				case "from":
+					from = cellText(f.Value)
+				case "to":
+					to = cellText(f.Value)
+				}
+			}
+			s := "Period: " + lbl
+			if from != "" && to != "" {
+				if lbl != "" {
+					s += " ("
+				}
+				s += from + " to " + inclusiveEnd(to)
+				if lbl != "" {
+					s += ")"
+				}
+			}
+			b.WriteString(strings.TrimSpace(s) + ".\n")
+		} else if s := cellText(v); s != "" {
+			b.WriteString("Period: " + s + ".\n")
+		}
+	}
+	if v, ok := lookup(fs, "currency"); ok && cellText(v) != "" {
+		b.WriteString("Currency: " + cellText(v) + ".\n")
+	}
+	if v, ok := lookup(fs, "definition"); ok && cellText(v) != "" {
+		b.WriteString("Definition: " + strings.TrimRight(cellText(v), ".") + ".\n")
+	}
+	if v, ok := lookup(fs, "caveats"); ok {
+		var cs []string
+		if json.Unmarshal(v, &cs) == nil && len(cs) > 0 {
+			b.WriteString("Caveats: " + strings.Join(cs, "; ") + ".\n")
+		} else if s := cellText(v); s != "" && !bytes.HasPrefix(bytes.TrimSpace(v), []byte("[")) {
+			b.WriteString("Caveats: " + s + ".\n")
+		}
+	}
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// inclusiveEnd turns the exclusive end date of a half-open period into the
+// last day it includes; other text is returned as is.
+func inclusiveEnd(to string) string {
+	t, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return to
+	}
+	return t.AddDate(0, 0, -1).Format(time.DateOnly)
+}

@@ -1,0 +1,527 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tmc/langchaingo/llms"
+)
+
+// Vocabulary lists the names found in the data, so that the Planner can
+// recognise them in a question (case-insensitive, whole words, longest
+// match first).
+type Vocabulary struct {
+	// Countries as spelled in the orders ("United Kingdom", "EIRE");
+	// common aliases ("UK", "Ireland", "Holland") map onto them.
+	Countries []string
+	// Campaigns names of the marketing layer.
+	Campaigns []string
+	// Categories of the reviewed products ("Dresses", "Tops"); singular
+	// and plural forms match ("dress", "top").
+	Categories []string
+}
+
+// PlannerConfig configures a Planner.
+type PlannerConfig struct {
+	// AsOf is the data's as-of date (the last order date) against which
+	// relative periods resolve. When zero, the Planner reads the date from
+	// the "Data as of: YYYY-MM-DD" line of the Service's system prompt;
+	// without either, relative periods are left out.
+	AsOf time.Time
+	// Vocabulary holds the countries, campaigns and categories to match.
+	Vocabulary Vocabulary
+}
+
+// Planner is a deterministic, offline llms.Model for demos and tests: it
+// maps a question to one call of an offered tool with rules over the text,
+// and composes the answer from the tool's JSON result. It makes no network
+// calls and never calls a tool that was not offered.
+type Planner struct {
+	cfg PlannerConfig
+}
+
+var _ llms.Model = (*Planner)(nil)
+
+// NewPlanner returns a Planner for cfg.
+func NewPlanner(cfg PlannerConfig) *Planner { return &Planner{cfg: cfg} }
+
+// Plan is the Planner's reading of one question: a tool call (Tool and
+// Args) or, when no offered tool fits, a Text reply.
+type Plan struct {
+	Tool string
+	Args map[string]any
+	Text string
+}
+
+// Call implements llms.Model.
+func (p *Planner) Call(ctx context.Context, prompt string, options ...llms.CallOption) (string, error) {
+	return llms.GenerateFromSinglePrompt(ctx, p, prompt, options...)
+}
+
+// GenerateContent implements llms.Model. When the last message is the
+// user's, it answers with one tool call (ID "call_1") or a text reply;
+// when the last messages are tool results, it composes the final answer
+// from them.
+func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageContent, options ...llms.CallOption) (*llms.ContentResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(msgs) == 0 {
+		return nil, errors.New("planner: no messages")
+	}
+	var opts llms.CallOptions
+	for _, o := range options {
+		o(&opts)
+	}
+	offered := slices.Clone(opts.Tools)
+	for _, f := range opts.Functions {
+		offered = append(offered, llms.Tool{Type: "function", Function: &f})
+	}
+	asOf := p.cfg.AsOf
+	if asOf.IsZero() {
+		asOf = asOfFromPrompt(msgs)
+	}
+
+	last := msgs[len(msgs)-1]
+	switch last.Role {
+	case llms.ChatMessageTypeHuman, llms.ChatMessageTypeGeneric:
+		plan := p.plan(textOf(last), offered, asOf)
+		if plan.Tool == "" {
+			return textResponse(plan.Text), nil
+		}
+		args, err := json.Marshal(plan.Args)
+		if err != nil {
+			return nil, fmt.Errorf("planner: encode arguments: %w", err)
+		}
+		return &llms.ContentResponse{Choices: []*llms.ContentChoice{{
+			StopReason: "tool_calls",
+			ToolCalls: []llms.ToolCall{{
+				ID:           "call_1",
+				Type:         "function",
+				FunctionCall: &llms.FunctionCall{Name: plan.Tool, Arguments: string(args)},
+			}},
+		}}}, nil
+	case llms.ChatMessageTypeTool:
+		var results []llms.ToolCallResponse
+		for i := len(msgs) - 1; i >= 0 && msgs[i].Role == llms.ChatMessageTypeTool; i-- {
+			for _, part := range msgs[i].Parts {
+				if r, ok := part.(llms.ToolCallResponse); ok {
+					results = append([]llms.ToolCallResponse{r}, results...)
+				}
+			}
+		}
+		return textResponse(composeAnswer(results)), nil
+	}
+	return textResponse("I have nothing to add."), nil
+}
+
+// Plan reads question against the offered tools using the configured
+// as-of date. It is what GenerateContent does for a user message.
+func (p *Planner) Plan(question string, offered []llms.Tool) Plan {
+	return p.plan(question, offered, p.cfg.AsOf)
+}
+
+func textResponse(s string) *llms.ContentResponse {
+	return &llms.ContentResponse{Choices: []*llms.ContentChoice{{Content: s, StopReason: "stop"}}}
+}
+
+func textOf(m llms.MessageContent) string {
+	var b strings.Builder
+	for _, part := range m.Parts {
+		if t, ok := part.(llms.TextContent); ok {
+			b.WriteString(t.Text)
+		}
+	}
+	return b.String()
+}
+
+var asOfLineRe = regexp.MustCompile(regexp.QuoteMeta(asOfPrefix) + `(\d{4}-\d{2}-\d{2})`)
+
+// asOfFromPrompt reads the as-of date from the system prompt, if any.
+func asOfFromPrompt(msgs []llms.MessageContent) time.Time {
+	for _, m := range msgs {
+		if m.Role != llms.ChatMessageTypeSystem {
+			continue
+		}
+		if sm := asOfLineRe.FindStringSubmatch(textOf(m)); sm != nil {
+			if t, err := time.Parse(time.DateOnly, sm[1]); err == nil {
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// Tool names of docs/tools.md.
+const (
+	toolRevenue        = "revenue_summary"
+	toolRFM            = "rfm_segments"
+	toolHistoricalCLV  = "historical_clv"
+	toolPredictCLV     = "predict_clv"
+	toolROI            = "compute_roi"
+	toolAttribution    = "compare_attribution"
+	toolFunnel         = "funnel_analysis"
+	toolSegment        = "segment_customers"
+	toolBasket         = "association_rules"
+	toolReport         = "segment_report"
+	toolSearchFeedback = "search_feedback"
+	toolSumFeedback    = "summarize_feedback"
+	toolRecordFeedback = "record_feedback"
+)
+
+// examples are sample questions per tool, shown when the Planner cannot help.
+var examples = []struct{ tool, text string }{
+	{toolROI, "Show ROAS for each channel in 2011"},
+	{toolAttribution, "How does first-touch attribution change the picture for affiliate?"},
+	{toolRevenue, "Total revenue in Q4 2011"},
+	{toolRFM, "List our champions in Germany"},
+	{toolPredictCLV, "Predicted lifetime value of customers in France over the next 6 months"},
+	{toolHistoricalCLV, "Historical CLV of customer 12347"},
+	{toolFunnel, "Which funnel step has the biggest drop-off for paid search?"},
+	{toolSegment, "Run k-means with 5 clusters on our customers"},
+	{toolBasket, "Market basket rules for Germany"},
+	{toolReport, "Report on at-risk customers in the Netherlands"},
+	{toolSearchFeedback, "What do customers say about the fit of our dresses?"},
+	{toolSumFeedback, "Summarize negative feedback on tops"},
+	{toolRecordFeedback, "Tell me about your last order and I will pass your feedback on"},
+}
+
+// capabilities lists example questions for the offered tools.
+func capabilities(offered map[string]llms.Tool) string {
+	var b strings.Builder
+	for _, e := range examples {
+		if _, ok := offered[e.tool]; ok {
+			b.WriteString("\n- " + e.text)
+		}
+	}
+	if b.Len() == 0 {
+		return " I have no tools available in this conversation."
+	}
+	return " I can help with questions like:" + b.String()
+}
+
+// plan maps a question to a tool call or a text reply.
+func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Plan {
+	byName := make(map[string]llms.Tool, len(offered))
+	for _, t := range offered {
+		if t.Function != nil {
+			byName[t.Function.Name] = t
+		}
+	}
+	w := words(question)
+	tool := intentOf(w)
+
+	if tool != "" {
+		if _, ok := byName[tool]; !ok && tool == toolHistoricalCLV {
+			if _, ok := byName[toolPredictCLV]; ok {
+				tool = toolPredictCLV
+			}
+		}
+		if _, ok := byName[tool]; !ok && tool == toolSumFeedback {
+			if _, ok := byName[toolSearchFeedback]; ok {
+				tool = toolSearchFeedback
+			}
+		}
+	}
+	if t, ok := byName[tool]; ok {
+		return Plan{Tool: tool, Args: fitArgs(p.args(tool, question, w, asOf), t)}
+	}
+	if _, ok := byName[toolRecordFeedback]; ok {
+		if tool != "" && isQuestion(question) {
+			return Plan{Text: "Sorry, I can't share business figures or analytics here. " +
+				"I'm here to listen to your feedback: tell me about an order or a product and I'll pass it on to the team."}
+		}
+		return Plan{Tool: toolRecordFeedback, Args: fitArgs(map[string]any{"message": strings.TrimSpace(question)}, byName[toolRecordFeedback])}
+	}
+	if tool != "" {
+		return Plan{Text: "Sorry, that question needs a tool that is not available to you in this conversation." + capabilities(byName)}
+	}
+	return Plan{Text: "I didn't understand that question." + capabilities(byName)}
+}
+
+var questionStartRe = regexp.MustCompile(`^\s*(what|whats|what's|how|which|who|when|where|why|show|list|give|tell me|can you|could you|do you|did you|is|are|was|were)\b`)
+
+// isQuestion reports whether s reads as a question or request for information.
+func isQuestion(s string) bool {
+	return strings.Contains(s, "?") || questionStartRe.MatchString(strings.ToLower(s))
+}
+
+// intentOf returns the tool a question (in words() form) asks for, or "".
+func intentOf(w string) string {
+	switch {
+	case hasAny(w, "report on", "report for", "report about", "segment report") || strings.HasPrefix(w, " report "):
+		return toolReport
+	case hasAny(w, "roi", "roas", "return on", "returns on", "return on ad spend", "cpa", "cac",
+		"cost per acquisition", "customer acquisition cost", "acquisition cost", "cost per order", "payback"):
+		return toolROI
+	case hasAny(w, "attribution", "attribute", "attributed", "touchpoints", "touchpoint") ||
+		matchPhrases(w, attributionPhrases) != nil:
+		return toolAttribution
+	case isCLV(w):
+		if hasAny(w, "historical", "past value", "so far", "to date") {
+			return toolHistoricalCLV
+		}
+		return toolPredictCLV
+	case hasAny(w, "funnel", "funnels", "drop off", "dropoff", "drop offs", "where do we lose",
+		"lose people", "abandon", "abandonment", "checkout"):
+		return toolFunnel
+	case hasAny(w, "rfm"):
+		return toolRFM
+	case hasAny(w, "k means", "kmeans", "cluster", "clusters", "clustering", "segment our customers",
+		"segment customers", "segment the customers", "segmentation", "ward"):
+		return toolSegment
+	case hasAny(w, "basket", "baskets", "association", "associations", "bought together", "frequently bought",
+		"cross sell", "apriori", "product pairs", "often bought", "buy together"):
+		return toolBasket
+	case slices.ContainsFunc(matchPhrases(w, segmentPhrases), func(s string) bool { return s != "new" && s != "lost" }) ||
+		hasAny(w, "lost customers"):
+		return toolRFM
+	case hasAny(w, "feedback", "review", "reviews", "reviewer", "reviewers", "complain", "complaints", "complaint",
+		"complaining", "say", "saying", "said", "say about", "think of", "think about", "opinion", "opinions", "comments", "sentiment"):
+		if hasAny(w, "summarize", "summarise", "summary", "summarizing", "themes", "main topics", "overview") {
+			return toolSumFeedback
+		}
+		return toolSearchFeedback
+	case hasAny(w, "segments", "segment"):
+		return toolSegment
+	case hasAny(w, "revenue", "revenues", "sales", "turnover", "how many customers", "how many orders",
+		"number of orders", "number of customers", "orders", "aov", "average order value", "income", "sold"):
+		return toolRevenue
+	}
+	return ""
+}
+
+func isCLV(w string) bool {
+	if hasAny(w, "lifetime value", "clv", "ltv", "customer value", "likely to buy again", "buy again", "purchase again",
+		"order again", "still active", "alive", "p alive", "palive", "bg nbd", "bgnbd", "pareto nbd", "future value",
+		"predicted value", "gamma gamma") {
+		return true
+	}
+	return hasAny(w, "expect", "expected", "predict", "forecast") && hasAny(w, "purchase", "purchases", "order", "orders", "buy", "spend", "transactions")
+}
+
+// args builds the arguments of tool for question (w is its words() form).
+// Arguments the tool's schema does not list are removed by fitArgs.
+func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any {
+	a := map[string]any{}
+	voc := p.cfg.Vocabulary
+	setPeriod := func() {
+		pr := resolvePeriod(question, asOf)
+		if pr.Period != "" {
+			a["period"] = pr.Period
+		}
+		if pr.From != "" {
+			a["from"] = pr.From
+		}
+		if pr.To != "" {
+			a["to"] = pr.To
+		}
+	}
+	set := func(k, v string) {
+		if v != "" {
+			a[k] = v
+		}
+	}
+	country := vocabMatch(w, voc.Countries, false, countryAliases)
+	campaign := vocabMatch(w, voc.Campaigns, false, nil)
+	// "top 10" is a limit, not the category Tops.
+	wNoTop := topNRe.ReplaceAllString(w, " ")
+	category := vocabMatch(wNoTop, voc.Categories, true, nil)
+	// "Display ROAS by channel": a leading "display" is the verb.
+	channel := firstPhrase(" "+strings.TrimPrefix(w, " display "), channelPhrases)
+	segment := firstPhrase(w, segmentPhrases)
+	customerID := ""
+	if m := customerIDRe.FindStringSubmatch(question); m != nil {
+		customerID = m[1]
+	}
+	limit := 0
+	if m := topNRe.FindStringSubmatch(w); m != nil {
+		limit, _ = strconv.Atoi(m[1])
+	}
+	setLimit := func() {
+		if limit > 0 {
+			a["limit"] = limit
+		}
+	}
+	sentiment := ""
+	switch {
+	case hasAny(w, "negative", "complain", "complaints", "complaint", "complaining", "bad", "unhappy", "poor", "worst", "problems", "issues"):
+		sentiment = "negative"
+	case hasAny(w, "positive", "praise", "love", "happy", "good", "best"):
+		sentiment = "positive"
+	}
+
+	switch tool {
+	case toolRevenue:
+		setPeriod()
+		set("country", country)
+	case toolROI:
+		a["group_by"] = "channel"
+		if campaign != "" || hasAny(w, "campaign", "campaigns") {
+			a["group_by"] = "campaign"
+		}
+		setPeriod()
+		set("channel", channel)
+		set("campaign", campaign)
+		set("attribution", firstPhrase(w, attributionPhrases))
+		if hasAny(w, "margin", "profit", "gross margin") {
+			a["basis"] = "margin"
+		}
+	case toolAttribution:
+		setPeriod()
+		set("channel", channel)
+		switch models := matchPhrases(w, attributionPhrases); len(models) {
+		case 0:
+		case 1:
+			a["model"] = models[0]
+		default:
+			a["models"] = models
+		}
+	case toolRFM:
+		set("segment", segment)
+		set("country", country)
+		set("customer_id", customerID)
+		setLimit()
+	case toolPredictCLV:
+		set("customer_id", customerID)
+		set("country", country)
+		set("segment", segment)
+		if h := horizonDays(w); h > 0 {
+			a["horizon_days"] = h
+		}
+		if hasAny(w, "pareto", "pareto nbd", "paretonbd") {
+			a["model"] = "paretonbd"
+		} else if hasAny(w, "bg nbd", "bgnbd") {
+			a["model"] = "bgnbd"
+		}
+		setLimit()
+	case toolHistoricalCLV:
+		set("customer_id", customerID)
+		set("country", country)
+		setLimit()
+	case toolFunnel:
+		setPeriod()
+		set("channel", channel)
+		set("campaign", campaign)
+	case toolSegment:
+		if m := kRe.FindStringSubmatch(w); m != nil {
+			k, _ := strconv.Atoi(m[1] + m[2])
+			a["k"] = k
+		}
+		set("country", country)
+		if hasAny(w, "ward", "hierarchical") {
+			a["method"] = "ward"
+		} else if hasAny(w, "k means", "kmeans") {
+			a["method"] = "kmeans"
+		}
+	case toolBasket:
+		set("country", country)
+		for _, m := range thresholdRe.FindAllStringSubmatch(strings.ToLower(question), -1) {
+			v, err := strconv.ParseFloat(m[2], 64)
+			if err != nil {
+				continue
+			}
+			if m[3] != "" {
+				v /= 100
+			}
+			a["min_"+m[1]] = v
+		}
+		setLimit()
+	case toolReport:
+		set("segment", segment)
+		set("country", country)
+		if m := clusterRe.FindStringSubmatch(w); m != nil {
+			c, _ := strconv.Atoi(m[1])
+			a["cluster"] = c
+		}
+		setPeriod()
+		if hasAny(w, "negative", "positive") {
+			set("sentiment", sentiment)
+		}
+	case toolSearchFeedback, toolSumFeedback:
+		a["query"] = feedbackQuery(question)
+		set("category", category)
+		set("sentiment", sentiment)
+		setPeriod()
+		setLimit()
+	case toolRecordFeedback:
+		a["message"] = strings.TrimSpace(question)
+	}
+	return a
+}
+
+var aboutRe = regexp.MustCompile(`(?i)\b(?:about|on|regarding|of)\s+(.+)$`)
+
+// feedbackQuery returns the topic of a feedback question: the words after
+// "about"/"on" when present, else the whole question.
+func feedbackQuery(q string) string {
+	s := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(q), "?.!"))
+	if m := aboutRe.FindStringSubmatch(s); m != nil && len(strings.Fields(m[1])) > 0 {
+		return strings.TrimSpace(m[1])
+	}
+	return s
+}
+
+// fitArgs keeps the arguments listed in the tool's JSON Schema properties,
+// converts a period to from/to for tools that take only dates, and gives
+// customer_id the schema's type. With no readable schema it returns a as is.
+func fitArgs(a map[string]any, t llms.Tool) map[string]any {
+	props := schemaProps(t)
+	if props == nil {
+		return a
+	}
+	if per, ok := a["period"].(string); ok {
+		if _, takes := props["period"]; !takes {
+			delete(a, "period")
+			if from, end, ok := bounds(periodArgs{Period: per}); ok {
+				a["from"] = from.Format(time.DateOnly)
+				a["to"] = end.AddDate(0, 0, -1).Format(time.DateOnly)
+			}
+		}
+	}
+	if id, ok := a["customer_id"].(string); ok {
+		if typ := props["customer_id"]; typ == "integer" || typ == "number" {
+			n, _ := strconv.Atoi(id)
+			a["customer_id"] = n
+		}
+	}
+	for k := range a {
+		if _, ok := props[k]; !ok {
+			delete(a, k)
+		}
+	}
+	return a
+}
+
+// schemaProps returns property name → JSON type ("" when not a single
+// string) from the tool's parameters schema, or nil when unreadable.
+func schemaProps(t llms.Tool) map[string]string {
+	if t.Function == nil || t.Function.Parameters == nil {
+		return nil
+	}
+	b, err := json.Marshal(t.Function.Parameters)
+	if err != nil {
+		return nil
+	}
+	var s struct {
+		Properties map[string]struct {
+			Type any `json:"type"`
+		} `json:"properties"`
+	}
+	if json.Unmarshal(b, &s) != nil || s.Properties == nil {
+		return nil
+	}
+	out := make(map[string]string, len(s.Properties))
+	for k, v := range s.Properties {
+		typ, _ := v.Type.(string)
+		out[k] = typ
+	}
+	return out
+}

@@ -1,0 +1,139 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/tmc/langchaingo/llms"
+	"github.com/tmc/langchaingo/llms/anthropic"
+	"github.com/tmc/langchaingo/llms/openai"
+)
+
+// Providers accepted by NewModel.
+const (
+	ProviderOffline   = "offline"
+	ProviderOpenAI    = "openai"
+	ProviderAnthropic = "anthropic"
+	ProviderOllama    = "ollama"
+)
+
+// Default endpoints and models used when ProviderConfig leaves them empty.
+const (
+	DefaultOpenAIBaseURL    = "https://api.openai.com/v1"
+	DefaultOpenAIModel      = "gpt-4o-mini"
+	DefaultAnthropicBaseURL = "https://api.anthropic.com/v1"
+	DefaultAnthropicModel   = "claude-3-5-haiku-latest"
+	DefaultOllamaBaseURL    = "http://localhost:11434/v1"
+	DefaultOllamaModel      = "llama3.1"
+)
+
+// ProviderConfig selects and configures an LLM provider. Every value is
+// passed explicitly to langchaingo; its environment fallbacks
+// (OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENAI_BASE_URL, …) are never used.
+type ProviderConfig struct {
+	// Provider is "offline", "openai", "anthropic" or "ollama".
+	Provider string
+	// APIKey is required for openai and anthropic; ollama ignores it
+	// unless set (default token "ollama").
+	APIKey string
+	// BaseURL overrides the endpoint. For openai it may point at any
+	// OpenAI-compatible server (vLLM, llama.cpp, LM Studio), e.g.
+	// "http://localhost:8000/v1".
+	BaseURL string
+	// Model is the provider's model name; empty picks the Default…Model.
+	Model string
+	// HTTPClient, when set, carries the requests (timeouts, proxies, tests).
+	HTTPClient *http.Client
+	// Planner configures the offline planner (provider "offline").
+	Planner PlannerConfig
+}
+
+// NewModel returns the llms.Model for p: the offline Planner, an OpenAI
+// client, an Anthropic client, or Ollama's OpenAI-compatible /v1 endpoint
+// through the OpenAI client (langchaingo's own Ollama client drops tools).
+// It fails for an unknown provider and names a missing API key.
+func NewModel(p ProviderConfig) (llms.Model, error) {
+	switch strings.ToLower(strings.TrimSpace(p.Provider)) {
+	case ProviderOffline:
+		return NewPlanner(p.Planner), nil
+	case ProviderOpenAI:
+		if p.APIKey == "" {
+			return nil, errors.New("new model openai: API key is empty (set the OpenAI API key)")
+		}
+		return newOpenAI(p.APIKey, or(p.BaseURL, DefaultOpenAIBaseURL), or(p.Model, DefaultOpenAIModel), p.HTTPClient)
+	case ProviderOllama:
+		return newOpenAI(or(p.APIKey, "ollama"), or(p.BaseURL, DefaultOllamaBaseURL), or(p.Model, DefaultOllamaModel), p.HTTPClient)
+	case ProviderAnthropic:
+		if p.APIKey == "" {
+			return nil, errors.New("new model anthropic: API key is empty (set the Anthropic API key)")
+		}
+		opts := []anthropic.Option{
+			anthropic.WithToken(p.APIKey),
+			anthropic.WithModel(or(p.Model, DefaultAnthropicModel)),
+			anthropic.WithBaseURL(strings.TrimRight(or(p.BaseURL, DefaultAnthropicBaseURL), "/")),
+		}
+		if p.HTTPClient != nil {
+			opts = append(opts, anthropic.WithHTTPClient(p.HTTPClient))
+		}
+		m, err := anthropic.New(opts...)
+		if err != nil {
+			return nil, fmt.Errorf("new model anthropic: %w", err)
+		}
+		return anthropicModel{m}, nil
+	}
+	return nil, &ArgError{Arg: "provider", Value: p.Provider, Want: "offline, openai, anthropic or ollama"}
+}
+
+func newOpenAI(token, baseURL, model string, hc *http.Client) (llms.Model, error) {
+	opts := []openai.Option{
+		openai.WithToken(token),
+		openai.WithBaseURL(strings.TrimRight(baseURL, "/")),
+		openai.WithModel(model),
+		openai.WithOrganization(""),
+	}
+	if hc != nil {
+		opts = append(opts, openai.WithHTTPClient(hc))
+	}
+	m, err := openai.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("new model openai: %w", err)
+	}
+	return m, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// anthropicModel adapts langchaingo's Anthropic client, which sends only
+// the first part of an assistant message (so text followed by tool calls,
+// or several tool calls, lose all but one part). It splits such a message
+// into consecutive assistant messages of one part each; the Messages API
+// joins consecutive same-role turns, so the request keeps every tool_use.
+type anthropicModel struct{ *anthropic.LLM }
+
+// GenerateContent implements llms.Model.
+func (m anthropicModel) GenerateContent(ctx context.Context, msgs []llms.MessageContent, opts ...llms.CallOption) (*llms.ContentResponse, error) {
+	split := make([]llms.MessageContent, 0, len(msgs))
+	for _, mc := range msgs {
+		if mc.Role != llms.ChatMessageTypeAI || len(mc.Parts) <= 1 {
+			split = append(split, mc)
+			continue
+		}
+		for _, p := range mc.Parts {
+			split = append(split, llms.MessageContent{Role: llms.ChatMessageTypeAI, Parts: []llms.ContentPart{p}})
+		}
+	}
+	return m.LLM.GenerateContent(ctx, split, opts...)
+}
+
+// Call implements llms.Model.
+func (m anthropicModel) Call(ctx context.Context, prompt string, opts ...llms.CallOption) (string, error) {
+	return llms.GenerateFromSinglePrompt(ctx, m, prompt, opts...)
+}
