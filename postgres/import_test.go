@@ -133,7 +133,7 @@ func TestStore_ImportOnlineRetail(t *testing.T) {
 	}
 
 	t.Run("SyntheticLayerGroundTruth", func(t *testing.T) {
-		orders, err := s.PurchaseOrders(ctx, postgres.OrderFilter{})
+		orders, err := s.PurchaseOrders(ctx, analytics.OrderFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,17 +10,7 @@ import (
 	"github.com/roibot/roibot/analytics"
 )
 
-// OrderFilter selects orders. Zero fields select everything; From/To bound
-// invoiced_at as [From, To).
-type OrderFilter struct {
-	Country    string
-	CustomerID string
-	// Currency defaults to GBP, the currency of the Online Retail data.
-	Currency string
-	From, To time.Time
-}
-
-func (f OrderFilter) args() []any {
+func filterArgs(f analytics.OrderFilter) []any {
 	cur := f.Currency
 	if cur == "" {
 		cur = analytics.DefaultCurrency
@@ -35,7 +25,7 @@ func (f OrderFilter) args() []any {
 	return []any{cur, f.Country, f.CustomerID, from, to}
 }
 
-// orderWhere filters orders o by the five OrderFilter.args parameters.
+// orderWhere filters orders o by the five filterArgs parameters.
 const orderWhere = `o.currency = $1
 	and ($2 = '' or lower(o.country) = lower($2))
 	and ($3 = '' or o.customer_id = $3)
@@ -46,14 +36,14 @@ const orderWhere = `o.currency = $1
 // analytics orders: per invoice, the purchase part (lines that are not
 // returns, summed, Amount > 0) and, separately, the return part (IsReturn,
 // Amount ≤ 0). Anonymous invoices are left out. Ordered by customer, time.
-func (s *Store) PurchaseOrders(ctx context.Context, f OrderFilter) ([]analytics.Order, error) {
+func (s *Store) PurchaseOrders(ctx context.Context, f analytics.OrderFilter) ([]analytics.Order, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `select o.invoice_no, o.customer_id, o.invoiced_at, l.is_return, sum(l.amount)
 		from orders o join order_lines l using (invoice_no)
 		where o.customer_id is not null and `+orderWhere+`
 		group by o.invoice_no, o.customer_id, o.invoiced_at, l.is_return
-		order by o.customer_id, o.invoiced_at, o.invoice_no, l.is_return`, f.args()...)
+		order by o.customer_id, o.invoiced_at, o.invoice_no, l.is_return`, filterArgs(f)...)
 	if err != nil {
 		return nil, fmt.Errorf("purchase orders: %w", translate(err))
 	}
@@ -71,27 +61,11 @@ func (s *Store) PurchaseOrders(ctx context.Context, f OrderFilter) ([]analytics.
 	return out, nil
 }
 
-// RevenueSummary is revenue and customer counts for an OrderFilter.
-type RevenueSummary struct {
-	Currency string
-	// Revenue sums purchase lines (returns excluded), minor units; Returns
-	// sums return and cancellation lines (≤ 0); Net = Revenue + Returns.
-	Revenue, Returns, Net analytics.Money
-	// Orders counts invoices with at least one purchase line; Customers
-	// counts distinct identified customers among them; AnonymousOrders counts
-	// purchase invoices without a customer id.
-	Orders, Customers, AnonymousOrders int
-	// Countries counts distinct countries of the purchase invoices.
-	Countries int
-	// First and Last are the first and last invoice times matched.
-	First, Last time.Time
-}
-
 // RevenueSummary returns revenue and counts for f.
-func (s *Store) RevenueSummary(ctx context.Context, f OrderFilter) (RevenueSummary, error) {
+func (s *Store) RevenueSummary(ctx context.Context, f analytics.OrderFilter) (analytics.RevenueSummary, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	rs := RevenueSummary{Currency: f.args()[0].(string)}
+	rs := analytics.RevenueSummary{Currency: filterArgs(f)[0].(string)}
 	var first, last *time.Time
 	var rev, ret int64
 	err := s.pool.QueryRow(ctx, `select
@@ -103,7 +77,7 @@ func (s *Store) RevenueSummary(ctx context.Context, f OrderFilter) (RevenueSumma
 			count(distinct o.country) filter (where not l.is_return),
 			min(o.invoiced_at), max(o.invoiced_at)
 		from orders o join order_lines l using (invoice_no)
-		where `+orderWhere, f.args()...).Scan(&rev, &ret, &rs.Orders, &rs.Customers, &rs.AnonymousOrders, &rs.Countries, &first, &last)
+		where `+orderWhere, filterArgs(f)...).Scan(&rev, &ret, &rs.Orders, &rs.Customers, &rs.AnonymousOrders, &rs.Countries, &first, &last)
 	if err != nil {
 		return rs, fmt.Errorf("revenue summary: %w", translate(err))
 	}
