@@ -1,0 +1,220 @@
+package analytics
+
+import (
+	"errors"
+	"fmt"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// State names of the Markov chain besides the channels, as the
+// ChannelAttribution package prints them in its transition matrix.
+const (
+	StartState      = "(start)"
+	ConversionState = "(conversion)"
+	NullState       = "(null)"
+)
+
+// MarkovResult is the first-order Markov attribution of a path set.
+//
+// Attribution holds the attributed conversions and value per channel.
+// ConversionProbability is the probability that a journey started at
+// StartState is absorbed in ConversionState; on the data the chain was
+// estimated from it equals the observed conversion rate
+// Σ Conversions / Σ (Conversions + Nulls) over paths with touchpoints.
+// RemovalEffects has one entry per channel, sorted by name. Transitions
+// lists every observed transition (non-zero count), ordered by from-state
+// then to-state, with states ordered StartState, the channels by name,
+// ConversionState, NullState.
+type MarkovResult struct {
+	Attribution
+	ConversionProbability float64
+	RemovalEffects        []RemovalEffect
+	Transitions           []Transition
+}
+
+// RemovalEffect is the effect on the chain of removing one channel:
+// ConversionProbability is P(conversion) when the channel is made an
+// absorbing null state, and Effect = 1 − ConversionProbability / P(conversion),
+// a fraction in [0, 1].
+type RemovalEffect struct {
+	Channel               string
+	ConversionProbability float64
+	Effect                float64
+}
+
+// Transition is one edge of the Markov chain: the weighted number of
+// observed moves From → To and its probability Count / Σ_To Count.
+type Transition struct {
+	From, To    string
+	Count       float64
+	Probability float64
+}
+
+var errSingularChain = errors.New("absorption system is singular")
+
+// MarkovAttribution attributes conversions with a first-order absorbing
+// Markov chain over the states StartState, one state per channel,
+// ConversionState and NullState (Anderl et al. 2016; the ChannelAttribution
+// package's markov_model with order 1).
+//
+// Transition counts: a path c1 > … > ck with Conversions a and Nulls b
+// adds a + b to START→c1 and to each ci→ci+1 (repeated channels give
+// self-transitions, which are kept; they do not change absorption
+// probabilities), a to ck→CONVERSION and b to ck→NULL. Probabilities are
+// counts divided by their row sums.
+//
+// The absorption probabilities h of the transient states (START and the
+// channels) solve (I − Q) h = r exactly, where Q is the transient block of
+// the transition matrix and r the column of moves into CONVERSION; the
+// system is solved by LU decomposition (gonum/mat), not by simulation.
+// P(conversion) = h_START. Removing channel c makes it an absorbing null
+// state: its row and column leave the system, giving P_c. Then
+//
+//	RE_c = 1 − P_c / P(conversion)
+//	conversions_c = C × RE_c / Σ_d RE_d,  value_c = V × RE_c / Σ_d RE_d
+//
+// with C and V the total conversions and value of the paths with
+// touchpoints, so attributed totals equal C and V. Value is split with the
+// conversion removal effects (ChannelAttribution computes separate value
+// removal effects by simulation; this model does not).
+//
+// Paths without touchpoints stay out of the chain and are reported as
+// unattributed. It returns ErrNoData when paths is empty or holds no
+// conversion on a path with touchpoints, an *InputError for a negative or
+// non-finite count or value or an empty channel name, and an error
+// wrapping errSingularChain if the linear system cannot be solved (which
+// valid input does not produce: every state reached leads to absorption).
+//
+// Source: E. Anderl, I. Becker, F. von Wangenheim, J. H. Schumann (2016),
+// "Mapping the customer journey: Lessons learned from graph-based online
+// attribution modeling", International Journal of Research in Marketing
+// 33(3); D. Altomare, D. Loris, "ChannelAttribution" vignette (2015).
+func MarkovAttribution(paths []Path) (MarkovResult, error) {
+	const op = "markov attribution"
+	ps, err := newPathSet(paths)
+	if err != nil {
+		return MarkovResult{}, fmt.Errorf("%s: %w", op, err)
+	}
+	n := len(ps.names)
+	// States: 0 start, 1..n channels, n+1 conversion, n+2 null.
+	s := n + 3
+	conv, null := n+1, n+2
+	counts := make([]float64, s*s)
+	var chainConv, chainValue, outConv, outValue float64
+	for i, seq := range ps.seqs {
+		p := ps.paths[i]
+		w := p.Conversions + p.Nulls
+		if len(seq) == 0 || w == 0 {
+			outConv += p.Conversions
+			outValue += p.Value
+			continue
+		}
+		chainConv += p.Conversions
+		chainValue += p.Value
+		from := 0
+		for _, c := range seq {
+			counts[from*s+c+1] += w
+			from = c + 1
+		}
+		counts[from*s+conv] += p.Conversions
+		counts[from*s+null] += p.Nulls
+	}
+	if chainConv == 0 {
+		return MarkovResult{}, fmt.Errorf("%s: %w: %w", op, ErrNoData, errNoConversions)
+	}
+	probs := make([]float64, s*s)
+	for i := 0; i < conv; i++ {
+		var sum float64
+		for j := 0; j < s; j++ {
+			sum += counts[i*s+j]
+		}
+		if sum > 0 {
+			for j := 0; j < s; j++ {
+				probs[i*s+j] = counts[i*s+j] / sum
+			}
+		}
+	}
+
+	base, err := absorption(probs, s, n, -1)
+	if err != nil {
+		return MarkovResult{}, fmt.Errorf("%s: %w", op, err)
+	}
+	res := MarkovResult{ConversionProbability: base, RemovalEffects: make([]RemovalEffect, n)}
+	var sumRE float64
+	for c := 0; c < n; c++ {
+		pc, err := absorption(probs, s, n, c+1)
+		if err != nil {
+			return MarkovResult{}, fmt.Errorf("%s: removing %q: %w", op, ps.names[c], err)
+		}
+		re := 1 - pc/base
+		if re < 0 { // rounding: removal can only lower P(conversion)
+			re = 0
+		}
+		res.RemovalEffects[c] = RemovalEffect{Channel: ps.names[c], ConversionProbability: pc, Effect: re}
+		sumRE += re
+	}
+	convs := make([]float64, n)
+	values := make([]float64, n)
+	for c, re := range res.RemovalEffects {
+		convs[c] = chainConv * re.Effect / sumRE
+		values[c] = chainValue * re.Effect / sumRE
+	}
+	res.Attribution = ps.result(Markov, convs, values)
+	// Paths with touchpoints but neither conversions nor nulls carry value
+	// the chain cannot see; count it as unattributed so totals conserve.
+	res.UnattributedConversions, res.UnattributedValue = outConv, outValue
+
+	name := func(i int) string {
+		switch i {
+		case 0:
+			return StartState
+		case conv:
+			return ConversionState
+		case null:
+			return NullState
+		}
+		return ps.names[i-1]
+	}
+	for i := 0; i < conv; i++ {
+		for j := 1; j < s; j++ {
+			if c := counts[i*s+j]; c > 0 {
+				res.Transitions = append(res.Transitions, Transition{From: name(i), To: name(j), Count: c, Probability: probs[i*s+j]})
+			}
+		}
+	}
+	return res, nil
+}
+
+// absorption returns P(absorbed in conversion | start) for the chain with
+// transition matrix probs (s×s, row-major; transient states 0..n, n+1 the
+// conversion state). If removed > 0 that transient state becomes an
+// absorbing null state.
+func absorption(probs []float64, s, n, removed int) (float64, error) {
+	keep := make([]int, 0, n+1)
+	for i := 0; i <= n; i++ {
+		if i != removed {
+			keep = append(keep, i)
+		}
+	}
+	m := len(keep)
+	a := mat.NewDense(m, m, nil)
+	b := mat.NewVecDense(m, nil)
+	for r, i := range keep {
+		for c, j := range keep {
+			v := -probs[i*s+j]
+			if r == c {
+				v++
+			}
+			a.Set(r, c, v)
+		}
+		b.SetVec(r, probs[i*s+n+1])
+	}
+	var lu mat.LU
+	lu.Factorize(a)
+	var h mat.VecDense
+	if err := lu.SolveVecTo(&h, false, b); err != nil {
+		return 0, fmt.Errorf("%w: %w", errSingularChain, err)
+	}
+	return h.AtVec(0), nil
+}

@@ -1,0 +1,367 @@
+package analytics
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PathSeparator separates channels in a path string, as in the
+// ChannelAttribution package's path column ("email > paid search > direct").
+const PathSeparator = " > "
+
+// Path is an aggregated customer journey in the layout of the R/Python
+// package ChannelAttribution (Altomare and Loris): the ordered channels
+// touched, how many journeys along exactly this sequence converted
+// (Conversions) and how many did not (Nulls), and the total conversion value
+// of the converting ones.
+//
+// Conversions and Nulls are counts, kept as float64 because aggregated data
+// may carry weights. Value is in major currency units (pounds, not pence):
+// ChannelAttribution files carry fractional values, so Money would lose
+// precision. A Path with no Channels holds conversions that no touchpoint
+// preceded; models report them as unattributed.
+type Path struct {
+	Channels    []string
+	Conversions float64
+	Value       float64
+	Nulls       float64
+}
+
+// String returns the channels joined by PathSeparator.
+func (p Path) String() string { return strings.Join(p.Channels, PathSeparator) }
+
+// Journey is one customer's ordered touchpoints leading to one conversion,
+// or, for a non-converting journey, to the as-of time at which no
+// conversion had followed them.
+type Journey struct {
+	CustomerID string
+	// Touchpoints are the customer's touchpoints in the journey, oldest
+	// first; empty for a conversion that no touchpoint preceded in the
+	// lookback window.
+	Touchpoints []Touchpoint
+	// End is the conversion time, or the as-of time of a non-converting
+	// journey.
+	End time.Time
+	// Converted reports whether the journey ended in Conversion.
+	Converted bool
+	// Conversion is the converting order; zero when Converted is false.
+	Conversion Conversion
+}
+
+// Channels returns the journey's channels in touch order.
+func (j Journey) Channels() []string {
+	ch := make([]string, len(j.Touchpoints))
+	for i, t := range j.Touchpoints {
+		ch[i] = t.Channel
+	}
+	return ch
+}
+
+var (
+	errEmptyField     = errors.New("empty")
+	errNotPositive    = errors.New("must be positive")
+	errNotFinite      = errors.New("not a finite number")
+	errUnknownColumn  = errors.New("missing column")
+	errBadPathChannel = errors.New("empty channel name or stray '>'")
+)
+
+// BuildJourneys splits each customer's touchpoints into the journeys that
+// attribution models credit. The rule, per customer:
+//
+//   - Each touchpoint belongs to the customer's first conversion at or after
+//     it (the next conversion). A touchpoint at the same instant as a
+//     conversion belongs to that conversion, so touchpoints after a
+//     conversion start the path of the next one and are never credited twice.
+//   - It enters that conversion's journey only if it lies within
+//     lookbackDays before the conversion: End − At ≤ lookbackDays. Older
+//     touchpoints are dropped.
+//   - Touchpoints after the customer's last conversion (or all of them, for
+//     a customer who never converted) form one non-converting journey ending
+//     at asOf, with the same lookback window counted back from asOf.
+//   - Touchpoints and conversions after asOf are ignored. A conversion with
+//     no touchpoint in its window still yields a journey (with no
+//     touchpoints), so totals stay complete.
+//
+// Journeys come out ordered by customer ID, then End (converting journeys
+// before a non-converting one); touchpoints with equal times keep their
+// input order. lookbackDays is in days and must be positive. It returns an
+// *InputError naming the row and field for an empty CustomerID or Channel,
+// a negative Revenue, or a bad lookbackDays, and ErrNoData when no
+// touchpoint or conversion lies at or before asOf.
+//
+// Source: the usual lookback-window rule of multi-touch attribution
+// (e.g. Google Analytics' conversion lookback window).
+func BuildJourneys(touchpoints []Touchpoint, conversions []Conversion, lookbackDays float64, asOf time.Time) ([]Journey, error) {
+	if !(lookbackDays > 0) || math.IsInf(lookbackDays, 0) {
+		return nil, &InputError{Row: -1, Field: "lookbackDays", Err: errNotPositive}
+	}
+	for i, t := range touchpoints {
+		switch {
+		case t.CustomerID == "":
+			return nil, &InputError{Row: i, Field: "CustomerID", Err: errEmptyField}
+		case strings.TrimSpace(t.Channel) == "":
+			return nil, &InputError{Row: i, Field: "Channel", Err: errEmptyField}
+		}
+	}
+	for i, c := range conversions {
+		switch {
+		case c.CustomerID == "":
+			return nil, &InputError{Row: i, Field: "CustomerID", Err: errEmptyField}
+		case c.Revenue < 0:
+			return nil, &InputError{Row: i, Field: "Revenue", Err: ErrNegative}
+		}
+	}
+	// Work on index lists per customer so the inputs stay untouched.
+	type history struct {
+		tps   []int
+		convs []int
+	}
+	byCustomer := make(map[string]*history)
+	get := func(id string) *history {
+		h := byCustomer[id]
+		if h == nil {
+			h = &history{}
+			byCustomer[id] = h
+		}
+		return h
+	}
+	for i, t := range touchpoints {
+		if !t.At.After(asOf) {
+			h := get(t.CustomerID)
+			h.tps = append(h.tps, i)
+		}
+	}
+	for i, c := range conversions {
+		if !c.At.After(asOf) {
+			h := get(c.CustomerID)
+			h.convs = append(h.convs, i)
+		}
+	}
+	if len(byCustomer) == 0 {
+		return nil, fmt.Errorf("build journeys: %w", ErrNoData)
+	}
+	ids := make([]string, 0, len(byCustomer))
+	for id := range byCustomer {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+
+	window := time.Duration(lookbackDays * float64(24*time.Hour))
+	var out []Journey
+	for _, id := range ids {
+		h := byCustomer[id]
+		slices.SortStableFunc(h.tps, func(a, b int) int {
+			return touchpoints[a].At.Compare(touchpoints[b].At)
+		})
+		slices.SortStableFunc(h.convs, func(a, b int) int {
+			if c := conversions[a].At.Compare(conversions[b].At); c != 0 {
+				return c
+			}
+			return cmp.Compare(conversions[a].OrderID, conversions[b].OrderID)
+		})
+		next := 0 // first touchpoint not yet assigned
+		collect := func(end time.Time) []Touchpoint {
+			var tps []Touchpoint
+			from := end.Add(-window)
+			for next < len(h.tps) && !touchpoints[h.tps[next]].At.After(end) {
+				t := touchpoints[h.tps[next]]
+				if !t.At.Before(from) {
+					tps = append(tps, t)
+				}
+				next++
+			}
+			return tps
+		}
+		for _, ci := range h.convs {
+			c := conversions[ci]
+			out = append(out, Journey{
+				CustomerID:  id,
+				Touchpoints: collect(c.At),
+				End:         c.At,
+				Converted:   true,
+				Conversion:  c,
+			})
+		}
+		if next < len(h.tps) {
+			if tps := collect(asOf); len(tps) > 0 {
+				out = append(out, Journey{CustomerID: id, Touchpoints: tps, End: asOf})
+			}
+		}
+	}
+	return out, nil
+}
+
+// AggregateJourneys collapses journeys with identical channel sequences into
+// Paths: Conversions counts converting journeys, Nulls non-converting ones,
+// and Value sums Conversion.Revenue in major units. Timestamps are dropped,
+// so use TimeDecayJourneyAttribution for time decay on real times. Paths
+// come out sorted by their channel sequence (lexicographically, channel by
+// channel); an empty input gives an empty result.
+func AggregateJourneys(journeys []Journey) []Path {
+	index := make(map[string]int)
+	var paths []Path
+	var key strings.Builder
+	for _, j := range journeys {
+		key.Reset()
+		for _, t := range j.Touchpoints {
+			key.WriteString(t.Channel)
+			key.WriteByte(0) // channel names never contain NUL in practice
+		}
+		k := key.String()
+		i, ok := index[k]
+		if !ok {
+			i = len(paths)
+			index[k] = i
+			paths = append(paths, Path{Channels: j.Channels()})
+		}
+		if j.Converted {
+			paths[i].Conversions++
+			paths[i].Value += j.Conversion.Revenue.Major()
+		} else {
+			paths[i].Nulls++
+		}
+	}
+	slices.SortFunc(paths, func(a, b Path) int { return slices.Compare(a.Channels, b.Channels) })
+	return paths
+}
+
+// ReadChannelAttributionCSV reads aggregated paths in the layout of the
+// ChannelAttribution package's example data (Data.csv): a header row, then
+// one row per path with the columns
+//
+//	path                    channels separated by " > "
+//	total_conversions       number of converting journeys
+//	total_conversion_value  total conversion value (optional; 0 when absent)
+//	total_null              number of non-converting journeys (optional)
+//
+// Columns are found by header name in any order; unknown columns are
+// ignored. The separator is ';' when the header contains one, else ','.
+// Channel names are trimmed of surrounding spaces and may contain inner
+// spaces ("paid search"). Counts and values must be finite and not negative.
+//
+// Errors name the 1-based line and wrap an *InputError whose Row is the
+// 0-based data row and whose Field is the column name; an input without a
+// header returns ErrNoData. A header with no data rows returns no paths and
+// no error.
+//
+// Source: ChannelAttribution R documentation, man/Data.Rd
+// (github.com/DavideAltomare/ChannelAttribution).
+func ReadChannelAttributionCSV(r io.Reader) ([]Path, error) {
+	const op = "read channel attribution csv"
+	br := bufio.NewReaderSize(r, 1<<16)
+	head, err := br.Peek(br.Size()) // the header line, or all of a short input
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = ','
+	if bytes.IndexByte(head, ';') >= 0 {
+		cr.Comma = ';'
+	}
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s: header: %w", op, ErrNoData)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	col := map[string]int{"path": -1, "total_conversions": -1, "total_conversion_value": -1, "total_null": -1}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, ok := col[h]; ok {
+			col[h] = i
+		}
+	}
+	for _, req := range []string{"path", "total_conversions"} {
+		if col[req] < 0 {
+			return nil, fmt.Errorf("%s: line 1: %w", op, &InputError{Row: -1, Field: req, Err: errUnknownColumn})
+		}
+	}
+	var paths []Path
+	for row := 0; ; row++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return paths, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		line, _ := cr.FieldPos(0)
+		field := func(name string) (string, error) {
+			i := col[name]
+			if i < 0 {
+				return "", nil
+			}
+			if i >= len(rec) {
+				return "", fmt.Errorf("%s: line %d: %w", op, line, &InputError{Row: row, Field: name, Err: errEmptyField})
+			}
+			return rec[i], nil
+		}
+		number := func(name string) (float64, error) {
+			s, err := field(name)
+			if err != nil || (s == "" && name != "total_conversions") {
+				return 0, err
+			}
+			v, perr := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			switch {
+			case perr != nil:
+				return 0, fmt.Errorf("%s: line %d: %w", op, line, &InputError{Row: row, Field: name, Err: perr})
+			case math.IsNaN(v) || math.IsInf(v, 0):
+				return 0, fmt.Errorf("%s: line %d: %w", op, line, &InputError{Row: row, Field: name, Err: errNotFinite})
+			case v < 0:
+				return 0, fmt.Errorf("%s: line %d: %w", op, line, &InputError{Row: row, Field: name, Err: ErrNegative})
+			}
+			return v, nil
+		}
+		var p Path
+		s, err := field("path")
+		if err != nil {
+			return nil, err
+		}
+		if p.Channels, err = splitPath(s); err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", op, line, &InputError{Row: row, Field: "path", Err: err})
+		}
+		if p.Conversions, err = number("total_conversions"); err != nil {
+			return nil, err
+		}
+		if p.Value, err = number("total_conversion_value"); err != nil {
+			return nil, err
+		}
+		if p.Nulls, err = number("total_null"); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+}
+
+// splitPath splits "a > b > c" into trimmed channel names.
+func splitPath(s string) ([]string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, errEmptyField
+	}
+	parts := strings.Split(s, PathSeparator)
+	for i, c := range parts {
+		c = strings.TrimSpace(c)
+		if c == "" || strings.Contains(c, ">") {
+			return nil, fmt.Errorf("channel %d: %w", i+1, errBadPathChannel)
+		}
+		parts[i] = c
+	}
+	return parts, nil
+}
