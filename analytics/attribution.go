@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Model names a multi-touch attribution model. The values are the names the
@@ -123,7 +124,15 @@ func newPathSet(paths []Path) (*pathSet, error) {
 		return nil, ErrNoData
 	}
 	ps := &pathSet{paths: paths, seqs: make([][]int, len(paths))}
+	// One map lookup per touch: intern in first-seen order into one flat
+	// buffer, then renumber by sorted name.
+	total := 0
+	for _, p := range paths {
+		total += len(p.Channels)
+	}
+	flat := make([]int, total)
 	index := make(map[string]int)
+	at := 0
 	for i, p := range paths {
 		for _, f := range [...]struct {
 			name string
@@ -136,34 +145,41 @@ func newPathSet(paths []Path) (*pathSet, error) {
 				return nil, &InputError{Row: i, Field: f.name, Err: ErrNegative}
 			}
 		}
-		for _, c := range p.Channels {
-			if c == "" {
-				return nil, &InputError{Row: i, Field: "Channels", Err: errBadPathChannel}
-			}
-			if _, ok := index[c]; !ok {
-				index[c] = len(ps.names)
+		seq := flat[at : at+len(p.Channels) : at+len(p.Channels)]
+		at += len(p.Channels)
+		for j, c := range p.Channels {
+			k, ok := index[c]
+			if !ok {
+				if c == "" {
+					return nil, &InputError{Row: i, Field: "Channels", Err: errBadPathChannel}
+				}
+				k = len(ps.names)
+				index[c] = k
 				ps.names = append(ps.names, c)
 			}
+			seq[j] = k
 		}
+		ps.seqs[i] = seq
 		ps.conversions += p.Conversions
 		ps.value += p.Value
 	}
 	if ps.conversions == 0 {
 		return nil, fmt.Errorf("%w: %w", ErrNoData, errNoConversions)
 	}
-	// Sort names and renumber so results come out by channel name.
-	order := slices.Clone(ps.names)
-	slices.Sort(order)
-	for i, n := range order {
-		index[n] = i
+	order := make([]int, len(ps.names)) // order[sorted] = first-seen index
+	for i := range order {
+		order[i] = i
 	}
-	ps.names = order
-	for i, p := range paths {
-		seq := make([]int, len(p.Channels))
-		for j, c := range p.Channels {
-			seq[j] = index[c]
-		}
-		ps.seqs[i] = seq
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(ps.names[a], ps.names[b]) })
+	renumber := make([]int, len(order))
+	names := make([]string, len(order))
+	for sorted, seen := range order {
+		renumber[seen] = sorted
+		names[sorted] = ps.names[seen]
+	}
+	ps.names = names
+	for i, k := range flat {
+		flat[i] = renumber[k]
 	}
 	return ps, nil
 }

@@ -1,0 +1,255 @@
+package analytics_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/roibot/roibot/analytics"
+)
+
+func removalEffect(t *testing.T, r analytics.MarkovResult, channel string) float64 {
+	t.Helper()
+	for _, re := range r.RemovalEffects {
+		if re.Channel == channel {
+			return re.Effect
+		}
+	}
+	t.Fatalf("no removal effect for %q in %+v", channel, r.RemovalEffects)
+	return 0
+}
+
+// TestMarkovAttribution_Vignette reproduces the worked example of the
+// ChannelAttribution vignette (Altomare and Loris 2015) as transcribed in
+// data/channel-attribution/PROVENANCE.md.
+func TestMarkovAttribution_Vignette(t *testing.T) {
+	paths := readPaths(t, "vignette_toy_paths.csv")
+	r, err := analytics.MarkovAttribution(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tol = 1e-12
+	if math.Abs(r.ConversionProbability-1) > tol {
+		t.Errorf("ConversionProbability = %v; want 1", r.ConversionProbability)
+	}
+	for ch, want := range map[string]float64{"A": 1, "B": 0.5} {
+		if got := removalEffect(t, r, ch); math.Abs(got-want) > tol {
+			t.Errorf("removal effect %s = %v; want %v", ch, got, want)
+		}
+	}
+	// Attributed conversions: A = 3 × 1/1.5 = 2, B = 3 × 0.5/1.5 = 1.
+	for ch, want := range map[string]float64{"A": 2, "B": 1} {
+		if got := credit(t, r.Attribution, ch).Conversions; math.Abs(got-want) > tol {
+			t.Errorf("Markov conversions %s = %v; want %v", ch, got, want)
+		}
+	}
+	// Edge counts and probabilities printed in the vignette.
+	type edge struct{ from, to string }
+	S, C, N := analytics.StartState, analytics.ConversionState, analytics.NullState
+	want := map[edge][2]float64{
+		{S, "A"}:   {3, 1},
+		{"A", "A"}: {2, 2.0 / 8}, {"A", "B"}: {3, 3.0 / 8}, {"A", C}: {3, 3.0 / 8},
+		{"B", "A"}: {3, 3.0 / 5}, {"B", "B"}: {2, 2.0 / 5},
+	}
+	got := map[edge][2]float64{}
+	var total float64
+	for _, tr := range r.Transitions {
+		got[edge{tr.From, tr.To}] = [2]float64{tr.Count, tr.Probability}
+		total += tr.Count
+		if tr.To == N {
+			t.Errorf("transition %s -> %s present; the vignette paths have no nulls", tr.From, tr.To)
+		}
+	}
+	if total != 16 {
+		t.Errorf("Σ transition counts = %v; want 16", total)
+	}
+	for e, w := range want {
+		if g := got[e]; g[0] != w[0] || math.Abs(g[1]-w[1]) > tol {
+			t.Errorf("transition %s -> %s = count %v p %v; want count %v p %v", e.from, e.to, g[0], g[1], w[0], w[1])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("transitions = %+v; want exactly %d", r.Transitions, len(want))
+	}
+	// "if we use a first-touch or last-touch approach, all the conversions
+	// are assigned to channel A".
+	for _, f := range []func([]analytics.Path) (analytics.Attribution, error){analytics.FirstTouchAttribution, analytics.LastTouchAttribution} {
+		a, err := f(paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := credit(t, a, "A").Conversions; got != 3 {
+			t.Errorf("%s conversions A = %v; want 3", a.Model, got)
+		}
+	}
+}
+
+// TestMarkovAttribution_DataCSV reproduces the exact first-order Markov
+// figures computed in data/channel-attribution/PROVENANCE.md at their
+// printed precision: P(conversion) 7 decimals, removal effects 6,
+// attributed conversions 3.
+func TestMarkovAttribution_DataCSV(t *testing.T) {
+	paths := readPaths(t, "Data.csv")
+	r, err := analytics.MarkovAttribution(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(r.ConversionProbability-0.2238451) > 5e-8 {
+		t.Errorf("ConversionProbability = %.9f; want 0.2238451", r.ConversionProbability)
+	}
+	// The chain reproduces the observed rate 19785 / (19785 + 68602).
+	if rate := 19785.0 / (19785 + 68602); math.Abs(r.ConversionProbability-rate) > 1e-12 {
+		t.Errorf("ConversionProbability = %.15f; want observed rate %.15f", r.ConversionProbability, rate)
+	}
+	if len(r.RemovalEffects) != len(dataCSVReference) {
+		t.Fatalf("len(RemovalEffects) = %d; want %d", len(r.RemovalEffects), len(dataCSVReference))
+	}
+	for _, ref := range dataCSVReference {
+		if got := removalEffect(t, r, ref.channel); math.Abs(got-ref.removalEffect) > 5e-7 {
+			t.Errorf("removal effect %s = %.8f; want %.6f (±5e-7)", ref.channel, got, ref.removalEffect)
+		}
+		if got := credit(t, r.Attribution, ref.channel).Conversions; math.Abs(got-ref.markov) > 5e-4 {
+			t.Errorf("Markov conversions %s = %.5f; want %.3f (±5e-4)", ref.channel, got, ref.markov)
+		}
+	}
+	// Transition probabilities leave each state summing to 1.
+	out := map[string]float64{}
+	for _, tr := range r.Transitions {
+		out[tr.From] += tr.Probability
+	}
+	for from, s := range out {
+		if math.Abs(s-1) > 1e-12 {
+			t.Errorf("Σ P(%s -> ·) = %v; want 1", from, s)
+		}
+	}
+	if len(out) != 13 {
+		t.Errorf("transient states with transitions = %d; want 13 (start + 12 channels)", len(out))
+	}
+}
+
+func TestMarkovAttribution_HandComputed(t *testing.T) {
+	t.Run("RepeatedChannel", func(t *testing.T) {
+		// A > A > B (1 conversion) and B (1 null):
+		// START→A 1/2, START→B 1/2; A→A 1/2, A→B 1/2; B→conv 1/2, B→null 1/2.
+		// h_B = 1/2, h_A = h_B = 1/2, P = 1/2. Without A: P = 1/4, RE 1/2.
+		// Without B: P = 0, RE 1. Conversions: A 1/3, B 2/3.
+		paths := []analytics.Path{
+			{Channels: []string{"A", "A", "B"}, Conversions: 1, Value: 9},
+			{Channels: []string{"B"}, Nulls: 1},
+		}
+		r, err := analytics.MarkovAttribution(paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !near(r.ConversionProbability, 0.5) {
+			t.Errorf("ConversionProbability = %v; want 0.5", r.ConversionProbability)
+		}
+		for ch, w := range map[string][3]float64{"A": {0.5, 1.0 / 3, 3}, "B": {1, 2.0 / 3, 6}} {
+			c := credit(t, r.Attribution, ch)
+			if re := removalEffect(t, r, ch); !near(re, w[0]) || !near(c.Conversions, w[1]) || !near(c.Value, w[2]) {
+				t.Errorf("%s: RE %v, conversions %v, value %v; want %v, %v, %v", ch, re, c.Conversions, c.Value, w[0], w[1], w[2])
+			}
+		}
+	})
+	t.Run("SingleTouchPathsWithSpaces", func(t *testing.T) {
+		// paid search (1 conv, 1 null) and e mail (0 conv, 2 null): P = 1/4;
+		// without paid search 0 (RE 1); without e mail 1/4 (RE 0).
+		paths := []analytics.Path{
+			{Channels: []string{"paid search"}, Conversions: 1, Value: 4, Nulls: 1},
+			{Channels: []string{"e mail"}, Nulls: 2},
+			{Channels: nil, Conversions: 5, Value: 50}, // no touchpoint: unattributed
+		}
+		r, err := analytics.MarkovAttribution(paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !near(r.ConversionProbability, 0.25) {
+			t.Errorf("ConversionProbability = %v; want 0.25", r.ConversionProbability)
+		}
+		if re := removalEffect(t, r, "e mail"); re != 0 {
+			t.Errorf("RE e mail = %v; want 0", re)
+		}
+		if c := credit(t, r.Attribution, "paid search"); !near(c.Conversions, 1) || !near(c.Value, 4) {
+			t.Errorf("paid search = %+v; want 1 conversion, 4 value", c)
+		}
+		if r.Conversions != 6 || r.UnattributedConversions != 5 || r.UnattributedValue != 50 {
+			t.Errorf("totals = %v (%v unattributed, value %v); want 6 (5, 50)", r.Conversions, r.UnattributedConversions, r.UnattributedValue)
+		}
+	})
+	t.Run("NoData", func(t *testing.T) {
+		for name, paths := range map[string][]analytics.Path{
+			"Empty":         nil,
+			"OnlyNulls":     {{Channels: []string{"A"}, Nulls: 2}},
+			"OnlyUntouched": {{Conversions: 2}, {Channels: []string{"A"}, Nulls: 1}},
+		} {
+			if _, err := analytics.MarkovAttribution(paths); !errors.Is(err, analytics.ErrNoData) {
+				t.Errorf("MarkovAttribution(%s) error = %v; want ErrNoData", name, err)
+			}
+		}
+	})
+}
+
+func ExampleMarkovAttribution() {
+	// The ChannelAttribution vignette's three converting paths.
+	paths := []analytics.Path{
+		{Channels: []string{"A", "B", "A", "B", "B", "A"}, Conversions: 1},
+		{Channels: []string{"A", "B", "B", "A", "A"}, Conversions: 1},
+		{Channels: []string{"A", "A"}, Conversions: 1},
+	}
+	r, err := analytics.MarkovAttribution(paths)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("P(conversion) = %.2f\n", r.ConversionProbability)
+	for i, re := range r.RemovalEffects {
+		fmt.Printf("%s: removal effect %.2f, %.2f conversions\n", re.Channel, re.Effect, r.Channels[i].Conversions)
+	}
+	for _, tr := range r.Transitions[:3] {
+		fmt.Printf("%s -> %s: %v (p = %.3f)\n", tr.From, tr.To, tr.Count, tr.Probability)
+	}
+	// Output:
+	// P(conversion) = 1.00
+	// A: removal effect 1.00, 2.00 conversions
+	// B: removal effect 0.50, 1.00 conversions
+	// (start) -> A: 3 (p = 1.000)
+	// A -> A: 2 (p = 0.250)
+	// A -> B: 3 (p = 0.375)
+}
+
+// syntheticPaths returns n paths of exactly k touches over the given number
+// of channels, each one journey that converts with probability 0.2.
+func syntheticPaths(n, k, channels int, seed uint64) []analytics.Path {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	names := make([]string, channels)
+	for i := range names {
+		names[i] = "channel_" + strconv.Itoa(i)
+	}
+	paths := make([]analytics.Path, n)
+	for i := range paths {
+		ch := make([]string, k)
+		for j := range ch {
+			ch[j] = names[rng.IntN(channels)]
+		}
+		p := analytics.Path{Channels: ch, Nulls: 1}
+		if rng.Float64() < 0.2 {
+			p = analytics.Path{Channels: ch, Conversions: 1, Value: float64(rng.IntN(10000)) / 100}
+		}
+		paths[i] = p
+	}
+	return paths
+}
+
+// BenchmarkMarkovAttribution runs the exact Markov model on 1,000,000
+// touchpoints in 100,000 paths over 10 channels.
+func BenchmarkMarkovAttribution(b *testing.B) {
+	paths := syntheticPaths(100_000, 10, 10, 1)
+	for b.Loop() {
+		if _, err := analytics.MarkovAttribution(paths); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
