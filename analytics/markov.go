@@ -3,6 +3,9 @@ package analytics
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -91,21 +94,103 @@ var errSingularChain = errors.New("absorption system is singular")
 // attribution modeling", International Journal of Research in Marketing
 // 33(3); D. Altomare, D. Loris, "ChannelAttribution" vignette (2015).
 func MarkovAttribution(paths []Path) (MarkovResult, error) {
-	const op = "markov attribution"
+	return markovAttribution(paths, 1, "markov attribution")
+}
+
+// MaxMarkovOrder and MaxMarkovStates bound MarkovAttributionOrder: the
+// exact solve is a dense LU of one row per observed state.
+const (
+	MaxMarkovOrder  = 4
+	MaxMarkovStates = 1000
+)
+
+// MarkovAttributionOrder is MarkovAttribution with a chain of the given
+// order k (1 ≤ k ≤ MaxMarkovOrder): a state is the tuple of the last up to
+// k channels, so the path c1 > c2 > c3 visits (c1), (c1,c2), (c2,c3) for
+// k = 2. Removing a channel makes every state that contains it an
+// absorbing null state. Transitions name tuple states by joining their
+// channels with ","; RemovalEffects and the attribution stay per channel.
+// Order 1 equals MarkovAttribution.
+//
+// It returns an *InputError naming "order" for an order outside
+// [1, MaxMarkovOrder] or when the paths have more than MaxMarkovStates
+// distinct states, and the errors of MarkovAttribution.
+//
+// Source: ChannelAttribution's markov_model(order = k); Anderl et al.
+// (2016), section on higher-order chains.
+func MarkovAttributionOrder(paths []Path, order int) (MarkovResult, error) {
+	return markovAttribution(paths, order, "markov attribution order "+strconv.Itoa(order))
+}
+
+var errTooManyStates = fmt.Errorf("more than %d chain states", MaxMarkovStates)
+
+func markovAttribution(paths []Path, order int, op string) (MarkovResult, error) {
+	if order < 1 || order > MaxMarkovOrder {
+		return MarkovResult{}, fmt.Errorf("%s: %w", op, &InputError{Row: -1, Field: "order", Err: fmt.Errorf("must lie in [1, %d]", MaxMarkovOrder)})
+	}
 	ps, err := newPathSet(paths)
 	if err != nil {
 		return MarkovResult{}, fmt.Errorf("%s: %w", op, err)
 	}
 	n := len(ps.names)
-	// States: 0 start, 1..n channels, n+1 conversion, n+2 null.
-	s := n + 3
-	conv, null := n+1, n+2
+	if order > 1 && n >= 1<<16-1 {
+		return MarkovResult{}, fmt.Errorf("%s: %w", op, &InputError{Row: -1, Field: "order", Err: errTooManyStates})
+	}
+
+	// Chain states: 0 start, then the transient channel states 1..m (for
+	// order 1, state c+1 is channel c), then m+1 conversion and m+2 null.
+	// tuples[i-1] lists the channels of state i.
+	var tuples [][]int
+	var stateOf [][]int // order > 1: per path, the state of each touch
+	if order == 1 {
+		tuples = make([][]int, n)
+		for c := range tuples {
+			tuples[c] = []int{c}
+		}
+	} else {
+		total := 0
+		for _, seq := range ps.seqs {
+			total += len(seq)
+		}
+		flat := make([]int, total)
+		stateOf = make([][]int, len(ps.seqs))
+		index := make(map[uint64]int)
+		for i, seq := range ps.seqs {
+			st := flat[:len(seq):len(seq)]
+			flat = flat[len(seq):]
+			for j := range seq {
+				from := max(0, j-order+1)
+				var key uint64
+				for _, c := range seq[from : j+1] {
+					key = key<<16 | uint64(c+1)
+				}
+				k, ok := index[key]
+				if !ok {
+					if len(tuples) >= MaxMarkovStates {
+						return MarkovResult{}, fmt.Errorf("%s: %w", op, &InputError{Row: -1, Field: "order", Err: errTooManyStates})
+					}
+					tuples = append(tuples, seq[from:j+1])
+					k = len(tuples)
+					index[key] = k
+				}
+				st[j] = k
+			}
+			stateOf[i] = st
+		}
+	}
+	m := len(tuples)
+	s := m + 3
+	conv, null := m+1, m+2
 	counts := make([]float64, s*s)
 	var chainConv, chainValue, outConv, outValue float64
-	for i, seq := range ps.seqs {
+	for i, st := range ps.seqs {
+		off := 1 // order 1: state c+1 is channel c
+		if order > 1 {
+			st, off = stateOf[i], 0
+		}
 		p := ps.paths[i]
 		w := p.Conversions + p.Nulls
-		if len(seq) == 0 || w == 0 {
+		if len(st) == 0 || w == 0 {
 			outConv += p.Conversions
 			outValue += p.Value
 			continue
@@ -113,9 +198,10 @@ func MarkovAttribution(paths []Path) (MarkovResult, error) {
 		chainConv += p.Conversions
 		chainValue += p.Value
 		from := 0
-		for _, c := range seq {
-			counts[from*s+c+1] += w
-			from = c + 1
+		for _, to := range st {
+			to += off
+			counts[from*s+to] += w
+			from = to
 		}
 		counts[from*s+conv] += p.Conversions
 		counts[from*s+null] += p.Nulls
@@ -125,25 +211,30 @@ func MarkovAttribution(paths []Path) (MarkovResult, error) {
 	}
 	probs := make([]float64, s*s)
 	for i := 0; i < conv; i++ {
+		row := counts[i*s : (i+1)*s]
 		var sum float64
-		for j := 0; j < s; j++ {
-			sum += counts[i*s+j]
+		for _, c := range row {
+			sum += c
 		}
 		if sum > 0 {
-			for j := 0; j < s; j++ {
-				probs[i*s+j] = counts[i*s+j] / sum
+			for j, c := range row {
+				probs[i*s+j] = c / sum
 			}
 		}
 	}
 
-	base, err := absorption(probs, s, n, -1)
+	base, err := absorption(probs, s, m, nil)
 	if err != nil {
 		return MarkovResult{}, fmt.Errorf("%s: %w", op, err)
 	}
 	res := MarkovResult{ConversionProbability: base, RemovalEffects: make([]RemovalEffect, n)}
+	removed := make([]bool, m+1)
 	var sumRE float64
 	for c := 0; c < n; c++ {
-		pc, err := absorption(probs, s, n, c+1)
+		for i, t := range tuples {
+			removed[i+1] = slices.Contains(t, c)
+		}
+		pc, err := absorption(probs, s, m, removed)
 		if err != nil {
 			return MarkovResult{}, fmt.Errorf("%s: removing %q: %w", op, ps.names[c], err)
 		}
@@ -174,7 +265,15 @@ func MarkovAttribution(paths []Path) (MarkovResult, error) {
 		case null:
 			return NullState
 		}
-		return ps.names[i-1]
+		t := tuples[i-1]
+		if len(t) == 1 {
+			return ps.names[t[0]]
+		}
+		parts := make([]string, len(t))
+		for k, c := range t {
+			parts[k] = ps.names[c]
+		}
+		return strings.Join(parts, ",")
 	}
 	for i := 0; i < conv; i++ {
 		for j := 1; j < s; j++ {
@@ -187,19 +286,19 @@ func MarkovAttribution(paths []Path) (MarkovResult, error) {
 }
 
 // absorption returns P(absorbed in conversion | start) for the chain with
-// transition matrix probs (s×s, row-major; transient states 0..n, n+1 the
-// conversion state). If removed > 0 that transient state becomes an
-// absorbing null state.
-func absorption(probs []float64, s, n, removed int) (float64, error) {
-	keep := make([]int, 0, n+1)
-	for i := 0; i <= n; i++ {
-		if i != removed {
+// transition matrix probs (s×s, row-major; transient states 0..m, m+1 the
+// conversion state). Transient states i with removed[i] become absorbing
+// null states; removed may be nil.
+func absorption(probs []float64, s, m int, removed []bool) (float64, error) {
+	keep := make([]int, 0, m+1)
+	for i := 0; i <= m; i++ {
+		if removed == nil || !removed[i] {
 			keep = append(keep, i)
 		}
 	}
-	m := len(keep)
-	a := mat.NewDense(m, m, nil)
-	b := mat.NewVecDense(m, nil)
+	k := len(keep)
+	a := mat.NewDense(k, k, nil)
+	b := mat.NewVecDense(k, nil)
 	for r, i := range keep {
 		for c, j := range keep {
 			v := -probs[i*s+j]
@@ -208,7 +307,7 @@ func absorption(probs []float64, s, n, removed int) (float64, error) {
 			}
 			a.Set(r, c, v)
 		}
-		b.SetVec(r, probs[i*s+n+1])
+		b.SetVec(r, probs[i*s+m+1])
 	}
 	var lu mat.LU
 	lu.Factorize(a)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -252,4 +253,85 @@ func BenchmarkMarkovAttribution(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestMarkovAttributionOrder(t *testing.T) {
+	t.Run("HandComputed", func(t *testing.T) {
+		// A > B converts, C > B does not. Order 1 cannot tell the two B
+		// visits apart: RE A = RE C = 1/2, RE B = 1. Order 2 has states
+		// (A), (C), (A,B), (C,B) with (A,B) → conversion and (C,B) → null:
+		// removing A or B gives P = 0 (RE 1), removing C leaves P = 1/2 (RE 0).
+		paths := []analytics.Path{
+			{Channels: []string{"A", "B"}, Conversions: 1, Value: 10},
+			{Channels: []string{"C", "B"}, Nulls: 1},
+		}
+		for _, tc := range []struct {
+			order int
+			re    map[string]float64
+			conv  map[string]float64
+		}{
+			{1, map[string]float64{"A": 0.5, "B": 1, "C": 0.5}, map[string]float64{"A": 0.25, "B": 0.5, "C": 0.25}},
+			{2, map[string]float64{"A": 1, "B": 1, "C": 0}, map[string]float64{"A": 0.5, "B": 0.5, "C": 0}},
+		} {
+			r, err := analytics.MarkovAttributionOrder(paths, tc.order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !near(r.ConversionProbability, 0.5) {
+				t.Errorf("order %d: ConversionProbability = %v; want 0.5", tc.order, r.ConversionProbability)
+			}
+			for ch, want := range tc.re {
+				c := credit(t, r.Attribution, ch)
+				if got := removalEffect(t, r, ch); !near(got, want) || !near(c.Conversions, tc.conv[ch]) || !near(c.Value, 10*tc.conv[ch]) {
+					t.Errorf("order %d, %s: RE %v, conversions %v, value %v; want %v, %v, %v", tc.order, ch, got, c.Conversions, c.Value, want, tc.conv[ch], 10*tc.conv[ch])
+				}
+			}
+		}
+		r, _ := analytics.MarkovAttributionOrder(paths, 2)
+		var states []string
+		for _, tr := range r.Transitions {
+			if tr.From == analytics.StartState || tr.To == analytics.ConversionState || tr.To == analytics.NullState {
+				continue
+			}
+			states = append(states, tr.From+" -> "+tr.To)
+		}
+		if want := []string{"A -> A,B", "C -> C,B"}; !slices.Equal(states, want) {
+			t.Errorf("order 2 channel transitions = %v; want %v", states, want)
+		}
+	})
+	t.Run("DataCSV", func(t *testing.T) {
+		// Any order reproduces the observed conversion rate and conserves
+		// conversions; order 2 has 124 channel-tuple states on Data.csv.
+		paths := readPaths(t, "Data.csv")
+		r, err := analytics.MarkovAttributionOrder(paths, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rate := 19785.0 / (19785 + 68602); math.Abs(r.ConversionProbability-rate) > 1e-12 {
+			t.Errorf("order 2 ConversionProbability = %.15f; want observed rate %.15f", r.ConversionProbability, rate)
+		}
+		states := map[string]bool{}
+		var sum float64
+		for _, tr := range r.Transitions {
+			states[tr.From] = true
+		}
+		for _, c := range r.Channels {
+			sum += c.Conversions
+		}
+		if len(states) != 125 {
+			t.Errorf("order 2 transient states = %d; want 125 (start + 124)", len(states))
+		}
+		if math.Abs(sum-19785)/19785 > 1e-9 {
+			t.Errorf("order 2 Σ conversions = %v; want 19785", sum)
+		}
+	})
+	t.Run("BadOrder", func(t *testing.T) {
+		paths := []analytics.Path{{Channels: []string{"A"}, Conversions: 1}}
+		for _, k := range []int{0, analytics.MaxMarkovOrder + 1} {
+			var ie *analytics.InputError
+			if _, err := analytics.MarkovAttributionOrder(paths, k); !errors.As(err, &ie) || ie.Field != "order" {
+				t.Errorf("MarkovAttributionOrder(order %d) error = %v; want InputError field order", k, err)
+			}
+		}
+	})
 }
