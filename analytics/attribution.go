@@ -46,6 +46,8 @@ type AttributionOptions struct {
 	// of the first and last touch; both 0 means DefaultFirstShare and
 	// DefaultLastShare.
 	FirstShare, LastShare float64
+	// MarkovOrder is the order of the Markov chain; 0 means 1.
+	MarkovOrder int
 }
 
 func (o AttributionOptions) withDefaults() AttributionOptions {
@@ -54,6 +56,9 @@ func (o AttributionOptions) withDefaults() AttributionOptions {
 	}
 	if o.FirstShare == 0 && o.LastShare == 0 {
 		o.FirstShare, o.LastShare = DefaultFirstShare, DefaultLastShare
+	}
+	if o.MarkovOrder == 0 {
+		o.MarkovOrder = 1
 	}
 	return o
 }
@@ -430,8 +435,8 @@ func TimeDecayJourneyAttribution(journeys []Journey, halfLifeDays float64) (Attr
 
 // Attribute runs one model on paths with opts (zero fields take the
 // defaults). For Markov it returns the Attribution part of
-// MarkovAttribution. It returns an *InputError for an unknown model and
-// the errors of the model's function.
+// MarkovAttributionOrder(paths, opts.MarkovOrder). It returns an
+// *InputError for an unknown model and the errors of the model's function.
 func Attribute(paths []Path, m Model, opts AttributionOptions) (Attribution, error) {
 	opts = opts.withDefaults()
 	switch m {
@@ -446,7 +451,7 @@ func Attribute(paths []Path, m Model, opts AttributionOptions) (Attribution, err
 	case PositionBased:
 		return PositionBasedAttribution(paths, opts.FirstShare, opts.LastShare)
 	case Markov:
-		r, err := MarkovAttribution(paths)
+		r, err := MarkovAttributionOrder(paths, opts.MarkovOrder)
 		return r.Attribution, err
 	}
 	return Attribution{}, &InputError{Row: -1, Field: "model", Err: fmt.Errorf("%w %q", errUnknownModel, m)}
@@ -516,7 +521,7 @@ func compare(paths []Path, journeys []Journey, models []Model, opts AttributionO
 		switch {
 		case m == Markov:
 			var r MarkovResult
-			r, err = MarkovAttribution(paths)
+			r, err = MarkovAttributionOrder(paths, opts.MarkovOrder)
 			cmp.Markov = &r
 			results[i] = r.Attribution
 		case m == TimeDecay && journeys != nil:

@@ -124,7 +124,11 @@ const (
 // Source: ChannelAttribution's markov_model(order = k); Anderl et al.
 // (2016) (higher-order graph-based attribution).
 func MarkovAttributionOrder(paths []Path, order int) (MarkovResult, error) {
-	return markovAttribution(paths, order, "markov attribution order "+strconv.Itoa(order))
+	op := "markov attribution"
+	if order != 1 {
+		op += " order " + strconv.Itoa(order)
+	}
+	return markovAttribution(paths, order, op)
 }
 
 var errTooManyStates = fmt.Errorf("more than %d chain states", MaxMarkovStates)

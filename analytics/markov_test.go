@@ -287,6 +287,13 @@ func TestMarkovAttributionOrder(t *testing.T) {
 				}
 			}
 		}
+		a, err := analytics.Attribute(paths, analytics.Markov, analytics.AttributionOptions{MarkovOrder: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := credit(t, a, "C").Conversions; got != 0 {
+			t.Errorf("Attribute(markov, order 2) C = %v; want 0", got)
+		}
 		r, _ := analytics.MarkovAttributionOrder(paths, 2)
 		var states []string
 		for _, tr := range r.Transitions {
