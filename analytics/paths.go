@@ -86,8 +86,12 @@ var (
 //     lookbackDays before the conversion: End − At ≤ lookbackDays. Older
 //     touchpoints are dropped.
 //   - Touchpoints after the customer's last conversion (or all of them, for
-//     a customer who never converted) form one non-converting journey ending
-//     at asOf, with the same lookback window counted back from asOf.
+//     a customer who never converted) form one non-converting journey with
+//     End = asOf. It keeps the touchpoints within lookbackDays before the
+//     newest of them, so null paths span the same window as converting
+//     ones; a customer touched long before asOf still counts as a null.
+//     Journeys still open at asOf (a conversion may yet follow) count as
+//     nulls too: pass an earlier asOf to leave recent touchpoints out.
 //   - Touchpoints and conversions after asOf are ignored. A conversion with
 //     no touchpoint in its window still yields a journey (with no
 //     touchpoints), so totals stay complete.
@@ -156,7 +160,10 @@ func BuildJourneys(touchpoints []Touchpoint, conversions []Conversion, lookbackD
 	}
 	slices.Sort(ids)
 
-	window := time.Duration(lookbackDays * float64(24*time.Hour))
+	window := time.Duration(math.MaxInt64) // about 292 years
+	if ns := lookbackDays * float64(24*time.Hour); ns < float64(math.MaxInt64) {
+		window = time.Duration(ns)
+	}
 	var out []Journey
 	for _, id := range ids {
 		h := byCustomer[id]
@@ -193,9 +200,10 @@ func BuildJourneys(touchpoints []Touchpoint, conversions []Conversion, lookbackD
 			})
 		}
 		if next < len(h.tps) {
-			if tps := collect(asOf); len(tps) > 0 {
-				out = append(out, Journey{CustomerID: id, Touchpoints: tps, End: asOf})
-			}
+			// All remaining touchpoints lie at or before asOf; the window
+			// ends at the newest of them.
+			newest := touchpoints[h.tps[len(h.tps)-1]].At
+			out = append(out, Journey{CustomerID: id, Touchpoints: collect(newest), End: asOf})
 		}
 	}
 	return out, nil
@@ -210,26 +218,31 @@ func BuildJourneys(touchpoints []Touchpoint, conversions []Conversion, lookbackD
 func AggregateJourneys(journeys []Journey) []Path {
 	index := make(map[string]int)
 	var paths []Path
-	var key strings.Builder
+	var revenue []Money // exact sums, converted to major units at the end
+	var key []byte
 	for _, j := range journeys {
-		key.Reset()
+		key = key[:0]
 		for _, t := range j.Touchpoints {
-			key.WriteString(t.Channel)
-			key.WriteByte(0) // channel names never contain NUL in practice
+			key = strconv.AppendInt(key, int64(len(t.Channel)), 10)
+			key = append(key, ':')
+			key = append(key, t.Channel...)
 		}
-		k := key.String()
-		i, ok := index[k]
+		i, ok := index[string(key)]
 		if !ok {
 			i = len(paths)
-			index[k] = i
+			index[string(key)] = i
 			paths = append(paths, Path{Channels: j.Channels()})
+			revenue = append(revenue, 0)
 		}
 		if j.Converted {
 			paths[i].Conversions++
-			paths[i].Value += j.Conversion.Revenue.Major()
+			revenue[i] += j.Conversion.Revenue
 		} else {
 			paths[i].Nulls++
 		}
+	}
+	for i := range paths {
+		paths[i].Value = revenue[i].Major()
 	}
 	slices.SortFunc(paths, func(a, b Path) int { return slices.Compare(a.Channels, b.Channels) })
 	return paths

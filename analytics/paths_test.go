@@ -141,9 +141,11 @@ func TestBuildJourneys(t *testing.T) {
 		{CustomerID: "c1", Channel: "email", At: day(40)},
 		{CustomerID: "c1", Channel: "social", At: day(50)},
 		{CustomerID: "c1", Channel: "late", At: day(61)}, // after asOf
-		{CustomerID: "c3", Channel: "old", At: day(10)},  // more than 30 days before asOf
+		{CustomerID: "c3", Channel: "old", At: day(10)},  // more than 30 days before c3's newest touch
 		{CustomerID: "c3", Channel: "paid search", At: day(45)},
 		{CustomerID: "c3", Channel: "paid search", At: day(46)},
+		{CustomerID: "c4", Channel: "email", At: day(1)}, // never converted, long before asOf: a null
+		{CustomerID: "c4", Channel: "display", At: day(2)},
 	}
 	convs := []analytics.Conversion{
 		{OrderID: "o2", CustomerID: "c1", At: day(45), Revenue: 1500},
@@ -169,6 +171,7 @@ func TestBuildJourneys(t *testing.T) {
 		{"c1", "social", day(60), false, ""},
 		{"c2", "", day(20), true, "o3"},
 		{"c3", "paid search > paid search", day(60), false, ""},
+		{"c4", "email > display", day(60), false, ""},
 	}
 	var got []summary
 	for _, j := range js {
@@ -183,6 +186,7 @@ func TestBuildJourneys(t *testing.T) {
 		want := []analytics.Path{
 			{Channels: []string{}, Conversions: 1, Value: 2.50},
 			{Channels: []string{"email"}, Conversions: 1, Value: 15},
+			{Channels: []string{"email", "display"}, Nulls: 1},
 			{Channels: []string{"email", "search"}, Conversions: 1, Value: 10},
 			{Channels: []string{"paid search", "paid search"}, Nulls: 1},
 			{Channels: []string{"social"}, Nulls: 1},
