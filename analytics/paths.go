@@ -125,52 +125,80 @@ func BuildJourneys(touchpoints []Touchpoint, conversions []Conversion, lookbackD
 			return nil, &InputError{Row: i, Field: "Revenue", Err: ErrNegative}
 		}
 	}
-	// Work on index lists per customer so the inputs stay untouched.
-	type history struct {
-		tps   []int
-		convs []int
-	}
-	byCustomer := make(map[string]*history)
-	get := func(id string) *history {
-		h := byCustomer[id]
-		if h == nil {
-			h = &history{}
-			byCustomer[id] = h
+	// Group input indices by customer in flat arrays (a counting sort by
+	// customer) so the inputs stay untouched and allocations stay few.
+	slot := make(map[string]int)
+	var ids []string
+	slotOf := func(id string) int {
+		k, ok := slot[id]
+		if !ok {
+			k = len(ids)
+			slot[id] = k
+			ids = append(ids, id)
 		}
-		return h
+		return k
 	}
+	tpSlot := make([]int, len(touchpoints))
+	convSlot := make([]int, len(conversions))
+	var nTP, nConv int
 	for i, t := range touchpoints {
+		tpSlot[i] = -1
 		if !t.At.After(asOf) {
-			h := get(t.CustomerID)
-			h.tps = append(h.tps, i)
+			tpSlot[i] = slotOf(t.CustomerID)
+			nTP++
 		}
 	}
 	for i, c := range conversions {
+		convSlot[i] = -1
 		if !c.At.After(asOf) {
-			h := get(c.CustomerID)
-			h.convs = append(h.convs, i)
+			convSlot[i] = slotOf(c.CustomerID)
+			nConv++
 		}
 	}
-	if len(byCustomer) == 0 {
+	if len(ids) == 0 {
 		return nil, fmt.Errorf("build journeys: %w", ErrNoData)
 	}
-	ids := make([]string, 0, len(byCustomer))
-	for id := range byCustomer {
-		ids = append(ids, id)
+	group := func(slots []int, n int) (idx []int, start []int) {
+		start = make([]int, len(ids)+1)
+		for _, k := range slots {
+			if k >= 0 {
+				start[k+1]++
+			}
+		}
+		for k := range ids {
+			start[k+1] += start[k]
+		}
+		idx = make([]int, n)
+		fill := slices.Clone(start[:len(ids)])
+		for i, k := range slots {
+			if k >= 0 {
+				idx[fill[k]] = i
+				fill[k]++
+			}
+		}
+		return idx, start
 	}
-	slices.Sort(ids)
+	tpIdx, tpStart := group(tpSlot, nTP)
+	convIdx, convStart := group(convSlot, nConv)
+	order := make([]int, len(ids))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(ids[a], ids[b]) })
 
 	window := time.Duration(math.MaxInt64) // about 292 years
 	if ns := lookbackDays * float64(24*time.Hour); ns < float64(math.MaxInt64) {
 		window = time.Duration(ns)
 	}
-	var out []Journey
-	for _, id := range ids {
-		h := byCustomer[id]
-		slices.SortStableFunc(h.tps, func(a, b int) int {
+	out := make([]Journey, 0, nConv+len(ids))
+	buf := make([]Touchpoint, 0, nTP) // journeys' touchpoints share it; never regrown
+	for _, k := range order {
+		tps := tpIdx[tpStart[k]:tpStart[k+1]]
+		convs := convIdx[convStart[k]:convStart[k+1]]
+		slices.SortStableFunc(tps, func(a, b int) int {
 			return touchpoints[a].At.Compare(touchpoints[b].At)
 		})
-		slices.SortStableFunc(h.convs, func(a, b int) int {
+		slices.SortStableFunc(convs, func(a, b int) int {
 			if c := conversions[a].At.Compare(conversions[b].At); c != 0 {
 				return c
 			}
@@ -178,32 +206,34 @@ func BuildJourneys(touchpoints []Touchpoint, conversions []Conversion, lookbackD
 		})
 		next := 0 // first touchpoint not yet assigned
 		collect := func(end time.Time) []Touchpoint {
-			var tps []Touchpoint
 			from := end.Add(-window)
-			for next < len(h.tps) && !touchpoints[h.tps[next]].At.After(end) {
-				t := touchpoints[h.tps[next]]
-				if !t.At.Before(from) {
-					tps = append(tps, t)
+			begin := len(buf)
+			for next < len(tps) && !touchpoints[tps[next]].At.After(end) {
+				if t := touchpoints[tps[next]]; !t.At.Before(from) {
+					buf = append(buf, t)
 				}
 				next++
 			}
-			return tps
+			if len(buf) == begin {
+				return nil
+			}
+			return buf[begin:len(buf):len(buf)]
 		}
-		for _, ci := range h.convs {
+		for _, ci := range convs {
 			c := conversions[ci]
 			out = append(out, Journey{
-				CustomerID:  id,
+				CustomerID:  ids[k],
 				Touchpoints: collect(c.At),
 				End:         c.At,
 				Converted:   true,
 				Conversion:  c,
 			})
 		}
-		if next < len(h.tps) {
+		if next < len(tps) {
 			// All remaining touchpoints lie at or before asOf; the window
 			// ends at the newest of them.
-			newest := touchpoints[h.tps[len(h.tps)-1]].At
-			out = append(out, Journey{CustomerID: id, Touchpoints: collect(newest), End: asOf})
+			newest := touchpoints[tps[len(tps)-1]].At
+			out = append(out, Journey{CustomerID: ids[k], Touchpoints: collect(newest), End: asOf})
 		}
 	}
 	return out, nil
@@ -213,8 +243,8 @@ func BuildJourneys(touchpoints []Touchpoint, conversions []Conversion, lookbackD
 // Paths: Conversions counts converting journeys, Nulls non-converting ones,
 // and Value sums Conversion.Revenue in major units. Timestamps are dropped,
 // so use TimeDecayJourneyAttribution for time decay on real times. Paths
-// come out sorted by their channel sequence (lexicographically, channel by
-// channel); an empty input gives an empty result.
+// come out in order of first appearance; an empty input gives an empty
+// result.
 func AggregateJourneys(journeys []Journey) []Path {
 	index := make(map[string]int)
 	var paths []Path
@@ -244,7 +274,6 @@ func AggregateJourneys(journeys []Journey) []Path {
 	for i := range paths {
 		paths[i].Value = revenue[i].Major()
 	}
-	slices.SortFunc(paths, func(a, b Path) int { return slices.Compare(a.Channels, b.Channels) })
 	return paths
 }
 

@@ -183,13 +183,20 @@ func TestBuildJourneys(t *testing.T) {
 
 	t.Run("Aggregate", func(t *testing.T) {
 		paths := analytics.AggregateJourneys(js)
-		want := []analytics.Path{
-			{Channels: []string{}, Conversions: 1, Value: 2.50},
-			{Channels: []string{"email"}, Conversions: 1, Value: 15},
-			{Channels: []string{"email", "display"}, Nulls: 1},
+		want := []analytics.Path{ // in order of first appearance
 			{Channels: []string{"email", "search"}, Conversions: 1, Value: 10},
-			{Channels: []string{"paid search", "paid search"}, Nulls: 1},
+			{Channels: []string{"email"}, Conversions: 1, Value: 15},
 			{Channels: []string{"social"}, Nulls: 1},
+			{Channels: []string{}, Conversions: 1, Value: 2.50},
+			{Channels: []string{"paid search", "paid search"}, Nulls: 1},
+			{Channels: []string{"email", "display"}, Nulls: 1},
+		}
+		// Identical sequences merge: a second customer on email > search.
+		more := append(slices.Clone(js), analytics.Journey{CustomerID: "c9", Converted: true,
+			Conversion:  analytics.Conversion{Revenue: 1},
+			Touchpoints: []analytics.Touchpoint{{Channel: "email"}, {Channel: "search"}}})
+		if p := analytics.AggregateJourneys(more)[0]; p.Conversions != 2 || math.Abs(p.Value-10.01) > 1e-12 {
+			t.Errorf("AggregateJourneys(two email > search) = %+v; want 2 conversions, value 10.01", p)
 		}
 		if len(paths) != len(want) {
 			t.Fatalf("AggregateJourneys = %+v; want %+v", paths, want)
@@ -274,6 +281,6 @@ func ExampleBuildJourneys() {
 	// c1 [email paid_search] true 49.99
 	// c1 [display] false 0.00
 	// c2 [display] false 0.00
-	// display: 0 conversions, 0 value, 2 nulls
 	// email > paid_search: 1 conversions, 49.99 value, 0 nulls
+	// display: 0 conversions, 0 value, 2 nulls
 }
