@@ -490,3 +490,21 @@ func ExampleCompareAttribution() {
 	// email   3.00 0.00 1.00
 	// search  0.00 4.00 2.00
 }
+
+func ExampleCompareJourneyAttribution() {
+	at := func(d int) time.Time { return time.Date(2011, 6, d, 10, 0, 0, 0, time.UTC) }
+	tps := []analytics.Touchpoint{
+		{CustomerID: "c1", Channel: "email", At: at(1)},
+		{CustomerID: "c1", Channel: "search", At: at(8)},
+		{CustomerID: "c2", Channel: "email", At: at(3)},
+	}
+	convs := []analytics.Conversion{{OrderID: "o1", CustomerID: "c1", At: at(8), Revenue: 3000}}
+	js, _ := analytics.BuildJourneys(tps, convs, 30, at(20))
+	cmp, _ := analytics.CompareJourneyAttribution(js, []analytics.Model{analytics.LastTouch, analytics.TimeDecay, analytics.Markov},
+		analytics.AttributionOptions{HalfLifeDays: 7}, "email")
+	r := cmp.Rows[0]
+	fmt.Printf("%s of %v conversions: last %.2f, time decay %.2f (value %.2f), markov %.2f\n",
+		r.Channel, cmp.Conversions, r.Conversions[0], r.Conversions[1], r.Value[1], r.Conversions[2])
+	// Output:
+	// email of 1 conversions: last 0.00, time decay 0.33 (value 10.00), markov 0.50
+}

@@ -383,3 +383,22 @@ func TestMarkovAttributionOrder(t *testing.T) {
 		}
 	})
 }
+
+func ExampleMarkovAttributionOrder() {
+	// B converts after A but not after C: only a second-order chain sees it.
+	paths := []analytics.Path{
+		{Channels: []string{"A", "B"}, Conversions: 1, Value: 10},
+		{Channels: []string{"C", "B"}, Nulls: 1},
+	}
+	for _, order := range []int{1, 2} {
+		r, _ := analytics.MarkovAttributionOrder(paths, order)
+		fmt.Printf("order %d:", order)
+		for _, c := range r.Channels {
+			fmt.Printf(" %s %.2f", c.Channel, c.Conversions)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// order 1: A 0.25 B 0.50 C 0.25
+	// order 2: A 0.50 B 0.50 C 0.00
+}
