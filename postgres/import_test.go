@@ -14,7 +14,6 @@ import (
 
 	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/demodata"
-	"github.com/roibot/roibot/postgres"
 
 	"github.com/roibot/roibot/ingest"
 	"github.com/roibot/roibot/postgres/pgtest"
@@ -145,7 +144,7 @@ func TestStore_ImportOnlineRetail(t *testing.T) {
 			t.Fatal(err)
 		}
 		all := analytics.Period{From: time.Date(2010, 10, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)}
-		got, err := s.LastTouchROIInputs(ctx, all, postgres.ByChannel, demodata.LookbackDays)
+		got, err := s.LastTouchROIInputs(ctx, all, "channel", demodata.LookbackDays)
 		if err != nil {
 			t.Fatal(err)
 		}

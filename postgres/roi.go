@@ -30,10 +30,11 @@ const (
 // and groups with revenue but no spend with zero spend.
 //
 // Source of the ROI formula: the seed document, section 4.1.
-func (s *Store) LastTouchROIInputs(ctx context.Context, p analytics.Period, group ROIGroup, lookbackDays int) ([]analytics.ROIInput, error) {
+func (s *Store) LastTouchROIInputs(ctx context.Context, p analytics.Period, groupBy string, lookbackDays int) ([]analytics.ROIInput, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	group := ROIGroup(groupBy)
 	if group != ByChannel && group != ByCampaign {
 		return nil, fmt.Errorf("last-touch roi: group %q: want channel or campaign", group)
 	}

@@ -1,0 +1,238 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roibot/roibot/analytics"
+)
+
+// OrderReader is what the customer-value tools need from storage.
+type OrderReader interface {
+	DataRange
+	PurchaseOrders(ctx context.Context, f analytics.OrderFilter) ([]analytics.Order, error)
+}
+
+// RFM is the rfm_segments tool: RFM scores and segments (seed section 4.3).
+type RFM struct {
+	Store    OrderReader
+	Location *time.Location
+	// Segments is the segment map; nil means analytics.DefaultRFMSegments.
+	Segments []analytics.RFMSegmentRule
+}
+
+type rfmArgs struct {
+	AsOf       string `json:"as_of"`
+	Country    string `json:"country"`
+	Segment    string `json:"segment"`
+	CustomerID string `json:"customer_id"`
+	Limit      int    `json:"limit"`
+}
+
+var rfmSegmentNames = []any{"champions", "loyal", "potential_loyalists", "new", "promising", "need_attention",
+	"about_to_sleep", "at_risk", "cant_lose_them", "hibernating", "lost"}
+
+var rfmSchema = mustSchema("rfm_segments", map[string]any{
+	"type": "object",
+	"properties": map[string]any{
+		"as_of":       map[string]any{"type": "string", "format": "date", "description": "as-of date YYYY-MM-DD; recency counts days before it. Default: the day after the last order."},
+		"country":     map[string]any{"type": "string", "description": "score only customers of this country"},
+		"segment":     map[string]any{"type": "string", "enum": rfmSegmentNames, "description": "list the customers of this segment"},
+		"customer_id": map[string]any{"type": "string", "pattern": "^[0-9A-Za-z-]+$", "description": "one customer's scores"},
+		"limit":       map[string]any{"type": "integer", "minimum": 1, "maximum": 500, "description": "customers to list (default 10)"},
+	},
+	"additionalProperties": false,
+})
+
+// Name implements agent.Tool.
+func (RFM) Name() string { return "rfm_segments" }
+
+// Description implements agent.Tool.
+func (RFM) Description() string {
+	return "RFM segmentation: recency (days since last purchase), frequency (invoices), monetary (net spend, GBP), " +
+		"each scored 1-5 by quintile, score = R*100 + F*10 + M, mapped to segments (champions, loyal, at_risk, lost...). " +
+		"Input: as_of date, country, segment (to list its customers), customer_id, limit. " +
+		"Output: segment sizes and revenue shares, bin thresholds, listed customers."
+}
+
+// Parameters implements agent.Tool.
+func (RFM) Parameters() map[string]any { return rfmSchema.doc }
+
+// RFMCustomer is one listed customer.
+type RFMCustomer struct {
+	CustomerID  string `json:"customer_id"`
+	RecencyDays int    `json:"recency_days"`
+	Frequency   int    `json:"frequency"`
+	Monetary    Major  `json:"monetary"`
+	R           int    `json:"r"`
+	F           int    `json:"f"`
+	M           int    `json:"m"`
+	Score       int    `json:"score"`
+	Segment     string `json:"segment"`
+}
+
+// RFMSegmentRow is one segment's size and revenue; RevenueShare is a
+// fraction or "n/a: reason".
+type RFMSegmentRow struct {
+	Segment       string  `json:"segment"`
+	Customers     int     `json:"customers"`
+	CustomerShare float64 `json:"customer_share"`
+	Revenue       Major   `json:"revenue"`
+	RevenueShare  any     `json:"revenue_share"`
+}
+
+// RFMToolResult is the JSON result of rfm_segments.
+type RFMToolResult struct {
+	Definition string                  `json:"definition"`
+	AsOf       string                  `json:"as_of"`
+	Country    string                  `json:"country,omitempty"`
+	Currency   string                  `json:"currency"`
+	Customers  int                     `json:"customers_scored"`
+	Segments   []RFMSegmentRow         `json:"segments"`
+	Thresholds analytics.RFMThresholds `json:"thresholds"`
+	Listed     []RFMCustomer           `json:"listed_customers,omitempty"`
+	ListedOf   string                  `json:"listed_of,omitempty"`
+	Warnings   []string                `json:"warnings,omitempty"`
+	Caveats    []string                `json:"caveats,omitempty"`
+	Display    Display                 `json:"display"`
+}
+
+// Call implements agent.Tool.
+func (t RFM) Call(ctx context.Context, input string) (_ string, err error) {
+	defer recoverTool(t.Name(), &err)
+	args, err := decodeArgs[rfmArgs](input, rfmSchema)
+	if err != nil {
+		return retryHint(err, "fix the arguments and call rfm_segments again"), nil
+	}
+	if args.Limit == 0 {
+		args.Limit = 10
+	}
+	asOf, err := asOfDate(ctx, t.Store, args.AsOf, loc(t.Location))
+	if err != nil {
+		if isArgProblem(err) {
+			return retryHint(err, "as_of is a date YYYY-MM-DD"), nil
+		}
+		return "", fmt.Errorf("rfm_segments: %w", err)
+	}
+	orders, err := t.Store.PurchaseOrders(ctx, analytics.OrderFilter{Country: args.Country, To: asOf})
+	if err != nil {
+		return "", fmt.Errorf("rfm_segments: %w", err)
+	}
+	in, err := analytics.RFMInputs(orders, asOf)
+	if err != nil {
+		if isArgProblem(err) {
+			return retryHint(fmt.Errorf("no purchases before %s%s", asOf.Format(time.DateOnly), inCountry(args.Country)),
+				"try another country (as spelled in the data) or a later as_of"), nil
+		}
+		return "", fmt.Errorf("rfm_segments: %w", err)
+	}
+	res, err := analytics.ScoreRFM(in, analytics.RFMConfig{Segments: t.Segments})
+	if err != nil {
+		return "", fmt.Errorf("rfm_segments: %w", err)
+	}
+	out := RFMToolResult{
+		Definition: "RFM (seed section 4.3): recency = whole days from the last purchase to as_of, frequency = distinct purchase invoices, " +
+			"monetary = net spend (purchases minus returns); each scored 1-5 by rank quintile (equal values get equal scores; " +
+			"more recent = higher R), score = R*100 + F*10 + M; segment from R and FM = floor((F+M+1)/2).",
+		AsOf: asOf.Format(time.DateOnly), Country: args.Country, Currency: analytics.DefaultCurrency,
+		Customers: len(res.Customers), Thresholds: res.Thresholds, Warnings: res.Warnings,
+	}
+	if args.Country != "" {
+		out.Caveats = append(out.Caveats, "quintiles are computed among the customers of "+args.Country+" only")
+	}
+	segTable := Table{Title: "RFM segments as of " + out.AsOf + inCountry(args.Country), Columns: []string{"segment", "customers", "share", "revenue", "revenue share"}}
+	chart := Chart{Title: "Customers per RFM segment", Kind: "bar", Unit: "customers"}
+	for _, s := range res.Segments {
+		row := RFMSegmentRow{Segment: string(s.Segment), Customers: s.Customers, CustomerShare: round(s.CustomerShare, 4), Revenue: major(s.Revenue)}
+		if v, ok := s.RevenueShare.Get(); ok {
+			row.RevenueShare = round(v, 4)
+		} else {
+			row.RevenueShare = "n/a: " + s.RevenueShare.NA
+		}
+		out.Segments = append(out.Segments, row)
+		segTable.Rows = append(segTable.Rows, []string{string(s.Segment), strconv.Itoa(s.Customers),
+			pct(analytics.Float(s.CustomerShare)), money(s.Revenue, analytics.DefaultCurrency), pct(s.RevenueShare)})
+		chart.Labels = append(chart.Labels, string(s.Segment))
+		chart.Values = append(chart.Values, float64(s.Customers))
+	}
+	out.Display.Tables = append(out.Display.Tables, segTable)
+	out.Display.Charts = append(out.Display.Charts, chart)
+
+	var pick []analytics.RFMScore
+	switch {
+	case args.CustomerID != "":
+		for _, c := range res.Customers {
+			if c.CustomerID == args.CustomerID {
+				pick = append(pick, c)
+			}
+		}
+		if len(pick) == 0 {
+			return retryHint(fmt.Errorf("customer %s has no purchase before %s%s", args.CustomerID, out.AsOf, inCountry(args.Country)),
+				"check the customer id"), nil
+		}
+		out.ListedOf = "customer " + args.CustomerID
+	case args.Segment != "":
+		for _, c := range res.Customers {
+			if string(c.Segment) == args.Segment {
+				pick = append(pick, c)
+			}
+		}
+		out.ListedOf = "segment " + args.Segment + " (highest monetary first)"
+		sort.SliceStable(pick, func(i, j int) bool { return pick[i].Monetary > pick[j].Monetary })
+	default:
+		out.ListedOf = "top customers by RFM score, then monetary"
+		pick = append(pick, res.Customers...)
+		sort.SliceStable(pick, func(i, j int) bool {
+			if pick[i].Score != pick[j].Score {
+				return pick[i].Score > pick[j].Score
+			}
+			return pick[i].Monetary > pick[j].Monetary
+		})
+	}
+	if len(pick) > args.Limit {
+		pick = pick[:args.Limit]
+	}
+	custTable := Table{Title: "Customers: " + out.ListedOf, Columns: []string{"customer", "recency (days)", "frequency", "monetary", "R", "F", "M", "score", "segment"}}
+	for _, c := range pick {
+		out.Listed = append(out.Listed, RFMCustomer{CustomerID: c.CustomerID, RecencyDays: c.RecencyDays, Frequency: c.Frequency,
+			Monetary: major(c.Monetary), R: c.R, F: c.F, M: c.M, Score: c.Score, Segment: string(c.Segment)})
+		custTable.Rows = append(custTable.Rows, []string{c.CustomerID, strconv.Itoa(c.RecencyDays), strconv.Itoa(c.Frequency),
+			money(c.Monetary, analytics.DefaultCurrency), strconv.Itoa(c.R), strconv.Itoa(c.F), strconv.Itoa(c.M), strconv.Itoa(c.Score), string(c.Segment)})
+	}
+	if args.Segment != "" || args.CustomerID != "" {
+		// The listed customers answer the question; show them first.
+		out.Display.Tables = append([]Table{custTable}, out.Display.Tables...)
+	} else {
+		out.Display.Tables = append(out.Display.Tables, custTable)
+	}
+	return encodeJSON(out)
+}
+
+// asOfDate parses an as-of date, defaulting to the day after the last order
+// (midnight in loc), so the last day's orders have recency 0.
+func asOfDate(ctx context.Context, dr DataRange, s string, l *time.Location) (time.Time, error) {
+	if s != "" {
+		t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), l)
+		if err != nil {
+			return t, &analytics.InputError{Row: -1, Field: "as_of", Err: fmt.Errorf("%q is not YYYY-MM-DD", s)}
+		}
+		return t, nil
+	}
+	_, last, err := dr.DataRange(ctx, analytics.DefaultCurrency)
+	if err != nil {
+		return time.Time{}, err
+	}
+	last = last.In(l)
+	return time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, l), nil
+}
+
+func inCountry(c string) string {
+	if c == "" {
+		return ""
+	}
+	return " in " + c
+}
