@@ -97,3 +97,88 @@ func (s *Store) LastTouchROIInputs(ctx context.Context, p analytics.Period, grou
 	}
 	return out, nil
 }
+
+// AttributionInputs returns the conversions (purchase orders of identified
+// customers in p, revenue = purchase lines, minor units) and the touchpoints
+// that may lead to them (from lookbackDays before p to the end of p), for
+// the attribution models in analytics.
+func (s *Store) AttributionInputs(ctx context.Context, p analytics.Period, lookbackDays int) ([]analytics.Touchpoint, []analytics.Conversion, error) {
+	if err := p.Validate(); err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `select o.invoice_no, o.customer_id, o.invoiced_at, sum(l.amount)
+		from orders o join order_lines l using (invoice_no)
+		where o.customer_id is not null and not l.is_return and o.currency = $3
+		  and o.invoiced_at >= $1 and o.invoiced_at < $2
+		group by o.invoice_no, o.customer_id, o.invoiced_at
+		having sum(l.amount) > 0
+		order by o.customer_id, o.invoiced_at, o.invoice_no`, p.From, p.To, analytics.DefaultCurrency)
+	if err != nil {
+		return nil, nil, fmt.Errorf("attribution inputs %s: %w", p, translate(err))
+	}
+	convs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (analytics.Conversion, error) {
+		var c analytics.Conversion
+		var rev int64
+		err := r.Scan(&c.OrderID, &c.CustomerID, &c.At, &rev)
+		c.Revenue, c.At = analytics.Money(rev), c.At.UTC()
+		return c, err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("attribution inputs %s: %w", p, translate(err))
+	}
+	rows, err = s.pool.Query(ctx, `select customer_id, channel, campaign, touched_at from touchpoints
+		where touched_at > $1::timestamptz - make_interval(days => $3) and touched_at < $2
+		order by customer_id, touched_at, touchpoint_id`, p.From, p.To, lookbackDays)
+	if err != nil {
+		return nil, nil, fmt.Errorf("attribution inputs %s: %w", p, translate(err))
+	}
+	tps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (analytics.Touchpoint, error) {
+		var t analytics.Touchpoint
+		err := r.Scan(&t.CustomerID, &t.Channel, &t.Campaign, &t.At)
+		t.At = t.At.UTC()
+		return t, err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("attribution inputs %s: %w", p, translate(err))
+	}
+	return tps, convs, nil
+}
+
+// SpendBy returns ad spend in p (days in UTC) per channel or campaign, in
+// minor units of the default currency.
+func (s *Store) SpendBy(ctx context.Context, p analytics.Period, groupBy string) (map[string]analytics.Money, error) {
+	group := ROIGroup(groupBy)
+	if group != ByChannel && group != ByCampaign {
+		return nil, fmt.Errorf("spend by %q: want channel or campaign", groupBy)
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `select `+string(group)+`, sum(cost) from ad_spend
+		where currency = $3 and day >= ($1 at time zone 'UTC')::date and day < ($2 at time zone 'UTC')::date
+		group by 1`, p.From, p.To, analytics.DefaultCurrency)
+	if err != nil {
+		return nil, fmt.Errorf("spend by %s %s: %w", groupBy, p, translate(err))
+	}
+	out := map[string]analytics.Money{}
+	var k string
+	var v int64
+	_, err = pgx.ForEachRow(rows, []any{&k, &v}, func() error { out[k] = analytics.Money(v); return nil })
+	if err != nil {
+		return nil, fmt.Errorf("spend by %s %s: %w", groupBy, p, translate(err))
+	}
+	return out, nil
+}
+
+// HasSyntheticMarketing reports whether marketing rows in use are synthetic.
+func (s *Store) HasSyntheticMarketing(ctx context.Context) (bool, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var ok bool
+	err := s.pool.QueryRow(ctx, `select exists (select 1 from touchpoints where synthetic) or exists (select 1 from ad_spend where synthetic)`).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("has synthetic marketing: %w", translate(err))
+	}
+	return ok, nil
+}
