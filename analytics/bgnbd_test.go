@@ -43,3 +43,19 @@ func TestFitBGNBD_CDNOW(t *testing.T) {
 	}
 	t.Logf("%+v", fit)
 }
+
+func TestScratchPareto(t *testing.T) {
+	fit, err := FitParetoNBD(cdnowSummary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", fit)
+}
+
+func TestScratchGG(t *testing.T) {
+	fit, err := FitGammaGamma(cdnowSummary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", fit)
+}
