@@ -316,6 +316,11 @@ func bgnbdNumerator(p BGNBDParams, x int, L float64) (float64, error) {
 
 const maxSeriesTerms = 2_000_000
 
+// maxLogParam bounds |log θ| of a fitted parameter: beyond e^16 ≈ 8.9e6
+// (or below its inverse) the fit has run off to a boundary of the
+// parameter space and is reported as failed.
+const maxLogParam = 16
+
 // ExpectedTransactions returns E[X(t)], the expected number of repeat
 // transactions in (0, t] of a randomly chosen new customer (Fader, Hardie &
 // Lee 2005, eq. 9):
@@ -395,6 +400,7 @@ func FitBGNBD(customers []CustomerSummary) (BGNBDFit, error) {
 	}
 	var g [4]float64
 	obj := logScaleObjective{
+		names: []string{"r", "alpha", "a", "b"},
 		f: func(th []float64) float64 {
 			return -bgnbdTotalLL(fromLog(th), rows, nil) / n
 		},
@@ -434,8 +440,9 @@ func FitBGNBD(customers []CustomerSummary) (BGNBDFit, error) {
 // logScaleObjective is a mean negative log-likelihood over log parameters
 // θ = log(params) and its gradient in θ (grad nil: central differences).
 type logScaleObjective struct {
-	f    func(th []float64) float64
-	grad func(dst, th []float64)
+	names []string // parameter names, for errors
+	f     func(th []float64) float64
+	grad  func(dst, th []float64)
 }
 
 func (o logScaleObjective) safeF(th []float64) float64 {
@@ -509,9 +516,9 @@ func (o logScaleObjective) minimize(x0 []float64) ([]float64, int, error) {
 		return nil, res.MajorIterations, fmt.Errorf("no convergence after %d iterations (status %v, max |gradient| %.3g per customer, err %v): %w",
 			res.MajorIterations, res.Status, gmax, err, ErrFitFailed)
 	}
-	for _, v := range th {
-		if math.Abs(v) > 25 {
-			return nil, res.MajorIterations, fmt.Errorf("parameter diverged to %.3g (log scale %.1f): %w", math.Exp(v), v, ErrFitFailed)
+	for i, v := range th {
+		if math.Abs(v) > maxLogParam {
+			return nil, res.MajorIterations, fmt.Errorf("parameter %s ran to the boundary (%.3g): the data do not identify the model: %w", o.names[i], math.Exp(v), ErrFitFailed)
 		}
 	}
 	return th, res.MajorIterations, nil

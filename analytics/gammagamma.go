@@ -192,7 +192,8 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 	}
 	var g [3]float64
 	obj := logScaleObjective{
-		f: func(th []float64) float64 { return -total(fromLog(th), nil) / n },
+		names: []string{"p", "q", "gamma"},
+		f:     func(th []float64) float64 { return -total(fromLog(th), nil) / n },
 		grad: func(dst, th []float64) {
 			p := fromLog(th)
 			g = [3]float64{}

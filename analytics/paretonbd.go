@@ -254,7 +254,8 @@ func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
 		return ParetoNBDParams{R: math.Exp(th[0]), Alpha: math.Exp(th[1]), S: math.Exp(th[2]), Beta: math.Exp(th[3])}
 	}
 	obj := logScaleObjective{
-		f: func(th []float64) float64 { return -paretoTotalLL(fromLog(th), rows) / n },
+		names: []string{"r", "alpha", "s", "beta"},
+		f:     func(th []float64) float64 { return -paretoTotalLL(fromLog(th), rows) / n },
 	}
 	// Start: r = s = 1, α from the mean purchase rate Σx/ΣT, β = mean T.
 	x0 := []float64{0, math.Log(sumT / sumX), 0, math.Log(sumT / n)}
