@@ -55,16 +55,32 @@ type BGNBDFit struct {
 	Warnings   []string `json:"warnings,omitempty"`
 }
 
-// btydRow is one distinct (x, t_x, T) with the number of customers sharing it.
+// btydRow is one distinct (x, t_x, T) with the number of customers sharing
+// it; txi and Ti index the distinct time values of btydData.times.
 type btydRow struct {
-	x      int
-	tx, T  float64
-	weight float64
+	x       int
+	tx, T   float64
+	txi, Ti int
+	weight  float64
 }
 
-// btydRows validates the summaries and collapses identical (x, t_x, T)
-// triples into weighted rows, sorted by x.
-func btydRows(customers []CustomerSummary) ([]btydRow, error) {
+// btydData is validated customer summaries collapsed into weighted rows,
+// sorted by x, with the distinct time values (t_x and T) the rows index,
+// so that per-evaluation logarithms such as log(α+τ) are computed once per
+// distinct τ (a few hundred for day-level data) rather than per row.
+type btydData struct {
+	rows      []btydRow
+	times     []float64
+	customers int
+	sumX      float64 // Σ x over customers
+	sumT      float64 // Σ T over customers
+	// scratch tables, one entry per time value
+	la, lb, inv []float64
+}
+
+// newBTYDData validates the summaries and collapses identical (x, t_x, T)
+// triples into weighted rows.
+func newBTYDData(customers []CustomerSummary) (*btydData, error) {
 	if len(customers) == 0 {
 		return nil, ErrNoData
 	}
@@ -73,7 +89,17 @@ func btydRows(customers []CustomerSummary) ([]btydRow, error) {
 		tx, T float64
 	}
 	idx := make(map[key]int)
-	var rows []btydRow
+	timeIdx := make(map[float64]int)
+	d := &btydData{customers: len(customers)}
+	timeOf := func(v float64) int {
+		j, ok := timeIdx[v]
+		if !ok {
+			j = len(d.times)
+			timeIdx[v] = j
+			d.times = append(d.times, v)
+		}
+		return j
+	}
 	for i, c := range customers {
 		if err := checkXTxT(c.Frequency, c.Recency, c.T); err != nil {
 			err.Row = i
@@ -82,14 +108,18 @@ func btydRows(customers []CustomerSummary) ([]btydRow, error) {
 		k := key{c.Frequency, c.Recency, c.T}
 		j, ok := idx[k]
 		if !ok {
-			j = len(rows)
+			j = len(d.rows)
 			idx[k] = j
-			rows = append(rows, btydRow{x: c.Frequency, tx: c.Recency, T: c.T})
+			d.rows = append(d.rows, btydRow{x: c.Frequency, tx: c.Recency, T: c.T, txi: timeOf(c.Recency), Ti: timeOf(c.T)})
 		}
-		rows[j].weight++
+		d.rows[j].weight++
+		d.sumX += float64(c.Frequency)
+		d.sumT += c.T
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].x < rows[j].x })
-	return rows, nil
+	sort.Slice(d.rows, func(i, j int) bool { return d.rows[i].x < d.rows[j].x })
+	n := len(d.times)
+	d.la, d.lb, d.inv = make([]float64, n), make([]float64, n), make([]float64, n)
+	return d, nil
 }
 
 // checkXTxT validates one customer's (x, t_x, T).
@@ -198,23 +228,65 @@ func bgnbdLL(p BGNBDParams, xt bgnbdXTerms, row btydRow, grad []float64) float64
 	return xt.c + lse
 }
 
-// bgnbdTotalLL is Σ weight × LL over rows; grad (len 4, may be nil) gets
-// the gradient in the natural parameters.
-func bgnbdTotalLL(p BGNBDParams, rows []btydRow, grad []float64) float64 {
-	if grad != nil {
-		for i := range grad {
-			grad[i] = 0
-		}
+// bgnbdTotalLL is Σ weight × LL over the rows of d, the same sum as
+// bgnbdLL row by row but with log(α+τ) and 1/(α+τ) tabulated per distinct
+// τ and the x-only terms computed once per x. grad (len 4, may be nil) gets
+// the gradient in the natural parameters (r, α, a, b).
+func bgnbdTotalLL(p BGNBDParams, d *btydData, grad []float64) float64 {
+	for i, t := range d.times {
+		d.la[i] = math.Log(p.Alpha + t)
+		d.inv[i] = 1 / (p.Alpha + t)
 	}
+	var g0, g1, g2, g3 float64
 	var ll float64
 	lastX := -1
 	var xt bgnbdXTerms
-	for _, row := range rows {
+	var rx, c4, ib float64
+	ra := p.R / p.Alpha
+	for _, row := range d.rows {
 		if row.x != lastX {
 			xt = bgnbdX(p, row.x)
 			lastX = row.x
+			rx = p.R + float64(row.x)
+			if row.x > 0 {
+				ib = 1 / (p.B + float64(row.x) - 1)
+				c4 = math.Log(p.A) + math.Log(ib)
+			}
 		}
-		ll += row.weight * bgnbdLL(p, xt, row, grad)
+		w := row.weight
+		laT := d.la[row.Ti]
+		a3 := -rx * laT
+		if row.x == 0 {
+			ll += w * (xt.c + a3)
+			if grad != nil {
+				g0 += w * (xt.dr - laT)
+				g1 += w * (ra - rx*d.inv[row.Ti])
+			}
+			continue
+		}
+		laTx := d.la[row.txi]
+		dd := c4 - rx*laTx - a3 // a4 − a3
+		// softplus(dd) = log(1 + e^dd); w4 = σ(dd), w3 = σ(−dd).
+		var sp, w3, w4 float64
+		if dd > 0 {
+			e := math.Exp(-dd)
+			sp = dd + math.Log1p(e)
+			w4, w3 = 1/(1+e), e/(1+e)
+		} else {
+			e := math.Exp(dd)
+			sp = math.Log1p(e)
+			w4, w3 = e/(1+e), 1/(1+e)
+		}
+		ll += w * (xt.c + a3 + sp)
+		if grad != nil {
+			g0 += w * (xt.dr - w3*laT - w4*laTx)
+			g1 += w * (ra - rx*(w3*d.inv[row.Ti]+w4*d.inv[row.txi]))
+			g2 += w * (xt.da + w4/p.A)
+			g3 += w * (xt.db - w4*ib)
+		}
+	}
+	if grad != nil {
+		grad[0], grad[1], grad[2], grad[3] = g0, g1, g2, g3
 	}
 	return ll
 }
@@ -382,40 +454,36 @@ func (p BGNBDParams) ConditionalExpectedTransactions(x int, tx, T, t float64) (f
 // an inconsistent summary, and an error wrapping ErrFitFailed when the
 // optimiser does not converge or the log-likelihood is not finite.
 func FitBGNBD(customers []CustomerSummary) (BGNBDFit, error) {
-	rows, err := btydRows(customers)
+	d, err := newBTYDData(customers)
 	if err != nil {
 		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: %w", err)
 	}
-	var sumX, sumT float64
-	for _, r := range rows {
-		sumX += r.weight * float64(r.x)
-		sumT += r.weight * r.T
-	}
-	if sumX == 0 {
+	if d.sumX == 0 {
 		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: no repeat purchases, the model is not identified: %w", ErrNoData)
 	}
-	n := float64(len(customers))
+	n := float64(d.customers)
 	fromLog := func(th []float64) BGNBDParams {
 		return BGNBDParams{R: math.Exp(th[0]), Alpha: math.Exp(th[1]), A: math.Exp(th[2]), B: math.Exp(th[3])}
 	}
 	var g [4]float64
-	obj := logScaleObjective{
-		names: []string{"r", "alpha", "a", "b"},
-		f: func(th []float64) float64 {
-			return -bgnbdTotalLL(fromLog(th), rows, nil) / n
-		},
-		grad: func(dst, th []float64) {
+	obj := &logScaleObjective{
+		names:    []string{"r", "alpha", "a", "b"},
+		analytic: true,
+		f: func(th, grad []float64) float64 {
 			p := fromLog(th)
-			bgnbdTotalLL(p, rows, g[:])
-			nat := []float64{p.R, p.Alpha, p.A, p.B}
-			for i := range dst {
-				dst[i] = -g[i] * nat[i] / n
+			if grad == nil {
+				return -bgnbdTotalLL(p, d, nil) / n
 			}
+			ll := bgnbdTotalLL(p, d, g[:])
+			nat := [4]float64{p.R, p.Alpha, p.A, p.B}
+			for i := range grad {
+				grad[i] = -g[i] * nat[i] / n
+			}
+			return -ll / n
 		},
 	}
 	// Start: r = 1 and α matching the mean purchase rate Σx/ΣT; a = 1, b = 3.
-	alpha0 := sumT / sumX
-	x0 := []float64{0, math.Log(alpha0), 0, math.Log(3)}
+	x0 := []float64{0, math.Log(d.sumT / d.sumX), 0, math.Log(3)}
 	th, iters, err := obj.minimize(x0)
 	if err != nil {
 		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: %w", err)
@@ -423,9 +491,9 @@ func FitBGNBD(customers []CustomerSummary) (BGNBDFit, error) {
 	p := fromLog(th)
 	fit := BGNBDFit{
 		Params:        p,
-		LogLikelihood: bgnbdTotalLL(p, rows, nil),
-		Customers:     len(customers),
-		UniqueRows:    len(rows),
+		LogLikelihood: bgnbdTotalLL(p, d, nil),
+		Customers:     d.customers,
+		UniqueRows:    len(d.rows),
 		Iterations:    iters,
 	}
 	se, warn := obj.stdErr(th, n)
@@ -438,38 +506,80 @@ func FitBGNBD(customers []CustomerSummary) (BGNBDFit, error) {
 }
 
 // logScaleObjective is a mean negative log-likelihood over log parameters
-// θ = log(params) and its gradient in θ (grad nil: central differences).
+// θ = log(params). With analytic set, f also writes the gradient in θ when
+// grad is not nil, and the last value and gradient are cached because
+// gonum asks for them separately at the same point; otherwise gradients
+// are central differences of f.
 type logScaleObjective struct {
-	names []string // parameter names, for errors
-	f     func(th []float64) float64
-	grad  func(dst, th []float64)
+	names    []string // parameter names, for errors
+	f        func(th, grad []float64) float64
+	analytic bool
+
+	cacheX, cacheG []float64
+	cacheF         float64
 }
 
-func (o logScaleObjective) safeF(th []float64) float64 {
+func tooLarge(th []float64) bool {
 	for _, v := range th {
 		if math.Abs(v) > 30 {
-			return math.Inf(1)
+			return true
 		}
 	}
-	v := o.f(th)
-	if math.IsNaN(v) {
+	return false
+}
+
+// eval returns f(θ) (+Inf where it is NaN or θ is absurd) and, for an
+// analytic objective, caches the gradient.
+func (o *logScaleObjective) eval(th []float64) float64 {
+	if tooLarge(th) {
 		return math.Inf(1)
 	}
+	if !o.analytic {
+		v := o.f(th, nil)
+		if math.IsNaN(v) {
+			return math.Inf(1)
+		}
+		return v
+	}
+	if o.cacheX != nil && floatsEqual(o.cacheX, th) {
+		return o.cacheF
+	}
+	if o.cacheG == nil {
+		o.cacheG = make([]float64, len(th))
+	}
+	v := o.f(th, o.cacheG)
+	if math.IsNaN(v) {
+		v = math.Inf(1)
+	}
+	o.cacheX = append(o.cacheX[:0], th...)
+	o.cacheF = v
 	return v
 }
 
-func (o logScaleObjective) gradient(dst, th []float64) {
-	if o.grad != nil {
-		o.grad(dst, th)
+func floatsEqual(a, b []float64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+func (o *logScaleObjective) safeF(th []float64) float64 { return o.eval(th) }
+
+func (o *logScaleObjective) gradient(dst, th []float64) {
+	if o.analytic {
+		o.eval(th)
+		copy(dst, o.cacheG)
 		return
 	}
 	const h = 1e-6
 	x := append([]float64(nil), th...)
 	for i := range th {
 		x[i] = th[i] + h
-		fp := o.safeF(x)
+		fp := o.eval(x)
 		x[i] = th[i] - h
-		fm := o.safeF(x)
+		fm := o.eval(x)
 		x[i] = th[i]
 		dst[i] = (fp - fm) / (2 * h)
 	}
@@ -478,7 +588,7 @@ func (o logScaleObjective) gradient(dst, th []float64) {
 // minimize runs BFGS from x0 and checks that the result is a finite optimum
 // with a small gradient; a stalled line search close to the optimum counts
 // as converged.
-func (o logScaleObjective) minimize(x0 []float64) ([]float64, int, error) {
+func (o *logScaleObjective) minimize(x0 []float64) ([]float64, int, error) {
 	prob := optimize.Problem{
 		Func: o.safeF,
 		Grad: func(dst, th []float64) {
@@ -528,7 +638,7 @@ func (o logScaleObjective) minimize(x0 []float64) ([]float64, int, error) {
 // from a central-difference Hessian of n × the mean negative
 // log-likelihood in θ, by the delta method: se_i = e^θ_i · sqrt((H⁻¹)_ii).
 // It returns a warning instead when H is not positive definite.
-func (o logScaleObjective) stdErr(th []float64, n float64) ([]float64, string) {
+func (o *logScaleObjective) stdErr(th []float64, n float64) ([]float64, string) {
 	k := len(th)
 	h := mat.NewSymDense(k, nil)
 	gp := make([]float64, k)

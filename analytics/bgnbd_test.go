@@ -312,3 +312,61 @@ func ExampleBGNBDParams_ConditionalExpectedTransactions() {
 	fmt.Printf("P(alive) %.3f, expected transactions in the next 39 weeks %.3f\n", pa, e)
 	// Output: P(alive) 0.727, expected transactions in the next 39 weeks 1.226
 }
+
+// TestBTYDTotalLL_MatchesRows checks the tabulated, weighted likelihood
+// sums used for fitting against the per-customer LogLikelihood methods.
+func TestBTYDTotalLL_MatchesRows(t *testing.T) {
+	s := cdnowSummary(t)
+	s = append(s, CustomerSummary{Frequency: 300, Recency: 38, T: 39}, CustomerSummary{Frequency: 300, Recency: 1, T: 39})
+	d, err := newBTYDData(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := []BGNBDParams{btydBGNBD, {0.5, 5, 0.3, 0.4}}
+	pn := []ParetoNBDParams{{0.553, 10.578, 0.606, 11.669}, {0.553, 10.578, 0.606, 4}}
+	for i := range bg {
+		var wantBG, wantPN float64
+		for _, c := range s {
+			v, err := bg[i].LogLikelihood(c.Frequency, c.Recency, c.T)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantBG += v
+			v, err = pn[i].LogLikelihood(c.Frequency, c.Recency, c.T)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantPN += v
+		}
+		if got := bgnbdTotalLL(bg[i], d, nil); relErr(got, wantBG) > 1e-12 {
+			t.Errorf("bgnbdTotalLL(%+v) = %.10f; want %.10f (sum over customers)", bg[i], got, wantBG)
+		}
+		if got := paretoTotalLL(pn[i], d); relErr(got, wantPN) > 1e-12 {
+			t.Errorf("paretoTotalLL(%+v) = %.10f; want %.10f (sum over customers)", pn[i], got, wantPN)
+		}
+	}
+}
+
+// TestBGNBDGradient checks the analytic gradient against central
+// differences of the log-likelihood.
+func TestBGNBDGradient(t *testing.T) {
+	d, err := newBTYDData(cdnowSummary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := BGNBDParams{R: 0.3, Alpha: 5, A: 0.6, B: 2}
+	var g [4]float64
+	bgnbdTotalLL(p, d, g[:])
+	nat := []float64{p.R, p.Alpha, p.A, p.B}
+	for i := range nat {
+		h := 1e-6 * nat[i]
+		up, dn := append([]float64(nil), nat...), append([]float64(nil), nat...)
+		up[i] += h
+		dn[i] -= h
+		fp := bgnbdTotalLL(BGNBDParams{up[0], up[1], up[2], up[3]}, d, nil)
+		fm := bgnbdTotalLL(BGNBDParams{dn[0], dn[1], dn[2], dn[3]}, d, nil)
+		if want := (fp - fm) / (2 * h); math.Abs(g[i]-want) > 1e-5*math.Max(1, math.Abs(want)) {
+			t.Errorf("dLL/dθ%d = %.8g; want %.8g (central difference)", i, g[i], want)
+		}
+	}
+}

@@ -191,17 +191,21 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 		return ll
 	}
 	var g [3]float64
-	obj := logScaleObjective{
-		names: []string{"p", "q", "gamma"},
-		f:     func(th []float64) float64 { return -total(fromLog(th), nil) / n },
-		grad: func(dst, th []float64) {
+	obj := &logScaleObjective{
+		names:    []string{"p", "q", "gamma"},
+		analytic: true,
+		f: func(th, grad []float64) float64 {
 			p := fromLog(th)
-			g = [3]float64{}
-			total(p, g[:])
-			nat := []float64{p.P, p.Q, p.Gamma}
-			for i := range dst {
-				dst[i] = -g[i] * nat[i] / n
+			if grad == nil {
+				return -total(p, nil) / n
 			}
+			g = [3]float64{}
+			ll := total(p, g[:])
+			nat := [3]float64{p.P, p.Q, p.Gamma}
+			for i := range grad {
+				grad[i] = -g[i] * nat[i] / n
+			}
+			return -ll / n
 		},
 	}
 	// Start from moments of z̄ treated as Gamma(p, ν) with ν fixed at its

@@ -78,33 +78,35 @@ func hyp2F1One(b, c, z float64) (float64, bool) {
 //
 // The difference is formed in log space. ok is false if a series failed.
 func paretoLogTerms(p ParetoNBDParams, x int, tx, T float64) (l1, l2 float64, ok bool) {
-	rx := p.R + float64(x)
-	logG0 := func(tau float64) float64 { return -rx*math.Log(p.Alpha+tau) - p.S*math.Log(p.Beta+tau) }
-	l1 = logG0(T)
-	if tx == T {
+	maxAB := math.Max(p.Alpha, p.Beta)
+	return paretoTermsCore(p, p.R+float64(x), math.Log(p.Alpha+tx), math.Log(p.Beta+tx), math.Log(p.Alpha+T), math.Log(p.Beta+T),
+		1/(maxAB+tx), 1/(maxAB+T), tx == T)
+}
+
+// paretoTermsCore is paretoLogTerms given rx = r+x, the logarithms
+// log(α+τ), log(β+τ) and the reciprocals 1/(max(α,β)+τ) at τ = t_x and T.
+func paretoTermsCore(p ParetoNBDParams, rx, laTx, lbTx, laT, lbT, invTx, invT float64, same bool) (l1, l2 float64, ok bool) {
+	l1 = -rx*laT - p.S*lbT
+	if same {
 		return l1, math.Inf(-1), true
 	}
 	c := rx + p.S + 1
-	var b, maxAB float64
+	b := rx
+	var gTx, gT float64
 	if p.Alpha >= p.Beta {
-		b, maxAB = rx, p.Alpha
+		gTx, gT = -rx*laTx-p.S*lbTx, l1
 	} else {
-		b, maxAB = p.S+1, p.Beta
+		b = p.S + 1
+		gTx, gT = (1-rx)*laTx-(p.S+1)*lbTx, (1-rx)*laT-(p.S+1)*lbT
 	}
 	diff := math.Abs(p.Alpha - p.Beta)
-	hTx, ok1 := hyp2F1One(b, c, diff/(maxAB+tx))
-	hT, ok2 := hyp2F1One(b, c, diff/(maxAB+T))
+	hTx, ok1 := hyp2F1One(b, c, diff*invTx)
+	hT, ok2 := hyp2F1One(b, c, diff*invT)
 	if !ok1 || !ok2 {
 		return 0, 0, false
 	}
-	logG := logG0
-	if p.Alpha < p.Beta {
-		logG = func(tau float64) float64 {
-			return (1-rx)*math.Log(p.Alpha+tau) - (p.S+1)*math.Log(p.Beta+tau)
-		}
-	}
-	gTx := logG(tx) + hTx
-	gT := logG(T) + hT
+	gTx += hTx
+	gT += hT
 	d := gT - gTx // ≤ 0 in exact arithmetic
 	if d >= 0 {
 		return l1, math.Inf(-1), true
@@ -129,14 +131,30 @@ func paretoLL(p ParetoNBDParams, x int, tx, T float64) (float64, bool) {
 	return c + logSumExp(l1, l2), true
 }
 
-func paretoTotalLL(p ParetoNBDParams, rows []btydRow) float64 {
-	var ll float64
-	for _, r := range rows {
-		v, ok := paretoLL(p, r.x, r.tx, r.T)
+// paretoTotalLL is Σ weight × paretoLL over the rows of d, with the
+// logarithms tabulated per distinct time value and the x-only terms
+// computed once per x. It returns NaN if a series fails.
+func paretoTotalLL(p ParetoNBDParams, d *btydData) float64 {
+	maxAB := math.Max(p.Alpha, p.Beta)
+	for i, t := range d.times {
+		d.la[i] = math.Log(p.Alpha + t)
+		d.lb[i] = math.Log(p.Beta + t)
+		d.inv[i] = 1 / (maxAB + t)
+	}
+	base := -lgamma(p.R) + p.R*math.Log(p.Alpha) + p.S*math.Log(p.Beta)
+	var ll, c, rx float64
+	lastX := -1
+	for _, r := range d.rows {
+		if r.x != lastX {
+			lastX = r.x
+			rx = p.R + float64(r.x)
+			c = base + lgamma(rx)
+		}
+		l1, l2, ok := paretoTermsCore(p, rx, d.la[r.txi], d.lb[r.txi], d.la[r.Ti], d.lb[r.Ti], d.inv[r.txi], d.inv[r.Ti], r.txi == r.Ti)
 		if !ok {
 			return math.NaN()
 		}
-		ll += r.weight * v
+		ll += r.weight * (c + logSumExp(l1, l2))
 	}
 	return ll
 }
@@ -237,25 +255,21 @@ func (p ParetoNBDParams) ConditionalExpectedTransactions(x int, tx, T, t float64
 // wrapping ErrFitFailed when the optimiser does not converge or the
 // log-likelihood is not finite.
 func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
-	rows, err := btydRows(customers)
+	d, err := newBTYDData(customers)
 	if err != nil {
 		return ParetoNBDFit{}, fmt.Errorf("fit Pareto/NBD: %w", err)
 	}
-	var sumX, sumT float64
-	for _, r := range rows {
-		sumX += r.weight * float64(r.x)
-		sumT += r.weight * r.T
-	}
-	if sumX == 0 {
+	if d.sumX == 0 {
 		return ParetoNBDFit{}, fmt.Errorf("fit Pareto/NBD: no repeat purchases, the model is not identified: %w", ErrNoData)
 	}
-	n := float64(len(customers))
+	n := float64(d.customers)
+	sumT, sumX := d.sumT, d.sumX
 	fromLog := func(th []float64) ParetoNBDParams {
 		return ParetoNBDParams{R: math.Exp(th[0]), Alpha: math.Exp(th[1]), S: math.Exp(th[2]), Beta: math.Exp(th[3])}
 	}
-	obj := logScaleObjective{
+	obj := &logScaleObjective{
 		names: []string{"r", "alpha", "s", "beta"},
-		f:     func(th []float64) float64 { return -paretoTotalLL(fromLog(th), rows) / n },
+		f:     func(th, _ []float64) float64 { return -paretoTotalLL(fromLog(th), d) / n },
 	}
 	// Start: r = s = 1, α from the mean purchase rate Σx/ΣT, β = mean T.
 	x0 := []float64{0, math.Log(sumT / sumX), 0, math.Log(sumT / n)}
@@ -266,9 +280,9 @@ func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
 	p := fromLog(th)
 	fit := ParetoNBDFit{
 		Params:        p,
-		LogLikelihood: paretoTotalLL(p, rows),
-		Customers:     len(customers),
-		UniqueRows:    len(rows),
+		LogLikelihood: paretoTotalLL(p, d),
+		Customers:     d.customers,
+		UniqueRows:    len(d.rows),
 		Iterations:    iters,
 	}
 	se, warn := obj.stdErr(th, n)
