@@ -56,6 +56,29 @@ func TestFitBGNBD_CDNOW(t *testing.T) {
 	}
 }
 
+// TestFitBGNBD_Days refits CDNOW in days: r, a, b are unit-free, α scales
+// by 7 and the log-likelihood drops by Σx·log 7 (the density of x purchase
+// times per day instead of per week).
+func TestFitBGNBD_Days(t *testing.T) {
+	weeks := fitCDNOWBGNBD(t)
+	s, err := SummarizeCustomers(readCDNOWElogFile(t), cdnowCalibrationEnd, UnitDays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	days, err := FitBGNBD(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []float64{days.Params.R, days.Params.Alpha, days.Params.A, days.Params.B, days.LogLikelihood}
+	w := weeks.Params
+	want := []float64{w.R, 7 * w.Alpha, w.A, w.B, weeks.LogLikelihood - 2457*math.Log(7)}
+	for i := range got {
+		if e := relErr(got[i], want[i]); e > 1e-4 {
+			t.Errorf("FitBGNBD(cdnow, days)[%d] = %.7g; want %.7g (rel err %.2g)", i, got[i], want[i], e)
+		}
+	}
+}
+
 func TestBGNBD_PublishedPredictions(t *testing.T) {
 	fit := fitCDNOWBGNBD(t).Params
 	t.Run("ExpectedTransactionsHardieSheet", func(t *testing.T) {

@@ -123,6 +123,51 @@ func PredictCLV(customers []CustomerSummary, model RepeatPurchaseModel, spend Ga
 	return out, nil
 }
 
+// CustomerForecast is one customer's probability of being active and
+// expected number of transactions over a horizon.
+type CustomerForecast struct {
+	CustomerID           string  `json:"customer_id"`
+	PAlive               float64 `json:"p_alive"`
+	ExpectedTransactions float64 `json:"expected_transactions"`
+}
+
+// ForecastTransactions returns, for each customer in order, P(alive) at
+// the calibration end and E[Y(t) | x, t_x, T], the expected number of
+// transactions in the next horizon time units (the unit of the summaries
+// the model was fitted on), from a BG/NBD or Pareto/NBD model.
+//
+// It returns ErrNoData for no customers, an *InputError for a negative or
+// non-finite horizon or an inconsistent customer (naming the row), and the
+// model's error if an expectation cannot be computed.
+func ForecastTransactions(customers []CustomerSummary, model RepeatPurchaseModel, horizon float64) ([]CustomerForecast, error) {
+	if model == nil {
+		return nil, fmt.Errorf("forecast transactions: %w", &InputError{Row: -1, Field: "model", Err: ErrNoData})
+	}
+	if err := checkHorizon(horizon); err != nil {
+		return nil, fmt.Errorf("forecast transactions: %w", err)
+	}
+	if len(customers) == 0 {
+		return nil, fmt.Errorf("forecast transactions: %w", ErrNoData)
+	}
+	out := make([]CustomerForecast, len(customers))
+	for i, c := range customers {
+		if err := checkXTxT(c.Frequency, c.Recency, c.T); err != nil {
+			err.Row = i
+			return nil, fmt.Errorf("forecast transactions: %w", err)
+		}
+		pa, err := model.PAlive(c.Frequency, c.Recency, c.T)
+		if err != nil {
+			return nil, fmt.Errorf("forecast transactions customer %s: %w", c.CustomerID, err)
+		}
+		e, err := model.ConditionalExpectedTransactions(c.Frequency, c.Recency, c.T, horizon)
+		if err != nil {
+			return nil, fmt.Errorf("forecast transactions customer %s: %w", c.CustomerID, err)
+		}
+		out[i] = CustomerForecast{CustomerID: c.CustomerID, PAlive: pa, ExpectedTransactions: e}
+	}
+	return out, nil
+}
+
 // CLVGroup aggregates the predictive CLV of the customers sharing a key.
 type CLVGroup struct {
 	Key       string `json:"key"`

@@ -127,6 +127,25 @@ func TestPredictCLV_Errors(t *testing.T) {
 	}
 }
 
+func TestForecastTransactions(t *testing.T) {
+	s := []CustomerSummary{
+		{CustomerID: "1516", Frequency: 26, Recency: 30.85714, T: 31},
+		{CustomerID: "new", T: 39},
+	}
+	got, err := ForecastTransactions(s, btydBGNBD, 52)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// BTYD walkthrough: customer 1516 expects 25.75659 transactions in 52
+	// weeks with P(alive) 0.9688523 (1e-5: 7 printed digits).
+	if relErr(got[0].ExpectedTransactions, 25.75659) > 1e-5 || relErr(got[0].PAlive, 0.9688523) > 1e-5 || got[1].PAlive != 1 {
+		t.Errorf("ForecastTransactions = %+v; want 1516: 25.75659, P(alive) 0.9688523; new: P(alive) 1", got)
+	}
+	if _, err := ForecastTransactions(s, btydBGNBD, -1); err == nil {
+		t.Errorf("ForecastTransactions(horizon -1) err = nil; want an error")
+	}
+}
+
 func TestGroupCLV(t *testing.T) {
 	clvs := []CustomerCLV{
 		{CustomerID: "uk-1", CLV: 1000, ExpectedTransactions: 1, PAlive: 1},
