@@ -75,7 +75,7 @@ type btydData struct {
 	sumX      float64 // Σ x over customers
 	sumT      float64 // Σ T over customers
 	// scratch tables, one entry per time value
-	la, lb, inv []float64
+	la, lb, ia, ib []float64 // log(α+τ), log(β+τ), 1/(α+τ), 1/(β+τ)
 }
 
 // newBTYDData validates the summaries and collapses identical (x, t_x, T)
@@ -118,7 +118,7 @@ func newBTYDData(customers []CustomerSummary) (*btydData, error) {
 	}
 	sort.Slice(d.rows, func(i, j int) bool { return d.rows[i].x < d.rows[j].x })
 	n := len(d.times)
-	d.la, d.lb, d.inv = make([]float64, n), make([]float64, n), make([]float64, n)
+	d.la, d.lb, d.ia, d.ib = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	return d, nil
 }
 
@@ -235,7 +235,7 @@ func bgnbdLL(p BGNBDParams, xt bgnbdXTerms, row btydRow, grad []float64) float64
 func bgnbdTotalLL(p BGNBDParams, d *btydData, grad []float64) float64 {
 	for i, t := range d.times {
 		d.la[i] = math.Log(p.Alpha + t)
-		d.inv[i] = 1 / (p.Alpha + t)
+		d.ia[i] = 1 / (p.Alpha + t)
 	}
 	var g0, g1, g2, g3 float64
 	var ll float64
@@ -260,7 +260,7 @@ func bgnbdTotalLL(p BGNBDParams, d *btydData, grad []float64) float64 {
 			ll += w * (xt.c + a3)
 			if grad != nil {
 				g0 += w * (xt.dr - laT)
-				g1 += w * (ra - rx*d.inv[row.Ti])
+				g1 += w * (ra - rx*d.ia[row.Ti])
 			}
 			continue
 		}
@@ -280,7 +280,7 @@ func bgnbdTotalLL(p BGNBDParams, d *btydData, grad []float64) float64 {
 		ll += w * (xt.c + a3 + sp)
 		if grad != nil {
 			g0 += w * (xt.dr - w3*laT - w4*laTx)
-			g1 += w * (ra - rx*(w3*d.inv[row.Ti]+w4*d.inv[row.txi]))
+			g1 += w * (ra - rx*(w3*d.ia[row.Ti]+w4*d.ia[row.txi]))
 			g2 += w * (xt.da + w4/p.A)
 			g3 += w * (xt.db - w4*ib)
 		}

@@ -364,32 +364,42 @@ func TestBTYDTotalLL_MatchesRows(t *testing.T) {
 		if got := bgnbdTotalLL(bg[i], d, nil); relErr(got, wantBG) > 1e-12 {
 			t.Errorf("bgnbdTotalLL(%+v) = %.10f; want %.10f (sum over customers)", bg[i], got, wantBG)
 		}
-		if got := paretoTotalLL(pn[i], d); relErr(got, wantPN) > 1e-12 {
+		if got := paretoTotalLL(pn[i], d, nil); relErr(got, wantPN) > 1e-12 {
 			t.Errorf("paretoTotalLL(%+v) = %.10f; want %.10f (sum over customers)", pn[i], got, wantPN)
 		}
 	}
 }
 
-// TestBGNBDGradient checks the analytic gradient against central
-// differences of the log-likelihood.
-func TestBGNBDGradient(t *testing.T) {
-	d, err := newBTYDData(cdnowSummary(t))
+// TestBTYDGradients checks the analytic gradients of the BG/NBD and
+// Pareto/NBD log-likelihoods against central differences.
+func TestBTYDGradients(t *testing.T) {
+	s := cdnowSummary(t)
+	s = append(s, CustomerSummary{Frequency: 300, Recency: 38, T: 39})
+	d, err := newBTYDData(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := BGNBDParams{R: 0.3, Alpha: 5, A: 0.6, B: 2}
-	var g [4]float64
-	bgnbdTotalLL(p, d, g[:])
-	nat := []float64{p.R, p.Alpha, p.A, p.B}
-	for i := range nat {
-		h := 1e-6 * nat[i]
-		up, dn := append([]float64(nil), nat...), append([]float64(nil), nat...)
-		up[i] += h
-		dn[i] -= h
-		fp := bgnbdTotalLL(BGNBDParams{up[0], up[1], up[2], up[3]}, d, nil)
-		fm := bgnbdTotalLL(BGNBDParams{dn[0], dn[1], dn[2], dn[3]}, d, nil)
-		if want := (fp - fm) / (2 * h); math.Abs(g[i]-want) > 1e-5*math.Max(1, math.Abs(want)) {
-			t.Errorf("dLL/dθ%d = %.8g; want %.8g (central difference)", i, g[i], want)
+	check := func(t *testing.T, name string, nat []float64, ll func(q []float64, grad []float64) float64) {
+		t.Helper()
+		g := make([]float64, 4)
+		ll(nat, g)
+		for i := range nat {
+			h := 1e-6 * nat[i]
+			up, dn := append([]float64(nil), nat...), append([]float64(nil), nat...)
+			up[i] += h
+			dn[i] -= h
+			if want := (ll(up, nil) - ll(dn, nil)) / (2 * h); math.Abs(g[i]-want) > 1e-5*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s%v: dLL/dθ%d = %.8g; want %.8g (central difference)", name, nat, i, g[i], want)
+			}
 		}
+	}
+	for _, nat := range [][]float64{{0.3, 5, 0.6, 2}, {2, 1, 0.3, 0.4}} {
+		check(t, "BG/NBD", nat, func(q, grad []float64) float64 { return bgnbdTotalLL(BGNBDParams{q[0], q[1], q[2], q[3]}, d, grad) })
+	}
+	// α > β, α < β and α = β branches of the Pareto/NBD likelihood.
+	for _, nat := range [][]float64{{0.55, 10.6, 0.6, 11.7}, {0.55, 20, 0.6, 5}, {1.5, 3, 2, 3}} {
+		check(t, "Pareto/NBD", nat, func(q, grad []float64) float64 {
+			return paretoTotalLL(ParetoNBDParams{q[0], q[1], q[2], q[3]}, d, grad)
+		})
 	}
 }

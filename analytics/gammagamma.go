@@ -3,6 +3,7 @@ package analytics
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -152,8 +153,9 @@ func (p GammaGammaParams) LogLikelihood(x int, meanValue float64) (float64, erro
 func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 	var fit GammaGammaFit
 	type row struct {
-		x int
-		z float64
+		x      int
+		z      float64
+		lz, lx float64 // log z̄, log x
 	}
 	var rows []row
 	var sumZ, sumZ2 float64
@@ -170,7 +172,7 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 		case c.MeanRepeatValue <= 0:
 			fit.ExcludedNonPositive++
 		default:
-			rows = append(rows, row{c.Frequency, c.MeanRepeatValue})
+			rows = append(rows, row{c.Frequency, c.MeanRepeatValue, math.Log(c.MeanRepeatValue), math.Log(float64(c.Frequency))})
 			sumZ += c.MeanRepeatValue
 			sumZ2 += c.MeanRepeatValue * c.MeanRepeatValue
 		}
@@ -179,14 +181,42 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 		return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: no repeat customer with positive mean value (%d one-time, %d non-positive): %w",
 			fit.ExcludedOneTime, fit.ExcludedNonPositive, ErrNoData)
 	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].x < rows[j].x })
 	n := float64(len(rows))
 	fromLog := func(th []float64) GammaGammaParams {
 		return GammaGammaParams{P: math.Exp(th[0]), Q: math.Exp(th[1]), Gamma: math.Exp(th[2])}
 	}
+	// total is Σ gammaGammaLL over rows with the terms that depend on x
+	// only (log-gamma, digamma) computed once per distinct x.
 	total := func(p GammaGammaParams, grad []float64) float64 {
-		var ll float64
+		lg := math.Log(p.Gamma)
+		cq := -lgamma(p.Q) + p.Q*lg
+		dq := mathext.Digamma(p.Q)
+		var ll, g0, g1, g2 float64
+		lastX := -1
+		var fx, px, cx, dpq, dp float64
 		for _, r := range rows {
-			ll += gammaGammaLL(p, r.x, r.z, grad)
+			if r.x != lastX {
+				lastX = r.x
+				fx = float64(r.x)
+				px = p.P * fx
+				cx = lgamma(px+p.Q) - lgamma(px) + cq
+				if grad != nil {
+					dpq = mathext.Digamma(px + p.Q)
+					dp = mathext.Digamma(px)
+				}
+			}
+			gz := p.Gamma + fx*r.z
+			lgz := math.Log(gz)
+			ll += cx + (px-1)*r.lz + px*r.lx - (px+p.Q)*lgz
+			if grad != nil {
+				g0 += fx * (dpq - dp + r.lz + r.lx - lgz)
+				g1 += dpq - dq + lg - lgz
+				g2 += p.Q/p.Gamma - (px+p.Q)/gz
+			}
+		}
+		if grad != nil {
+			grad[0], grad[1], grad[2] = g0, g1, g2
 		}
 		return ll
 	}
@@ -199,7 +229,6 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 			if grad == nil {
 				return -total(p, nil) / n
 			}
-			g = [3]float64{}
 			ll := total(p, g[:])
 			nat := [3]float64{p.P, p.Q, p.Gamma}
 			for i := range grad {

@@ -129,6 +129,50 @@ func TestFitGammaGamma_Exclusions(t *testing.T) {
 	}
 }
 
+// TestGammaGamma_TotalMatchesRows checks the fitted log-likelihood (summed
+// with per-x terms shared) against the per-customer LogLikelihood, and the
+// analytic gradient through the optimum: the gradient there is ~0.
+func TestGammaGamma_TotalMatchesRows(t *testing.T) {
+	s := cdnowSummary(t)
+	fit, err := FitGammaGamma(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want float64
+	for _, c := range s {
+		if c.Frequency > 0 && c.MeanRepeatValue > 0 {
+			v, err := fit.Params.LogLikelihood(c.Frequency, c.MeanRepeatValue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want += v
+		}
+	}
+	if relErr(fit.LogLikelihood, want) > 1e-12 {
+		t.Errorf("FitGammaGamma.LogLikelihood = %.10f; want %.10f (sum over customers)", fit.LogLikelihood, want)
+	}
+	// Central differences of the per-customer sum vanish at the optimum.
+	nat := []float64{fit.Params.P, fit.Params.Q, fit.Params.Gamma}
+	for i := range nat {
+		h := 1e-5 * nat[i]
+		ll := func(d float64) float64 {
+			q := append([]float64(nil), nat...)
+			q[i] += d
+			var sum float64
+			for _, c := range s {
+				if c.Frequency > 0 && c.MeanRepeatValue > 0 {
+					v, _ := GammaGammaParams{q[0], q[1], q[2]}.LogLikelihood(c.Frequency, c.MeanRepeatValue)
+					sum += v
+				}
+			}
+			return sum
+		}
+		if g := (ll(h) - ll(-h)) / (2 * h); math.Abs(g*nat[i]) > 1e-3 {
+			t.Errorf("dLL/dlog θ%d at the fitted optimum = %.3g; want ~0", i, g*nat[i])
+		}
+	}
+}
+
 func BenchmarkGammaGammaFitCDNOW(b *testing.B) {
 	s := cdnowSummary(b)
 	for b.Loop() {

@@ -3,6 +3,8 @@ package analytics
 import (
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/mathext"
 )
 
 // ParetoNBDParams are the four parameters of the Pareto/NBD model: while
@@ -61,6 +63,40 @@ func hyp2F1One(b, c, z float64) (float64, bool) {
 	return math.NaN(), false
 }
 
+// hyp2F1OneGrad returns H = 2F1(1, b; c; z) = Σ_n (b)_n/(c)_n z^n and its
+// partial derivatives in b, c and z, for 0 ≤ z < 1 and 0 < b < c. With
+// t_n the n-th term, ∂t_n/∂b = t_n Σ_{k<n} 1/(b+k), ∂t_n/∂c =
+// −t_n Σ_{k<n} 1/(c+k) and ∂t_n/∂z = n t_n/z.
+func hyp2F1OneGrad(b, c, z float64) (h, hb, hc, hz float64, ok bool) {
+	h = 1
+	term := 1.0
+	var sb, sc float64
+	for n := 1; n < maxSeriesTerms; n++ {
+		fn := float64(n)
+		ratio := (b + fn - 1) / (c + fn - 1)
+		hz += fn * term * ratio // n t_n / z
+		sb += 1 / (b + fn - 1)
+		sc += 1 / (c + fn - 1)
+		term *= ratio * z
+		h += term
+		hb += term * sb
+		hc -= term * sc
+		// Tail of Σ m t_m (the slowest of the four) after n is at most
+		// t_n (n/(1−z) + 1/(1−z)²) since t_m ≤ t_n z^(m−n).
+		if term*(fn/(1-z)+1/((1-z)*(1-z))) <= 1e-16*math.Min(h, hz+1) {
+			return h, hb, hc, hz, true
+		}
+	}
+	return math.NaN(), 0, 0, 0, false
+}
+
+// paretoTime holds log(α+τ), log(β+τ), 1/(α+τ) and 1/(β+τ) for one τ.
+type paretoTime struct{ la, lb, ia, ib float64 }
+
+func newParetoTime(p ParetoNBDParams, tau float64) paretoTime {
+	return paretoTime{math.Log(p.Alpha + tau), math.Log(p.Beta + tau), 1 / (p.Alpha + tau), 1 / (p.Beta + tau)}
+}
+
 // paretoLogTerms returns, for one customer, the log of the two terms of the
 // Pareto/NBD likelihood divided by Γ(r+x)α^r β^s/Γ(r):
 //
@@ -78,46 +114,94 @@ func hyp2F1One(b, c, z float64) (float64, bool) {
 //
 // The difference is formed in log space. ok is false if a series failed.
 func paretoLogTerms(p ParetoNBDParams, x int, tx, T float64) (l1, l2 float64, ok bool) {
-	maxAB := math.Max(p.Alpha, p.Beta)
-	return paretoTermsCore(p, p.R+float64(x), math.Log(p.Alpha+tx), math.Log(p.Beta+tx), math.Log(p.Alpha+T), math.Log(p.Beta+T),
-		1/(maxAB+tx), 1/(maxAB+T), tx == T)
+	return paretoRow(p, p.R+float64(x), newParetoTime(p, tx), newParetoTime(p, T), tx == T, nil)
 }
 
-// paretoTermsCore is paretoLogTerms given rx = r+x, the logarithms
-// log(α+τ), log(β+τ) and the reciprocals 1/(max(α,β)+τ) at τ = t_x and T.
-func paretoTermsCore(p ParetoNBDParams, rx, laTx, lbTx, laT, lbT, invTx, invT float64, same bool) (l1, l2 float64, ok bool) {
-	l1 = -rx*laT - p.S*lbT
+// paretoRow is paretoLogTerms given rx = r+x and the tabulated logarithms
+// at τ = t_x and T. When grad is not nil it receives the gradient of
+// log(term1 + term2) in (r, α, s, β).
+func paretoRow(p ParetoNBDParams, rx float64, tx, T paretoTime, same bool, grad *[4]float64) (l1, l2 float64, ok bool) {
+	l1 = -rx*T.la - p.S*T.lb
+	dl1 := [4]float64{-T.la, -rx * T.ia, -T.lb, -p.S * T.ib}
 	if same {
+		if grad != nil {
+			*grad = dl1
+		}
 		return l1, math.Inf(-1), true
 	}
+	ge := p.Alpha >= p.Beta
 	c := rx + p.S + 1
-	b := rx
-	var gTx, gT float64
-	if p.Alpha >= p.Beta {
-		gTx, gT = -rx*laTx-p.S*lbTx, l1
-	} else {
-		b = p.S + 1
-		gTx, gT = (1-rx)*laTx-(p.S+1)*lbTx, (1-rx)*laT-(p.S+1)*lbT
+	b, diff := rx, p.Alpha-p.Beta
+	if !ge {
+		b, diff = p.S+1, p.Beta-p.Alpha
 	}
-	diff := math.Abs(p.Alpha - p.Beta)
-	hTx, ok1 := hyp2F1One(b, c, diff*invTx)
-	hT, ok2 := hyp2F1One(b, c, diff*invT)
+	// logG returns log G(τ) and, with grad, its gradient.
+	logG := func(tt paretoTime) (float64, [4]float64, bool) {
+		var g float64
+		var dg [4]float64
+		var z, inv float64
+		if ge {
+			inv = tt.ia
+			g = -rx*tt.la - p.S*tt.lb
+		} else {
+			inv = tt.ib
+			g = (1-rx)*tt.la - (p.S+1)*tt.lb
+		}
+		z = diff * inv
+		if grad == nil {
+			lh, ok := hyp2F1One(b, c, z)
+			return g + lh, dg, ok
+		}
+		h, hb, hc, hz, ok := hyp2F1OneGrad(b, c, z)
+		if !ok {
+			return 0, dg, false
+		}
+		hb, hc, hz = hb/h, hc/h, hz/h
+		if ge {
+			// b = r+x, c = r+s+x+1, z = (α−β)/(α+τ):
+			// ∂z/∂α = (β+τ)/(α+τ)² = (1−z)/(α+τ), ∂z/∂β = −1/(α+τ).
+			dg = [4]float64{-tt.la + hb + hc, -rx*tt.ia + hz*(1-z)*tt.ia, -tt.lb + hc, -p.S*tt.ib - hz*tt.ia}
+		} else {
+			// b = s+1, c = r+s+x+1, z = (β−α)/(β+τ):
+			// ∂z/∂α = −1/(β+τ), ∂z/∂β = (α+τ)/(β+τ)² = (1−z)/(β+τ).
+			dg = [4]float64{-tt.la + hc, (1-rx)*tt.ia - hz*tt.ib, -tt.lb + hb + hc, -(p.S+1)*tt.ib + hz*(1-z)*tt.ib}
+		}
+		return g + math.Log(h), dg, true
+	}
+	gTx, dgTx, ok1 := logG(tx)
+	gT, dgT, ok2 := logG(T)
 	if !ok1 || !ok2 {
 		return 0, 0, false
 	}
-	gTx += hTx
-	gT += hT
 	d := gT - gTx // ≤ 0 in exact arithmetic
 	if d >= 0 {
+		if grad != nil {
+			*grad = dl1
+		}
 		return l1, math.Inf(-1), true
 	}
+	em := -math.Expm1(d) // 1 − e^d
 	var log1mexp float64
 	if d > -math.Ln2 {
-		log1mexp = math.Log(-math.Expm1(d))
+		log1mexp = math.Log(em)
 	} else {
 		log1mexp = math.Log1p(-math.Exp(d))
 	}
 	l2 = math.Log(p.S) - math.Log(rx+p.S) + gTx + log1mexp
+	if grad != nil {
+		ed := math.Exp(d)
+		var dl2 [4]float64
+		for i := range dl2 {
+			dl2[i] = (dgTx[i] - ed*dgT[i]) / em
+		}
+		dl2[0] -= 1 / (rx + p.S)
+		dl2[2] += 1/p.S - 1/(rx+p.S)
+		lse := logSumExp(l1, l2)
+		w1, w2 := math.Exp(l1-lse), math.Exp(l2-lse)
+		for i := range grad {
+			grad[i] = w1*dl1[i] + w2*dl2[i]
+		}
+	}
 	return l1, l2, true
 }
 
@@ -133,28 +217,48 @@ func paretoLL(p ParetoNBDParams, x int, tx, T float64) (float64, bool) {
 
 // paretoTotalLL is Σ weight × paretoLL over the rows of d, with the
 // logarithms tabulated per distinct time value and the x-only terms
-// computed once per x. It returns NaN if a series fails.
-func paretoTotalLL(p ParetoNBDParams, d *btydData) float64 {
-	maxAB := math.Max(p.Alpha, p.Beta)
+// computed once per x. grad (len 4, may be nil) gets the gradient in the
+// natural parameters (r, α, s, β). It returns NaN if a series fails.
+func paretoTotalLL(p ParetoNBDParams, d *btydData, grad []float64) float64 {
 	for i, t := range d.times {
 		d.la[i] = math.Log(p.Alpha + t)
 		d.lb[i] = math.Log(p.Beta + t)
-		d.inv[i] = 1 / (maxAB + t)
+		d.ia[i] = 1 / (p.Alpha + t)
+		d.ib[i] = 1 / (p.Beta + t)
 	}
-	base := -lgamma(p.R) + p.R*math.Log(p.Alpha) + p.S*math.Log(p.Beta)
-	var ll, c, rx float64
+	at := func(i int) paretoTime { return paretoTime{d.la[i], d.lb[i], d.ia[i], d.ib[i]} }
+	lnA, lnB := math.Log(p.Alpha), math.Log(p.Beta)
+	base := -lgamma(p.R) + p.R*lnA + p.S*lnB
+	var ll, c, rx, dcr float64
+	var g, rg [4]float64
+	var rgp *[4]float64
+	if grad != nil {
+		rgp = &rg
+	}
 	lastX := -1
 	for _, r := range d.rows {
 		if r.x != lastX {
 			lastX = r.x
 			rx = p.R + float64(r.x)
 			c = base + lgamma(rx)
+			if grad != nil {
+				dcr = mathext.Digamma(rx) - mathext.Digamma(p.R) + lnA
+			}
 		}
-		l1, l2, ok := paretoTermsCore(p, rx, d.la[r.txi], d.lb[r.txi], d.la[r.Ti], d.lb[r.Ti], d.inv[r.txi], d.inv[r.Ti], r.txi == r.Ti)
+		l1, l2, ok := paretoRow(p, rx, at(r.txi), at(r.Ti), r.txi == r.Ti, rgp)
 		if !ok {
 			return math.NaN()
 		}
 		ll += r.weight * (c + logSumExp(l1, l2))
+		if grad != nil {
+			g[0] += r.weight * (dcr + rg[0])
+			g[1] += r.weight * (p.R/p.Alpha + rg[1])
+			g[2] += r.weight * (lnB + rg[2])
+			g[3] += r.weight * (p.S/p.Beta + rg[3])
+		}
+	}
+	if grad != nil {
+		copy(grad, g[:])
 	}
 	return ll
 }
@@ -267,9 +371,22 @@ func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
 	fromLog := func(th []float64) ParetoNBDParams {
 		return ParetoNBDParams{R: math.Exp(th[0]), Alpha: math.Exp(th[1]), S: math.Exp(th[2]), Beta: math.Exp(th[3])}
 	}
+	var g [4]float64
 	obj := &logScaleObjective{
-		names: []string{"r", "alpha", "s", "beta"},
-		f:     func(th, _ []float64) float64 { return -paretoTotalLL(fromLog(th), d) / n },
+		names:    []string{"r", "alpha", "s", "beta"},
+		analytic: true,
+		f: func(th, grad []float64) float64 {
+			p := fromLog(th)
+			if grad == nil {
+				return -paretoTotalLL(p, d, nil) / n
+			}
+			ll := paretoTotalLL(p, d, g[:])
+			nat := [4]float64{p.R, p.Alpha, p.S, p.Beta}
+			for i := range grad {
+				grad[i] = -g[i] * nat[i] / n
+			}
+			return -ll / n
+		},
 	}
 	// Start: r = s = 1, α from the mean purchase rate Σx/ΣT, β = mean T.
 	x0 := []float64{0, math.Log(sumT / sumX), 0, math.Log(sumT / n)}
@@ -280,7 +397,7 @@ func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
 	p := fromLog(th)
 	fit := ParetoNBDFit{
 		Params:        p,
-		LogLikelihood: paretoTotalLL(p, d),
+		LogLikelihood: paretoTotalLL(p, d, nil),
 		Customers:     d.customers,
 		UniqueRows:    len(d.rows),
 		Iterations:    iters,
