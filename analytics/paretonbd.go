@@ -21,9 +21,10 @@ type ParetoNBDParams struct {
 // ParetoNBDFit is the result of FitParetoNBD.
 type ParetoNBDFit struct {
 	Params ParetoNBDParams `json:"params"`
-	// StdErr holds the asymptotic standard errors from a numerical Hessian
-	// of the negative log-likelihood; all zero, with a warning, when the
-	// Hessian is not positive definite.
+	// StdErr holds the asymptotic standard errors, the square roots of the
+	// diagonal of the inverse Hessian of the negative log-likelihood at the
+	// optimum (central differences of the analytic gradient); all zero,
+	// with a warning, when the Hessian is not positive definite.
 	StdErr        ParetoNBDParams `json:"std_err"`
 	LogLikelihood float64         `json:"log_likelihood"`
 	Customers     int             `json:"customers"`
@@ -351,8 +352,10 @@ func (p ParetoNBDParams) ConditionalExpectedTransactions(x int, tx, T, t float64
 //
 // The sum runs over distinct (x, t_x, T) rows weighted by their counts and
 // is maximised over log r, log α, log s, log β with BFGS (gonum/optimize)
-// and central-difference gradients. Standard errors come from a numerical
-// Hessian of the negative log-likelihood.
+// using the analytic gradient (the series' derivatives in their parameters
+// are summed alongside them). Standard errors come from a central-difference
+// Hessian of the negative log-likelihood. Recency and T are in the
+// summaries' time unit; Alpha and Beta are in that unit too.
 //
 // It returns ErrNoData for no customers or no repeat purchases, an
 // *InputError naming the row of an inconsistent summary, and an error

@@ -46,6 +46,28 @@ func TestFitParetoNBD_CDNOW(t *testing.T) {
 	}
 }
 
+// TestFitParetoNBD_Days refits CDNOW in days: r and s are unit-free, α and
+// β scale by 7 and the log-likelihood drops by Σx·log 7.
+func TestFitParetoNBD_Days(t *testing.T) {
+	weeks := fitCDNOWParetoNBD(t)
+	s, err := SummarizeCustomers(readCDNOWElogFile(t), cdnowCalibrationEnd, UnitDays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	days, err := FitParetoNBD(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []float64{days.Params.R, days.Params.Alpha, days.Params.S, days.Params.Beta, days.LogLikelihood}
+	w := weeks.Params
+	want := []float64{w.R, 7 * w.Alpha, w.S, 7 * w.Beta, weeks.LogLikelihood - 2457*math.Log(7)}
+	for i := range got {
+		if e := relErr(got[i], want[i]); e > 1e-4 {
+			t.Errorf("FitParetoNBD(cdnow, days)[%d] = %.7g; want %.7g (rel err %.2g)", i, got[i], want[i], e)
+		}
+	}
+}
+
 func TestParetoNBD_PublishedPredictions(t *testing.T) {
 	p := fitCDNOWParetoNBD(t).Params
 	// BTYD walkthrough section 3 (its estimates agree with ours to ~1e-3,
@@ -132,6 +154,27 @@ func TestParetoNBD_EdgeCases(t *testing.T) {
 			t.Errorf("ExpectedTransactions(alpha -1) err = %v; want InputError field alpha", err)
 		}
 	})
+}
+
+func TestFitParetoNBD_Errors(t *testing.T) {
+	if _, err := FitParetoNBD(nil); !errors.Is(err, ErrNoData) {
+		t.Errorf("FitParetoNBD(nil) err = %v; want ErrNoData", err)
+	}
+	if _, err := FitParetoNBD([]CustomerSummary{{T: 3}, {T: 5}}); !errors.Is(err, ErrNoData) {
+		t.Errorf("FitParetoNBD(one-time buyers only) err = %v; want ErrNoData", err)
+	}
+	var ie *InputError
+	if _, err := FitParetoNBD([]CustomerSummary{{T: 3}, {Frequency: -1, T: 4}}); !errors.As(err, &ie) || ie.Row != 1 || ie.Field != "Frequency" {
+		t.Errorf("FitParetoNBD(x < 0) err = %v; want InputError row 1 field Frequency", err)
+	}
+	// Everyone bought at the very end: no evidence of dropout.
+	var s []CustomerSummary
+	for i := 0; i < 50; i++ {
+		s = append(s, CustomerSummary{Frequency: 1 + i%5, Recency: 30, T: 30})
+	}
+	if fit, err := FitParetoNBD(s); !errors.Is(err, ErrFitFailed) {
+		t.Errorf("FitParetoNBD(no dropout evidence) = %+v, %v; want ErrFitFailed", fit.Params, err)
+	}
 }
 
 func BenchmarkParetoNBDFitCDNOW(b *testing.B) {
