@@ -16,6 +16,10 @@ import (
 // finite. The wrapping error says which.
 var ErrFitFailed = errors.New("model fit failed")
 
+// errNoConvergence means a hypergeometric series needed more than
+// maxSeriesTerms terms (a horizon or parameters far outside the data).
+var errNoConvergence = errors.New("series did not converge")
+
 // RepeatPurchaseModel is what predictive CLV and holdout validation need
 // from a fitted buy-till-you-die model (BGNBDParams, ParetoNBDParams).
 // Times are in the unit of the customer summaries the model was fitted on.
@@ -380,7 +384,7 @@ func bgnbdNumerator(p BGNBDParams, x int, L float64) (float64, error) {
 		}
 	}
 	if !converged || math.IsNaN(s) || math.IsInf(s, 0) {
-		return 0, fmt.Errorf("hypergeometric series for x=%d, z=%v did not converge: %w", x, z, ErrFitFailed)
+		return 0, fmt.Errorf("hypergeometric series for x=%d, z=%v (BG/NBD expectation): %w", x, z, errNoConvergence)
 	}
 	k := p.A - 1
 	return C*expm1Ratio(k, L) - math.Exp(k*L)*A*z*s, nil
@@ -401,8 +405,8 @@ const maxLogParam = 16
 //
 // evaluated through the cancellation-free form of bgnbdNumerator, valid
 // also for a = 1 and a+b ≤ 1. t is in the model's time unit. It returns an
-// *InputError for invalid inputs and an error wrapping ErrFitFailed if the
-// series does not converge.
+// *InputError for invalid inputs and an error if the series does not
+// converge (only for horizons far beyond the data).
 func (p BGNBDParams) ExpectedTransactions(t float64) (float64, error) {
 	if err := p.validate(); err != nil {
 		return 0, err
@@ -422,7 +426,8 @@ func (p BGNBDParams) ExpectedTransactions(t float64) (float64, error) {
 // The bracket is evaluated after Euler's transformation (see
 // bgnbdNumerator), so it stays finite for x = 300, for a = 1 and for
 // one-time buyers with a+b < 1. It returns an *InputError for invalid
-// inputs and an error wrapping ErrFitFailed if the series does not converge.
+// inputs and an error if the series does not converge (only for horizons
+// far beyond the data).
 func (p BGNBDParams) ConditionalExpectedTransactions(x int, tx, T, t float64) (float64, error) {
 	if err := p.validate(); err != nil {
 		return 0, err

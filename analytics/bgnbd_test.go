@@ -203,6 +203,16 @@ func TestBGNBD_EdgeCases(t *testing.T) {
 			t.Errorf("a=1: ConditionalExpectedTransactions = %v, %v; want %v", got, err, want)
 		}
 	})
+	t.Run("HugeHorizonErrorsOrFinite", func(t *testing.T) {
+		// a > 1+r makes the series converge like z^n with z → 1.
+		p := BGNBDParams{R: 0.3, Alpha: 5, A: 3, B: 2}
+		for _, h := range []float64{1e4, 1e8, 1e14} {
+			got, err := p.ConditionalExpectedTransactions(0, 0, 30, h)
+			if err == nil && (math.IsNaN(got) || math.IsInf(got, 0) || got < 0) {
+				t.Errorf("ConditionalExpectedTransactions(0, 0, 30, %g) = %v, nil; want finite or an error", h, got)
+			}
+		}
+	})
 	t.Run("PAliveZeroRepeat", func(t *testing.T) {
 		for _, T := range []float64{0, 1, 39, 1e4} {
 			if got, err := btydBGNBD.PAlive(0, 0, T); got != 1 || err != nil {
@@ -402,4 +412,15 @@ func TestBTYDGradients(t *testing.T) {
 			return paretoTotalLL(ParetoNBDParams{q[0], q[1], q[2], q[3]}, d, grad)
 		})
 	}
+}
+
+func ExampleFitBGNBD() {
+	fit, err := FitBGNBD(cdnowCalibration())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := fit.Params
+	fmt.Printf("r=%.3f alpha=%.3f a=%.3f b=%.3f LL=%.1f\n", p.R, p.Alpha, p.A, p.B, fit.LogLikelihood)
+	// Output: r=0.243 alpha=4.414 a=0.793 b=2.426 LL=-9582.4
 }

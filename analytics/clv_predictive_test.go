@@ -197,3 +197,33 @@ func ExamplePredictCLV() {
 	// customer 1: P(alive) 0.73, 1.56 transactions, 24.66 per transaction, CLV 36.21
 	// customer 3: P(alive) 1.00, 0.25 transactions, 35.22 per transaction, CLV 8.35
 }
+
+func ExampleForecastTransactions() {
+	model := BGNBDParams{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	customers := []CustomerSummary{
+		{CustomerID: "1516", Frequency: 26, Recency: 30.86, T: 31},
+		{CustomerID: "lapsed", Frequency: 5, Recency: 5, T: 39},
+	}
+	f, _ := ForecastTransactions(customers, model, 52)
+	for _, c := range f {
+		fmt.Printf("%s: P(alive) %.2f, %.2f transactions in 52 weeks\n", c.CustomerID, c.PAlive, c.ExpectedTransactions)
+	}
+	// Output:
+	// 1516: P(alive) 0.97, 25.76 transactions in 52 weeks
+	// lapsed: P(alive) 0.00, 0.01 transactions in 52 weeks
+}
+
+func ExampleGroupCLV() {
+	clvs := []CustomerCLV{
+		{CustomerID: "email-1", CLV: 4000, PAlive: 0.9},
+		{CustomerID: "email-2", CLV: 1000, PAlive: 0.5},
+		{CustomerID: "search-1", CLV: 3000, PAlive: 0.7},
+	}
+	groups, _ := GroupCLV(clvs, func(id string) string { return id[:len(id)-2] })
+	for _, g := range groups {
+		fmt.Printf("%s: %d customers, total %s, mean %s\n", g.Key, g.Customers, g.TotalCLV, g.MeanCLV)
+	}
+	// Output:
+	// email: 2 customers, total 50.00, mean 25.00
+	// search: 1 customers, total 30.00, mean 30.00
+}

@@ -191,3 +191,15 @@ func ExampleGammaGammaParams_ConditionalExpectedSpend() {
 	fmt.Printf("expected spend %.2f (population mean %.2f)\n", e, pop)
 	// Output: expected spend 24.66 (population mean 35.22)
 }
+
+func ExampleFitGammaGamma() {
+	fit, err := FitGammaGamma(cdnowCalibration())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := fit.Params
+	fmt.Printf("p=%.2f q=%.2f gamma=%.2f on %d customers (%d one-time buyers excluded)\n",
+		p.P, p.Q, p.Gamma, fit.Customers, fit.ExcludedOneTime)
+	// Output: p=6.25 q=3.74 gamma=15.44 on 946 customers (1411 one-time buyers excluded)
+}

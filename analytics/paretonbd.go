@@ -268,8 +268,8 @@ func paretoTotalLL(p ParetoNBDParams, d *btydData, grad []float64) float64 {
 // history (x, t_x, T) (Schmittlein, Morrison & Colombo 1987, in the form of
 // Fader & Hardie 2005, "A Note on Deriving the Pareto/NBD Model and Related
 // Expressions", eq. 22), computed in log space. It returns an *InputError
-// for invalid inputs and an error wrapping ErrFitFailed if a hypergeometric
-// series does not converge.
+// for invalid inputs and an error if a hypergeometric series does not
+// converge.
 func (p ParetoNBDParams) LogLikelihood(x int, tx, T float64) (float64, error) {
 	if err := p.validate(); err != nil {
 		return 0, err
@@ -279,7 +279,7 @@ func (p ParetoNBDParams) LogLikelihood(x int, tx, T float64) (float64, error) {
 	}
 	v, ok := paretoLL(p, x, tx, T)
 	if !ok {
-		return 0, fmt.Errorf("Pareto/NBD log-likelihood x=%d t_x=%v T=%v: hypergeometric series did not converge: %w", x, tx, T, ErrFitFailed)
+		return 0, fmt.Errorf("Pareto/NBD log-likelihood x=%d t_x=%v T=%v: hypergeometric series: %w", x, tx, T, errNoConvergence)
 	}
 	return v, nil
 }
@@ -290,8 +290,7 @@ func (p ParetoNBDParams) LogLikelihood(x int, tx, T float64) (float64, error) {
 //	P(alive) = term1 / (term1 + term2)
 //
 // with the likelihood terms of LogLikelihood. It returns an *InputError for
-// invalid inputs and an error wrapping ErrFitFailed if a series does not
-// converge.
+// invalid inputs and an error if a series does not converge.
 func (p ParetoNBDParams) PAlive(x int, tx, T float64) (float64, error) {
 	if err := p.validate(); err != nil {
 		return 0, err
@@ -301,7 +300,7 @@ func (p ParetoNBDParams) PAlive(x int, tx, T float64) (float64, error) {
 	}
 	l1, l2, ok := paretoLogTerms(p, x, tx, T)
 	if !ok {
-		return 0, fmt.Errorf("Pareto/NBD P(alive) x=%d t_x=%v T=%v: hypergeometric series did not converge: %w", x, tx, T, ErrFitFailed)
+		return 0, fmt.Errorf("Pareto/NBD P(alive) x=%d t_x=%v T=%v: hypergeometric series: %w", x, tx, T, errNoConvergence)
 	}
 	return math.Exp(l1 - logSumExp(l1, l2)), nil
 }
@@ -330,8 +329,8 @@ func (p ParetoNBDParams) ExpectedTransactions(t float64) (float64, error) {
 //	E[Y(t)|x,t_x,T] = (r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive)
 //
 // with the limit at s = 1 taken without cancellation. It returns an
-// *InputError for invalid inputs and an error wrapping ErrFitFailed if a
-// series does not converge.
+// *InputError for invalid inputs and an error if a series does not
+// converge.
 func (p ParetoNBDParams) ConditionalExpectedTransactions(x int, tx, T, t float64) (float64, error) {
 	if err := checkHorizon(t); err != nil {
 		return 0, err

@@ -195,3 +195,14 @@ func ExampleParetoNBDParams_PAlive() {
 	fmt.Printf("P(alive) %.4f, expected transactions in 52 weeks %.2f\n", pa, e)
 	// Output: P(alive) 0.9979, expected transactions in 52 weeks 25.46
 }
+
+func ExampleFitParetoNBD() {
+	fit, err := FitParetoNBD(cdnowCalibration())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := fit.Params
+	fmt.Printf("r=%.3f alpha=%.3f s=%.3f beta=%.3f LL=%.1f\n", p.R, p.Alpha, p.S, p.Beta, fit.LogLikelihood)
+	// Output: r=0.553 alpha=10.578 s=0.606 beta=11.669 LL=-9595.0
+}

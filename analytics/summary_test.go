@@ -298,3 +298,22 @@ func ExampleSummarizeCustomers() {
 	fmt.Printf("x=%d t_x=%.0f T=%.0f weeks, mean repeat value %.2f\n", s[0].Frequency, s[0].Recency, s[0].T, s[0].MeanRepeatValue)
 	// Output: x=1 t_x=2 T=4 weeks, mean repeat value 16.00
 }
+
+// cdnowCalibration reads the CDNOW sample and summarises it in weeks up to
+// 1997-09-30, the calibration period of Fader, Hardie & Lee (2005).
+func cdnowCalibration() []CustomerSummary {
+	f, err := os.Open("../data/cdnow/cdnowElog.csv")
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	orders, err := ReadCDNOWElog(f)
+	if err != nil {
+		panic(err)
+	}
+	s, err := SummarizeCustomers(orders, time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC), UnitWeeks)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
