@@ -306,6 +306,7 @@ func TestFitBGNBD_RecoversSimulated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("FitBGNBD(100k simulated) = %+v (se %+v), %d unique rows", fit.Params, fit.StdErr, fit.UniqueRows)
 	got := []float64{fit.Params.R, fit.Params.Alpha, fit.Params.A, fit.Params.B}
 	want := []float64{truth.R, truth.Alpha, truth.A, truth.B}
 	se := []float64{fit.StdErr.R, fit.StdErr.Alpha, fit.StdErr.A, fit.StdErr.B}
