@@ -26,11 +26,14 @@ func TestScoreSentiment(t *testing.T) {
 		// −2.1/√(2.1²+15) = −0.47666
 		{"DressTerrible", "The dress is terrible.", -0.4767, LabelNegative},
 		// negation "not": 3.1 × −0.74 = −2.294; −2.294/√(2.294²+15) = −0.50962
-		{"NotGreat", "The cut is not great.", -0.5096, LabelNegative},
+		{"NotGreat", "The material is not great.", -0.5096, LabelNegative},
 		// "fit" is itself in the VADER lexicon at +1.5 (the adjective), so an
 		// aspect mention shifts the score: 1.5 − 2.294 = −0.794;
 		// −0.794/√(0.794²+15) = −0.20083
 		{"FitIsPositiveWord", "The fit is not great.", -0.2008, LabelNegative},
+		// "cut" is in the lexicon at −1.1: −1.1 − 2.294 = −3.394;
+		// −3.394/√(3.394²+15) = −0.65907
+		{"CutIsNegativeWord", "The cut is not great.", -0.6591, LabelNegative},
 		// one "!" adds 0.292: 3.492/√(3.492²+15) = 0.66963
 		{"LoveExclaim", "I love this dress!", 0.6696, LabelPositive},
 		// "but" halves the words before it and multiplies those after by 1.5:
@@ -40,7 +43,7 @@ func TestScoreSentiment(t *testing.T) {
 		{"Neutral", "The parcel arrived on Tuesday.", 0, LabelNeutral},
 		// Line breaks and double spaces must not change the score
 		// (the Python reference splits on any whitespace).
-		{"Whitespace", "The cut is\nnot   great.", -0.5096, LabelNegative},
+		{"Whitespace", "The material is\nnot   great.", -0.5096, LabelNegative},
 		{"Empty", "   ", 0, LabelNeutral},
 	}
 	for _, tt := range tests {
