@@ -345,7 +345,9 @@ type fakeExtractor struct {
 	extract func(ctx context.Context, msg string) (Slots, error)
 }
 
-func (x fakeExtractor) Extract(ctx context.Context, msg string) (Slots, error) { return x.extract(ctx, msg) }
+func (x fakeExtractor) Extract(ctx context.Context, msg string) (Slots, error) {
+	return x.extract(ctx, msg)
+}
 
 func TestDialogue_Extractor(t *testing.T) {
 	ctx := context.Background()
