@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/tmc/langchaingo/embeddings"
@@ -112,53 +112,89 @@ func (e *HashEmbedder) EmbedQuery(ctx context.Context, text string) ([]float32, 
 	return v, nil
 }
 
+// FNV-1a 64-bit parameters (Fowler, Noll, Vo).
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+// fnvString continues an FNV-1a hash over s.
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime64
+	}
+	return h
+}
+
+// Hash prefixes of the feature families: FNV-1a of "w\x00", "b\x00",
+// "g\x00" and "c\x00", so a feature's hash is FNV-1a(family, 0, feature).
+var (
+	hashWord    = fnvString(fnvOffset64, "w\x00")
+	hashBigram  = fnvString(fnvOffset64, "b\x00")
+	hashChar    = fnvString(fnvOffset64, "g\x00")
+	hashConcept = fnvString(fnvOffset64, "c\x00")
+)
+
 func (e *HashEmbedder) embed(text string) ([]float32, error) {
 	raw := words(text)
 	if len(raw) == 0 {
 		return nil, ErrEmptyText
 	}
-	tf := make(map[string]float64)
+	// Feature occurrences per family as 64-bit hashes; sorting groups
+	// equal features into runs whose length is the term frequency.
+	var hWord, hBigram, hConcept []uint64
+	hChar := make([]uint64, 0, 3*len(text))
 	// Concept features from the theme lexicon (on unstemmed words, the
 	// form the lexicon lists).
 	for th, n := range themeHits(raw) {
-		tf["c\x00"+th] += float64(n)
+		for range n {
+			hConcept = append(hConcept, fnvString(hashConcept, th))
+		}
 	}
 	var kept []string
+	var bounds []int
 	for _, w := range raw {
 		w = stem(w)
-		for _, g := range charGrams("<" + w + ">") {
-			tf["g\x00"+g]++
+		padded := "<" + w + ">"
+		bounds = bounds[:0]
+		for i := range padded {
+			bounds = append(bounds, i)
+		}
+		bounds = append(bounds, len(padded))
+		for n := 3; n <= 5; n++ {
+			for i := 0; i+n < len(bounds); i++ {
+				hChar = append(hChar, fnvString(hashChar, padded[bounds[i]:bounds[i+n]]))
+			}
 		}
 		if stopWords[w] {
 			continue
 		}
 		kept = append(kept, w)
-		tf["w\x00"+w]++
+		hWord = append(hWord, fnvString(hashWord, w))
 	}
 	for i := 1; i < len(kept); i++ {
-		tf["b\x00"+kept[i-1]+" "+kept[i]]++
+		hBigram = append(hBigram, fnvString(fnvString(fnvString(hashBigram, kept[i-1]), " "), kept[i]))
 	}
 	v := make([]float64, e.dim)
-	for f, n := range tf {
-		w := 1 + math.Log(n)
-		switch f[0] {
-		case 'w':
-			w *= weightWord
-		case 'b':
-			w *= weightBigram
-		case 'g':
-			w *= weightChar
-		case 'c':
-			w *= weightConcept
+	for _, fam := range []struct {
+		hashes []uint64
+		weight float64
+	}{{hWord, weightWord}, {hBigram, weightBigram}, {hChar, weightChar}, {hConcept, weightConcept}} {
+		hs := fam.hashes
+		slices.Sort(hs)
+		for i := 0; i < len(hs); {
+			j := i + 1
+			for j < len(hs) && hs[j] == hs[i] {
+				j++
+			}
+			w := (1 + math.Log(float64(j-i))) * fam.weight
+			if hs[i]>>63 == 1 {
+				w = -w
+			}
+			v[hs[i]%uint64(e.dim)] += w
+			i = j
 		}
-		h := fnv.New64a()
-		h.Write([]byte(f))
-		s := h.Sum64()
-		idx := int(s % uint64(e.dim))
-		if s>>63 == 1 {
-			w = -w
-		}
-		v[idx] += w
 	}
 	var norm float64
 	for _, x := range v {
@@ -173,18 +209,6 @@ func (e *HashEmbedder) embed(text string) ([]float32, error) {
 		out[i] = float32(x / norm)
 	}
 	return out, nil
-}
-
-// charGrams returns the character 3-, 4- and 5-grams of s (by rune).
-func charGrams(s string) []string {
-	r := []rune(s)
-	var out []string
-	for n := 3; n <= 5; n++ {
-		for i := 0; i+n <= len(r); i++ {
-			out = append(out, string(r[i:i+n]))
-		}
-	}
-	return out
 }
 
 // spelling maps variant spellings to one form before stemming.

@@ -27,9 +27,6 @@ type Redaction struct {
 
 var (
 	emailRE = regexp.MustCompile(`(?i)[a-z0-9._%+\-]+@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,}`)
-	// cardRE finds runs of 13–19 digits, optionally grouped by single
-	// spaces or dashes.
-	cardRE = regexp.MustCompile(`\d(?:[ \-]?\d){12,18}`)
 	// phoneRE finds candidate phone numbers: an optional "+", then digit
 	// groups (a group may be in parentheses) separated by at most one space,
 	// dot or dash. classifyPhone decides.
@@ -98,12 +95,21 @@ func Redact(text string) (string, []Redaction) {
 			spans = append(spans, Redaction{Kind: kind, Start: s, End: e})
 		}
 	}
-	for _, m := range emailRE.FindAllStringIndex(text, -1) {
-		add(KindEmail, m[0], m[1])
+	// Cheap prefilters: every pattern but e-mail needs a digit.
+	if strings.IndexByte(text, '@') >= 0 {
+		for _, m := range emailRE.FindAllStringIndex(text, -1) {
+			add(KindEmail, m[0], m[1])
+		}
 	}
-	for _, m := range cardRE.FindAllStringIndex(text, -1) {
-		if cardOK(text, m[0], m[1]) {
-			add(KindCard, m[0], m[1])
+	if strings.IndexAny(text, "0123456789") < 0 {
+		if len(spans) == 0 {
+			return text, nil
+		}
+		return replaceSpans(text, spans)
+	}
+	for _, m := range digitRuns(text) {
+		if e := cardEnd(text, m[0], m[1]); e > 0 {
+			add(KindCard, m[0], e)
 		}
 	}
 	for _, m := range phoneRE.FindAllStringIndex(text, -1) {
@@ -124,6 +130,11 @@ func Redact(text string) (string, []Redaction) {
 	if len(spans) == 0 {
 		return text, nil
 	}
+	return replaceSpans(text, spans)
+}
+
+// replaceSpans sorts spans and replaces each with its placeholder.
+func replaceSpans(text string, spans []Redaction) (string, []Redaction) {
 	slices.SortFunc(spans, func(a, b Redaction) int { return a.Start - b.Start })
 	var b strings.Builder
 	last := 0
@@ -187,6 +198,53 @@ func lastRune(s string) rune {
 		}
 	}
 	return 0
+}
+
+// digitRuns returns the [start, end) byte ranges of runs of ASCII digits
+// in which single spaces or dashes may separate digit groups.
+func digitRuns(text string) [][2]int {
+	var runs [][2]int
+	isDigit := func(i int) bool { return i < len(text) && text[i] >= '0' && text[i] <= '9' }
+	for i := 0; i < len(text); {
+		if !isDigit(i) {
+			i++
+			continue
+		}
+		j := i
+		for {
+			for isDigit(j) {
+				j++
+			}
+			if j < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(j+1) {
+				j++
+				continue
+			}
+			break
+		}
+		runs = append(runs, [2]int{i, j})
+		i = j
+	}
+	return runs
+}
+
+// cardEnd returns the end of the card number starting at s within the
+// digit run text[s:e], dropping trailing groups while the run is longer
+// than 19 digits ("4111 1111 1111 1111 2024"), or −1 when there is none.
+func cardEnd(text string, s, e int) int {
+	for e > s {
+		if cardOK(text, s, e) {
+			return e
+		}
+		if len(digitsOf(text[s:e])) <= 19 {
+			return -1
+		}
+		i := strings.LastIndexAny(text[s:e], " -")
+		if i < 0 {
+			return -1
+		}
+		e = s + i
+	}
+	return -1
 }
 
 // cardOK reports whether text[s:e] is a standalone 13–19-digit number
