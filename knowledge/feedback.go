@@ -105,13 +105,15 @@ func (f Feedback) Validate() error {
 	return nil
 }
 
-// Enrich returns f prepared for storage: Text redacted of PII (see Redact)
-// and trimmed, Sentiment and SentimentLabel scored on the redacted text
-// with VADER, and Themes tagged. Other fields are kept. Enrich does not
-// validate; call Validate on the result.
+// Enrich returns f prepared for storage: Text and Product redacted of PII
+// (see Redact) and trimmed, Sentiment and SentimentLabel scored on the
+// redacted text with VADER, and Themes tagged. Other fields are kept.
+// Enrich does not validate; call Validate on the result.
 func Enrich(f Feedback) Feedback {
 	text, _ := Redact(f.Text)
 	f.Text = strings.TrimSpace(text)
+	product, _ := Redact(f.Product)
+	f.Product = strings.TrimSpace(product)
 	f.Sentiment = ScoreSentiment(f.Text)
 	f.SentimentLabel = LabelSentiment(f.Sentiment)
 	f.Themes = Themes(f.Text)
