@@ -83,7 +83,9 @@ func NewHashEmbedder(dim int) (*HashEmbedder, error) {
 func (e *HashEmbedder) Dimension() int { return e.dim }
 
 // EmbedDocuments returns one vector per text, in order. It fails, naming
-// the index, if a text has no words (ErrEmptyText).
+// the index, if a text is empty or only whitespace (ErrEmptyText). A text
+// of symbols only ("😍😍") is embedded from its whitespace-separated
+// symbol groups.
 func (e *HashEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	for i, t := range texts {
@@ -99,8 +101,8 @@ func (e *HashEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]
 	return out, nil
 }
 
-// EmbedQuery returns the vector of one text. It fails with ErrEmptyText
-// if text has no words.
+// EmbedQuery returns the vector of one text, like EmbedDocuments. It
+// fails with ErrEmptyText if text is empty or only whitespace.
 func (e *HashEmbedder) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -138,6 +140,11 @@ var (
 
 func (e *HashEmbedder) embed(text string) ([]float32, error) {
 	raw := words(text)
+	if len(raw) == 0 {
+		// No letters or digits ("😍😍", "!!!"): embed the symbols
+		// themselves so such feedback can still be stored and found.
+		raw = strings.Fields(text)
+	}
 	if len(raw) == 0 {
 		return nil, ErrEmptyText
 	}

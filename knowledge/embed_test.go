@@ -156,10 +156,21 @@ func TestHashEmbedder_EmbedQuery(t *testing.T) {
 	})
 
 	t.Run("Empty", func(t *testing.T) {
-		for _, text := range []string{"", "   ", "!!! ...", "🙂"} {
+		for _, text := range []string{"", "   ", "\n\t"} {
 			if _, err := e.EmbedQuery(context.Background(), text); !errors.Is(err, ErrEmptyText) {
 				t.Errorf("EmbedQuery(%q) error = %v; want ErrEmptyText", text, err)
 			}
+		}
+	})
+
+	t.Run("SymbolsOnly", func(t *testing.T) {
+		a := embedQuery(t, e, "😍😍")
+		b := embedQuery(t, e, "😡")
+		if err := ValidateVector(a); err != nil {
+			t.Errorf("ValidateVector(EmbedQuery(%q)) = %v; want nil", "😍😍", err)
+		}
+		if c := cosine(a, b); c > 0.5 {
+			t.Errorf("cos(😍😍, 😡) = %.3f; want distinct symbols far apart (≤ 0.5)", c)
 		}
 	})
 }

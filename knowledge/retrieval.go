@@ -48,8 +48,8 @@ var (
 
 // Scored is one identifier with its fused score.
 type Scored struct {
-	ID    int64
-	Score float64
+	ID    int64   `json:"id"`
+	Score float64 `json:"score"`
 }
 
 // FuseRRF merges ranked lists of identifiers by reciprocal rank fusion:
