@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -71,5 +72,21 @@ func TestLabelSentiment(t *testing.T) {
 		if got := LabelSentiment(tt.compound); got != tt.want {
 			t.Errorf("LabelSentiment(%v) = %q; want %q", tt.compound, got, tt.want)
 		}
+	}
+}
+
+// The shared analyzer is read-only after construction; run with -race.
+func TestScoreSentiment_Concurrent(t *testing.T) {
+	want := ScoreSentiment("The fabric is great.")
+	for i := range 4 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			for range 50 {
+				if got := ScoreSentiment("The fabric is great."); got != want {
+					t.Errorf("ScoreSentiment in parallel = %v; want %v", got, want)
+					return
+				}
+			}
+		})
 	}
 }
