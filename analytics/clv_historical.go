@@ -123,8 +123,8 @@ func MonthlyCashFlows(orders []Order, asOf time.Time, margin float64) ([]Custome
 	return out, nil
 }
 
-// CustomerCLV is one customer's historical CLV.
-type CustomerCLV struct {
+// HistoricalCustomerCLV is one customer's historical CLV.
+type HistoricalCustomerCLV struct {
 	CustomerID string    `json:"customer_id"`
 	FirstMonth time.Time `json:"first_month"`
 	// Months is T + 1, the number of calendar months from the first
@@ -145,7 +145,7 @@ type CustomerCLV struct {
 // when no customer has a purchase up to asOf).
 //
 // Source: the seed document, section 4.2 (customer lifetime value model).
-func CustomerHistoricalCLV(orders []Order, asOf time.Time, r, margin float64) ([]CustomerCLV, error) {
+func CustomerHistoricalCLV(orders []Order, asOf time.Time, r, margin float64) ([]HistoricalCustomerCLV, error) {
 	if !(r >= 0 && r < 1) {
 		return nil, &InputError{Row: -1, Field: "r", Err: fmt.Errorf("%w: %g outside [0, 1)", ErrInvalidRate, r)}
 	}
@@ -153,7 +153,7 @@ func CustomerHistoricalCLV(orders []Order, asOf time.Time, r, margin float64) ([
 	if err != nil {
 		return nil, fmt.Errorf("customer historical clv: %w", err)
 	}
-	out := make([]CustomerCLV, len(cfs))
+	out := make([]HistoricalCustomerCLV, len(cfs))
 	for i, c := range cfs {
 		v, err := HistoricalCLV(c.Flows, r)
 		if err != nil {
@@ -163,7 +163,7 @@ func CustomerHistoricalCLV(orders []Order, asOf time.Time, r, margin float64) ([
 		for _, f := range c.Flows {
 			rev += f.Revenue
 		}
-		out[i] = CustomerCLV{CustomerID: c.CustomerID, FirstMonth: c.FirstMonth,
+		out[i] = HistoricalCustomerCLV{CustomerID: c.CustomerID, FirstMonth: c.FirstMonth,
 			Months: len(c.Flows), Revenue: rev, CLV: v}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -70,7 +70,7 @@ func TestMonthlyCashFlows(t *testing.T) {
 		if err != nil {
 			t.Fatalf("CustomerHistoricalCLV: %v", err)
 		}
-		wantCLV := []CustomerCLV{
+		wantCLV := []HistoricalCustomerCLV{
 			{"X", want[0].FirstMonth, 3, 3000, 1188}, // 600 + 600/1.01²
 			{"Y", want[1].FirstMonth, 1, 300, 120},
 		}
