@@ -1,0 +1,305 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roibot/roibot/analytics"
+)
+
+// DefaultLookbackDays is the attribution window: touchpoints count for a
+// conversion when less than this many days before it.
+const DefaultLookbackDays = 30
+
+// ROIReader is what compute_roi and compare_attribution need from storage.
+type ROIReader interface {
+	DataRange
+	LastTouchROIInputs(ctx context.Context, p analytics.Period, groupBy string, lookbackDays int) ([]analytics.ROIInput, error)
+	AttributionInputs(ctx context.Context, p analytics.Period, lookbackDays int) ([]analytics.Touchpoint, []analytics.Conversion, error)
+	SpendBy(ctx context.Context, p analytics.Period, groupBy string) (map[string]analytics.Money, error)
+	HasSyntheticMarketing(ctx context.Context) (bool, error)
+}
+
+// ROI is the compute_roi tool: ROI, ROAS, CPA and CAC by channel or
+// campaign for a period under an attribution model (seed section 4.1).
+type ROI struct {
+	Store    ROIReader
+	Location *time.Location
+}
+
+type roiArgs struct {
+	periodArgs
+	GroupBy      string `json:"group_by"`
+	Channel      string `json:"channel"`
+	Campaign     string `json:"campaign"`
+	Attribution  string `json:"attribution"`
+	Basis        string `json:"basis"`
+	LookbackDays int    `json:"lookback_days"`
+}
+
+var attributionModels = []any{"last_touch", "first_touch", "linear", "time_decay", "position_based", "markov"}
+
+var roiSchema = mustSchema("compute_roi", map[string]any{
+	"type": "object",
+	"properties": merge(periodProps, map[string]any{
+		"group_by":      map[string]any{"type": "string", "enum": []any{"channel", "campaign"}, "description": "default channel"},
+		"channel":       map[string]any{"type": "string", "description": "only this channel, e.g. email, paid_search, paid_social, display, affiliate, organic_search, direct"},
+		"campaign":      map[string]any{"type": "string", "description": "only this campaign (exact name)"},
+		"attribution":   map[string]any{"type": "string", "enum": attributionModels, "description": "attribution model, default last_touch"},
+		"basis":         map[string]any{"type": "string", "enum": []any{"revenue", "margin"}, "description": "return counted as revenue (default) or gross margin"},
+		"lookback_days": map[string]any{"type": "integer", "minimum": 1, "maximum": 365, "description": "attribution window in days (default 30)"},
+	}),
+	"additionalProperties": false,
+})
+
+// Name implements agent.Tool.
+func (ROI) Name() string { return "compute_roi" }
+
+// Description implements agent.Tool.
+func (ROI) Description() string {
+	return "Marketing ROI = (attributed revenue - spend)/spend, ROAS = revenue/spend, CPA = spend/conversions, CAC = spend/new customers, " +
+		"by channel or campaign for a period, with totals as ratios of sums. Input: group_by (channel|campaign), period or from/to, " +
+		"channel, campaign, attribution (last_touch default, first_touch, linear, time_decay, position_based, markov), lookback_days. " +
+		"Output: rows and total with spend, revenue (GBP), roi, roas, cpa, cac."
+}
+
+// Parameters implements agent.Tool.
+func (ROI) Parameters() map[string]any { return roiSchema.doc }
+
+// ROIRowJSON is one group's metrics in major units; ratios are fractions
+// (ROI 0.25 = 25%) or "n/a: reason".
+type ROIRowJSON struct {
+	Group        string  `json:"group"`
+	Spend        Major   `json:"spend"`
+	Revenue      Major   `json:"revenue"`
+	Profit       Major   `json:"profit"`
+	Conversions  float64 `json:"conversions"`
+	NewCustomers float64 `json:"new_customers,omitempty"`
+	ROI          any     `json:"roi"`
+	ROAS         any     `json:"roas"`
+	CPA          any     `json:"cpa"`
+	CAC          any     `json:"cac,omitempty"`
+	Loss         bool    `json:"loss"`
+}
+
+// ROIResult is the JSON result of compute_roi.
+type ROIResult struct {
+	Definition   string       `json:"definition"`
+	Attribution  string       `json:"attribution"`
+	LookbackDays int          `json:"lookback_days"`
+	GroupBy      string       `json:"group_by"`
+	Period       PeriodJSON   `json:"period"`
+	Currency     string       `json:"currency"`
+	Basis        string       `json:"basis"`
+	Rows         []ROIRowJSON `json:"rows"`
+	Total        ROIRowJSON   `json:"total"`
+	Caveats      []string     `json:"caveats,omitempty"`
+	Display      Display      `json:"display"`
+}
+
+// nullJSON renders a NullFloat as a rounded number or "n/a: reason".
+func nullJSON(f analytics.NullFloat, scale float64, digits int) any {
+	v, ok := f.Get()
+	if !ok {
+		return "n/a: " + f.NA
+	}
+	return round(v*scale, digits)
+}
+
+func roiRowJSON(r analytics.ROIRow, withCAC bool) ROIRowJSON {
+	out := ROIRowJSON{Group: r.Group, Spend: major(r.Spend), Revenue: major(r.Revenue), Profit: major(r.Profit),
+		Conversions: round(r.Conversions, 4), ROI: nullJSON(r.ROI, 1, 4), ROAS: nullJSON(r.ROAS, 1, 4),
+		CPA: nullJSON(r.CPA, 0.01, 2), Loss: r.Loss}
+	if withCAC {
+		out.NewCustomers = r.NewCustomers
+		out.CAC = nullJSON(r.CAC, 0.01, 2)
+	}
+	return out
+}
+
+// Call implements agent.Tool.
+func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
+	defer recoverTool(t.Name(), &err)
+	args, err := decodeArgs[roiArgs](input, roiSchema)
+	if err != nil {
+		return retryHint(err, "fix the arguments and call compute_roi again"), nil
+	}
+	if args.GroupBy == "" {
+		args.GroupBy = "channel"
+	}
+	if args.Campaign != "" && args.GroupBy == "channel" {
+		args.GroupBy = "campaign"
+	}
+	if args.Attribution == "" {
+		args.Attribution = string(analytics.LastTouch)
+	}
+	if args.LookbackDays == 0 {
+		args.LookbackDays = DefaultLookbackDays
+	}
+	if args.Basis == "margin" {
+		return retryHint(errors.New("basis margin needs product costs, which the data does not have"), "use basis revenue"), nil
+	}
+	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, loc(t.Location))
+	if err != nil {
+		if isArgProblem(err) {
+			return retryHint(err, "use a period such as 2011, 2011-Q4 or 2011-10"), nil
+		}
+		return "", fmt.Errorf("compute_roi: %w", err)
+	}
+	var inputs []analytics.ROIInput
+	var caveats []string
+	lastTouch := args.Attribution == string(analytics.LastTouch)
+	if lastTouch {
+		inputs, err = t.Store.LastTouchROIInputs(ctx, p, args.GroupBy, args.LookbackDays)
+		if err != nil {
+			return "", fmt.Errorf("compute_roi: %w", err)
+		}
+	} else {
+		if args.GroupBy != "channel" {
+			return retryHint(fmt.Errorf("attribution %s is computed per channel, not per campaign", args.Attribution),
+				"use group_by channel, or attribution last_touch for campaigns"), nil
+		}
+		inputs, caveats, err = t.modelInputs(ctx, p, analytics.Model(args.Attribution), args.LookbackDays)
+		if err != nil {
+			if isArgProblem(err) {
+				return retryHint(err, "try a longer period or last_touch"), nil
+			}
+			return "", fmt.Errorf("compute_roi: %w", err)
+		}
+	}
+	if want := args.Channel + args.Campaign; want != "" {
+		var kept []analytics.ROIInput
+		var names []string
+		for _, in := range inputs {
+			names = append(names, in.Group)
+			if strings.EqualFold(in.Group, want) {
+				kept = append(kept, in)
+			}
+		}
+		if len(kept) == 0 {
+			return retryHint(fmt.Errorf("%s %q has no spend or attributed revenue in %s", args.GroupBy, want, p),
+				"known "+args.GroupBy+"s in this period: "+strings.Join(names, ", ")), nil
+		}
+		inputs = kept
+	}
+	if len(inputs) == 0 {
+		return retryHint(fmt.Errorf("no marketing spend or attributed orders in %s", p), "try another period"), nil
+	}
+	rep, err := analytics.ComputeROI(inputs, analytics.BasisRevenue)
+	if err != nil {
+		if isArgProblem(err) {
+			return retryHint(err, ""), nil
+		}
+		return "", fmt.Errorf("compute_roi: %w", err)
+	}
+	if syn, err := t.Store.HasSyntheticMarketing(ctx); err == nil && syn {
+		caveats = append(caveats, "marketing spend and touchpoints are SYNTHETIC (roibot demo-data, fixed seed); orders and revenue are real (Online Retail)")
+	}
+	res := ROIResult{
+		Definition: "ROI = (attributed revenue − spend) / spend (seed section 4.1; fraction, 0.25 = 25%); ROAS = revenue / spend; " +
+			"CPA = spend / attributed conversions; CAC = spend / attributed first purchases. Totals are Σrevenue/Σspend, not averages of ratios. " +
+			attributionDefinition(analytics.Model(args.Attribution), args.LookbackDays),
+		Attribution: args.Attribution, LookbackDays: args.LookbackDays, GroupBy: args.GroupBy,
+		Period: periodJSON(p), Currency: rep.Currency, Basis: string(rep.Basis), Caveats: caveats,
+		Total: roiRowJSON(rep.Total, lastTouch),
+	}
+	table := Table{Title: fmt.Sprintf("ROI by %s, %s (%s)", args.GroupBy, p, args.Attribution),
+		Columns: []string{args.GroupBy, "spend", "revenue", "ROI", "ROAS", "CPA", "conversions"}}
+	chart := Chart{Title: fmt.Sprintf("ROAS by %s, %s (%s)", args.GroupBy, p, args.Attribution), Kind: "bar", Unit: "revenue per £ spent"}
+	for _, r := range rep.Rows {
+		res.Rows = append(res.Rows, roiRowJSON(r, lastTouch))
+		table.Rows = append(table.Rows, roiTableRow(r, rep.Currency))
+		if v, ok := r.ROAS.Get(); ok {
+			chart.Labels = append(chart.Labels, r.Group)
+			chart.Values = append(chart.Values, round(v, 4))
+		}
+	}
+	table.Rows = append(table.Rows, roiTableRow(rep.Total, rep.Currency))
+	for _, r := range rep.Rows {
+		if _, ok := r.ROI.Get(); !ok {
+			res.Caveats = append(res.Caveats, fmt.Sprintf("%s: ROI n/a (%s)", r.Group, r.ROI.NA))
+		}
+	}
+	res.Display.Tables = []Table{table}
+	if len(chart.Labels) > 1 {
+		res.Display.Charts = []Chart{chart}
+	}
+	return encodeJSON(res)
+}
+
+func roiTableRow(r analytics.ROIRow, cur string) []string {
+	roi := pct(r.ROI)
+	if r.Loss {
+		roi += " (loss)"
+	}
+	cpa := "n/a"
+	if v, ok := r.CPA.Get(); ok {
+		cpa = money(analytics.Money(v+0.5), cur)
+	}
+	return []string{r.Group, money(r.Spend, cur), money(r.Revenue, cur), roi, ratio(r.ROAS), cpa, strconv.FormatFloat(round(r.Conversions, 1), 'f', -1, 64)}
+}
+
+// attributionDefinition explains an attribution model in one sentence.
+func attributionDefinition(m analytics.Model, lookback int) string {
+	w := fmt.Sprintf(" within a %d-day lookback window", lookback)
+	switch m {
+	case analytics.LastTouch:
+		return "Last-touch attribution: each order's revenue goes to the customer's latest touchpoint at or before the order" + w + "."
+	case analytics.FirstTouch:
+		return "First-touch attribution: each order's revenue goes to the first touchpoint of its path" + w + "."
+	case analytics.Linear:
+		return "Linear attribution: each order's revenue is split equally over the touchpoints of its path" + w + "."
+	case analytics.TimeDecay:
+		return fmt.Sprintf("Time-decay attribution: credit halves every %g days before the order"+w+".", analytics.DefaultHalfLifeDays)
+	case analytics.PositionBased:
+		return "Position-based attribution: 40% to the first touch, 40% to the last, 20% shared by the middle" + w + "."
+	case analytics.Markov:
+		return "Markov attribution: first-order Markov chain over channel paths (converting and not), credit in proportion to each channel's removal effect, solved exactly" + w + "."
+	}
+	return ""
+}
+
+// modelInputs attributes the period's orders with model m over journeys
+// built from touchpoints, and joins the channels' spend.
+func (t ROI) modelInputs(ctx context.Context, p analytics.Period, m analytics.Model, lookback int) ([]analytics.ROIInput, []string, error) {
+	tps, convs, err := t.Store.AttributionInputs(ctx, p, lookback)
+	if err != nil {
+		return nil, nil, err
+	}
+	journeys, err := analytics.BuildJourneys(tps, convs, float64(lookback), p.To)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmp, err := analytics.CompareJourneyAttribution(journeys, []analytics.Model{m}, analytics.AttributionOptions{}, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	spend, err := t.Store.SpendBy(ctx, p, "channel")
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	var out []analytics.ROIInput
+	for _, r := range cmp.Rows {
+		seen[r.Channel] = true
+		out = append(out, analytics.ROIInput{Group: r.Channel, Spend: spend[r.Channel], Revenue: analytics.MoneyFromMajor(r.Value[0]),
+			Conversions: r.Conversions[0], Currency: analytics.DefaultCurrency})
+	}
+	for ch, cost := range spend {
+		if !seen[ch] {
+			out = append(out, analytics.ROIInput{Group: ch, Spend: cost, Currency: analytics.DefaultCurrency})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
+	var caveats []string
+	if cmp.UnattributedConversions > 0 {
+		caveats = append(caveats, fmt.Sprintf("%.0f orders (%s) had no touchpoint in the window and are unattributed",
+			cmp.UnattributedConversions, money(analytics.MoneyFromMajor(cmp.UnattributedValue), analytics.DefaultCurrency)))
+	}
+	return out, caveats, nil
+}
