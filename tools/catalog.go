@@ -1,0 +1,56 @@
+package tools
+
+import (
+	"context"
+	"time"
+)
+
+// Tool is the contract every tool here satisfies: langchaingo's tools.Tool
+// (Name, Description, Call) plus the JSON Schema of its arguments.
+type Tool interface {
+	Name() string
+	Description() string
+	Parameters() map[string]any
+	Call(ctx context.Context, input string) (string, error)
+}
+
+// Role names, as the agent spells them.
+const (
+	RoleMarketer = "marketer"
+	RoleAnalyst  = "analyst"
+	RoleCustomer = "customer"
+)
+
+// Entry is one tool with the roles allowed to call it.
+type Entry struct {
+	Tool  Tool
+	Roles []string
+}
+
+// Store is everything the catalog's tools read.
+type Store interface {
+	RevenueReader
+	OrderReader
+	ROIReader
+}
+
+// Config configures the catalog.
+type Config struct {
+	Store Store
+	// Location is the business time zone periods and days are read in
+	// (default UTC).
+	Location *time.Location
+}
+
+// Catalog returns every tool with its roles. Marketers and analysts get the
+// analytics tools; customers get only the feedback collection tool.
+func Catalog(cfg Config) []Entry {
+	staff := []string{RoleMarketer, RoleAnalyst}
+	l := loc(cfg.Location)
+	return []Entry{
+		{Tool: Revenue{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: RFM{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: HistoricalCLV{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: ROI{Store: cfg.Store, Location: l}, Roles: staff},
+	}
+}
