@@ -1,0 +1,176 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Secret is a credential; it never appears in logs or %v output.
+type Secret string
+
+// LogValue implements slog.LogValuer.
+func (s Secret) LogValue() slog.Value {
+	if s == "" {
+		return slog.StringValue("")
+	}
+	return slog.StringValue("[redacted]")
+}
+
+// String redacts the secret in fmt output.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// DefaultDatabaseURL is the embedded PGlite server started by
+// scripts/pglite.sh (make db).
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable"
+
+// Config is roibot's whole configuration, read once from the environment.
+// The README's configuration table lists the same variables.
+type Config struct {
+	DatabaseURL  Secret        `env:"DATABASE_URL"`
+	DBMaxConns   int32         `env:"ROIBOT_DB_MAX_CONNS" envDefault:"8"`
+	QueryTimeout time.Duration `env:"ROIBOT_QUERY_TIMEOUT" envDefault:"30s"`
+	TimeZone     string        `env:"ROIBOT_TIMEZONE" envDefault:"UTC"`
+
+	// LLMProvider is offline, openai, anthropic or ollama; empty picks
+	// openai when OPENAI_API_KEY is set, anthropic when ANTHROPIC_API_KEY is
+	// set, else offline.
+	LLMProvider      string        `env:"ROIBOT_LLM_PROVIDER"`
+	OpenAIAPIKey     Secret        `env:"OPENAI_API_KEY"`
+	OpenAIBaseURL    string        `env:"OPENAI_BASE_URL"`
+	OpenAIModel      string        `env:"OPENAI_MODEL"`
+	AnthropicAPIKey  Secret        `env:"ANTHROPIC_API_KEY"`
+	AnthropicBaseURL string        `env:"ANTHROPIC_BASE_URL"`
+	AnthropicModel   string        `env:"ANTHROPIC_MODEL"`
+	OllamaBaseURL    string        `env:"OLLAMA_BASE_URL"`
+	OllamaModel      string        `env:"OLLAMA_MODEL"`
+	LLMTimeout       time.Duration `env:"ROIBOT_LLM_TIMEOUT" envDefault:"60s"`
+	MaxSteps         int           `env:"ROIBOT_MAX_STEPS" envDefault:"6"`
+	TurnTimeout      time.Duration `env:"ROIBOT_TURN_TIMEOUT" envDefault:"120s"`
+
+	EmbeddingDim int `env:"ROIBOT_EMBEDDING_DIM" envDefault:"384"`
+
+	SlackBotToken      Secret        `env:"SLACK_BOT_TOKEN"`
+	SlackAppToken      Secret        `env:"SLACK_APP_TOKEN"`
+	SlackSigningSecret Secret        `env:"SLACK_SIGNING_SECRET"`
+	SlackMode          string        `env:"ROIBOT_SLACK_MODE" envDefault:"socket"`
+	HTTPAddr           string        `env:"ROIBOT_HTTP_ADDR" envDefault:":8080"`
+	SlackWorkers       int           `env:"ROIBOT_SLACK_WORKERS" envDefault:"4"`
+	ShutdownTimeout    time.Duration `env:"ROIBOT_SHUTDOWN_TIMEOUT" envDefault:"30s"`
+	// Role mapping: comma-separated channel ids and user-group ids.
+	AnalystChannels   []string `env:"ROIBOT_ANALYST_CHANNELS" envSeparator:","`
+	MarketerChannels  []string `env:"ROIBOT_MARKETER_CHANNELS" envSeparator:","`
+	FeedbackChannels  []string `env:"ROIBOT_FEEDBACK_CHANNELS" envSeparator:","`
+	AnalystGroups     []string `env:"ROIBOT_ANALYST_GROUPS" envSeparator:","`
+	MarketerGroups    []string `env:"ROIBOT_MARKETER_GROUPS" envSeparator:","`
+	LogLevel          string   `env:"ROIBOT_LOG_LEVEL" envDefault:"info"`
+	LogFormat         string   `env:"ROIBOT_LOG_FORMAT" envDefault:"text"`
+	location          *time.Location
+	effectiveProvider string
+}
+
+// LoadConfig decodes the configuration from lookup (os.LookupEnv in main;
+// a map in tests) and validates it.
+func LoadConfig(environ map[string]string) (Config, error) {
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: environ}); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = DefaultDatabaseURL
+	}
+	return c, c.Validate()
+}
+
+// Validate checks values that would otherwise fail later and obscurely.
+func (c *Config) Validate() error {
+	var errs []error
+	u, err := url.Parse(string(c.DatabaseURL))
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		errs = append(errs, errors.New("DATABASE_URL: want postgres://user@host:port/db"))
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("ROIBOT_TIMEZONE %q: %v", c.TimeZone, err))
+	}
+	c.location = loc
+	switch p := strings.ToLower(c.LLMProvider); p {
+	case "":
+		switch {
+		case c.OpenAIAPIKey != "":
+			c.effectiveProvider = "openai"
+		case c.AnthropicAPIKey != "":
+			c.effectiveProvider = "anthropic"
+		default:
+			c.effectiveProvider = "offline"
+		}
+	case "offline", "openai", "anthropic", "ollama":
+		c.effectiveProvider = p
+	default:
+		errs = append(errs, fmt.Errorf("ROIBOT_LLM_PROVIDER %q: want offline, openai, anthropic or ollama", c.LLMProvider))
+	}
+	if c.effectiveProvider == "openai" && c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "" {
+		errs = append(errs, errors.New("ROIBOT_LLM_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local OpenAI-compatible server)"))
+	}
+	if c.effectiveProvider == "anthropic" && c.AnthropicAPIKey == "" {
+		errs = append(errs, errors.New("ROIBOT_LLM_PROVIDER=anthropic needs ANTHROPIC_API_KEY"))
+	}
+	if c.SlackBotToken != "" && !strings.HasPrefix(string(c.SlackBotToken), "xoxb-") {
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN: want a bot token starting with xoxb-"))
+	}
+	if c.SlackAppToken != "" && !strings.HasPrefix(string(c.SlackAppToken), "xapp-") {
+		errs = append(errs, errors.New("SLACK_APP_TOKEN: want an app-level token starting with xapp-"))
+	}
+	switch c.SlackMode {
+	case "socket", "events":
+	default:
+		errs = append(errs, fmt.Errorf("ROIBOT_SLACK_MODE %q: want socket or events", c.SlackMode))
+	}
+	if c.EmbeddingDim < 16 || c.EmbeddingDim > 16000 {
+		errs = append(errs, fmt.Errorf("ROIBOT_EMBEDDING_DIM %d: want 16..16000", c.EmbeddingDim))
+	}
+	if c.MaxSteps < 1 || c.MaxSteps > 20 {
+		errs = append(errs, fmt.Errorf("ROIBOT_MAX_STEPS %d: want 1..20", c.MaxSteps))
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateSlack checks what `roibot serve` needs on top of Validate.
+func (c *Config) ValidateSlack() error {
+	var errs []error
+	if c.SlackBotToken == "" {
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN is not set"))
+	}
+	switch c.SlackMode {
+	case "socket":
+		if c.SlackAppToken == "" {
+			errs = append(errs, errors.New("SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token, xapp-…)"))
+		}
+	case "events":
+		if c.SlackSigningSecret == "" {
+			errs = append(errs, errors.New("SLACK_SIGNING_SECRET is not set (the Events API needs it to verify requests)"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Location returns the business time zone.
+func (c *Config) Location() *time.Location {
+	if c.location == nil {
+		return time.UTC
+	}
+	return c.location
+}
+
+// Provider returns the LLM provider in effect.
+func (c *Config) Provider() string { return c.effectiveProvider }
