@@ -19,3 +19,7 @@ func (Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // Reveal returns the secret's value, for handing it to Slack.
 func (s Secret) Reveal() string { return string(s) }
+
+// MarshalText returns "[redacted]", so JSON and text encoders (slog's
+// JSONHandler printing a whole Config, for one) never see the value.
+func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
