@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack/slacktest"
 
 	"github.com/roibot/roibot/agent"
@@ -57,7 +58,8 @@ type fakeSlack struct {
 	got429     int
 	nextTS     int
 	nextFileID int
-	responses  []map[string]any // bodies posted to response_url
+	responses  []map[string]any      // bodies posted to response_url
+	socket     func(*websocket.Conn) // serves a Socket Mode connection
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -73,6 +75,17 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		c.Handle("/upload/", f.receiveUpload)
 		c.Handle("/files.completeUploadExternal", f.completeUpload)
 		c.Handle("/response/", f.responseURL)
+		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, map[string]any{"ok": true, "url": f.srv.GetWSURL() + "-socket-mode"})
+		})
+		c.Handle("/ws-socket-mode", slacktest.Websocket(func(c *websocket.Conn) {
+			f.mu.Lock()
+			serve := f.socket
+			f.mu.Unlock()
+			if serve != nil {
+				serve(c)
+			}
+		}))
 	})
 	f.srv.Start()
 	t.Cleanup(f.srv.Stop)
