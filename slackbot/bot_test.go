@@ -524,3 +524,87 @@ func TestSecret_Redacted(t *testing.T) {
 		t.Errorf("Reveal() = %q; want the value", s.Reveal())
 	}
 }
+
+func TestBot_ThreadFromSlack(t *testing.T) {
+	f := newFakeSlack(t)
+	f.thread = []map[string]any{
+		{"type": "message", "user": "U1", "text": "<@" + testBotID + "> revenue by country in 2011-Q4", "ts": "1700000000.010000"},
+		{"type": "message", "user": testBotID, "bot_id": "B1", "text": "United Kingdom: £3,215,817.44.", "ts": "1700000000.010001", "thread_ts": "1700000000.010000"},
+		{"type": "message", "user": "U1", "text": "<@" + testBotID + "> and for Germany?", "ts": "1700000000.010100", "thread_ts": "1700000000.010000"},
+	}
+	asker := &fakeAsker{AskFn: answerWith(agent.Answer{Text: "Germany: £221,698.20."})}
+	b := newTestBot(t, f, asker) // empty conversation store, as after a restart
+	deliver(t, b.Handler(), eventBody("Ev080", mention("C1", "U1", "and for Germany?", "1700000000.010100", "1700000000.010000")), 0)
+	drain(t, b)
+
+	replies := f.callsTo("conversations.replies")
+	if len(replies) != 1 || replies[0].Params["channel"] != "C1" || replies[0].Params["ts"] != "1700000000.010000" {
+		t.Fatalf("conversations.replies calls = %+v; want one for C1 thread 1700000000.010000", replies)
+	}
+	qs := asker.Questions()
+	want := agent.Turn{Question: "revenue by country in 2011-Q4", Answer: "United Kingdom: £3,215,817.44."}
+	if len(qs) != 1 || len(qs[0].History) != 1 || qs[0].History[0].Question != want.Question || qs[0].History[0].Answer != want.Answer {
+		t.Errorf("History from Slack = %+v; want [%+v]", qs[0].History, want)
+	}
+}
+
+func TestBot_QueueFull(t *testing.T) {
+	f := newFakeSlack(t)
+	release := make(chan struct{})
+	asker := &fakeAsker{AskFn: func(ctx context.Context, q agent.Question) (agent.Answer, error) {
+		<-release
+		return agent.Answer{Text: "done"}, nil
+	}}
+	b := newTestBot(t, f, asker, func(c *Config) { c.Workers = 1; c.QueueSize = 1 })
+	h := b.Handler()
+	deliver(t, h, eventBody("Ev090", mention("C1", "U1", "one", "1700000000.011000", "")), 0)
+	waitFor(t, func() bool { return asker.calls.Load() == 1 })                                // the worker is busy
+	deliver(t, h, eventBody("Ev091", mention("C1", "U1", "two", "1700000000.012000", "")), 0) // queued
+	w := deliver(t, h, eventBody("Ev092", mention("C1", "U1", "three", "1700000000.013000", "")), 0)
+	if w.Code != http.StatusOK {
+		t.Errorf("event with the queue full = %d; want 200 (Slack must not retry)", w.Code)
+	}
+	waitFor(t, func() bool {
+		for _, c := range f.callsTo("chat.postMessage") {
+			if c.Params["thread_ts"] == "1700000000.013000" {
+				return true
+			}
+		}
+		return false
+	})
+	close(release)
+	drain(t, b)
+	var busy []string
+	for _, c := range f.callsTo("chat.postMessage") {
+		if c.Params["text"] == BusyText {
+			busy = append(busy, c.Params["thread_ts"])
+		}
+	}
+	if len(busy) != 1 || busy[0] != "1700000000.013000" {
+		t.Errorf("busy replies in threads %v; want one, in 1700000000.013000", busy)
+	}
+	if n := asker.calls.Load(); n != 2 {
+		t.Errorf("Ask calls = %d; want 2 (the third message was turned away)", n)
+	}
+}
+
+func TestBot_ShutdownDeadline(t *testing.T) {
+	f := newFakeSlack(t)
+	asker := &fakeAsker{AskFn: func(ctx context.Context, q agent.Question) (agent.Answer, error) {
+		<-ctx.Done() // a turn that only ends when cancelled
+		return agent.Answer{}, ctx.Err()
+	}}
+	b := newTestBot(t, f, asker)
+	deliver(t, b.Handler(), eventBody("Ev100", mention("C1", "U1", "slow", "1700000000.014000", "")), 0)
+	waitFor(t, func() bool { return asker.calls.Load() == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := b.Shutdown(ctx); err != context.DeadlineExceeded {
+		t.Errorf("Shutdown with a stuck turn = %v; want context.DeadlineExceeded", err)
+	}
+	// The cancelled turn still tells the user.
+	waitFor(t, func() bool {
+		ups := f.callsTo("chat.update")
+		return len(ups) == 1 && strings.Contains(ups[0].Params["text"], "restarted")
+	})
+}

@@ -56,11 +56,31 @@ type message struct {
 	text        string
 	ts          string
 	threadTS    string
+	botUserID   string // the bot's own user ID, when known
 	retry       int
 	received    time.Time
 }
 
-var mentionRE = regexp.MustCompile(`<@[UW][A-Z0-9]+(\|[^>]*)?>`)
+var (
+	mentionRE        = regexp.MustCompile(`<@([UW][A-Z0-9]+)(\|[^>]*)?>`)
+	leadingMentionRE = regexp.MustCompile(`^\s*<@[UW][A-Z0-9]+(\|[^>]*)?>`)
+)
+
+// stripMention removes mentions of the bot from text (the leading mention
+// when the bot's ID is unknown); other people's mentions stay.
+func stripMention(text, botUser string) string {
+	if botUser == "" {
+		text = leadingMentionRE.ReplaceAllString(text, "")
+	} else {
+		text = mentionRE.ReplaceAllStringFunc(text, func(m string) string {
+			if mentionRE.FindStringSubmatch(m)[1] == botUser {
+				return ""
+			}
+			return m
+		})
+	}
+	return unescape(strings.TrimSpace(text))
+}
 
 // messageFrom returns the message an envelope asks the bot to answer, or
 // false for events it ignores: bot messages (its own included), edits and
@@ -70,13 +90,17 @@ func (b *Bot) messageFrom(env *envelope) (*message, bool) {
 	if ev.BotID != "" || ev.User == "" || ev.Subtype != "" || ev.TS == "" || ev.Channel == "" {
 		return nil, false
 	}
-	if ev.User == b.cfg.BotUserID {
-		return nil, false
-	}
+	botUser := b.cfg.BotUserID
 	for _, a := range env.Authorizations {
+		if a.IsBot && botUser == "" {
+			botUser = a.UserID
+		}
 		if a.IsBot && a.UserID == ev.User {
 			return nil, false
 		}
+	}
+	if ev.User == botUser {
+		return nil, false
 	}
 	switch ev.Type {
 	case "app_mention":
@@ -95,16 +119,16 @@ func (b *Bot) messageFrom(env *envelope) (*message, bool) {
 	if thread == "" {
 		thread = ev.TS
 	}
-	text := strings.TrimSpace(mentionRE.ReplaceAllString(ev.Text, ""))
 	return &message{
 		eventID:     env.EventID,
 		team:        team,
 		channel:     ev.Channel,
 		channelType: ev.ChannelType,
 		user:        ev.User,
-		text:        unescape(text),
+		text:        stripMention(ev.Text, botUser),
 		ts:          ev.TS,
 		threadTS:    thread,
+		botUserID:   botUser,
 		received:    time.Now(),
 	}, true
 }

@@ -60,6 +60,7 @@ type fakeSlack struct {
 	nextFileID int
 	responses  []map[string]any      // bodies posted to response_url
 	socket     func(*websocket.Conn) // serves a Socket Mode connection
+	thread     []map[string]any      // conversations.replies messages
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -155,7 +156,13 @@ func (f *fakeSlack) update(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeSlack) replies(w http.ResponseWriter, r *http.Request) {
 	f.record("conversations.replies", params(r))
-	writeJSON(w, map[string]any{"ok": true, "messages": []any{}})
+	f.mu.Lock()
+	msgs := f.thread
+	f.mu.Unlock()
+	if msgs == nil {
+		msgs = []map[string]any{}
+	}
+	writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
 }
 
 func (f *fakeSlack) userInfo(w http.ResponseWriter, r *http.Request) {

@@ -196,3 +196,18 @@ func TestRenderBarChart(t *testing.T) {
 		}
 	}
 }
+
+func TestStripMention(t *testing.T) {
+	tests := []struct{ text, bot, want string }{
+		{"<@UBOT> ROAS by channel?", "UBOT", "ROAS by channel?"},
+		{"<@UBOT|roibot> what did <@U123> ask &amp; why?", "UBOT", "what did <@U123> ask & why?"},
+		{"<@UBOT> revenue\nby country", "UBOT", "revenue\nby country"},
+		{"<@UOTHER> hi", "", "hi"},
+		{"revenue for <@U123>", "", "revenue for <@U123>"},
+	}
+	for _, tt := range tests {
+		if got := stripMention(tt.text, tt.bot); got != tt.want {
+			t.Errorf("stripMention(%q, %q) = %q; want %q", tt.text, tt.bot, got, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -88,10 +89,13 @@ func newRef() string {
 // userError is what a user sees when a turn fails: plain words and the
 // reference ID.
 func userError(ctx context.Context, ref string) string {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return "Sorry, that took too long and I stopped. Try a narrower question (a shorter period or one channel). Reference: `" + ref + "`."
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "Sorry, roibot restarted before finishing this answer. Please ask again. Reference: `" + ref + "`."
 	}
-	return "Sorry, something went wrong while answering. Please try again; if it keeps happening, share this reference with the roibot team: `" + ref + "`."
+	return "Sorry, something went wrong while answering. Please try again; if it keeps happening, share this with the roibot team. Reference: `" + ref + "`."
 }
 
 // detached returns a context that survives ctx's cancellation for up to
@@ -135,6 +139,14 @@ func (b *Bot) runMessage(m *message) {
 	if err != nil {
 		t.note("history_error", err) // answer without history
 	}
+	if len(history) == 0 && m.threadTS != m.ts {
+		// A thread the store does not know (memory lost on restart, or
+		// started before roibot joined): read it back from Slack.
+		history, err = b.threadHistory(ctx, m)
+		if err != nil {
+			t.note("replies_error", err)
+		}
+	}
 	q := agent.Question{Text: m.text, Role: role, ConversationID: conv, History: history}
 	ans, err := b.cfg.Asker.Ask(ctx, q)
 	if err != nil {
@@ -145,6 +157,9 @@ func (b *Bot) runMessage(m *message) {
 	b.audit(ctx, m.user, role, m.channel, conv, ans.ToolCalls)
 
 	blocks, files := Render(ans)
+	if len(blocks) == 0 {
+		blocks = []slack.Block{noteBlock("I have no answer to that. Try rephrasing, or /roibot help.")}
+	}
 	if err := b.update(ctx, m.channel, placeholder,
 		slack.MsgOptionText(fallbackText(ans.Text), false), slack.MsgOptionBlocks(blocks...)); err != nil {
 		t.fail("update_error", err)
@@ -241,4 +256,38 @@ func fallbackText(s string) string {
 		cut = max
 	}
 	return strings.ToValidUTF8(s[:cut], "") + "…"
+}
+
+// threadHistory rebuilds a thread's turns from conversations.replies:
+// each user message followed by the bot's reply is one turn. The message
+// being answered and "Working on it…" placeholders are skipped.
+func (b *Bot) threadHistory(ctx context.Context, m *message) ([]agent.Turn, error) {
+	msgs, err := retry(ctx, func() ([]slack.Message, error) {
+		msgs, _, _, err := b.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: m.channel, Timestamp: m.threadTS, Limit: 200,
+		})
+		return msgs, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conversations.replies %s %s: %w", m.channel, m.threadTS, err)
+	}
+	var turns []agent.Turn
+	var question string
+	for _, msg := range msgs {
+		if msg.Timestamp == m.ts || msg.Text == WorkingText {
+			continue
+		}
+		fromBot := msg.BotID != "" && (m.botUserID == "" || msg.User == m.botUserID || msg.User == "")
+		switch {
+		case fromBot && question != "":
+			turns = append(turns, agent.Turn{Question: question, Answer: msg.Text})
+			question = ""
+		case !fromBot && msg.BotID == "" && msg.SubType == "":
+			question = stripMention(msg.Text, m.botUserID)
+		}
+	}
+	if len(turns) > b.cfg.HistoryLimit {
+		turns = turns[len(turns)-b.cfg.HistoryLimit:]
+	}
+	return turns, nil
 }
