@@ -54,8 +54,10 @@ type Config struct {
 	Workers int
 	// QueueSize bounds the turns waiting for a worker (default
 	// DefaultQueueSize). When the queue is full Slack still gets its
-	// acknowledgement, the event is logged with outcome "busy", and the
-	// user is told in the thread to ask again shortly.
+	// acknowledgement (a retry would only add load), the event is logged
+	// with outcome "busy", and the user is told in the thread to ask again
+	// shortly. Those replies have their own queue of QueueSize; beyond it
+	// the event is logged with outcome "dropped" and gets no reply.
 	QueueSize int
 	// TurnTimeout bounds one turn: role lookup, the agent and every Slack
 	// call (default DefaultTurnTimeout).

@@ -83,8 +83,9 @@ func stripMention(text, botUser string) string {
 }
 
 // messageFrom returns the message an envelope asks the bot to answer, or
-// false for events it ignores: bot messages (its own included), edits and
-// other subtypes, messages outside DMs, and unknown event types.
+// false for events it ignores: bot messages (its own included), edits,
+// deletions and every other subtype (file_share included), message events
+// outside DMs, and unknown event types.
 func (b *Bot) messageFrom(env *envelope) (*message, bool) {
 	ev := env.Event
 	if ev.BotID != "" || ev.User == "" || ev.Subtype != "" || ev.TS == "" || ev.Channel == "" {
@@ -150,10 +151,15 @@ func (b *Bot) intakeEnvelope(ctx context.Context, env *envelope, retry int) inta
 		"slack:msg:"+m.channel+":"+m.ts)
 	switch r {
 	case busyQueue, dropped:
+		// The only record of this message: no turn will run for it.
 		b.log.LogAttrs(ctx, slog.LevelWarn, "slack turn",
 			slog.String("event_id", m.eventID), slog.String("channel", m.channel),
 			slog.String("thread_ts", m.threadTS), slog.Int64("latency_ms", 0),
 			slog.String("outcome", r.String()))
+	case duplicate:
+		b.log.LogAttrs(ctx, slog.LevelDebug, "slack delivery duplicate",
+			slog.String("event_id", m.eventID), slog.String("channel", m.channel),
+			slog.String("ts", m.ts), slog.Int("retry_num", retry))
 	}
 	return r
 }

@@ -18,6 +18,9 @@ import (
 // Dedup and queued, so a redelivered envelope (same event_id, or same
 // channel and message ts) never starts a second turn.
 func (b *Bot) RunSocketMode(ctx context.Context) error {
+	if b.cfg.Client == nil && b.cfg.AppToken == "" {
+		return errors.New("socket mode: AppToken (xapp-…) is required")
+	}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()

@@ -25,6 +25,7 @@ const BusyText = "I'm handling many questions right now and couldn't take this o
 // turnLog collects the one log record written per turn.
 type turnLog struct {
 	eventID, channel, threadTS string
+	retryNum                   int
 	role                       agent.Role
 	roleReason                 string
 	start                      time.Time
@@ -64,6 +65,9 @@ func (b *Bot) logTurn(ctx context.Context, t *turnLog) {
 		slog.String("outcome", t.outcome),
 		slog.String("role", string(t.role)),
 		slog.String("role_reason", t.roleReason),
+	}
+	if t.retryNum > 0 {
+		attrs = append(attrs, slog.Int("retry_num", t.retryNum))
 	}
 	if t.ref != "" {
 		attrs = append(attrs, slog.String("ref", t.ref))
@@ -111,7 +115,7 @@ func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 func (b *Bot) runMessage(m *message) {
 	ctx, cancel := context.WithTimeout(b.base, b.cfg.TurnTimeout)
 	defer cancel()
-	t := turnLog{eventID: m.eventID, channel: m.channel, threadTS: m.threadTS, start: m.received, text: m.text}
+	t := turnLog{eventID: m.eventID, channel: m.channel, threadTS: m.threadTS, retryNum: m.retry, start: m.received, text: m.text}
 	defer func() { b.logTurn(ctx, &t) }()
 
 	if m.text == "" {
