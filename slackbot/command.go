@@ -61,7 +61,7 @@ func (b *Bot) intakeCommand(ctx context.Context, sc slack.SlashCommand) *command
 	if c.question == "" {
 		return ephemeral("Tell me what to look at, e.g. `/roibot ask revenue by country in 2011-Q4`.")
 	}
-	switch r := b.intake(ctx, job{cmd: c}, "slack:cmd:"+sc.TriggerID); r {
+	switch r := b.intake(ctx, job{cmd: c}, key("slack:cmd:", sc.TriggerID)); r {
 	case closed:
 		return nil
 	case accepted, duplicate:

@@ -134,6 +134,14 @@ func (b *Bot) messageFrom(env *envelope) (*message, bool) {
 	}, true
 }
 
+// key returns the Dedup key prefix+id, or "" (no claim) when id is empty.
+func key(prefix, id string) string {
+	if id == "" {
+		return ""
+	}
+	return prefix + id
+}
+
 // unescape undoes Slack's &amp; &lt; &gt; escaping of message text.
 func unescape(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
@@ -146,9 +154,7 @@ func (b *Bot) intakeEnvelope(ctx context.Context, env *envelope, retry int) inta
 		return ignored
 	}
 	m.retry = retry
-	r := b.intake(ctx, job{msg: m},
-		"slack:event:"+env.EventID,
-		"slack:msg:"+m.channel+":"+m.ts)
+	r := b.intake(ctx, job{msg: m}, key("slack:event:", env.EventID), key("slack:msg:", m.channel+":"+m.ts))
 	switch r {
 	case busyQueue, dropped:
 		// The only record of this message: no turn will run for it.

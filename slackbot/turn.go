@@ -166,9 +166,14 @@ func (b *Bot) runMessage(m *message) {
 	}
 	if err := b.update(ctx, m.channel, placeholder,
 		slack.MsgOptionText(fallbackText(ans.Text), false), slack.MsgOptionBlocks(blocks...)); err != nil {
-		t.fail("update_error", err)
-		b.showError(ctx, m.channel, placeholder, t.ref)
-		return
+		// Slack refused the blocks (invalid_blocks, msg_too_long…): the
+		// plain text still answers the question.
+		t.note("blocks_error", err)
+		if err := b.update(ctx, m.channel, placeholder, slack.MsgOptionText(fallbackText(ans.Text), false)); err != nil {
+			t.fail("update_error", err)
+			b.showError(ctx, m.channel, placeholder, t.ref)
+			return
+		}
 	}
 	if err := b.cfg.Conversations.AppendTurn(ctx, conv, agent.Turn{Question: m.text, Answer: ans.Text, ToolCalls: ans.ToolCalls}); err != nil {
 		t.note("append_error", err)
