@@ -19,6 +19,10 @@ type Asker interface {
 // every later claim of the same key until ttl has passed. It must be atomic
 // across processes sharing the store (an INSERT … ON CONFLICT DO NOTHING),
 // since Slack retries may reach another replica.
+//
+// Keys are at most a few dozen bytes: "slack:event:<event_id>",
+// "slack:msg:<channel>:<ts>" and "slack:cmd:<trigger_id>". ttl is at least
+// MinDedupTTL; expired keys may be deleted at any time.
 type Dedup interface {
 	Claim(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
