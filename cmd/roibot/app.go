@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/postgres"
+	"github.com/roibot/roibot/tools"
+)
+
+// App holds what the commands share: configuration, logger, and lazily the
+// store and the agent. Close releases them.
+type App struct {
+	Env    map[string]string
+	Stdout io.Writer
+	Stderr io.Writer
+	Stdin  io.Reader
+
+	Config Config
+	Logger *slog.Logger
+	store  *postgres.Store
+	agent  *agent.Service
+}
+
+func (a *App) loadConfig() error {
+	c, err := LoadConfig(a.Env)
+	if err != nil {
+		return err
+	}
+	a.Config = c
+	a.Logger, err = newLogger(c, a.Stderr)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(a.Logger)
+	return nil
+}
+
+// Store opens the database (once).
+func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	s, err := postgres.Open(ctx, postgres.Config{
+		URL: string(a.Config.DatabaseURL), MaxConns: a.Config.DBMaxConns,
+		QueryTimeout: a.Config.QueryTimeout, Logger: a.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w (is the database running? make db starts the embedded one)", err)
+	}
+	a.Logger.Debug("database", "pglite", s.IsPGlite(), "version", s.Version())
+	a.store = s
+	return s, nil
+}
+
+// Agent builds the agent over the store and the configured model (once).
+func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
+	if a.agent != nil {
+		return a.agent, nil
+	}
+	s, err := a.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, last, err := s.DataRange(ctx, analytics.DefaultCurrency)
+	if err != nil {
+		return nil, fmt.Errorf("no orders in the database (run roibot import online-retail FILE, or make demo): %w", err)
+	}
+	countries, _, campaigns, categories, err := s.Names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	model, err := agent.NewModel(agent.ProviderConfig{
+		Provider: a.Config.Provider(),
+		APIKey:   a.apiKey(),
+		BaseURL:  a.baseURL(),
+		Model:    a.modelName(),
+		Planner: agent.PlannerConfig{AsOf: last, Vocabulary: agent.Vocabulary{
+			Countries: countries, Campaigns: campaigns, Categories: categories,
+		}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	byRole := map[agent.Role][]agent.Tool{}
+	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location()}) {
+		for _, r := range e.Roles {
+			byRole[agent.Role(r)] = append(byRole[agent.Role(r)], e.Tool)
+		}
+	}
+	svc, err := agent.New(agent.Config{
+		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout,
+		AsOf: func() time.Time { return last }, Logger: a.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Logger.Debug("agent ready", "provider", a.Config.Provider(), "as_of", last.Format(time.DateOnly))
+	a.agent = svc
+	return svc, nil
+}
+
+func (a *App) apiKey() string {
+	switch a.Config.Provider() {
+	case agent.ProviderOpenAI:
+		return string(a.Config.OpenAIAPIKey)
+	case agent.ProviderAnthropic:
+		return string(a.Config.AnthropicAPIKey)
+	}
+	return ""
+}
+
+func (a *App) baseURL() string {
+	switch a.Config.Provider() {
+	case agent.ProviderOpenAI:
+		return a.Config.OpenAIBaseURL
+	case agent.ProviderAnthropic:
+		return a.Config.AnthropicBaseURL
+	case agent.ProviderOllama:
+		return a.Config.OllamaBaseURL
+	}
+	return ""
+}
+
+func (a *App) modelName() string {
+	switch a.Config.Provider() {
+	case agent.ProviderOpenAI:
+		return a.Config.OpenAIModel
+	case agent.ProviderAnthropic:
+		return a.Config.AnthropicModel
+	case agent.ProviderOllama:
+		return a.Config.OllamaModel
+	}
+	return ""
+}
+
+// Close releases the store.
+func (a *App) Close() {
+	if a.store != nil {
+		a.store.Close()
+		a.store = nil
+	}
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/tools"
+)
+
+func newChatCmd(app *App) *cobra.Command {
+	var role string
+	cmd := &cobra.Command{
+		Use:   "chat",
+		Short: "Chat with the agent in the terminal (one conversation; empty line or Ctrl-D quits)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.chat(cmd.Context(), role)
+		},
+	}
+	cmd.Flags().StringVar(&role, "role", "marketer", "marketer, analyst or customer")
+	return cmd
+}
+
+func (a *App) chat(ctx context.Context, roleName string) error {
+	role, err := agent.ParseRole(roleName)
+	if err != nil {
+		return err
+	}
+	svc, err := a.Agent(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stdout, "roibot chat — role %s, model %s. Ask a question; an empty line or Ctrl-D quits.\n", role, a.Config.Provider())
+	if a.Config.Provider() == agent.ProviderOffline {
+		fmt.Fprintln(a.Stdout, "No LLM configured: the offline planner maps common questions to tools (set OPENAI_API_KEY or ROIBOT_LLM_PROVIDER for a real model).")
+	}
+	fmt.Fprintln(a.Stdout, `Try: "How many customers do we have?", "Who are our champions?", "What was the ROI by channel in Q4 2011?"`)
+	in := bufio.NewScanner(a.Stdin)
+	var history []agent.Turn
+	for {
+		fmt.Fprint(a.Stdout, "\n> ")
+		if !in.Scan() {
+			fmt.Fprintln(a.Stdout)
+			return in.Err()
+		}
+		q := strings.TrimSpace(in.Text())
+		if q == "" || q == "quit" || q == "exit" {
+			return nil
+		}
+		tctx, cancel := context.WithTimeout(ctx, a.Config.TurnTimeout)
+		ans, err := svc.Ask(tctx, agent.Question{Text: q, Role: role, ConversationID: "terminal", History: history})
+		cancel()
+		if err != nil {
+			fmt.Fprintln(a.Stdout, "error:", err)
+			continue
+		}
+		printAnswer(a.Stdout, ans)
+		history = append(history, agent.Turn{Question: q, Answer: ans.Text, ToolCalls: ans.ToolCalls})
+	}
+}
+
+func newAskCmd(app *App) *cobra.Command {
+	var role string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ask QUESTION",
+		Short: "Ask one question and print the answer",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := agent.ParseRole(role)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			svc, err := app.Agent(ctx)
+			if err != nil {
+				return err
+			}
+			tctx, cancel := context.WithTimeout(ctx, app.Config.TurnTimeout)
+			defer cancel()
+			ans, err := svc.Ask(tctx, agent.Question{Text: strings.Join(args, " "), Role: r, ConversationID: "cli"})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				printJSON(app.Stdout, struct {
+					Answer    string           `json:"answer"`
+					ToolCalls []agent.ToolCall `json:"tool_calls"`
+				}{ans.Text, ans.ToolCalls})
+				return nil
+			}
+			printAnswer(app.Stdout, ans)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&role, "role", "marketer", "marketer, analyst or customer")
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"answer", "tool_calls": [{"name", "arguments", "result" or "error"}]}`)
+	return cmd
+}
+
+func newToolsCmd(app *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "tools",
+		Short: "List the tool catalog (names, roles, descriptions, JSON schemas)",
+		Args:  cobra.NoArgs,
+		// The catalog needs no database.
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			type entry struct {
+				Name        string         `json:"name"`
+				Roles       []string       `json:"roles"`
+				Description string         `json:"description"`
+				Parameters  map[string]any `json:"parameters"`
+			}
+			var out []entry
+			for _, e := range tools.Catalog(tools.Config{}) {
+				out = append(out, entry{e.Tool.Name(), e.Roles, e.Tool.Description(), e.Tool.Parameters()})
+			}
+			if asJSON {
+				printJSON(app.Stdout, out)
+				return nil
+			}
+			for _, e := range out {
+				fmt.Fprintf(app.Stdout, "%s (%s)\n  %s\n\n", e.Name, strings.Join(e.Roles, ", "), e.Description)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// printAnswer writes the answer text and its tables as aligned text.
+func printAnswer(w io.Writer, ans agent.Answer) {
+	fmt.Fprintln(w, ans.Text)
+	for _, t := range ans.Tables {
+		fmt.Fprintln(w)
+		writeTable(w, t, 25)
+	}
+}
+
+// writeTable prints at most maxRows rows of t, columns padded to width.
+func writeTable(w io.Writer, t agent.Table, maxRows int) {
+	if t.Title != "" {
+		fmt.Fprintln(w, t.Title)
+	}
+	widths := make([]int, len(t.Columns))
+	rows := t.Rows
+	if len(rows) > maxRows {
+		rows = rows[:maxRows]
+	}
+	for i, c := range t.Columns {
+		widths[i] = utf8.RuneCountInString(c)
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			if i < len(widths) && utf8.RuneCountInString(c) > widths[i] {
+				widths[i] = utf8.RuneCountInString(c)
+			}
+		}
+	}
+	line := func(cells []string) {
+		var b strings.Builder
+		for i, c := range cells {
+			if i >= len(widths) {
+				break
+			}
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(c)
+			b.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)))
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+	line(t.Columns)
+	seps := make([]string, len(widths))
+	for i, n := range widths {
+		seps[i] = strings.Repeat("-", n)
+	}
+	line(seps)
+	for _, r := range rows {
+		line(r)
+	}
+	if len(t.Rows) > maxRows {
+		fmt.Fprintf(w, "(%d more rows)\n", len(t.Rows)-maxRows)
+	}
+}

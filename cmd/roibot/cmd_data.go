@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/demodata"
+	"github.com/roibot/roibot/ingest"
+)
+
+func newMigrateCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the database migrations (idempotent)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.migrate(cmd.Context())
+		},
+	}
+}
+
+func (a *App) migrate(ctx context.Context) error {
+	s, err := a.Store(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stdout, "database schema at version %d\n", v)
+	return nil
+}
+
+// importers maps an import kind to its streaming importer.
+var importers = map[string]func(ctx context.Context, r io.Reader, sink ingest.OrderSink, opt ingest.Options) (*ingest.Report, error){
+	ingest.FormatOnlineRetail: ingest.ImportOnlineRetail,
+	ingest.FormatCDNOW:        ingest.ImportCDNOW,
+}
+
+func importKinds() []string {
+	out := make([]string, 0, len(importers))
+	for k := range importers {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func newImportCmd(app *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "import KIND FILE",
+		Short: "Import a file: online-retail, cdnow, or a table's documented CSV (see docs/data.md)",
+		Long: "Import a data file, streaming (gzip accepted) and idempotently: importing the same file twice adds nothing.\n" +
+			"KIND is online-retail (UCI Online Retail CSV), cdnow (CDNOW_master.txt or cdnowElog.csv),\n" +
+			"or a table name for the generic CSV of that table (see docs/data.md).\n" +
+			"Each rejected row is reported with its line number and reason.",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return app.importFile(cmd.Context(), args[0], args[1], asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return cmd
+}
+
+func (a *App) importFile(ctx context.Context, kind, path string, asJSON bool) error {
+	s, err := a.Store(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	rc, err := ingest.Open(path)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", kind, err)
+	}
+	defer rc.Close()
+	opt := ingest.Options{
+		File:     filepath.Base(path),
+		Location: a.Config.Location(),
+		Progress: func(n int) { fmt.Fprintf(a.Stderr, "  … %d rows read\n", n) },
+	}
+	var rep *ingest.Report
+	imp, ok := importers[kind]
+	if !ok {
+		return fmt.Errorf("import: unknown kind %q (want one of %s)", kind, strings.Join(importKinds(), ", "))
+	}
+	rep, err = imp(ctx, rc, s, opt)
+	if rep != nil {
+		if asJSON {
+			printJSON(a.Stdout, rep)
+		} else {
+			rep.Print(a.Stdout)
+		}
+	}
+	return err
+}
+
+func newDemoDataCmd(app *App) *cobra.Command {
+	var seed uint64
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "demo-data",
+		Short: "Generate the SYNTHETIC marketing layer (channels, campaigns, spend, touchpoints, funnel) over the imported orders",
+		Long: "Online Retail has real orders but no marketing data. demo-data generates, from a fixed seed, channels,\n" +
+			"named campaigns, daily spend, touchpoints leading to the real orders and funnel events, all marked synthetic,\n" +
+			"and stores the ROI per channel it built in (synthetic_truth) so the tools can be checked against it.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.demoData(cmd.Context(), seed, force)
+		},
+	}
+	cmd.Flags().Uint64Var(&seed, "seed", demodata.DefaultSeed, "random seed")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing synthetic layer")
+	return cmd
+}
+
+func (a *App) demoData(ctx context.Context, seed uint64, force bool) error {
+	s, err := a.Store(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	if have, err := s.HasSyntheticLayer(ctx); err != nil {
+		return err
+	} else if have && !force {
+		fmt.Fprintln(a.Stdout, "synthetic marketing layer already present (use --force to regenerate)")
+		return nil
+	}
+	orders, err := s.PurchaseOrders(ctx, analytics.OrderFilter{})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	layer, err := demodata.Generate(orders, seed)
+	if err != nil {
+		return fmt.Errorf("demo-data: %w (import orders first: roibot import online-retail FILE)", err)
+	}
+	fmt.Fprintf(a.Stdout, "generating SYNTHETIC marketing layer (seed %d): %d campaigns, %d spend rows, %d touchpoints, %d funnel events\n",
+		seed, len(layer.Campaigns), len(layer.Spend), len(layer.Touchpoints), len(layer.Funnel))
+	if err := s.StoreSyntheticLayer(ctx, layer); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stdout, "stored in %s; ground truth (last touch, whole range):\n", time.Since(start).Round(time.Second))
+	for _, t := range layer.Truth {
+		roi := "n/a (no spend)"
+		if v, ok := t.ROI(); ok {
+			roi = fmt.Sprintf("%.1f%%", v*100)
+		}
+		fmt.Fprintf(a.Stdout, "  %-15s revenue £%12s  spend £%11s  ROI %s\n", t.Channel, t.LastTouchRevenue, t.Cost, roi)
+	}
+	return nil
+}
+
+func newDemoCmd(app *App) *cobra.Command {
+	var noChat bool
+	var dataDir string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Set up the demo (migrate, import Online Retail, synthetic marketing layer) and open the chat",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if err := app.setupDemo(ctx, dataDir); err != nil {
+				return err
+			}
+			if noChat {
+				return nil
+			}
+			return app.chat(ctx, "marketer")
+		},
+	}
+	cmd.Flags().BoolVar(&noChat, "no-chat", false, "only set up the data")
+	cmd.Flags().StringVar(&dataDir, "data", "data", "folder with the bundled datasets")
+	return cmd
+}
+
+// setupDemo makes the demo database ready; a second run reuses the data.
+func (a *App) setupDemo(ctx context.Context, dataDir string) error {
+	if err := a.migrate(ctx); err != nil {
+		return err
+	}
+	s, _ := a.Store(ctx)
+	counts, err := s.TableCounts(ctx)
+	if err != nil {
+		return err
+	}
+	if counts["order_lines"] == 0 {
+		path := filepath.Join(dataDir, "online-retail", "online_retail.csv.gz")
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("demo: %w (run from the repository root)", err)
+		}
+		fmt.Fprintln(a.Stdout, "importing Online Retail (541,909 lines; about a minute on the embedded database)…")
+		if err := a.importFile(ctx, ingest.FormatOnlineRetail, path, false); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(a.Stdout, "orders already imported (%d order lines)\n", counts["order_lines"])
+	}
+	if err := a.demoData(ctx, demodata.DefaultSeed, false); err != nil {
+		return err
+	}
+	for _, h := range demoHooks {
+		if err := h(ctx, a, dataDir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoHooks are further demo set-up steps (e.g. feedback import), run in order.
+var demoHooks []func(ctx context.Context, a *App, dataDir string) error

@@ -1,0 +1,119 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Claim records key as delivered until ttl from now and reports whether
+// this call was the first to claim it (an expired claim may be taken again).
+// It is one atomic statement, safe across processes and restarts.
+func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var n int
+	err := s.pool.QueryRow(ctx, `with ins as (
+			insert into delivery_claims (claim_key, expires_at) values ($1, now() + make_interval(secs => $2))
+			on conflict (claim_key) do update set expires_at = excluded.expires_at
+			where delivery_claims.expires_at < now()
+			returning 1)
+		select count(*) from ins`, key, ttl.Seconds()).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("claim %s: %w", key, translate(err))
+	}
+	return n == 1, nil
+}
+
+// AppendTurnJSON appends one conversation turn (a JSON document).
+func (s *Store) AppendTurnJSON(ctx context.Context, conversationID string, turn []byte) error {
+	if !json.Valid(turn) {
+		return fmt.Errorf("append turn %s: not valid JSON", conversationID)
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	if _, err := s.pool.Exec(ctx, "insert into conversation_turns (conversation_id, turn) values ($1, $2::jsonb)", conversationID, string(turn)); err != nil {
+		return fmt.Errorf("append turn %s: %w", conversationID, translate(err))
+	}
+	return nil
+}
+
+// LoadTurnsJSON returns the latest limit turns of a conversation, oldest first.
+func (s *Store) LoadTurnsJSON(ctx context.Context, conversationID string, limit int) ([][]byte, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `select turn::text from (
+			select seq, turn from conversation_turns where conversation_id = $1 order by seq desc limit $2) t
+		order by seq`, conversationID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("load turns %s: %w", conversationID, translate(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]byte, error) {
+		var s string
+		err := r.Scan(&s)
+		return []byte(s), err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load turns %s: %w", conversationID, translate(err))
+	}
+	return out, nil
+}
+
+// AuditRecord is one tool call written to the audit log.
+type AuditRecord struct {
+	At             time.Time
+	UserID         string
+	Channel        string
+	ConversationID string
+	Role           string
+	Tool           string
+	Arguments      []byte // JSON, may be nil
+	Outcome        string
+}
+
+// Audit appends r to the audit log.
+func (s *Store) Audit(ctx context.Context, r AuditRecord) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var args *string
+	if len(r.Arguments) > 0 && json.Valid(r.Arguments) {
+		a := string(r.Arguments)
+		args = &a
+	}
+	if r.At.IsZero() {
+		r.At = time.Now()
+	}
+	_, err := s.pool.Exec(ctx, `insert into audit_log (at, user_id, channel, conversation_id, role, tool, arguments, outcome)
+		values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`, r.At, r.UserID, r.Channel, r.ConversationID, r.Role, r.Tool, args, r.Outcome)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", r.Tool, translate(err))
+	}
+	return nil
+}
+
+// AuditLog returns the newest limit audit records, newest first.
+func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditRecord, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `select at, user_id, channel, conversation_id, role, tool, coalesce(arguments::text, ''), outcome
+		from audit_log order by audit_id desc limit $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", translate(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditRecord, error) {
+		var a AuditRecord
+		var args string
+		err := r.Scan(&a.At, &a.UserID, &a.Channel, &a.ConversationID, &a.Role, &a.Tool, &args, &a.Outcome)
+		if args != "" {
+			a.Arguments = []byte(args)
+		}
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", translate(err))
+	}
+	return out, nil
+}
