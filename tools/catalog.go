@@ -47,10 +47,13 @@ type Config struct {
 func Catalog(cfg Config) []Entry {
 	staff := []string{RoleMarketer, RoleAnalyst}
 	l := loc(cfg.Location)
+	clv := NewPredictCLV(cfg.Store, l)
 	return []Entry{
 		{Tool: Revenue{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RFM{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: HistoricalCLV{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: ROI{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: clv, Roles: staff},
+		{Tool: NewCustomerProfile(clv), Roles: staff},
 	}
 }

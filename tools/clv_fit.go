@@ -1,0 +1,371 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/roibot/roibot/analytics"
+)
+
+// Model names of the predict_clv tool.
+const (
+	modelBGNBD     = "bgnbd"
+	modelParetoNBD = "paretonbd"
+)
+
+// Fitting rules of the customer-value tools.
+const (
+	// holdoutCensor is the last calibration-frequency group of the holdout
+	// table (7 = "7 and more", as in the BTYD CDNOW table).
+	holdoutCensor = 7
+	// minOwnFitCustomers is the number of customers a country needs for its
+	// own fit; smaller countries use the all-customers fit.
+	minOwnFitCustomers = 100
+	// maxCacheEntries bounds the fit cache; it is emptied when full.
+	maxCacheEntries = 64
+	// daysPerMonth is the mean calendar month (365.25 / 12 days).
+	daysPerMonth = 365.25 / 12
+)
+
+// ParamValue is one fitted model parameter with its asymptotic standard
+// error (0 when the Hessian was not positive definite; see warnings).
+type ParamValue struct {
+	Name     string  `json:"name"`
+	Value    float64 `json:"value"`
+	StdError float64 `json:"std_error"`
+}
+
+// btydFit is a fitted buy-till-you-die model, whichever it is.
+type btydFit struct {
+	model     analytics.RepeatPurchaseModel
+	name      string // "BG/NBD"
+	params    []ParamValue
+	ll        float64
+	customers int
+	warnings  []string
+}
+
+func modelLabel(model string) string {
+	if model == modelParetoNBD {
+		return "Pareto/NBD"
+	}
+	return "BG/NBD"
+}
+
+// fitBTYD fits model ("bgnbd" or "paretonbd") to weekly summaries.
+func fitBTYD(model string, s []analytics.CustomerSummary) (btydFit, error) {
+	switch model {
+	case modelParetoNBD:
+		f, err := analytics.FitParetoNBD(s)
+		if err != nil {
+			return btydFit{}, err
+		}
+		p, se := f.Params, f.StdErr
+		return btydFit{model: p, name: "Pareto/NBD", ll: f.LogLikelihood, customers: f.Customers, warnings: f.Warnings,
+			params: []ParamValue{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"s", p.S, se.S}, {"beta", p.Beta, se.Beta}}}, nil
+	default:
+		f, err := analytics.FitBGNBD(s)
+		if err != nil {
+			return btydFit{}, err
+		}
+		p, se := f.Params, f.StdErr
+		return btydFit{model: p, name: "BG/NBD", ll: f.LogLikelihood, customers: f.Customers, warnings: f.Warnings,
+			params: []ParamValue{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"a", p.A, se.A}, {"b", p.B, se.B}}}, nil
+	}
+}
+
+// clvBase is everything predict_clv and customer_profile derive from the
+// orders of one population (all customers, or one country's) as of a day.
+type clvBase struct {
+	asOf    time.Time // midnight after the last order day
+	country string
+	orders  []analytics.Order
+	first   time.Time // first order time
+	// summaries are weekly, calibration end = the last order day.
+	summaries []analytics.CustomerSummary
+	fit       btydFit
+	// ownFit is false when the population was too small or its fit failed
+	// and fit is the all-customers fit.
+	ownFit bool
+	// spend is nil when no Gamma-Gamma fit is available (spendErr says why).
+	spend    *analytics.GammaGammaFit
+	spendErr string
+	rfm      map[string]analytics.RFMScore
+	rfmWarn  []string
+	notes    []string
+}
+
+// clvHoldout is a holdout check of one population and holdout length.
+type clvHoldout struct {
+	calibrationEnd time.Time // last calibration day
+	holdoutEnd     time.Time // last holdout day
+	days           int
+	fit            btydFit // fitted on the calibration period
+	report         analytics.HoldoutReport
+	newInHoldout   int
+	shortened      bool
+}
+
+type clvKey struct {
+	model, asOf, country string
+	holdoutDays          int // 0 for the base entry
+}
+
+// clvCache keeps fits per (model, as-of, country[, holdout days]) so that
+// repeated questions do not refit. Safe for concurrent use.
+type clvCache struct {
+	mu       sync.Mutex
+	bases    map[clvKey]*clvBase
+	holdouts map[clvKey]*clvHoldout
+}
+
+func newCLVCache() *clvCache {
+	return &clvCache{bases: map[clvKey]*clvBase{}, holdouts: map[clvKey]*clvHoldout{}}
+}
+
+func (c *clvCache) getBase(k clvKey) *clvBase {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bases[k]
+}
+
+func (c *clvCache) putBase(k clvKey, b *clvBase) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.bases) >= maxCacheEntries {
+		clear(c.bases)
+	}
+	c.bases[k] = b
+}
+
+func (c *clvCache) getHoldout(k clvKey) *clvHoldout {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.holdouts[k]
+}
+
+func (c *clvCache) putHoldout(k clvKey, h *clvHoldout) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.holdouts) >= maxCacheEntries {
+		clear(c.holdouts)
+	}
+	c.holdouts[k] = h
+}
+
+// clvEngine fits and caches the customer-value models over an OrderReader;
+// predict_clv and customer_profile share one.
+type clvEngine struct {
+	store OrderReader
+	loc   *time.Location
+	cache *clvCache
+}
+
+// errNoOrders is a population without purchases (a country misspelled).
+var errNoOrders = errors.New("no purchases")
+
+// base returns the (cached) fit of model on the population of country as
+// of asOf.
+func (e *clvEngine) base(ctx context.Context, model string, asOf time.Time, country string) (*clvBase, error) {
+	k := clvKey{model: model, asOf: asOf.Format(time.DateOnly), country: country}
+	if b := e.cache.getBase(k); b != nil {
+		return b, nil
+	}
+	orders, err := e.store.PurchaseOrders(ctx, analytics.OrderFilter{Country: country, To: asOf})
+	if err != nil {
+		return nil, err
+	}
+	if len(orders) == 0 {
+		return nil, fmt.Errorf("%w before %s%s", errNoOrders, asOf.Format(time.DateOnly), inCountry(country))
+	}
+	b := &clvBase{asOf: asOf, country: country, orders: orders, first: orders[0].At}
+	for i := range b.orders {
+		b.orders[i].At = b.orders[i].At.In(e.loc)
+		if b.orders[i].At.Before(b.first) {
+			b.first = b.orders[i].At
+		}
+	}
+	b.summaries, err = analytics.SummarizeCustomers(b.orders, asOf.AddDate(0, 0, -1), analytics.UnitWeeks)
+	if err != nil {
+		if errors.Is(err, analytics.ErrNoData) {
+			return nil, fmt.Errorf("%w before %s%s", errNoOrders, asOf.Format(time.DateOnly), inCountry(country))
+		}
+		return nil, err
+	}
+	var fitErr error
+	if country == "" || len(b.summaries) >= minOwnFitCustomers {
+		b.fit, fitErr = fitBTYD(model, b.summaries)
+		b.ownFit = fitErr == nil
+	}
+	if !b.ownFit {
+		if country == "" {
+			return nil, fmt.Errorf("fit %s: %w", modelLabel(model), fitErr)
+		}
+		all, err := e.base(ctx, model, asOf, "")
+		if err != nil {
+			return nil, err
+		}
+		b.fit, b.spend, b.spendErr = all.fit, all.spend, all.spendErr
+		why := fmt.Sprintf("only %d customers", len(b.summaries))
+		if fitErr != nil {
+			why = "its own fit failed (" + fitErr.Error() + ")"
+		}
+		b.notes = append(b.notes, fmt.Sprintf("%s has %s: the %s and Gamma-Gamma parameters are those fitted on all customers", country, why, b.fit.name))
+	} else {
+		b.fitSpend()
+	}
+	if in, err := analytics.RFMInputs(b.orders, asOf); err == nil {
+		if res, err := analytics.ScoreRFM(in, analytics.RFMConfig{}); err == nil {
+			b.rfm = make(map[string]analytics.RFMScore, len(res.Customers))
+			for _, c := range res.Customers {
+				b.rfm[c.CustomerID] = c
+			}
+			b.rfmWarn = res.Warnings
+		}
+	}
+	e.cache.putBase(k, b)
+	return b, nil
+}
+
+// holdout returns the (cached) holdout check of b's model for a holdout of
+// days days ending at b's last order day: the model is refitted on the
+// orders before the holdout and its predicted repeat transactions in the
+// holdout are compared with the actual ones.
+func (e *clvEngine) holdout(ctx context.Context, model string, b *clvBase, days int) (*clvHoldout, error) {
+	span := int(b.asOf.Sub(b.first).Hours() / 24)
+	shortened := false
+	if days > span/2 {
+		days, shortened = max(span/2, 1), true
+	}
+	k := clvKey{model: model, asOf: b.asOf.Format(time.DateOnly), country: b.country, holdoutDays: days}
+	if h := e.cache.getHoldout(k); h != nil {
+		return h, nil
+	}
+	h := &clvHoldout{days: days, shortened: shortened,
+		holdoutEnd: b.asOf.AddDate(0, 0, -1), calibrationEnd: b.asOf.AddDate(0, 0, -days-1)}
+	split, err := analytics.SplitHoldout(b.orders, h.calibrationEnd, h.holdoutEnd, analytics.UnitWeeks)
+	if err != nil {
+		return nil, fmt.Errorf("holdout split: %w", err)
+	}
+	h.newInHoldout = split.NewInHoldout
+	if b.ownFit {
+		cal := make([]analytics.CustomerSummary, len(split.Customers))
+		for i, c := range split.Customers {
+			cal[i] = c.CustomerSummary
+		}
+		h.fit, err = fitBTYD(model, cal)
+		if err != nil {
+			return nil, fmt.Errorf("holdout calibration fit: %w", err)
+		}
+	} else {
+		all, err := e.base(ctx, model, b.asOf, "")
+		if err != nil {
+			return nil, err
+		}
+		ah, err := e.holdout(ctx, model, all, days)
+		if err != nil {
+			return nil, err
+		}
+		h.fit = ah.fit
+	}
+	h.report, err = analytics.ValidateHoldout(split, h.fit.model, holdoutCensor)
+	if err != nil {
+		return nil, fmt.Errorf("holdout validation: %w", err)
+	}
+	e.cache.putHoldout(k, h)
+	return h, nil
+}
+
+// clvPlan is the discounting of a horizon: monthly steps at a monthly rate.
+type clvPlan struct {
+	Rate     float64 `json:"discount_rate_per_month"`
+	Steps    int     `json:"steps"`
+	StepDays float64 `json:"step_days"`
+	Text     string  `json:"text"`
+}
+
+func discountPlan(horizonDays int, rate float64) clvPlan {
+	steps := max(1, int(math.Round(float64(horizonDays)/daysPerMonth)))
+	p := clvPlan{Rate: rate, Steps: steps, StepDays: round(float64(horizonDays)/float64(steps), 2)}
+	p.Text = fmt.Sprintf("discounted at %s per month in %d monthly step(s) of %.1f days, each step's value discounted at its end",
+		pctf(rate), steps, p.StepDays)
+	return p
+}
+
+// prediction is one customer's forecast over the horizon.
+type prediction struct {
+	analytics.CustomerSummary
+	PAlive            float64
+	Expected          float64 // expected purchases in the horizon
+	SpendPerOrder     analytics.Money
+	ExpectedSpend     analytics.Money
+	CLV               analytics.Money
+	HaveSpend, HaveRF bool
+	Segment           string
+}
+
+// predict forecasts every customer of b over horizonDays.
+func (e *clvEngine) predict(b *clvBase, horizonDays int, plan clvPlan) ([]prediction, error) {
+	out := make([]prediction, len(b.summaries))
+	horizon := float64(horizonDays) / 7
+	if b.spend != nil {
+		clvs, err := analytics.PredictCLV(b.summaries, b.fit.model, b.spend.Params, analytics.CLVConfig{
+			Periods: plan.Steps, PeriodLength: float64(horizonDays) / float64(plan.Steps) / 7, DiscountRate: plan.Rate, Margin: 1,
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range clvs {
+			out[i] = prediction{CustomerSummary: b.summaries[i], PAlive: c.PAlive, Expected: c.ExpectedTransactions,
+				SpendPerOrder: c.ExpectedSpend, ExpectedSpend: analytics.MoneyFromMajor(c.ExpectedTransactions * c.ExpectedSpend.Major()),
+				CLV: c.CLV, HaveSpend: true}
+		}
+	} else {
+		fc, err := analytics.ForecastTransactions(b.summaries, b.fit.model, horizon)
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range fc {
+			out[i] = prediction{CustomerSummary: b.summaries[i], PAlive: c.PAlive, Expected: c.ExpectedTransactions}
+		}
+	}
+	for i := range out {
+		if s, ok := b.rfm[out[i].CustomerID]; ok {
+			out[i].Segment = string(s.Segment)
+		}
+	}
+	return out, nil
+}
+
+// pctf formats a fraction as a percentage ("1%", "12.5%").
+func pctf(f float64) string {
+	return trimZeros(fmt.Sprintf("%.2f", f*100)) + "%"
+}
+
+func trimZeros(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '0' {
+		s = s[:len(s)-1]
+	}
+	if len(s) > 0 && s[len(s)-1] == '.' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// fitSpend fits Gamma-Gamma to b's summaries; a failed fit is recorded in
+// spendErr (CLV is then unavailable).
+func (b *clvBase) fitSpend() {
+	gg, err := analytics.FitGammaGamma(b.summaries)
+	switch {
+	case err == nil && gg.Params.Q > 1:
+		b.spend = &gg
+	case err == nil:
+		b.spendErr = fmt.Sprintf("Gamma-Gamma q = %.3f <= 1: the mean spend is infinite", gg.Params.Q)
+	default:
+		b.spendErr = "Gamma-Gamma fit failed: " + err.Error()
+	}
+}
