@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/ingest"
+)
+
+func newCLVCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "clv",
+		Short: "Customer lifetime value models for analysts (BG/NBD, Pareto/NBD, Gamma-Gamma)",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newCLVFitCmd(app))
+	return cmd
+}
+
+// clvFitOptions are the flags of roibot clv fit.
+type clvFitOptions struct {
+	model, calibrationEnd, holdoutEnd, unit, file, country, currency string
+	asJSON                                                           bool
+}
+
+func newCLVFitCmd(app *App) *cobra.Command {
+	var o clvFitOptions
+	cmd := &cobra.Command{
+		Use:   "fit",
+		Short: "Fit a CLV model on a calibration period and check it on the holdout period after it",
+		Long: "Fit BG/NBD, Pareto/NBD or Gamma-Gamma by maximum likelihood to the customer summaries (frequency, recency, T,\n" +
+			"mean repeat value) at --calibration-end (inclusive; several orders of a day are one purchase; returns never count),\n" +
+			"and print parameters, standard errors and log-likelihood. For BG/NBD and Pareto/NBD it also prints the holdout\n" +
+			"table: per calibration frequency 0..7+, the actual and expected mean repeat transactions from the day after\n" +
+			"--calibration-end to --holdout-end (default: the last order day), totals and the per-customer MAE.\n" +
+			"Orders come from the database, or from --file: BTYD's cdnowElog.csv (header masterid,sampleid,date,cds,sales;\n" +
+			"customers are the sampleid 1..2357) or CDNOW_master.txt (customer_id date cds dollars), detected from the first line.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.clvFit(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.model, "model", "bgnbd", "bgnbd, paretonbd or gammagamma")
+	f.StringVar(&o.calibrationEnd, "calibration-end", "", "last day of the calibration period, YYYY-MM-DD (required)")
+	f.StringVar(&o.holdoutEnd, "holdout-end", "", "last day of the holdout period, YYYY-MM-DD (default: the last order day)")
+	f.StringVar(&o.unit, "unit", "week", "time unit of recency, T and the holdout: week or day")
+	f.StringVar(&o.file, "file", "", "CDNOW transaction file (cdnowElog.csv or CDNOW_master.txt) instead of the database")
+	f.StringVar(&o.country, "country", "", "database only: customers of this country")
+	f.StringVar(&o.currency, "currency", analytics.DefaultCurrency, "database only: currency of the orders (CDNOW imports are USD)")
+	f.BoolVar(&o.asJSON, "json", false, "print JSON")
+	_ = cmd.MarkFlagRequired("calibration-end")
+	return cmd
+}
+
+// paramRow is one fitted parameter.
+type paramRow struct {
+	Name     string  `json:"name"`
+	Value    float64 `json:"value"`
+	StdError float64 `json:"std_error"`
+}
+
+// clvFitReport is what roibot clv fit prints.
+type clvFitReport struct {
+	Model          string                   `json:"model"`
+	Source         string                   `json:"source"`
+	Unit           string                   `json:"unit"`
+	CalibrationEnd string                   `json:"calibration_end"`
+	HoldoutEnd     string                   `json:"holdout_end,omitempty"`
+	Customers      int                      `json:"customers"`
+	Parameters     []paramRow               `json:"parameters"`
+	LogLikelihood  float64                  `json:"log_likelihood"`
+	Iterations     int                      `json:"iterations"`
+	Excluded       string                   `json:"excluded,omitempty"`
+	Warnings       []string                 `json:"warnings,omitempty"`
+	Holdout        *analytics.HoldoutReport `json:"holdout,omitempty"`
+	HoldoutLength  float64                  `json:"holdout_length,omitempty"`
+	NewInHoldout   int                      `json:"new_in_holdout,omitempty"`
+}
+
+func parseDay(flag, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+	if err != nil {
+		return t, fmt.Errorf("--%s %q: want YYYY-MM-DD", flag, s)
+	}
+	return t, nil
+}
+
+// readCDNOWFile reads a CDNOW elog or master file, detected from its first line.
+func readCDNOWFile(path string) ([]analytics.Order, string, error) {
+	rc, err := ingest.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rc.Close()
+	br := bufio.NewReader(rc)
+	first, err := br.Peek(64)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, "", err
+	}
+	if strings.HasPrefix(strings.TrimSpace(string(first)), "masterid,") {
+		orders, err := analytics.ReadCDNOWElog(br)
+		return orders, filepath.Base(path) + " (CDNOW elog)", err
+	}
+	orders, err := analytics.ReadCDNOWMaster(br)
+	return orders, filepath.Base(path) + " (CDNOW master)", err
+}
+
+func (a *App) clvFit(ctx context.Context, o clvFitOptions) error {
+	var unit analytics.TimeUnit
+	switch o.unit {
+	case "week", "weeks":
+		unit = analytics.UnitWeeks
+	case "day", "days":
+		unit = analytics.UnitDays
+	default:
+		return fmt.Errorf("--unit %q: want week or day", o.unit)
+	}
+	switch o.model {
+	case "bgnbd", "paretonbd", "gammagamma":
+	default:
+		return fmt.Errorf("--model %q: want bgnbd, paretonbd or gammagamma", o.model)
+	}
+	calEnd, err := parseDay("calibration-end", o.calibrationEnd)
+	if err != nil {
+		return err
+	}
+	var orders []analytics.Order
+	var source string
+	if o.file != "" {
+		if orders, source, err = readCDNOWFile(o.file); err != nil {
+			return fmt.Errorf("clv fit: %w", err)
+		}
+	} else {
+		s, err := a.Store(ctx)
+		if err != nil {
+			return err
+		}
+		if orders, err = s.PurchaseOrders(ctx, analytics.OrderFilter{Country: o.country, Currency: o.currency}); err != nil {
+			return err
+		}
+		source = "database orders (" + o.currency + inCountryText(o.country) + ")"
+		for i := range orders {
+			orders[i].At = orders[i].At.In(a.Config.Location())
+		}
+	}
+	if len(orders) == 0 {
+		return fmt.Errorf("clv fit: no orders in %s", source)
+	}
+	last := orders[0].At
+	for _, ord := range orders {
+		if ord.At.After(last) {
+			last = ord.At
+		}
+	}
+	holdEnd := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
+	if o.holdoutEnd != "" {
+		if holdEnd, err = parseDay("holdout-end", o.holdoutEnd); err != nil {
+			return err
+		}
+	}
+	rep := clvFitReport{Model: o.model, Source: source, Unit: unit.String(), CalibrationEnd: calEnd.Format(time.DateOnly)}
+	summaries, err := analytics.SummarizeCustomers(orders, calEnd, unit)
+	if err != nil {
+		return fmt.Errorf("clv fit: %w", err)
+	}
+	var model analytics.RepeatPurchaseModel
+	switch o.model {
+	case "bgnbd":
+		f, err := analytics.FitBGNBD(summaries)
+		if err != nil {
+			return fmt.Errorf("clv fit: %w", err)
+		}
+		p, se := f.Params, f.StdErr
+		rep.Parameters = []paramRow{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"a", p.A, se.A}, {"b", p.B, se.B}}
+		rep.LogLikelihood, rep.Customers, rep.Iterations, rep.Warnings, model = f.LogLikelihood, f.Customers, f.Iterations, f.Warnings, p
+	case "paretonbd":
+		f, err := analytics.FitParetoNBD(summaries)
+		if err != nil {
+			return fmt.Errorf("clv fit: %w", err)
+		}
+		p, se := f.Params, f.StdErr
+		rep.Parameters = []paramRow{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"s", p.S, se.S}, {"beta", p.Beta, se.Beta}}
+		rep.LogLikelihood, rep.Customers, rep.Iterations, rep.Warnings, model = f.LogLikelihood, f.Customers, f.Iterations, f.Warnings, p
+	case "gammagamma":
+		f, err := analytics.FitGammaGamma(summaries)
+		if err != nil {
+			return fmt.Errorf("clv fit: %w", err)
+		}
+		p, se := f.Params, f.StdErr
+		rep.Parameters = []paramRow{{"p", p.P, se.P}, {"q", p.Q, se.Q}, {"gamma", p.Gamma, se.Gamma}}
+		rep.LogLikelihood, rep.Customers, rep.Iterations, rep.Warnings = f.LogLikelihood, f.Customers, f.Iterations, f.Warnings
+		rep.Excluded = fmt.Sprintf("%d one-time buyers and %d repeat customers with mean repeat value <= 0 excluded", f.ExcludedOneTime, f.ExcludedNonPositive)
+	}
+	if model != nil && holdEnd.After(calEnd) {
+		split, err := analytics.SplitHoldout(orders, calEnd, holdEnd, unit)
+		if err != nil {
+			return fmt.Errorf("clv fit holdout: %w", err)
+		}
+		h, err := analytics.ValidateHoldout(split, model, 7)
+		if err != nil {
+			return fmt.Errorf("clv fit holdout: %w", err)
+		}
+		rep.Holdout, rep.HoldoutLength, rep.NewInHoldout = &h, split.Length, split.NewInHoldout
+		rep.HoldoutEnd = holdEnd.Format(time.DateOnly)
+	}
+	if o.asJSON {
+		printJSON(a.Stdout, rep)
+		return nil
+	}
+	printCLVFit(a.Stdout, rep)
+	return nil
+}
+
+func inCountryText(c string) string {
+	if c == "" {
+		return ""
+	}
+	return ", " + c
+}
+
+var modelTitles = map[string]string{"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD", "gammagamma": "Gamma-Gamma"}
+
+// printCLVFit prints parameters to 4 decimals, the log-likelihood to 2
+// and the holdout table means to 4.
+func printCLVFit(w io.Writer, r clvFitReport) {
+	fmt.Fprintf(w, "%s fit on %d customers, %s, calibration end %s (%s)\n", modelTitles[r.Model], r.Customers, r.Source, r.CalibrationEnd, r.Unit)
+	if r.Excluded != "" {
+		fmt.Fprintln(w, r.Excluded)
+	}
+	t := agent.Table{Columns: []string{"parameter", "estimate", "std. error"}}
+	for _, p := range r.Parameters {
+		t.Rows = append(t.Rows, []string{p.Name, strconv.FormatFloat(p.Value, 'f', 4, 64), strconv.FormatFloat(p.StdError, 'f', 4, 64)})
+	}
+	writeTable(w, t, len(t.Rows))
+	fmt.Fprintf(w, "log-likelihood %.2f (%d iterations)\n", r.LogLikelihood, r.Iterations)
+	for _, warn := range r.Warnings {
+		fmt.Fprintln(w, "warning:", warn)
+	}
+	if r.Holdout == nil {
+		if r.Model == "gammagamma" {
+			fmt.Fprintln(w, "(no holdout table: Gamma-Gamma models spend, not transactions)")
+		}
+		return
+	}
+	h := r.Holdout
+	fmt.Fprintf(w, "\nHoldout %s to %s (%s %s; %d customers whose first purchase is in the holdout are left out): mean repeat transactions per customer\n",
+		dayAfter(r.CalibrationEnd), r.HoldoutEnd, strconv.FormatFloat(r.HoldoutLength, 'f', 2, 64), r.Unit, r.NewInHoldout)
+	ht := agent.Table{Columns: []string{"calibration frequency", "customers", "actual", "expected"}}
+	for _, g := range h.Groups {
+		f := strconv.Itoa(g.Frequency)
+		if g.AndMore {
+			f += "+"
+		}
+		ht.Rows = append(ht.Rows, []string{f, strconv.Itoa(g.Customers), strconv.FormatFloat(g.ActualMean, 'f', 4, 64), strconv.FormatFloat(g.ExpectedMean, 'f', 4, 64)})
+	}
+	ht.Rows = append(ht.Rows, []string{"total", strconv.Itoa(len(h.Customers)), strconv.Itoa(h.ActualTotal), strconv.FormatFloat(h.ExpectedTotal, 'f', 1, 64)})
+	writeTable(w, ht, len(ht.Rows))
+	fmt.Fprintf(w, "MAE per customer %.4f transactions\n", h.MAE)
+}
+
+func dayAfter(d string) string {
+	t, err := time.Parse(time.DateOnly, d)
+	if err != nil {
+		return d
+	}
+	return t.AddDate(0, 0, 1).Format(time.DateOnly)
+}
+
+func newRFMCmd(app *App) *cobra.Command {
+	var asOf, country string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "rfm",
+		Short: "RFM segments of the customers in the database: counts, revenue shares and score thresholds",
+		Long: "Score every customer 1-5 on recency, frequency and monetary value by rank quintiles (ties share a score),\n" +
+			"score = R*100 + F*10 + M (seed section 4.3), and print the segment counts, revenue shares and the bins in use.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.rfm(cmd.Context(), asOf, country, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&asOf, "as-of", "", "as-of date YYYY-MM-DD (default: the day after the last order)")
+	cmd.Flags().StringVar(&country, "country", "", "only customers of this country")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (a *App) rfm(ctx context.Context, asOfFlag, country string, asJSON bool) error {
+	s, err := a.Store(ctx)
+	if err != nil {
+		return err
+	}
+	l := a.Config.Location()
+	var asOf time.Time
+	if asOfFlag != "" {
+		if asOf, err = time.ParseInLocation(time.DateOnly, asOfFlag, l); err != nil {
+			return fmt.Errorf("--as-of %q: want YYYY-MM-DD", asOfFlag)
+		}
+	} else {
+		_, last, err := s.DataRange(ctx, analytics.DefaultCurrency)
+		if err != nil {
+			return fmt.Errorf("rfm: no orders (run roibot import first): %w", err)
+		}
+		last = last.In(l)
+		asOf = time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, l)
+	}
+	orders, err := s.PurchaseOrders(ctx, analytics.OrderFilter{Country: country, To: asOf})
+	if err != nil {
+		return err
+	}
+	in, err := analytics.RFMInputs(orders, asOf)
+	if err != nil {
+		return fmt.Errorf("rfm as of %s%s: %w", asOf.Format(time.DateOnly), inCountryText(country), err)
+	}
+	res, err := analytics.ScoreRFM(in, analytics.RFMConfig{})
+	if err != nil {
+		return fmt.Errorf("rfm: %w", err)
+	}
+	if asJSON {
+		printJSON(a.Stdout, struct {
+			AsOf       string                        `json:"as_of"`
+			Country    string                        `json:"country,omitempty"`
+			Customers  int                           `json:"customers"`
+			Segments   []analytics.RFMSegmentSummary `json:"segments"`
+			Thresholds analytics.RFMThresholds       `json:"thresholds"`
+			Warnings   []string                      `json:"warnings,omitempty"`
+		}{asOf.Format(time.DateOnly), country, len(res.Customers), res.Segments, res.Thresholds, res.Warnings})
+		return nil
+	}
+	fmt.Fprintf(a.Stdout, "RFM as of %s%s: %d customers (score = R*100 + F*10 + M, quintiles 1-5)\n", asOf.Format(time.DateOnly), inCountryText(country), len(res.Customers))
+	st := agent.Table{Columns: []string{"segment", "customers", "customer share", "net revenue", "revenue share"}}
+	for _, g := range res.Segments {
+		share := "n/a"
+		if v, ok := g.RevenueShare.Get(); ok {
+			share = strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
+		}
+		st.Rows = append(st.Rows, []string{string(g.Segment), strconv.Itoa(g.Customers), strconv.FormatFloat(g.CustomerShare*100, 'f', 1, 64) + "%",
+			g.Revenue.String(), share})
+	}
+	writeTable(a.Stdout, st, len(st.Rows))
+	fmt.Fprintln(a.Stdout, "\nThresholds (raw values per score; recency in days, frequency in invoices, monetary in minor units)")
+	tt := agent.Table{Columns: []string{"dimension", "score", "min", "max", "customers"}}
+	for _, d := range []struct {
+		name string
+		bins []analytics.RFMBin
+	}{{"recency", res.Thresholds.Recency}, {"frequency", res.Thresholds.Frequency}, {"monetary", res.Thresholds.Monetary}} {
+		for _, b := range d.bins {
+			tt.Rows = append(tt.Rows, []string{d.name, strconv.Itoa(b.Score), strconv.FormatFloat(b.Min, 'f', -1, 64), strconv.FormatFloat(b.Max, 'f', -1, 64), strconv.Itoa(b.Customers)})
+		}
+	}
+	writeTable(a.Stdout, tt, len(tt.Rows))
+	for _, w := range res.Warnings {
+		fmt.Fprintln(a.Stdout, "warning:", w)
+	}
+	return nil
+}

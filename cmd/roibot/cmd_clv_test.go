@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// runRoibot runs the command line with args over an empty environment and
+// returns what it printed.
+func runRoibot(t *testing.T, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := newRootCmd(map[string]string{})
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("roibot %v: %v\n%s", args, err, out.String())
+	}
+	return out.String()
+}
+
+// TestCLVFit_CDNOW reproduces the published BG/NBD fit of the CDNOW
+// 2,357-customer sample (weeks, calibration end 1997-09-30): CLVTools'
+// r = 0.2425945, α = 4.4136019, a = 0.7929199, b = 2.4258881,
+// LL = −9582.429 (data/cdnow/PROVENANCE.md), printed to 4 and 2 decimals,
+// and the BTYD holdout table (weeks 40-78).
+func TestCLVFit_CDNOW(t *testing.T) {
+	out := runRoibot(t, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week")
+	for _, want := range []struct{ name, value string }{
+		{"r", "0.2426"}, {"alpha", "4.4136"}, {"a", "0.7929"}, {"b", "2.4259"},
+	} {
+		re := regexp.MustCompile(`(?m)^` + want.name + `\s+(\S+)\s+\S+$`)
+		m := re.FindStringSubmatch(out)
+		if m == nil || m[1] != want.value {
+			t.Errorf("clv fit printed %s = %v; want %s\n%s", want.name, m, want.value, out)
+		}
+	}
+	if m := regexp.MustCompile(`log-likelihood (\S+)`).FindStringSubmatch(out); m == nil || m[1] != "-9582.43" {
+		t.Errorf("clv fit printed log-likelihood %v; want -9582.43", m)
+	}
+	// BTYD walkthrough: frequency 0 -> 1411 customers, actual 0.2367, expected 0.2251;
+	// 7+ -> 64, 6.3594, 6.1570; total actual 1,882 holdout transactions.
+	for _, row := range []struct{ group, customers, actual, expected string }{
+		{"0", "1411", "0.2367", "0.2251"}, {"1", "439", "0.6970", "0.5231"}, {"7\\+", "64", "6.3594", "6.157[0-9]"},
+	} {
+		re := regexp.MustCompile(`(?m)^` + row.group + `\s+` + row.customers + `\s+` + row.actual + `\s+` + row.expected + `$`)
+		if !re.MatchString(out) {
+			t.Errorf("clv fit holdout row %s = missing; want customers %s, actual %s, expected %s\n%s", row.group, row.customers, row.actual, row.expected, out)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^total\s+2357\s+1882\s`).MatchString(out) {
+		t.Errorf("clv fit holdout total row missing; want 2357 customers, 1882 actual\n%s", out)
+	}
+}
+
+func TestCLVFit_JSON(t *testing.T) {
+	t.Run("BGNBD", func(t *testing.T) {
+		var rep clvFitReport
+		out := runRoibot(t, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("clv fit --json: %v\n%s", err, out)
+		}
+		want := []float64{0.2425945, 4.4136019, 0.7929199, 2.4258881}
+		for i, p := range rep.Parameters {
+			if e := math.Abs(p.Value-want[i]) / want[i]; e > 1e-3 {
+				t.Errorf("clv fit --json %s = %.7f; want %.7f (rel err %.1e > 1e-3)", p.Name, p.Value, want[i], e)
+			}
+		}
+		if math.Abs(rep.LogLikelihood-(-9582.429))/9582.429 > 1e-3 {
+			t.Errorf("clv fit --json LL = %.3f; want -9582.429", rep.LogLikelihood)
+		}
+		if rep.Holdout == nil || rep.Holdout.ActualTotal != 1882 || len(rep.Holdout.Groups) != 8 {
+			t.Fatalf("clv fit --json holdout = %+v; want 1882 actual in 8 groups", rep.Holdout)
+		}
+	})
+	t.Run("GammaGamma", func(t *testing.T) {
+		// Fader & Hardie (2013) / CLVTools: p = 6.25, q = 3.74, γ = 15.44, LL −4055.92 on 946 repeat customers.
+		var rep clvFitReport
+		out := runRoibot(t, "clv", "fit", "--model", "gammagamma", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("clv fit --json: %v\n%s", err, out)
+		}
+		// Published to 2 decimals: compare at that precision.
+		want := []string{"6.25", "3.74", "15.44"}
+		for i, p := range rep.Parameters {
+			if got := strconv.FormatFloat(p.Value, 'f', 2, 64); got != want[i] {
+				t.Errorf("clv fit gammagamma %s = %s (%.5f); want %s", p.Name, got, p.Value, want[i])
+			}
+		}
+		if rep.Customers != 946 || strconv.FormatFloat(rep.LogLikelihood, 'f', 2, 64) != "-4055.92" {
+			t.Errorf("clv fit gammagamma customers, LL = %d, %.2f; want 946, -4055.92", rep.Customers, rep.LogLikelihood)
+		}
+	})
+}
+
+func TestCLVFit_BadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "month"},
+		{"clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "30/09/1997"},
+		{"clv", "fit", "--model", "gompertz", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30"},
+		{"clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv"},
+	} {
+		cmd := newRootCmd(map[string]string{})
+		cmd.SetArgs(args)
+		var out bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		if err := cmd.Execute(); err == nil {
+			t.Errorf("roibot %v err = nil; want an error", args)
+		}
+	}
+}
