@@ -34,9 +34,8 @@ const profileOrders = 5
 var profileSchema = mustSchema("customer_profile", map[string]any{
 	"type": "object",
 	"properties": map[string]any{
-		"customer_id": map[string]any{"type": "string", "pattern": "^[0-9A-Za-z-]+$", "description": "the customer"},
+		"customer_id": map[string]any{"type": "string", "pattern": "^[0-9A-Za-z-]+$", "description": "the customer (required)"},
 	},
-	"required":             []any{"customer_id"},
 	"additionalProperties": false,
 })
 
@@ -87,6 +86,11 @@ func (t *CustomerProfile) Call(ctx context.Context, input string) (_ string, err
 	args, err := decodeArgs[profileArgs](input, profileSchema)
 	if err != nil {
 		return retryHint(err, "customer_profile needs a customer_id"), nil
+	}
+	if args.CustomerID == "" {
+		// Checked here, not with "required": flattenValidation cannot
+		// render that keyword's message (nil printer).
+		return retryHint(errors.New("customer_id is required"), "give the customer's id, e.g. 12347"), nil
 	}
 	res, err := t.run(ctx, args.CustomerID)
 	if err != nil {
