@@ -271,13 +271,11 @@ func resolvePeriod(ctx context.Context, dr DataRange, a periodArgs, loc *time.Lo
 	}
 	f := first.In(loc)
 	l := last.In(loc)
-	p := analytics.Period{
+	return analytics.Period{
 		From:  time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, loc),
 		To:    time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc),
 		Label: "all data",
-	}
-	p.Label = "all data (" + p.From.Format(time.DateOnly) + ".." + l.Format(time.DateOnly) + ")"
-	return p, nil
+	}, nil
 }
 
 // isArgProblem reports whether err is something the model can fix by

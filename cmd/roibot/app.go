@@ -23,6 +23,8 @@ type App struct {
 
 	Config Config
 	Logger *slog.Logger
+	// defaultLogLevel applies when ROIBOT_LOG_LEVEL is unset.
+	defaultLogLevel string
 	store  *postgres.Store
 	agent  *agent.Service
 }
@@ -31,6 +33,9 @@ func (a *App) loadConfig() error {
 	c, err := LoadConfig(a.Env)
 	if err != nil {
 		return err
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = a.defaultLogLevel
 	}
 	a.Config = c
 	a.Logger, err = newLogger(c, a.Stderr)

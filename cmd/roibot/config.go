@@ -73,7 +73,7 @@ type Config struct {
 	FeedbackChannels  []string `env:"ROIBOT_FEEDBACK_CHANNELS" envSeparator:","`
 	AnalystGroups     []string `env:"ROIBOT_ANALYST_GROUPS" envSeparator:","`
 	MarketerGroups    []string `env:"ROIBOT_MARKETER_GROUPS" envSeparator:","`
-	LogLevel          string   `env:"ROIBOT_LOG_LEVEL" envDefault:"info"`
+	LogLevel          string   `env:"ROIBOT_LOG_LEVEL"` // default: info for serve, warn for the CLI
 	LogFormat         string   `env:"ROIBOT_LOG_FORMAT" envDefault:"text"`
 	location          *time.Location
 	effectiveProvider string
