@@ -52,7 +52,7 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 		return a.store, nil
 	}
 	s, err := postgres.Open(ctx, postgres.Config{
-		URL: string(a.Config.DatabaseURL), MaxConns: a.Config.DBMaxConns,
+		URL: string(a.Config.DatabaseURL), Schema: a.Config.DBSchema, MaxConns: a.Config.DBMaxConns,
 		QueryTimeout: a.Config.QueryTimeout, Logger: a.Logger,
 	})
 	if err != nil {

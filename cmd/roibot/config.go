@@ -38,6 +38,7 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/postgres?sslmode
 // The README's configuration table lists the same variables.
 type Config struct {
 	DatabaseURL  Secret        `env:"DATABASE_URL"`
+	DBSchema     string        `env:"ROIBOT_DB_SCHEMA"` // empty: public
 	DBMaxConns   int32         `env:"ROIBOT_DB_MAX_CONNS" envDefault:"8"`
 	QueryTimeout time.Duration `env:"ROIBOT_QUERY_TIMEOUT" envDefault:"30s"`
 	TimeZone     string        `env:"ROIBOT_TIMEZONE" envDefault:"UTC"`
