@@ -65,6 +65,7 @@ type Config struct {
 	SlackAppToken      Secret        `env:"SLACK_APP_TOKEN"`
 	SlackSigningSecret Secret        `env:"SLACK_SIGNING_SECRET"`
 	SlackMode          string        `env:"ROIBOT_SLACK_MODE" envDefault:"socket"`
+	SlackAPIURL        string        `env:"SLACK_API_URL"` // default https://slack.com/api/ (tests point it at slacktest)
 	HTTPAddr           string        `env:"ROIBOT_HTTP_ADDR" envDefault:":8080"`
 	SlackWorkers       int           `env:"ROIBOT_SLACK_WORKERS" envDefault:"4"`
 	ShutdownTimeout    time.Duration `env:"ROIBOT_SHUTDOWN_TIMEOUT" envDefault:"30s"`
