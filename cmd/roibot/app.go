@@ -25,8 +25,8 @@ type App struct {
 	Logger *slog.Logger
 	// defaultLogLevel applies when ROIBOT_LOG_LEVEL is unset.
 	defaultLogLevel string
-	store  *postgres.Store
-	agent  *agent.Service
+	store           *postgres.Store
+	agent           *agent.Service
 }
 
 func (a *App) loadConfig() error {
