@@ -247,8 +247,12 @@ func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink,
 		w = &orderWriter{sink: sink, rep: rep, batchSize: opt.BatchSize,
 			lineNos: map[string]int{}, invoices: map[string]invoiceHead{}}
 	} else {
-		w = &rowWriter{spec: spec, sink: sink, rep: rep, batchSize: opt.BatchSize,
+		rw := &rowWriter{spec: spec, sink: sink, rep: rep, batchSize: opt.BatchSize,
 			seen: map[string]int{}, known: map[string]map[string]bool{}}
+		for _, k := range spec.key {
+			rw.keyIdx = append(rw.keyIdx, slices.IndexFunc(spec.columns, func(c Column) bool { return c.Name == k }))
+		}
+		w = rw
 	}
 	vals := make([]any, len(spec.columns))
 	for {
@@ -411,7 +415,7 @@ func parseValue(c Column, raw string, loc *time.Location) (any, string) {
 		}
 		return q, ""
 	case Currency:
-		if len(raw) != 3 || strings.ToUpper(raw) != raw || strings.Trim(raw, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		if len(raw) != 3 || strings.Trim(raw, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 			return nil, fmt.Sprintf("%q is not a currency code of 3 upper-case letters", raw)
 		}
 		return raw, ""
@@ -445,6 +449,7 @@ type tableWriter interface {
 // and referenced table suffices.
 type rowWriter struct {
 	spec      *tableSpec
+	keyIdx    []int // positions of spec.key in spec.columns
 	sink      TableSink
 	rep       *Report
 	batchSize int
@@ -487,8 +492,7 @@ pending:
 			}
 		}
 		key.Reset()
-		for _, k := range w.spec.key {
-			i := slices.IndexFunc(w.spec.columns, func(c Column) bool { return c.Name == k })
+		for _, i := range w.keyIdx {
 			key.WriteString(fmt.Sprint(p.row[i]))
 			key.WriteByte(0)
 		}

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -404,6 +405,37 @@ func TestDocs_TableHeaders(t *testing.T) {
 		}
 		if !strings.Contains(string(doc), "roibot import "+table+" ") {
 			t.Errorf("docs/data.md does not show `roibot import %s FILE`", table)
+		}
+	}
+}
+
+// discardSink stores nothing; it measures parsing and validation alone.
+type discardSink struct{}
+
+func (discardSink) KnownKeys(_ context.Context, _ string, keys []string) ([]string, error) {
+	return keys, nil
+}
+func (discardSink) StoreRows(_ context.Context, _ string, rows []ingest.Row) (int, error) {
+	return len(rows), nil
+}
+func (discardSink) StoreOrderLines(_ context.Context, _ string, lines []ingest.OrderLine) (int, error) {
+	return len(lines), nil
+}
+
+// BenchmarkImportTable_Touchpoints reads 100,000 touchpoint rows (about
+// 6 MB) without a database: go test ./ingest -run '^$' -bench ImportTable -benchtime=3x
+func BenchmarkImportTable_Touchpoints(b *testing.B) {
+	var data strings.Builder
+	data.WriteString("touchpoint_id,customer_id,channel,campaign,touched_at\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&data, "tp-%d,%d,paid_search,Brand Search Q4 2011,2011-11-%02d %02d:%02d:00\n", i, 12346+i%4000, 1+i%30, i%24, i%60)
+	}
+	in := data.String()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		rep, err := ingest.ImportTable(context.Background(), ingest.TableTouchpoints, strings.NewReader(in), discardSink{}, ingest.Options{})
+		if err != nil || rep.Stored != 100_000 {
+			b.Fatalf("ImportTable() stored %d, error %v; want 100000", rep.Stored, err)
 		}
 	}
 }
