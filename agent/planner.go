@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -93,6 +95,11 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 	switch last.Role {
 	case llms.ChatMessageTypeHuman, llms.ChatMessageTypeGeneric:
 		plan := p.plan(textOf(last), offered, asOf)
+		if plan.Tool == "" {
+			if f, ok := p.followUp(msgs, offered, asOf); ok {
+				plan = f
+			}
+		}
 		if plan.Tool == "" {
 			return textResponse(plan.Text), nil
 		}
@@ -244,6 +251,49 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 		return Plan{Text: "Sorry, that question needs a tool that is not available to you in this conversation." + capabilities(byName)}
 	}
 	return Plan{Text: "I didn't understand that question." + capabilities(byName)}
+}
+
+// followUp reads an elliptical follow-up ("and for Germany?") against the
+// conversation: it re-plans the latest earlier user question that mapped to
+// a tool and overlays the arguments the follow-up states explicitly (those
+// that differ from what an empty question would give). It reports false when
+// no earlier question maps to a tool or the follow-up adds nothing.
+func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf time.Time) (Plan, bool) {
+	last := textOf(msgs[len(msgs)-1])
+	for i := len(msgs) - 2; i >= 0; i-- {
+		if msgs[i].Role != llms.ChatMessageTypeHuman {
+			continue
+		}
+		prev := p.plan(textOf(msgs[i]), offered, asOf)
+		if prev.Tool == "" || prev.Tool == toolRecordFeedback {
+			continue
+		}
+		var tool llms.Tool
+		for _, t := range offered {
+			if t.Function != nil && t.Function.Name == prev.Tool {
+				tool = t
+			}
+		}
+		stated := fitArgs(p.args(prev.Tool, last, words(last), asOf), tool)
+		defaults := fitArgs(p.args(prev.Tool, "", words(""), asOf), tool)
+		args := maps.Clone(prev.Args)
+		if args == nil {
+			args = map[string]any{}
+		}
+		changed := false
+		for k, v := range stated {
+			if d, ok := defaults[k]; ok && reflect.DeepEqual(d, v) {
+				continue
+			}
+			args[k] = v
+			changed = true
+		}
+		if !changed {
+			return Plan{}, false
+		}
+		return Plan{Tool: prev.Tool, Args: args}, true
+	}
+	return Plan{}, false
 }
 
 var questionStartRe = regexp.MustCompile(`^\s*(what|whats|what's|how|which|who|when|where|why|show|list|give|tell me|can you|could you|do you|did you|is|are|was|were)\b`)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -301,4 +302,59 @@ func TestPlanner_ComposeError(t *testing.T) {
 	if got := resp.Choices[0].Content; got != want {
 		t.Errorf("compose(error) = %q; want %q", got, want)
 	}
+}
+
+func TestPlanner_FollowUp(t *testing.T) {
+	p := agent.NewPlanner(agent.PlannerConfig{AsOf: time.Date(2011, 12, 9, 0, 0, 0, 0, time.UTC),
+		Vocabulary: agent.Vocabulary{Countries: []string{"Germany", "France", "United Kingdom"}}})
+	offered := []llms.Tool{
+		{Type: "function", Function: &llms.FunctionDefinition{Name: "revenue_summary", Parameters: map[string]any{"type": "object", "properties": map[string]any{
+			"period": map[string]any{"type": "string"}, "country": map[string]any{"type": "string"}}}}},
+		{Type: "function", Function: &llms.FunctionDefinition{Name: "compute_roi", Parameters: map[string]any{"type": "object", "properties": map[string]any{
+			"period": map[string]any{"type": "string"}, "group_by": map[string]any{"type": "string"}, "channel": map[string]any{"type": "string"}}}}},
+	}
+	history := func(qs ...string) []llms.MessageContent {
+		var m []llms.MessageContent
+		for i, q := range qs {
+			m = append(m, llms.TextParts(llms.ChatMessageTypeHuman, q))
+			if i < len(qs)-1 {
+				m = append(m, llms.TextParts(llms.ChatMessageTypeAI, "an answer"))
+			}
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name string
+		msgs []llms.MessageContent
+		tool string
+		args map[string]any
+	}{
+		{"Country", history("Total revenue in Q4 2011 in France", "and for Germany?"), "revenue_summary", map[string]any{"period": "2011-Q4", "country": "Germany"}},
+		{"Period", history("What was the ROI by channel in Q4 2011?", "what about Q3 2011?"), "compute_roi", map[string]any{"period": "2011-Q3", "group_by": "channel"}},
+		{"SkipsUnplannedTurns", history("Total revenue in 2011", "hello there", "and in Germany?"), "revenue_summary", map[string]any{"period": "2011", "country": "Germany"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := p.GenerateContent(context.Background(), tc.msgs, llms.WithTools(offered))
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := resp.Choices[0].ToolCalls
+			if len(calls) != 1 || calls[0].FunctionCall.Name != tc.tool {
+				t.Fatalf("tool calls = %+v; want one %s call", calls, tc.tool)
+			}
+			var got map[string]any
+			if err := json.Unmarshal([]byte(calls[0].FunctionCall.Arguments), &got); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.args) {
+				t.Errorf("arguments = %v; want %v", got, tc.args)
+			}
+		})
+	}
+	t.Run("NothingToCarry", func(t *testing.T) {
+		resp, _ := p.GenerateContent(context.Background(), history("Total revenue in 2011", "thanks!"), llms.WithTools(offered))
+		if len(resp.Choices[0].ToolCalls) != 0 {
+			t.Errorf("'thanks!' after a question = %+v; want no tool call", resp.Choices[0].ToolCalls)
+		}
+	})
 }

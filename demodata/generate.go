@@ -360,7 +360,7 @@ func funnel(rng *rand.Rand, buys []analytics.Order, l *Layer) []FunnelRow {
 		for j := 0; j < n; j++ {
 			sid++
 			s := fmt.Sprintf("syn-s%07d", sid)
-			at := o.At.Add(-time.Duration(rng.Int64N(int64(LookbackDays*24*time.Hour)))).Truncate(time.Second)
+			at := o.At.Add(-time.Duration(rng.Int64N(int64(LookbackDays * 24 * time.Hour)))).Truncate(time.Second)
 			camp := campaignOn(l.Campaigns, c.Name, at)
 			add(s, Stages[0], at, c.Name, camp, "")
 			for st := 1; st < len(Stages)-1; st++ {

@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -74,4 +76,59 @@ func minorFromDecimal4(quantity int64, price4 int64) int64 {
 		return (p + 50) / 100
 	}
 	return -((-p + 50) / 100)
+}
+
+// Reasons parseFixed gives for a value it refuses.
+var (
+	errNotDecimal = errors.New("not a decimal (digits with an optional '.' and sign; no exponent or thousands separator)")
+	errOutOfRange = errors.New("out of range")
+)
+
+// parseFixed parses a plain decimal such as "12.5" or "-0.0100" into an
+// integer count of 10^-scale units, exactly: a value with more than scale
+// significant decimal places is refused rather than rounded (trailing zeros
+// are fine), and so is one that does not fit in an int64.
+func parseFixed(s string, scale int) (int64, error) {
+	s = strings.TrimSpace(s)
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" && frac == "" {
+		return 0, errNotDecimal
+	}
+	for _, c := range intPart + frac {
+		if c < '0' || c > '9' {
+			return 0, errNotDecimal
+		}
+	}
+	frac = strings.TrimRight(frac, "0")
+	if len(frac) > scale {
+		return 0, fmt.Errorf("has more than %d decimal places", scale)
+	}
+	frac += strings.Repeat("0", scale-len(frac))
+	intPart = strings.TrimLeft(intPart, "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	whole, err := strconv.ParseInt(intPart, 10, 64)
+	if err != nil {
+		return 0, errOutOfRange
+	}
+	var unit, f int64 = 1, 0
+	for range scale {
+		unit *= 10
+	}
+	if scale > 0 {
+		f, _ = strconv.ParseInt(frac, 10, 64)
+	}
+	if whole > (math.MaxInt64-f)/unit {
+		return 0, errOutOfRange
+	}
+	v := whole*unit + f
+	if neg {
+		v = -v
+	}
+	return v, nil
 }

@@ -29,7 +29,8 @@ type Report struct {
 	Rejects  []Reject `json:"rejects,omitempty"`
 	// Returns counts accepted rows marked as returns or cancellations;
 	// Anonymous counts accepted rows without a customer id (kept for basket
-	// analysis, excluded from customer metrics). Online Retail only.
+	// analysis, excluded from customer metrics). Online Retail and the
+	// orders CSV only.
 	Returns   int `json:"returns,omitempty"`
 	Anonymous int `json:"anonymous_rows,omitempty"`
 }
@@ -42,7 +43,7 @@ func (r *Report) reject(line int, field, reason string) {
 // Print writes the summary and every rejected row to w.
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "%s (%s): %d rows read, %d stored, %d rejected", r.File, r.Format, r.Read, r.Stored, r.Rejected)
-	if r.Format == FormatOnlineRetail {
+	if r.Format == FormatOnlineRetail || r.Format == TableOrders {
 		fmt.Fprintf(w, "; %d returns/cancellations, %d rows without customer id", r.Returns, r.Anonymous)
 	}
 	fmt.Fprintln(w)

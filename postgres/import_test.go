@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/csv"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
-	"math"
 	"testing"
 	"time"
 

@@ -197,6 +197,28 @@ func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 		}
 		return "", fmt.Errorf("compute_roi: %w", err)
 	}
+	// Marketing ROI (seed 4.1) compares marketing revenue with marketing
+	// cost: groups without spend (organic, direct) bring revenue but no
+	// marketing cost, so the total covers the groups with spend only.
+	var paid []analytics.ROIInput
+	var unpaid []string
+	for _, in := range inputs {
+		if in.Spend > 0 {
+			paid = append(paid, in)
+		} else {
+			unpaid = append(unpaid, in.Group)
+		}
+	}
+	if len(paid) > 0 && len(unpaid) > 0 {
+		paidRep, err := analytics.ComputeROI(paid, analytics.BasisRevenue)
+		if err != nil {
+			return "", fmt.Errorf("compute_roi: %w", err)
+		}
+		rep.Total = paidRep.Total
+		rep.Total.Group = "total (with spend)"
+		caveats = append(caveats, "the total covers "+args.GroupBy+"s with spend only; "+strings.Join(unpaid, ", ")+
+			" had no marketing cost and are left out of it")
+	}
 	if syn, err := t.Store.HasSyntheticMarketing(ctx); err == nil && syn {
 		caveats = append(caveats, "marketing spend and touchpoints are SYNTHETIC (roibot demo-data, fixed seed); orders and revenue are real (Online Retail)")
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/roibot/roibot/analytics"
 )
@@ -78,6 +80,8 @@ func decodeArgs[T any](input string, sch schema) (T, error) {
 	return out, nil
 }
 
+var englishPrinter = message.NewPrinter(language.English)
+
 // flattenValidation lists the leaf causes as "at /field: message".
 func flattenValidation(ve *jsonschema.ValidationError) string {
 	var msgs []string
@@ -85,7 +89,7 @@ func flattenValidation(ve *jsonschema.ValidationError) string {
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
 			loc := "/" + strings.Join(e.InstanceLocation, "/")
-			msgs = append(msgs, fmt.Sprintf("at %s: %s", loc, e.ErrorKind.LocalizedString(nil)))
+			msgs = append(msgs, fmt.Sprintf("at %s: %s", loc, e.ErrorKind.LocalizedString(englishPrinter)))
 			return
 		}
 		for _, c := range e.Causes {
@@ -271,13 +275,11 @@ func resolvePeriod(ctx context.Context, dr DataRange, a periodArgs, loc *time.Lo
 	}
 	f := first.In(loc)
 	l := last.In(loc)
-	p := analytics.Period{
+	return analytics.Period{
 		From:  time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, loc),
 		To:    time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc),
 		Label: "all data",
-	}
-	p.Label = "all data (" + p.From.Format(time.DateOnly) + ".." + l.Format(time.DateOnly) + ")"
-	return p, nil
+	}, nil
 }
 
 // isArgProblem reports whether err is something the model can fix by

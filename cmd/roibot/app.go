@@ -23,14 +23,19 @@ type App struct {
 
 	Config Config
 	Logger *slog.Logger
-	store  *postgres.Store
-	agent  *agent.Service
+	// defaultLogLevel applies when ROIBOT_LOG_LEVEL is unset.
+	defaultLogLevel string
+	store           *postgres.Store
+	agent           *agent.Service
 }
 
 func (a *App) loadConfig() error {
 	c, err := LoadConfig(a.Env)
 	if err != nil {
 		return err
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = a.defaultLogLevel
 	}
 	a.Config = c
 	a.Logger, err = newLogger(c, a.Stderr)
@@ -47,7 +52,7 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 		return a.store, nil
 	}
 	s, err := postgres.Open(ctx, postgres.Config{
-		URL: string(a.Config.DatabaseURL), MaxConns: a.Config.DBMaxConns,
+		URL: string(a.Config.DatabaseURL), Schema: a.Config.DBSchema, MaxConns: a.Config.DBMaxConns,
 		QueryTimeout: a.Config.QueryTimeout, Logger: a.Logger,
 	})
 	if err != nil {

@@ -50,13 +50,15 @@ var importers = map[string]func(ctx context.Context, r io.Reader, sink ingest.Or
 	ingest.FormatCDNOW:        ingest.ImportCDNOW,
 }
 
+// importKinds lists every import kind: the file formats of importers, then
+// the tables whose generic CSV ingest.ImportTable reads.
 func importKinds() []string {
 	out := make([]string, 0, len(importers))
 	for k := range importers {
 		out = append(out, k)
 	}
 	sort.Strings(out)
-	return out
+	return append(out, ingest.Tables()...)
 }
 
 func newImportCmd(app *App) *cobra.Command {
@@ -78,6 +80,12 @@ func newImportCmd(app *App) *cobra.Command {
 }
 
 func (a *App) importFile(ctx context.Context, kind, path string, asJSON bool) error {
+	imp, ok := importers[kind]
+	if !ok {
+		if _, isTable := ingest.Columns(kind); !isTable {
+			return fmt.Errorf("import: unknown kind %q (want one of %s)", kind, strings.Join(importKinds(), ", "))
+		}
+	}
 	s, err := a.Store(ctx)
 	if err != nil {
 		return err
@@ -96,11 +104,11 @@ func (a *App) importFile(ctx context.Context, kind, path string, asJSON bool) er
 		Progress: func(n int) { fmt.Fprintf(a.Stderr, "  … %d rows read\n", n) },
 	}
 	var rep *ingest.Report
-	imp, ok := importers[kind]
-	if !ok {
-		return fmt.Errorf("import: unknown kind %q (want one of %s)", kind, strings.Join(importKinds(), ", "))
+	if ok {
+		rep, err = imp(ctx, rc, s, opt)
+	} else {
+		rep, err = ingest.ImportTable(ctx, kind, rc, s, opt)
 	}
-	rep, err = imp(ctx, rc, s, opt)
 	if rep != nil {
 		if asJSON {
 			printJSON(a.Stdout, rep)

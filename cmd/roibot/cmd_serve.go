@@ -70,8 +70,8 @@ func (a *App) NewMain(ctx context.Context) (*Main, error) {
 	}
 	bot, err := slackbot.New(slackbot.Config{
 		BotToken: slackbot.Secret(a.Config.SlackBotToken), AppToken: slackbot.Secret(a.Config.SlackAppToken),
-		SigningSecret: slackbot.Secret(a.Config.SlackSigningSecret),
-		Asker:         svc, Dedup: s, Conversations: turnStore{s}, Auditor: auditStore{s},
+		SigningSecret: slackbot.Secret(a.Config.SlackSigningSecret), APIURL: a.Config.SlackAPIURL,
+		Asker: svc, Dedup: s, Conversations: turnStore{s}, Auditor: auditStore{s},
 		Roles: roles, Workers: a.Config.SlackWorkers, TurnTimeout: a.Config.TurnTimeout, Logger: a.Logger,
 	})
 	if err != nil {

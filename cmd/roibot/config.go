@@ -38,6 +38,7 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/postgres?sslmode
 // The README's configuration table lists the same variables.
 type Config struct {
 	DatabaseURL  Secret        `env:"DATABASE_URL"`
+	DBSchema     string        `env:"ROIBOT_DB_SCHEMA"` // empty: public
 	DBMaxConns   int32         `env:"ROIBOT_DB_MAX_CONNS" envDefault:"8"`
 	QueryTimeout time.Duration `env:"ROIBOT_QUERY_TIMEOUT" envDefault:"30s"`
 	TimeZone     string        `env:"ROIBOT_TIMEZONE" envDefault:"UTC"`
@@ -64,6 +65,7 @@ type Config struct {
 	SlackAppToken      Secret        `env:"SLACK_APP_TOKEN"`
 	SlackSigningSecret Secret        `env:"SLACK_SIGNING_SECRET"`
 	SlackMode          string        `env:"ROIBOT_SLACK_MODE" envDefault:"socket"`
+	SlackAPIURL        string        `env:"SLACK_API_URL"` // default https://slack.com/api/ (tests point it at slacktest)
 	HTTPAddr           string        `env:"ROIBOT_HTTP_ADDR" envDefault:":8080"`
 	SlackWorkers       int           `env:"ROIBOT_SLACK_WORKERS" envDefault:"4"`
 	ShutdownTimeout    time.Duration `env:"ROIBOT_SHUTDOWN_TIMEOUT" envDefault:"30s"`
@@ -73,7 +75,7 @@ type Config struct {
 	FeedbackChannels  []string `env:"ROIBOT_FEEDBACK_CHANNELS" envSeparator:","`
 	AnalystGroups     []string `env:"ROIBOT_ANALYST_GROUPS" envSeparator:","`
 	MarketerGroups    []string `env:"ROIBOT_MARKETER_GROUPS" envSeparator:","`
-	LogLevel          string   `env:"ROIBOT_LOG_LEVEL" envDefault:"info"`
+	LogLevel          string   `env:"ROIBOT_LOG_LEVEL"` // default: info for serve, warn for the CLI
 	LogFormat         string   `env:"ROIBOT_LOG_FORMAT" envDefault:"text"`
 	location          *time.Location
 	effectiveProvider string

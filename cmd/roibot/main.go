@@ -48,6 +48,10 @@ func newRootCmd(env map[string]string) *cobra.Command {
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			app.Stdout, app.Stderr, app.Stdin = cmd.OutOrStdout(), cmd.ErrOrStderr(), cmd.InOrStdin()
+			app.defaultLogLevel = "warn"
+			if cmd.Name() == "serve" {
+				app.defaultLogLevel = "info"
+			}
 			return app.loadConfig()
 		},
 		PersistentPostRun: func(*cobra.Command, []string) { app.Close() },
@@ -77,6 +81,9 @@ func commands(app *App) []*cobra.Command {
 // newLogger builds the process logger from the configuration.
 func newLogger(c Config, w interface{ Write([]byte) (int, error) }) (*slog.Logger, error) {
 	var level slog.Level
+	if c.LogLevel == "" {
+		c.LogLevel = "info"
+	}
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return nil, errors.New("ROIBOT_LOG_LEVEL: want debug, info, warn or error")
 	}

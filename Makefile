@@ -1,0 +1,36 @@
+# roibot — the two commands that matter: `make demo` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+
+.PHONY: demo test build db db-stop bench vet clean
+
+## demo: install, start the embedded database, migrate, import Online Retail and the
+## synthetic marketing layer (first run only), then open the chat. DATABASE_URL, if set, wins.
+demo: build
+	@if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/pglite.sh start); fi; \
+	./bin/roibot demo
+
+## test: the whole suite against a throw-away embedded PGlite (CI runs this).
+test:
+	scripts/test.sh
+
+build:
+	$(GO) build -o bin/roibot ./cmd/roibot
+
+## db: start the embedded PGlite (data in .pglite/) and print its DATABASE_URL.
+db:
+	@scripts/pglite.sh start
+
+db-stop:
+	@scripts/pglite.sh stop
+
+## bench: the benchmarks quoted in the README.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime=3x ./analytics ./knowledge ./slackbot
+
+vet:
+	gofmt -l $$(git ls-files '*.go') && $(GO) vet ./...
+
+clean:
+	scripts/pglite.sh stop || true
+	rm -rf bin .pglite

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// allowedDeps is the dependency table of STYLE.md section 2: which roibot
+// packages each package may import (besides the standard library and
+// third-party modules, checked separately below).
+var allowedDeps = map[string][]string{
+	"analytics":  {},
+	"knowledge":  {"analytics"},
+	"ingest":     {"analytics"},
+	"demodata":   {"analytics"},
+	"postgres":   {"analytics", "knowledge", "ingest", "demodata", "migrations"},
+	"tools":      {"analytics", "knowledge"},
+	"agent":      {},
+	"slackbot":   {"agent"},
+	"migrations": {},
+}
+
+// forbiddenThirdParty lists modules a package must not reach, even
+// indirectly: analytics stays pure; knowledge and tools never touch SQL.
+var forbiddenThirdParty = map[string][]string{
+	"analytics": {"github.com/jackc/", "github.com/tmc/langchaingo/", "github.com/slack-go/", "net/http", "database/sql", "log/slog"},
+	"knowledge": {"github.com/jackc/", "github.com/slack-go/", "database/sql"},
+	"tools":     {"github.com/jackc/", "github.com/slack-go/", "database/sql"},
+	"agent":     {"github.com/jackc/", "github.com/slack-go/", "database/sql"},
+	"slackbot":  {"github.com/jackc/", "database/sql"},
+}
+
+const module = "github.com/roibot/roibot/"
+
+func TestDependencyDirection(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "-json", "../../...")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Skipf("go list unavailable: %v", err)
+	}
+	type pkg struct {
+		ImportPath string
+		Imports    []string
+		Deps       []string
+	}
+	dec := json.NewDecoder(out)
+	var pkgs []pkg
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, p := range pkgs {
+		name, ok := strings.CutPrefix(p.ImportPath, module)
+		if !ok {
+			continue
+		}
+		top, _, _ := strings.Cut(name, "/")
+		allowed, known := allowedDeps[top]
+		if !known || name != top {
+			continue
+		}
+		checked++
+		for _, imp := range p.Imports {
+			dep, ok := strings.CutPrefix(imp, module)
+			if !ok {
+				continue
+			}
+			depTop, _, _ := strings.Cut(dep, "/")
+			if !contains(allowed, depTop) {
+				t.Errorf("%s imports %s; STYLE.md allows only %v", name, dep, allowed)
+			}
+		}
+		for _, d := range p.Deps {
+			for _, bad := range forbiddenThirdParty[top] {
+				// Module prefixes end in "/"; standard packages match exactly.
+				if d == bad || (strings.HasSuffix(bad, "/") && strings.HasPrefix(d, bad)) || strings.HasPrefix(d, bad+"/") && bad != "database/sql" {
+					t.Errorf("%s depends on %s (forbidden: %s)", name, d, bad)
+				}
+			}
+		}
+	}
+	if checked < len(allowedDeps) {
+		t.Errorf("checked %d packages; want %d (is a package missing?)", checked, len(allowedDeps))
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/roibot/roibot/postgres/pgtest"
+)
+
+// run executes the roibot command line with env and returns its stdout.
+func run(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	root := newRootCmd(env)
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("roibot %s: %v\nstderr: %s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String()
+}
+
+type askJSON struct {
+	Answer    string `json:"answer"`
+	ToolCalls []struct {
+		Name      string          `json:"name"`
+		Arguments json.RawMessage `json:"arguments"`
+		Result    json.RawMessage `json:"result"`
+		Error     string          `json:"error"`
+	} `json:"tool_calls"`
+}
+
+func ask(t *testing.T, env map[string]string, q string) askJSON {
+	t.Helper()
+	var a askJSON
+	if err := json.Unmarshal([]byte(run(t, env, "ask", "--json", q)), &a); err != nil {
+		t.Fatalf("ask %q: %v", q, err)
+	}
+	if len(a.ToolCalls) != 1 || a.ToolCalls[0].Error != "" {
+		t.Fatalf("ask %q: tool calls %+v; want exactly one successful call", q, a.ToolCalls)
+	}
+	return a
+}
+
+// TestDemo_NewUserQuestions runs what a new user does after make demo —
+// set up the demo data, then ask three questions — and checks each answer's
+// numbers against an independent SQL query over the same tables.
+func TestDemo_NewUserQuestions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports the full Online Retail data")
+	}
+	url := pgtest.URL(t)
+	schema := pgtest.NewSchema(t)
+	env := map[string]string{"DATABASE_URL": url, "ROIBOT_DB_SCHEMA": schema}
+	out := run(t, env, "demo", "--no-chat", "--data", "../../data")
+	if !strings.Contains(out, "541909 rows read, 541907 stored, 2 rejected") {
+		t.Fatalf("demo output lacks the import summary:\n%s", out)
+	}
+	t.Run("SecondRunReusesData", func(t *testing.T) {
+		out := run(t, env, "demo", "--no-chat", "--data", "../../data")
+		if !strings.Contains(out, "orders already imported") || !strings.Contains(out, "already present") {
+			t.Errorf("second demo run = %q; want it to reuse the data", out)
+		}
+	})
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "set search_path to "+pgx.Identifier{schema}.Sanitize()+", public"); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("HowManyCustomers", func(t *testing.T) {
+		a := ask(t, env, "How many customers do we have?")
+		if a.ToolCalls[0].Name != "revenue_summary" {
+			t.Fatalf("tool = %s; want revenue_summary", a.ToolCalls[0].Name)
+		}
+		var res struct{ Customers int }
+		if err := json.Unmarshal(a.ToolCalls[0].Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		var want int
+		if err := conn.QueryRow(ctx, `select count(distinct o.customer_id) from orders o join order_lines l using (invoice_no)
+			where o.customer_id is not null and not l.is_return`).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if res.Customers != want || want != 4339 {
+			t.Errorf("customers = %d; want %d from SQL (4339 in the dataset's provenance)", res.Customers, want)
+		}
+		if !strings.Contains(a.Answer, "4339") {
+			t.Errorf("answer does not state 4339:\n%s", a.Answer)
+		}
+	})
+
+	t.Run("WhoAreOurChampions", func(t *testing.T) {
+		a := ask(t, env, "Who are our champions?")
+		if a.ToolCalls[0].Name != "rfm_segments" {
+			t.Fatalf("tool = %s; want rfm_segments", a.ToolCalls[0].Name)
+		}
+		var res struct {
+			AsOf   string `json:"as_of"`
+			Listed []struct {
+				CustomerID  string  `json:"customer_id"`
+				RecencyDays int     `json:"recency_days"`
+				Frequency   int     `json:"frequency"`
+				Monetary    float64 `json:"monetary"`
+				Segment     string  `json:"segment"`
+			} `json:"listed_customers"`
+		}
+		if err := json.Unmarshal(a.ToolCalls[0].Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.AsOf != "2011-12-10" || len(res.Listed) == 0 {
+			t.Fatalf("as_of %s, %d customers listed; want 2011-12-10 and some champions", res.AsOf, len(res.Listed))
+		}
+		for _, c := range res.Listed {
+			var rec, freq int
+			var mon int64
+			err := conn.QueryRow(ctx, `select
+					floor(extract(epoch from (timestamptz '2011-12-10 00:00:00+00' - max(o.invoiced_at) filter (where not l.is_return))) / 86400)::int,
+					count(distinct o.invoice_no) filter (where not l.is_return),
+					sum(l.amount)
+				from orders o join order_lines l using (invoice_no) where o.customer_id = $1`, c.CustomerID).Scan(&rec, &freq, &mon)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Segment != "champions" || c.RecencyDays != rec || c.Frequency != freq || math.Abs(c.Monetary-float64(mon)/100) > 0.005 {
+				t.Errorf("champion %s = (%s, %d days, %d invoices, £%.2f); want champions and SQL (%d, %d, £%.2f)",
+					c.CustomerID, c.Segment, c.RecencyDays, c.Frequency, c.Monetary, rec, freq, float64(mon)/100)
+			}
+		}
+	})
+
+	t.Run("ROIByChannelQ4", func(t *testing.T) {
+		a := ask(t, env, "What was the ROI by channel in Q4 2011?")
+		if a.ToolCalls[0].Name != "compute_roi" {
+			t.Fatalf("tool = %s; want compute_roi", a.ToolCalls[0].Name)
+		}
+		var res struct {
+			Period struct{ From, To string }
+			Rows   []struct {
+				Group   string  `json:"group"`
+				Spend   float64 `json:"spend"`
+				Revenue float64 `json:"revenue"`
+				ROI     any     `json:"roi"`
+			}
+		}
+		if err := json.Unmarshal(a.ToolCalls[0].Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Period.From != "2011-10-01" || res.Period.To != "2012-01-01" {
+			t.Fatalf("period = %+v; want 2011-10-01..2012-01-01", res.Period)
+		}
+		// Independent last-touch attribution, written with window functions
+		// rather than the store's lateral join.
+		rows, err := conn.Query(ctx, `with buys as (
+				select o.invoice_no, o.customer_id, o.invoiced_at, sum(l.amount) rev
+				from orders o join order_lines l using (invoice_no)
+				where o.customer_id is not null and not l.is_return
+				  and o.invoiced_at >= '2011-10-01' and o.invoiced_at < '2012-01-01'
+				group by 1, 2, 3 having sum(l.amount) > 0),
+			ranked as (
+				select b.invoice_no, b.rev, t.channel,
+				       row_number() over (partition by b.invoice_no order by t.touched_at desc, t.touchpoint_id desc) rn
+				from buys b join touchpoints t on t.customer_id = b.customer_id
+				 and t.touched_at <= b.invoiced_at and t.touched_at > b.invoiced_at - interval '30 days'),
+			rev as (select channel, sum(rev) rev from ranked where rn = 1 group by 1),
+			spend as (select channel, sum(cost) cost from ad_spend where day >= '2011-10-01' and day < '2012-01-01' group by 1)
+			select c.channel, coalesce(r.rev, 0), coalesce(s.cost, 0)
+			from channels c left join rev r using (channel) left join spend s using (channel)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][2]int64{}
+		var ch string
+		var rev, cost int64
+		if _, err := pgx.ForEachRow(rows, []any{&ch, &rev, &cost}, func() error { want[ch] = [2]int64{rev, cost}; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rows) != len(want) {
+			t.Fatalf("%d channels; want %d", len(res.Rows), len(want))
+		}
+		for _, r := range res.Rows {
+			w := want[r.Group]
+			if math.Abs(r.Revenue-float64(w[0])/100) > 0.005 || math.Abs(r.Spend-float64(w[1])/100) > 0.005 {
+				t.Errorf("%s: revenue £%.2f spend £%.2f; want SQL £%.2f, £%.2f", r.Group, r.Revenue, r.Spend, float64(w[0])/100, float64(w[1])/100)
+			}
+			if w[1] > 0 {
+				wantROI := float64(w[0]-w[1]) / float64(w[1])
+				if got, ok := r.ROI.(float64); !ok || math.Abs(got-wantROI) > 5e-5 {
+					t.Errorf("%s: ROI %v; want %.4f", r.Group, r.ROI, wantROI)
+				}
+			}
+		}
+		if !strings.Contains(a.Answer, "SYNTHETIC") {
+			t.Errorf("answer does not label the marketing data synthetic:\n%s", a.Answer)
+		}
+	})
+}

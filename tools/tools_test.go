@@ -1,0 +1,186 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/roibot/roibot/analytics"
+)
+
+// fakeStore is a hand-written fake with one func field per method.
+type fakeStore struct {
+	dataRange      func() (time.Time, time.Time)
+	revenueSummary func(f analytics.OrderFilter) analytics.RevenueSummary
+	orders         func(f analytics.OrderFilter) []analytics.Order
+	lastTouch      func(p analytics.Period, groupBy string) []analytics.ROIInput
+	synthetic      bool
+}
+
+func (f fakeStore) DataRange(context.Context, string) (time.Time, time.Time, error) {
+	a, b := f.dataRange()
+	return a, b, nil
+}
+func (f fakeStore) RevenueSummary(_ context.Context, of analytics.OrderFilter) (analytics.RevenueSummary, error) {
+	return f.revenueSummary(of), nil
+}
+func (f fakeStore) PurchaseOrders(_ context.Context, of analytics.OrderFilter) ([]analytics.Order, error) {
+	return f.orders(of), nil
+}
+func (f fakeStore) LastTouchROIInputs(_ context.Context, p analytics.Period, g string, _ int) ([]analytics.ROIInput, error) {
+	return f.lastTouch(p, g), nil
+}
+func (f fakeStore) AttributionInputs(context.Context, analytics.Period, int) ([]analytics.Touchpoint, []analytics.Conversion, error) {
+	return nil, nil, nil
+}
+func (f fakeStore) SpendBy(context.Context, analytics.Period, string) (map[string]analytics.Money, error) {
+	return nil, nil
+}
+func (f fakeStore) HasSyntheticMarketing(context.Context) (bool, error) { return f.synthetic, nil }
+
+var dataRange = func() (time.Time, time.Time) {
+	return time.Date(2010, 12, 1, 8, 26, 0, 0, time.UTC), time.Date(2011, 12, 9, 12, 50, 0, 0, time.UTC)
+}
+
+func call(t *testing.T, tool Tool, args string) map[string]any {
+	t.Helper()
+	out, err := tool.Call(context.Background(), args)
+	if err != nil {
+		t.Fatalf("%s.Call(%s) error = %v", tool.Name(), args, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%s.Call(%s) = %q: not JSON: %v", tool.Name(), args, out, err)
+	}
+	return m
+}
+
+func TestRevenue_Call(t *testing.T) {
+	var got analytics.OrderFilter
+	tool := Revenue{Store: fakeStore{dataRange: dataRange, revenueSummary: func(f analytics.OrderFilter) analytics.RevenueSummary {
+		got = f
+		return analytics.RevenueSummary{Currency: "GBP", Revenue: 123456, Returns: -456, Net: 123000, Orders: 3, Customers: 2}
+	}}}
+	m := call(t, tool, `{"period": "2011-Q4", "country": "Germany"}`)
+	if !got.From.Equal(time.Date(2011, 10, 1, 0, 0, 0, 0, time.UTC)) || !got.To.Equal(time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)) || got.Country != "Germany" {
+		t.Errorf("filter = %+v; want [2011-10-01, 2012-01-01) Germany", got)
+	}
+	if m["revenue"] != 1234.56 || m["returns"] != -4.56 || m["customers"] != 2.0 {
+		t.Errorf("result = %v; want revenue 1234.56, returns -4.56, customers 2", m)
+	}
+	t.Run("DefaultIsAllData", func(t *testing.T) {
+		call(t, tool, `{}`)
+		if !got.From.Equal(time.Date(2010, 12, 1, 0, 0, 0, 0, time.UTC)) || !got.To.Equal(time.Date(2011, 12, 10, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("filter = [%s, %s); want [2010-12-01, 2011-12-10)", got.From, got.To)
+		}
+	})
+	t.Run("BadArguments", func(t *testing.T) {
+		for _, in := range []string{`{"period": "last quarter"}`, `{"country": 3}`, `{"colour": "red"}`, `not json`} {
+			m := call(t, tool, in)
+			if e, _ := m["error"].(string); e == "" {
+				t.Errorf("Call(%s) = %v; want an error observation", in, m)
+			}
+		}
+	})
+}
+
+func TestROI_Call(t *testing.T) {
+	store := fakeStore{dataRange: dataRange, synthetic: true, lastTouch: func(p analytics.Period, g string) []analytics.ROIInput {
+		return []analytics.ROIInput{
+			{Group: "display", Spend: 100000, Revenue: 75000, Conversions: 10, NewCustomers: 4, Currency: "GBP"},
+			{Group: "email", Spend: 10000, Revenue: 110000, Conversions: 20, NewCustomers: 0, Currency: "GBP"},
+			{Group: "organic_search", Spend: 0, Revenue: 50000, Conversions: 5, Currency: "GBP"},
+		}
+	}}
+	m := call(t, ROI{Store: store}, `{"group_by": "channel", "period": "2011"}`)
+	rows := m["rows"].([]any)
+	display := rows[0].(map[string]any)
+	if display["roi"] != -0.25 || display["loss"] != true || display["roas"] != 0.75 || display["cpa"] != 100.0 || display["cac"] != 250.0 {
+		t.Errorf("display row = %v; want ROI -0.25 (loss), ROAS 0.75, CPA £100, CAC £250", display)
+	}
+	organic := rows[2].(map[string]any)
+	if organic["roi"] != "n/a: zero spend" {
+		t.Errorf("organic ROI = %v; want n/a: zero spend", organic["roi"])
+	}
+	// Total over channels with spend: (1850 − 1100) / 1100 = 0.6818; a mean
+	// of the two ROIs would be (−0.25 + 10) / 2 = 4.875.
+	total := m["total"].(map[string]any)
+	if total["roi"] != 0.6818 || total["group"] != "total (with spend)" {
+		t.Errorf("total = %v; want ROI 0.6818 over channels with spend", total)
+	}
+	caveats := strings.Join(toStrings(m["caveats"]), " | ")
+	if !strings.Contains(caveats, "SYNTHETIC") || !strings.Contains(caveats, "organic_search") {
+		t.Errorf("caveats = %q; want the synthetic label and the excluded organic_search", caveats)
+	}
+	t.Run("UnknownChannel", func(t *testing.T) {
+		m := call(t, ROI{Store: store}, `{"channel": "tv"}`)
+		if h, _ := m["hint"].(string); !strings.Contains(h, "email") {
+			t.Errorf("result = %v; want a hint listing the known channels", m)
+		}
+	})
+	t.Run("MarginBasis", func(t *testing.T) {
+		m := call(t, ROI{Store: store}, `{"basis": "margin"}`)
+		if m["error"] == nil {
+			t.Errorf("basis margin = %v; want an error observation (no cost data)", m)
+		}
+	})
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func TestRFM_Call(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2011, 12, d, 12, 0, 0, 0, time.UTC) }
+	var orders []analytics.Order
+	// Customer k buys k times, the last on day k: higher k = more recent,
+	// more frequent and bigger.
+	for k := 1; k <= 5; k++ {
+		for i := 0; i < k; i++ {
+			orders = append(orders, analytics.Order{OrderID: string(rune('A'+k)) + string(rune('a'+i)), CustomerID: string(rune('0' + k)), At: day(k), Amount: analytics.Money(1000 * k)})
+		}
+	}
+	var gotTo time.Time
+	tool := RFM{Store: fakeStore{dataRange: dataRange, orders: func(f analytics.OrderFilter) []analytics.Order { gotTo = f.To; return orders }}}
+	m := call(t, tool, `{"customer_id": "5"}`)
+	if m["as_of"] != "2011-12-10" || !gotTo.Equal(time.Date(2011, 12, 10, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("as_of = %v (orders to %s); want 2011-12-10", m["as_of"], gotTo)
+	}
+	c := m["listed_customers"].([]any)[0].(map[string]any)
+	// Five customers, one per quintile: customer 5 scores 555 and is
+	// 4 whole days (4.5 days) before the as-of date.
+	if c["score"] != 555.0 || c["recency_days"] != 4.0 || c["segment"] != "champions" {
+		t.Errorf("customer 5 = %v; want score 555, recency 4 days, champions", c)
+	}
+	m = call(t, tool, `{"customer_id": "9"}`)
+	if m["error"] == nil {
+		t.Errorf("unknown customer = %v; want an error observation", m)
+	}
+	m = call(t, tool, `{"segment": "vip"}`)
+	if e, _ := m["error"].(string); !strings.Contains(e, "segment") {
+		t.Errorf("segment vip = %v; want a schema error naming segment", m)
+	}
+}
+
+func TestCatalog_Descriptions(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range Catalog(Config{}) {
+		name := e.Tool.Name()
+		if seen[name] {
+			t.Errorf("tool %s listed twice", name)
+		}
+		seen[name] = true
+		if n := len(e.Tool.Description()); n > 600 {
+			t.Errorf("%s description is %d characters; want ≤ 600 (the model reads it)", name, n)
+		}
+		if e.Tool.Parameters()["type"] != "object" {
+			t.Errorf("%s parameters are not a JSON object schema", name)
+		}
+	}
+}
