@@ -195,9 +195,9 @@ func TestPredictCLV_Filters(t *testing.T) {
 	t.Run("LongHorizonShortensHoldout", func(t *testing.T) {
 		var res tools.PredictCLVResult
 		callJSON(t, tool, `{"horizon_days":365}`, &res)
-		// 2011-01-03 .. 2011-12-10 spans 341 days: holdout = 170 days.
-		if res.Holdout.Days != 170 || res.Holdout.ShortenedBecause == "" || res.Discounting.Steps != 12 {
-			t.Errorf("365-day horizon: holdout %d days (%q), %d steps; want 170 days with a reason, 12 steps", res.Holdout.Days, res.Holdout.ShortenedBecause, res.Discounting.Steps)
+		// The fixture's first order is 338 whole days before 2011-12-10: holdout = 338/2 days.
+		if res.Holdout.Days != 169 || res.Holdout.ShortenedBecause == "" || res.Discounting.Steps != 12 {
+			t.Errorf("365-day horizon: holdout %d days (%q), %d steps; want 169 days with a reason, 12 steps", res.Holdout.Days, res.Holdout.ShortenedBecause, res.Discounting.Steps)
 		}
 	})
 }

@@ -36,6 +36,7 @@ var profileSchema = mustSchema("customer_profile", map[string]any{
 	"properties": map[string]any{
 		"customer_id": map[string]any{"type": "string", "pattern": "^[0-9A-Za-z-]+$", "description": "the customer (required)"},
 	},
+	"required":             []any{"customer_id"},
 	"additionalProperties": false,
 })
 
@@ -88,8 +89,7 @@ func (t *CustomerProfile) Call(ctx context.Context, input string) (_ string, err
 		return retryHint(err, "customer_profile needs a customer_id"), nil
 	}
 	if args.CustomerID == "" {
-		// Checked here, not with "required": flattenValidation cannot
-		// render that keyword's message (nil printer).
+		// "required" lets an empty string through.
 		return retryHint(errors.New("customer_id is required"), "give the customer's id, e.g. 12347"), nil
 	}
 	res, err := t.run(ctx, args.CustomerID)
