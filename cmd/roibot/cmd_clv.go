@@ -329,14 +329,34 @@ func (a *App) rfm(ctx context.Context, asOfFlag, country string, asJSON bool) er
 		return fmt.Errorf("rfm: %w", err)
 	}
 	if asJSON {
+		// rfmSegmentJSON is one segment; revenue in major units, shares as
+		// fractions (revenue_share null with a reason when the total is ≤ 0).
+		type rfmSegmentJSON struct {
+			Segment        string   `json:"segment"`
+			Customers      int      `json:"customers"`
+			CustomerShare  float64  `json:"customer_share"`
+			Revenue        float64  `json:"revenue"`
+			RevenueShare   *float64 `json:"revenue_share"`
+			RevenueShareNA string   `json:"revenue_share_na,omitempty"`
+		}
+		segs := make([]rfmSegmentJSON, len(res.Segments))
+		for i, g := range res.Segments {
+			segs[i] = rfmSegmentJSON{Segment: string(g.Segment), Customers: g.Customers, CustomerShare: g.CustomerShare, Revenue: g.Revenue.Major()}
+			if v, ok := g.RevenueShare.Get(); ok {
+				segs[i].RevenueShare = &v
+			} else {
+				segs[i].RevenueShareNA = g.RevenueShare.NA
+			}
+		}
 		printJSON(a.Stdout, struct {
-			AsOf       string                        `json:"as_of"`
-			Country    string                        `json:"country,omitempty"`
-			Customers  int                           `json:"customers"`
-			Segments   []analytics.RFMSegmentSummary `json:"segments"`
-			Thresholds analytics.RFMThresholds       `json:"thresholds"`
-			Warnings   []string                      `json:"warnings,omitempty"`
-		}{asOf.Format(time.DateOnly), country, len(res.Customers), res.Segments, res.Thresholds, res.Warnings})
+			AsOf       string                  `json:"as_of"`
+			Country    string                  `json:"country,omitempty"`
+			Currency   string                  `json:"currency"`
+			Customers  int                     `json:"customers"`
+			Segments   []rfmSegmentJSON        `json:"segments"`
+			Thresholds analytics.RFMThresholds `json:"thresholds"`
+			Warnings   []string                `json:"warnings,omitempty"`
+		}{asOf.Format(time.DateOnly), country, analytics.DefaultCurrency, len(res.Customers), segs, res.Thresholds, res.Warnings})
 		return nil
 	}
 	fmt.Fprintf(a.Stdout, "RFM as of %s%s: %d customers (score = R*100 + F*10 + M, quintiles 1-5)\n", asOf.Format(time.DateOnly), inCountryText(country), len(res.Customers))
