@@ -172,6 +172,7 @@ const (
 	toolRFM            = "rfm_segments"
 	toolHistoricalCLV  = "historical_clv"
 	toolPredictCLV     = "predict_clv"
+	toolProfile        = "customer_profile"
 	toolROI            = "compute_roi"
 	toolAttribution    = "compare_attribution"
 	toolFunnel         = "funnel_analysis"
@@ -227,6 +228,11 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 
 	if tool != "" {
 		if _, ok := byName[tool]; !ok && tool == toolHistoricalCLV {
+			if _, ok := byName[toolPredictCLV]; ok {
+				tool = toolPredictCLV
+			}
+		}
+		if _, ok := byName[tool]; !ok && tool == toolProfile {
 			if _, ok := byName[toolPredictCLV]; ok {
 				tool = toolPredictCLV
 			}
@@ -314,6 +320,8 @@ func intentOf(w string) string {
 	case hasAny(w, "attribution", "attribute", "attributed", "touchpoints", "touchpoint") ||
 		matchPhrases(w, attributionPhrases) != nil:
 		return toolAttribution
+	case customerIDRe.MatchString(w) && hasAny(w, "profile", "tell me about customer", "who is customer", "about customer"):
+		return toolProfile
 	case isCLV(w):
 		if hasAny(w, "historical", "past value", "so far", "to date") {
 			return toolHistoricalCLV
@@ -451,7 +459,13 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		} else if hasAny(w, "bg nbd", "bgnbd") {
 			a["model"] = "bgnbd"
 		}
+		if customerID == "" && hasAny(w, "clv", "lifetime value", "ltv", "worth", "most valuable", "value") &&
+			!hasAny(w, "buy again", "purchase again", "order again", "still active", "alive") {
+			a["rank_by"] = "clv"
+		}
 		setLimit()
+	case toolProfile:
+		set("customer_id", customerID)
 	case toolHistoricalCLV:
 		set("customer_id", customerID)
 		set("country", country)
