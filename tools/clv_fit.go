@@ -97,6 +97,8 @@ type clvBase struct {
 	rfm      map[string]analytics.RFMScore
 	rfmWarn  []string
 	notes    []string
+	// preds caches predictions per horizon in days (guarded by clvCache.mu).
+	preds map[int][]prediction
 }
 
 // clvHoldout is a holdout check of one population and holdout length.
@@ -306,6 +308,28 @@ type prediction struct {
 	CLV               analytics.Money
 	HaveSpend, HaveRF bool
 	Segment           string
+}
+
+// predictions returns the (cached) forecasts of every customer of b over
+// horizonDays; callers must not modify them.
+func (e *clvEngine) predictions(b *clvBase, horizonDays int, plan clvPlan) ([]prediction, error) {
+	e.cache.mu.Lock()
+	p, ok := b.preds[horizonDays]
+	e.cache.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := e.predict(b, horizonDays, plan)
+	if err != nil {
+		return nil, err
+	}
+	e.cache.mu.Lock()
+	if b.preds == nil || len(b.preds) >= maxCacheEntries {
+		b.preds = map[int][]prediction{}
+	}
+	b.preds[horizonDays] = p
+	e.cache.mu.Unlock()
+	return p, nil
 }
 
 // predict forecasts every customer of b over horizonDays.

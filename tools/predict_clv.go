@@ -209,7 +209,7 @@ func (t *PredictCLV) run(ctx context.Context, args predictCLVArgs) (*PredictCLVR
 		return nil, err
 	}
 	plan := discountPlan(args.HorizonDays, DefaultMonthlyDiscountRate)
-	preds, err := e.predict(b, args.HorizonDays, plan)
+	preds, err := e.predictions(b, args.HorizonDays, plan)
 	if err != nil {
 		return nil, err
 	}

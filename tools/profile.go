@@ -162,7 +162,7 @@ func (t *CustomerProfile) run(ctx context.Context, id string) (*ProfileResult, e
 	}
 	res.Holdout = holdoutJSON(hold)
 	plan := discountPlan(DefaultHorizonDays, DefaultMonthlyDiscountRate)
-	preds, err := e.predict(b, DefaultHorizonDays, plan)
+	preds, err := e.predictions(b, DefaultHorizonDays, plan)
 	if err != nil {
 		return nil, err
 	}
