@@ -78,6 +78,23 @@ func TestCLVFit_JSON(t *testing.T) {
 			t.Fatalf("clv fit --json holdout = %+v; want 1882 actual in 8 groups", rep.Holdout)
 		}
 	})
+	t.Run("ParetoNBD", func(t *testing.T) {
+		// PROVENANCE.md: r = 0.553, α = 10.578, s = 0.606, β = 11.669, LL −9595.0 (published to these decimals).
+		var rep clvFitReport
+		out := runRoibot(t, "clv", "fit", "--model", "paretonbd", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("clv fit --json: %v\n%s", err, out)
+		}
+		want := []string{"0.553", "10.578", "0.606", "11.669"}
+		for i, p := range rep.Parameters {
+			if got := strconv.FormatFloat(p.Value, 'f', 3, 64); got != want[i] {
+				t.Errorf("clv fit paretonbd %s = %s (%.5f); want %s", p.Name, got, p.Value, want[i])
+			}
+		}
+		if got := strconv.FormatFloat(rep.LogLikelihood, 'f', 1, 64); got != "-9595.0" {
+			t.Errorf("clv fit paretonbd LL = %s; want -9595.0", got)
+		}
+	})
 	t.Run("GammaGamma", func(t *testing.T) {
 		// Fader & Hardie (2013) / CLVTools: p = 6.25, q = 3.74, γ = 15.44, LL −4055.92 on 946 repeat customers.
 		var rep clvFitReport
