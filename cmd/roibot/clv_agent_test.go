@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"regexp"
 	"strconv"
@@ -78,6 +79,12 @@ func clvEnv(t *testing.T) map[string]string {
 // horizon and the holdout error.
 func TestAsk_CLV(t *testing.T) {
 	env := clvEnv(t)
+	var holdout struct {
+		Actual    int     `json:"actual_repeat_transactions"`
+		Predicted float64 `json:"predicted_repeat_transactions"`
+		MAE       float64 `json:"mae_per_customer"`
+		Customers int     `json:"customers"`
+	}
 	holdoutRe := regexp.MustCompile(`Holdout error: refitted on orders up to 2011-09-10, BG/NBD predicted [0-9.]+ repeat purchases in the 90 days 2011-09-11 to 2011-12-09 against [0-9]+ actual \([-+][0-9.]+%\), mean absolute error [0-9.]+ purchases per customer`)
 
 	t.Run("MostLikelyToBuyAgain", func(t *testing.T) {
@@ -89,13 +96,9 @@ func TestAsk_CLV(t *testing.T) {
 			t.Fatalf("tool call = %s %s; want predict_clv with horizon_days 90", tc.Name, tc.Arguments)
 		}
 		var res struct {
-			Model   string `json:"model"`
-			Holdout struct {
-				Actual    int     `json:"actual_repeat_transactions"`
-				Predicted float64 `json:"predicted_repeat_transactions"`
-				MAE       float64 `json:"mae_per_customer"`
-			} `json:"holdout"`
-			Listed []struct {
+			Model   string          `json:"model"`
+			Holdout json.RawMessage `json:"holdout"`
+			Listed  []struct {
 				CustomerID string  `json:"customer_id"`
 				Expected   float64 `json:"expected_purchases"`
 			} `json:"customers_listed"`
@@ -103,7 +106,10 @@ func TestAsk_CLV(t *testing.T) {
 		if err := json.Unmarshal(tc.Result, &res); err != nil {
 			t.Fatal(err)
 		}
-		if res.Model != "bgnbd" || len(res.Listed) != 10 || res.Holdout.Actual == 0 || !(res.Holdout.MAE > 0) {
+		if err := json.Unmarshal(res.Holdout, &holdout); err != nil {
+			t.Fatal(err)
+		}
+		if res.Model != "bgnbd" || len(res.Listed) != 10 || holdout.Actual == 0 || !(holdout.MAE > 0) {
 			t.Fatalf("result = %+v; want bgnbd, 10 customers, a holdout with repeat purchases and MAE > 0", res)
 		}
 		for _, want := range []string{"most likely to buy again", "Model: BG/NBD", "Horizon: 90 days", res.Listed[0].CustomerID} {
@@ -112,8 +118,8 @@ func TestAsk_CLV(t *testing.T) {
 			}
 		}
 		t.Logf("answer:\n%s", a.Answer)
-		if m := holdoutRe.FindString(a.Answer); m == "" || !strings.Contains(m, fmt.Sprintf("against %d actual", res.Holdout.Actual)) {
-			t.Errorf("answer's holdout error = %q; want the holdout sentence with %d actual\n%s", m, res.Holdout.Actual, a.Answer)
+		if m := holdoutRe.FindString(a.Answer); m == "" || !strings.Contains(m, fmt.Sprintf("against %d actual", holdout.Actual)) {
+			t.Errorf("answer's holdout error = %q; want the holdout sentence with %d actual\n%s", m, holdout.Actual, a.Answer)
 		}
 	})
 
@@ -146,6 +152,21 @@ func TestAsk_CLV(t *testing.T) {
 		}
 		if !holdoutRe.MatchString(a.Answer) {
 			t.Errorf("answer lacks the holdout error:\n%s", a.Answer)
+		}
+	})
+
+	// The analyst's command on the same split must agree with the tool.
+	t.Run("CLVFitAgreesWithTool", func(t *testing.T) {
+		var rep clvFitReport
+		out := run(t, env, "clv", "fit", "--calibration-end", "2011-09-10", "--unit", "week", "--json")
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("clv fit --json: %v\n%s", err, out)
+		}
+		h := rep.Holdout
+		if h == nil || rep.HoldoutEnd != "2011-12-09" || h.ActualTotal != holdout.Actual || len(h.Customers) != holdout.Customers ||
+			math.Abs(h.ExpectedTotal-holdout.Predicted) > 0.05 || math.Abs(h.MAE-holdout.MAE) > 1e-4 {
+			t.Errorf("clv fit holdout to %s = %+v; want predict_clv's actual %d, predicted %.1f, MAE %.4f over %d customers",
+				rep.HoldoutEnd, h, holdout.Actual, holdout.Predicted, holdout.MAE, holdout.Customers)
 		}
 	})
 }
