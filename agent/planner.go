@@ -463,6 +463,9 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 			!hasAny(w, "buy again", "purchase again", "order again", "still active", "alive") {
 			a["rank_by"] = "clv"
 		}
+		if hasAny(w, "by country", "per country", "each country", "by countries", "country by country") {
+			a["group_by"] = "country"
+		}
 		setLimit()
 	case toolProfile:
 		set("customer_id", customerID)

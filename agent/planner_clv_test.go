@@ -14,7 +14,7 @@ import (
 // argument names (docs/tools.md).
 func clvTools(withProfile bool) []llms.Tool {
 	tools := []llms.Tool{{Type: "function", Function: &llms.FunctionDefinition{Name: "predict_clv",
-		Parameters: objectSchema(numeric, "customer_id", "country", "segment", "horizon_days", "limit", "model", "rank_by")}}}
+		Parameters: objectSchema(numeric, "customer_id", "country", "segment", "horizon_days", "limit", "model", "rank_by", "group_by")}}}
 	if withProfile {
 		tools = append(tools, llms.Tool{Type: "function", Function: &llms.FunctionDefinition{Name: "customer_profile",
 			Parameters: objectSchema(numeric, "customer_id")}})
@@ -34,6 +34,8 @@ func TestPlanner_CLVQuestions(t *testing.T) {
 		{"What is the probability that customer 12347 is still active?", true, "predict_clv", map[string]any{"customer_id": "12347"}},
 		{"Who are our most valuable customers over the next year by predicted CLV?", true, "predict_clv",
 			map[string]any{"horizon_days": float64(365), "rank_by": "clv"}},
+		{"Predicted customer lifetime value by country for the next 6 months", true, "predict_clv",
+			map[string]any{"horizon_days": float64(180), "rank_by": "clv", "group_by": "country"}},
 		{"Show me the profile of customer 12347", true, "customer_profile", map[string]any{"customer_id": "12347"}},
 		{"Tell me about customer 12347", true, "customer_profile", map[string]any{"customer_id": "12347"}},
 		// Without the profile tool the question falls back to predict_clv.

@@ -109,3 +109,25 @@ func onlineRetail(t testing.TB) *orderStore {
 	}
 	return retailStore
 }
+
+// CustomerCountries gives each customer the country of their first line.
+func (s *orderStore) CustomerCountries(context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	for _, l := range s.lines {
+		if _, ok := out[l.CustomerID]; !ok && l.CustomerID != "" {
+			out[l.CustomerID] = l.Country
+		}
+	}
+	return out, nil
+}
+
+// ordersOnly hides orderStore's CustomerCountries.
+type ordersOnly struct{ s *orderStore }
+
+func (o ordersOnly) PurchaseOrders(ctx context.Context, f analytics.OrderFilter) ([]analytics.Order, error) {
+	return o.s.PurchaseOrders(ctx, f)
+}
+
+func (o ordersOnly) DataRange(ctx context.Context, c string) (time.Time, time.Time, error) {
+	return o.s.DataRange(ctx, c)
+}

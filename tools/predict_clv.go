@@ -35,6 +35,13 @@ type predictCLVArgs struct {
 	Limit       int    `json:"limit"`
 	Model       string `json:"model"`
 	RankBy      string `json:"rank_by"`
+	GroupBy     string `json:"group_by"`
+}
+
+// CustomerCountryReader gives each customer's country; predict_clv uses it
+// for group_by "country" when its store provides it.
+type CustomerCountryReader interface {
+	CustomerCountries(ctx context.Context) (map[string]string, error)
 }
 
 // Defaults of predict_clv.
@@ -53,6 +60,7 @@ var predictCLVSchema = mustSchema("predict_clv", map[string]any{
 		"limit":        map[string]any{"type": "integer", "minimum": 1, "maximum": 500, "description": "customers to list (default 10)"},
 		"model":        map[string]any{"type": "string", "enum": []any{modelBGNBD, modelParetoNBD}, "description": "purchase model (default bgnbd)"},
 		"rank_by":      map[string]any{"type": "string", "enum": []any{"expected_purchases", "clv", "p_alive"}, "description": "order of the listed customers (default expected_purchases)"},
+		"group_by":     map[string]any{"type": "string", "enum": []any{"segment", "country"}, "description": "totals per RFM segment (always given) or per customer country"},
 	},
 	"additionalProperties": false,
 })
@@ -98,9 +106,10 @@ type CLVTotals struct {
 	MeanCLV           *Major  `json:"mean_clv"`
 }
 
-// CLVGroupRow is one RFM segment's totals.
+// CLVGroupRow is one group's totals: an RFM segment or a country.
 type CLVGroupRow struct {
-	Segment string `json:"segment"`
+	Segment string `json:"segment,omitempty"`
+	Country string `json:"country,omitempty"`
 	CLVTotals
 }
 
@@ -158,6 +167,7 @@ type PredictCLVResult struct {
 	RankedBy      string          `json:"ranked_by"`
 	Listed        []CLVCustomer   `json:"customers_listed"`
 	BySegment     []CLVGroupRow   `json:"by_segment,omitempty"`
+	ByCountry     []CLVGroupRow   `json:"by_country,omitempty"`
 	Warnings      []string        `json:"warnings,omitempty"`
 	Caveats       []string        `json:"caveats,omitempty"`
 	Display       Display         `json:"display"`
@@ -255,7 +265,22 @@ func (t *PredictCLV) run(ctx context.Context, args predictCLVArgs) (*PredictCLVR
 		}
 	}
 	res.Totals = totalsOf(pop)
-	res.BySegment = bySegment(preds)
+	res.BySegment = groupBy(preds, func(p prediction) string { return p.Segment })
+	if args.GroupBy == "country" {
+		cr, ok := e.store.(CustomerCountryReader)
+		if !ok {
+			return nil, &argError{msg: "group_by country is not available with this data store"}
+		}
+		countries, err := cr.CustomerCountries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groupBy(pop, func(p prediction) string { return or(countries[p.CustomerID], "unknown") }) {
+			g.Country, g.Segment = g.Segment, ""
+			res.ByCountry = append(res.ByCountry, g)
+		}
+		res.Caveats = append(res.Caveats, "by_country uses the country recorded for each customer (that of their first imported invoice)")
+	}
 
 	// Listed customers.
 	var one *prediction
@@ -345,11 +370,13 @@ func totalsOf(ps []prediction) CLVTotals {
 	return t
 }
 
-func bySegment(ps []prediction) []CLVGroupRow {
+// groupBy totals ps per key (in Segment), largest expected purchases
+// first; empty keys are left out.
+func groupBy(ps []prediction, key func(prediction) string) []CLVGroupRow {
 	groups := map[string][]prediction{}
 	for _, p := range ps {
-		if p.Segment != "" {
-			groups[p.Segment] = append(groups[p.Segment], p)
+		if k := key(p); k != "" {
+			groups[k] = append(groups[k], p)
 		}
 	}
 	var out []CLVGroupRow
@@ -468,8 +495,23 @@ func predictDisplay(res *PredictCLVResult) Display {
 		st.Rows = append(st.Rows, []string{s.Segment, strconv.Itoa(s.Customers), pctf(s.MeanPAlive), strconv.FormatFloat(s.ExpectedPurchases, 'f', 1, 64), majorText(s.CLV)})
 	}
 	d.Tables = []Table{ct, ht, st}
+	if len(res.ByCountry) > 0 {
+		gt := Table{Title: "Forecast by country", Columns: []string{"country", "customers", "mean P(alive)", "expected purchases", "CLV"}}
+		for _, g := range res.ByCountry {
+			gt.Rows = append(gt.Rows, []string{g.Country, strconv.Itoa(g.Customers), pctf(g.MeanPAlive), strconv.FormatFloat(g.ExpectedPurchases, 'f', 1, 64), majorText(g.CLV)})
+		}
+		// Asked for: first.
+		d.Tables = []Table{gt, ct, ht}
+	}
 	d.Charts = []Chart{chart}
 	return d
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func majorText(m *Major) string {

@@ -183,6 +183,31 @@ func TestPredictCLV_Filters(t *testing.T) {
 			}
 		}
 	})
+	t.Run("GroupByCountry", func(t *testing.T) {
+		var res tools.PredictCLVResult
+		callJSON(t, tool, `{"group_by":"country"}`, &res)
+		got := map[string]int{}
+		var sum float64
+		for _, g := range res.ByCountry {
+			got[g.Country] = g.Customers
+			sum += g.ExpectedPurchases
+		}
+		// Every fifth of customers 12346.. is German (24), 12347 Icelandic, the other 95 British.
+		if len(got) != 3 || got["Germany"] != 24 || got["Iceland"] != 1 || got["United Kingdom"] != 95 {
+			t.Errorf("by_country customers = %v; want Germany 24, Iceland 1, United Kingdom 95", got)
+		}
+		if math.Abs(sum-res.Totals.ExpectedPurchases) > 0.05*3 {
+			t.Errorf("Σ by_country expected purchases = %.2f; want totals %.2f", sum, res.Totals.ExpectedPurchases)
+		}
+		if res.Display.Tables[0].Title != "Forecast by country" {
+			t.Errorf("first table = %q; want the by-country table", res.Display.Tables[0].Title)
+		}
+		var p struct{ Error string }
+		callJSON(t, tools.NewPredictCLV(ordersOnly{fixtureStore()}, nil), `{"group_by":"country"}`, &p)
+		if !strings.Contains(p.Error, "group_by country") {
+			t.Errorf("group_by country without country data: error = %q; want it named", p.Error)
+		}
+	})
 	t.Run("Problems", func(t *testing.T) {
 		for _, in := range []string{`{"customer_id":"99999"}`, `{"horizon_days":0}`, `{"model":"weibull"}`, `{"country":"Atlantis"}`, `{"segment":"vip"}`} {
 			var p struct{ Error, Hint string }
