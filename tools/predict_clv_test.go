@@ -183,6 +183,23 @@ func TestPredictCLV_Filters(t *testing.T) {
 			}
 		}
 	})
+	t.Run("ParetoNBD", func(t *testing.T) {
+		var res tools.PredictCLVResult
+		callJSON(t, tool, `{"model":"paretonbd","customer_id":"12347"}`, &res)
+		names := []string{}
+		for _, p := range res.Parameters {
+			names = append(names, p.Name)
+		}
+		if res.ModelName != "Pareto/NBD" || strings.Join(names, ",") != "r,alpha,s,beta" || res.Holdout.Model != "Pareto/NBD" ||
+			!strings.Contains(res.Summary, "Model: Pareto/NBD") {
+			t.Fatalf("paretonbd = %s %v, holdout model %s; want Pareto/NBD r,alpha,s,beta throughout", res.ModelName, names, res.Holdout.Model)
+		}
+		pn := analytics.ParetoNBDParams{R: res.Parameters[0].Value, Alpha: res.Parameters[1].Value, S: res.Parameters[2].Value, Beta: res.Parameters[3].Value}
+		pa, _ := pn.PAlive(3, 281.0/7, 283.0/7)
+		if relErr(res.Customer.PAlive, pa) > 1e-3 {
+			t.Errorf("Pareto/NBD P(alive) of 12347 = %.4f; want %.4f", res.Customer.PAlive, pa)
+		}
+	})
 	t.Run("GroupByCountry", func(t *testing.T) {
 		var res tools.PredictCLVResult
 		callJSON(t, tool, `{"group_by":"country"}`, &res)
@@ -275,8 +292,9 @@ func TestCustomerProfile(t *testing.T) {
 // file (4,339 customers with a purchase; skipped under -short).
 func TestPredictCLV_OnlineRetail(t *testing.T) {
 	s := onlineRetail(t)
+	tool := tools.NewPredictCLV(s, nil)
 	var res tools.PredictCLVResult
-	callJSON(t, tools.NewPredictCLV(s, nil), `{"customer_id":"12347"}`, &res)
+	callJSON(t, tool, `{"customer_id":"12347"}`, &res)
 	if res.CustomersFit != 4339 || res.AsOf != "2011-12-10" || res.Holdout.CalibrationEnd != "2011-09-10" {
 		t.Errorf("Online Retail: %d customers fitted, as of %s, calibration end %s; want 4339, 2011-12-10, 2011-09-10", res.CustomersFit, res.AsOf, res.Holdout.CalibrationEnd)
 	}
@@ -285,6 +303,13 @@ func TestPredictCLV_OnlineRetail(t *testing.T) {
 		t.Errorf("customer 12347 = %+v; want x = 6 (7 purchase days) and a finite forecast", c)
 	}
 	t.Logf("Online Retail: %s", res.Summary)
+	// Almost no churn (a/(a+b) ≈ 0.0005): Pareto/NBD is declined at once
+	// rather than fitted for minutes.
+	var p struct{ Error, Hint string }
+	callJSON(t, tool, `{"model":"paretonbd"}`, &p)
+	if !strings.Contains(p.Error, "Pareto/NBD is not identified") {
+		t.Errorf("predict_clv(paretonbd) on Online Retail error = %q; want Pareto/NBD declined", p.Error)
+	}
 }
 
 // preloaded serves fixed orders (already aggregated), so that a benchmark
