@@ -88,7 +88,8 @@ var CustomerFeatureTerms = map[string]FeatureTerms{
 // log(1 + max(x, 0)) before standardization: spend and order counts are
 // heavy-tailed, and on raw values a handful of wholesale customers would
 // take clusters of their own. Recency and tenure are in days, return_rate
-// a fraction. The sentiment column (mean VADER compound, −1..1) is present
+// a fraction capped at 1 (returns of goods bought before the data start
+// can exceed the purchases seen). The sentiment column (mean VADER compound, −1..1) is present
 // only when at least one customer has feedback; customers without feedback
 // get the mean of those with feedback, so they sit at z = 0 and do not pull
 // clusters. The notes say which of these applied.
@@ -127,7 +128,7 @@ func SegmentationFeatures(customers []CustomerFeatures) (FeatureMatrix, []string
 	for i, c := range customers {
 		fm.IDs[i] = c.CustomerID
 		r := []float64{float64(c.RecencyDays), logp(float64(c.Frequency)), logp(c.Monetary().Major()),
-			float64(c.TenureDays), logp(c.AvgBasket().Major()), c.ReturnRate()}
+			float64(c.TenureDays), logp(c.AvgBasket().Major()), min(c.ReturnRate(), 1)}
 		if withSent > 0 {
 			v, ok := c.Sentiment.Get()
 			if !ok {
@@ -172,9 +173,9 @@ func ValueTiers(values []float64) []string {
 	return out
 }
 
-// ProductSales is one product's purchases within a group of customers:
-// Revenue (minor units) and Quantity (units) summed over purchase lines,
-// Customers the number of distinct buyers. Group is the caller's group
+// ProductSales is one product's net purchases within a group of customers:
+// Revenue (minor units) and Quantity (units) summed over its purchase and
+// return lines, Customers the number of distinct buyers. Group is the caller's group
 // index (e.g. a cluster).
 type ProductSales struct {
 	Group     int    `json:"group"`

@@ -73,10 +73,13 @@ func (s *Store) CustomerFeatures(ctx context.Context, f analytics.OrderFilter, a
 }
 
 // TopProductsByGroup returns, for each group of customers, its limit
-// products with the highest purchase revenue among the orders matching f:
-// customerIDs[i] belongs to group groups[i]. Descriptions in exclude
-// (e.g. analytics.NonProductDescriptions) are left out, and descriptions
-// are trimmed. Ordered by group, then revenue (highest first), then name.
+// products with the highest net revenue (purchase lines plus return lines
+// of the same description, so a cancelled order does not count) among the
+// orders matching f: customerIDs[i] belongs to group groups[i]. Quantity
+// is net too; Customers counts distinct buyers; products with net revenue
+// ≤ 0 are left out, as are descriptions in exclude (e.g.
+// analytics.NonProductDescriptions); descriptions are trimmed. Ordered by
+// group, then revenue (highest first), then name.
 func (s *Store) TopProductsByGroup(ctx context.Context, f analytics.OrderFilter, customerIDs []string, groups []int, limit int, exclude []string) ([]analytics.ProductSales, error) {
 	if len(customerIDs) != len(groups) {
 		return nil, fmt.Errorf("top products: %d customers and %d groups", len(customerIDs), len(groups))
@@ -98,11 +101,12 @@ func (s *Store) TopProductsByGroup(ctx context.Context, f analytics.OrderFilter,
 			select * from unnest($6::text[], $7::int4[]) as u(customer_id, grp)
 		), p as (
 			select g.grp, btrim(l.description) as product, sum(l.amount) as revenue,
-				sum(l.quantity) as quantity, count(distinct o.customer_id) as customers
+				sum(l.quantity) as quantity, count(distinct o.customer_id) filter (where not l.is_return) as customers
 			from orders o join order_lines l using (invoice_no) join g on g.customer_id = o.customer_id
-			where not l.is_return and btrim(l.description) <> '' and btrim(l.description) <> all($9::text[])
+			where btrim(l.description) <> '' and btrim(l.description) <> all($9::text[])
 				and `+orderWhere+`
 			group by g.grp, btrim(l.description)
+			having sum(l.amount) > 0
 		), r as (
 			select *, row_number() over (partition by grp order by revenue desc, product) as rn from p
 		)

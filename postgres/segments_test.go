@@ -100,7 +100,7 @@ func TestStore_Segments(t *testing.T) {
 	})
 
 	t.Run("TopProductsByGroup", func(t *testing.T) {
-		got, err := s.TopProductsByGroup(ctx, uk, []string{"20001", "20004"}, []int{0, 1}, 2, analytics.NonProductDescriptions)
+		got, err := s.TopProductsByGroup(ctx, uk, []string{"20001", "20004"}, []int{0, 1}, 3, analytics.NonProductDescriptions)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,10 +108,12 @@ func TestStore_Segments(t *testing.T) {
 			// 20001 spent £100 on each of five products: ties by name.
 			{Group: 0, Product: "ALARM CLOCK BAKELIKE GREEN", Revenue: 10000, Quantity: 3, Customers: 1},
 			{Group: 0, Product: "ALARM CLOCK BAKELIKE RED", Revenue: 10000, Quantity: 3, Customers: 1},
-			// 20004: £212.50 + £70.83 on RED and on BUNTING; the cancelled
-			// WHITE HANGING HEART line does not count.
+			{Group: 0, Product: "JUMBO BAG RED RETROSPOT", Revenue: 10000, Quantity: 3, Customers: 1},
+			// 20004: £212.50 + £70.83 on RED and on BUNTING; WHITE HANGING
+			// HEART £212.50 less the £50 cancellation, 2 − 1 units.
 			{Group: 1, Product: "ALARM CLOCK BAKELIKE RED", Revenue: 28333, Quantity: 3, Customers: 1},
 			{Group: 1, Product: "PARTY BUNTING", Revenue: 28333, Quantity: 3, Customers: 1},
+			{Group: 1, Product: "WHITE HANGING HEART T-LIGHT HOLDER", Revenue: 16250, Quantity: 1, Customers: 1},
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("TopProductsByGroup = %+v; want %+v", got, want)
