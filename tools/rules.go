@@ -31,7 +31,7 @@ type RulesArgs struct {
 	Country       string   `json:"country"`
 	MinSupport    *float64 `json:"min_support"`
 	MinConfidence float64  `json:"min_confidence"`
-	MinLift       float64  `json:"min_lift"`
+	MinLift       *float64 `json:"min_lift"`
 	Limit         int      `json:"limit"`
 }
 
@@ -122,9 +122,9 @@ func AssociationRulesFromLines(lines []analytics.BasketLine, args RulesArgs) (Ru
 	if args.MinSupport != nil {
 		minSup = *args.MinSupport
 	}
-	minLift := args.MinLift
-	if minLift == 0 {
-		minLift = 1
+	minLift := 1.0
+	if args.MinLift != nil {
+		minLift = *args.MinLift
 	}
 	if args.Limit == 0 {
 		args.Limit = 20

@@ -71,7 +71,10 @@ func newRulesCmd(app *App) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			args := tools.RulesArgs{Country: country, MinSupport: &minSupport, MinConfidence: minConfidence, MinLift: minLift, Limit: limit}
+			args := tools.RulesArgs{Country: country, MinSupport: &minSupport, MinConfidence: minConfidence, Limit: limit}
+			if cmd.Flags().Changed("min-lift") {
+				args.MinLift = &minLift
+			}
 			if file == "" {
 				s, err := app.Store(ctx)
 				if err != nil {
@@ -84,7 +87,7 @@ func newRulesCmd(app *App) *cobra.Command {
 				if minConfidence != 0 {
 					m["min_confidence"] = minConfidence
 				}
-				if minLift != 0 {
+				if args.MinLift != nil {
 					m["min_lift"] = minLift
 				}
 				return app.runTool(ctx, tools.Rules{Store: s, Location: app.Config.Location()}, m, asJSON)
@@ -257,7 +260,7 @@ func summaryMarkdown(res tools.SegmentReportResult) string {
 	if len(res.Display.Tables) > 0 {
 		writeMarkdownTable(&b, res.Display.Tables[0].Columns, res.Display.Tables[0].Rows)
 	}
-	fmt.Fprintf(&b, "\nCLV tiers by %s.\n", strings.ReplaceAll(res.CLVTierBasis, "_", " "))
+	fmt.Fprintf(&b, "\nCLV tiers (top/mid/low third of the population) by %s.\n", strings.ReplaceAll(strings.ReplaceAll(res.CLVTierBasis, "_clv", " CLV"), "_", " "))
 	if res.Cluster != nil {
 		fmt.Fprintf(&b, "\n## Cluster %d: %s\n\n%d customers, median spend £%.2f, mean recency %.0f days, mean frequency %.1f.\n",
 			res.Cluster.Cluster, res.Cluster.Name, res.Cluster.Customers, float64(res.Cluster.MedianSpend), res.Cluster.MeanRecencyDays, res.Cluster.MeanFrequency)
