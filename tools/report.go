@@ -531,6 +531,8 @@ func reportDisplay(res SegmentReportResult) Display {
 		}
 		d.Charts = append(d.Charts, chart)
 	}
-	d.Tables = append(d.Tables, Table{Title: "Members of " + res.Description, Columns: MemberColumns, Rows: MemberRows(res.Members)})
+	if len(res.Members) > 0 {
+		d.Tables = append(d.Tables, Table{Title: "Members of " + res.Description, Columns: MemberColumns, Rows: MemberRows(res.Members)})
+	}
 	return d
 }

@@ -76,6 +76,15 @@ func callReport(t *testing.T, store ReportReader, input string) SegmentReportRes
 	}
 	// Members are not in the JSON; the display's last table has them all.
 	mt := res.Display.Tables[len(res.Display.Tables)-1]
+	if res.Customers == 0 {
+		if len(res.Display.Tables) != 1 {
+			t.Errorf("segment_report %s with no members has %d tables; want only the summary", input, len(res.Display.Tables))
+		}
+		return res
+	}
+	if !strings.HasPrefix(mt.Title, "Members of ") || len(mt.Rows) != res.Customers {
+		t.Fatalf("last display table %q has %d rows; want the %d members", mt.Title, len(mt.Rows), res.Customers)
+	}
 	for _, r := range mt.Rows {
 		res.Members = append(res.Members, ReportMember{CustomerID: r[0], CLVTier: r[12]})
 	}

@@ -408,9 +408,24 @@ func TestAsk_SegmentQuestions(t *testing.T) {
 				t.Errorf("segment_report at_risk Netherlands = %d members %v; want 30001", r.Customers, r.TopMembers)
 			}
 		}},
+		{"Report on cluster 1 of the 3 clusters in the United Kingdom", "segment_report", `{"cluster":1,"country":"United Kingdom","k":3}`, func(t *testing.T, b []byte) {
+			var r tools.SegmentReportResult
+			json.Unmarshal(b, &r)
+			// The same clustering as roibot segment --k 3 --country "United Kingdom".
+			seg, err := tools.Segment{Store: app.store}.Call(ctx, `{"k":3,"country":"United Kingdom"}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s tools.SegmentResult
+			json.Unmarshal([]byte(seg), &s)
+			if r.Cluster == nil || r.Customers != s.Clusters[1].Customers || r.Cluster.Name != s.Clusters[1].Name || r.Customers == 0 {
+				t.Errorf("report on cluster 1 = %d members, cluster %+v; want segment_customers' cluster 1 (%d customers, %q)",
+					r.Customers, r.Cluster, s.Clusters[1].Customers, s.Clusters[1].Name)
+			}
+		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.tool, func(t *testing.T) {
+		t.Run(tt.q, func(t *testing.T) {
 			ans, err := svc.Ask(ctx, agent.Question{Text: tt.q, Role: agent.Role("analyst"), ConversationID: "test"})
 			if err != nil {
 				t.Fatal(err)
