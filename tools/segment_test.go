@@ -139,7 +139,7 @@ func TestSegment_Problems(t *testing.T) {
 	}
 	tests := []struct {
 		name, input, want string
-		feats           []analytics.CustomerFeatures
+		feats             []analytics.CustomerFeatures
 	}{
 		{"KTooSmall", `{"k": 1}`, "arguments do not match the schema", threeBlobs()},
 		{"UnknownMethod", `{"method": "dbscan"}`, "arguments do not match the schema", threeBlobs()},
