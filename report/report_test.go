@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image/png"
 	"math"
 	"testing"
@@ -44,4 +45,13 @@ func TestBarChartPNG(t *testing.T) {
 			t.Errorf("BarChartPNG(%d labels, %d values) error = %v; want ErrBadChart", len(c.Labels), len(c.Values), err)
 		}
 	}
+}
+
+func ExampleCSV() {
+	fmt.Print(string(report.CSV([]string{"customer_id", "segment", "monetary_gbp"},
+		[][]string{{"12347", "champions", "4310.00"}, {"12348", "loyal, high value", "1797.24"}})))
+	// Output:
+	// customer_id,segment,monetary_gbp
+	// 12347,champions,4310.00
+	// 12348,"loyal, high value",1797.24
 }

@@ -233,11 +233,9 @@ func segmentCustomers(ctx context.Context, store SegmentReader, f analytics.Orde
 	}
 	ids := make([]string, len(feats))
 	res.members = make(map[string]int, len(feats))
-	res.features = make(map[string]analytics.CustomerFeatures, len(feats))
 	for i, c := range feats {
 		ids[i] = c.CustomerID
 		res.members[c.CustomerID] = cl.Labels[i]
-		res.features[c.CustomerID] = c
 	}
 	prods, err := store.TopProductsByGroup(ctx, f, ids, cl.Labels, 3, analytics.NonProductDescriptions)
 	if err != nil {
