@@ -32,6 +32,8 @@ type Store interface {
 	RevenueReader
 	OrderReader
 	ROIReader
+	ReportReader
+	BasketReader
 }
 
 // Config configures the catalog.
@@ -52,5 +54,8 @@ func Catalog(cfg Config) []Entry {
 		{Tool: RFM{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: HistoricalCLV{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: ROI{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Segment{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Rules{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 	}
 }

@@ -73,6 +73,9 @@ func commands(app *App) []*cobra.Command {
 		newAskCmd(app),
 		newToolsCmd(app),
 		newServeCmd(app),
+		newSegmentCmd(app),
+		newRulesCmd(app),
+		newReportCmd(app),
 	}
 }
 
