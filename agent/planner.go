@@ -507,6 +507,19 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		if m := clusterRe.FindStringSubmatch(w); m != nil {
 			c, _ := strconv.Atoi(m[1])
 			a["cluster"] = c
+			// "cluster 2 of the 5 clusters", "cluster 2 with k 5".
+			if m := kRe.FindStringSubmatch(w); m != nil {
+				k, _ := strconv.Atoi(m[1] + m[2])
+				a["k"] = k
+			}
+		}
+		switch {
+		case hasAny(w, "top clv", "top tier", "top third", "high clv", "highest clv", "top value"):
+			a["clv_tier"] = "top"
+		case hasAny(w, "mid clv", "middle clv", "mid tier", "middle tier", "middle third"):
+			a["clv_tier"] = "mid"
+		case hasAny(w, "low clv", "lowest clv", "low tier", "bottom tier", "bottom third"):
+			a["clv_tier"] = "low"
 		}
 		setPeriod()
 		if hasAny(w, "negative", "positive") {

@@ -1,8 +1,6 @@
 package slackbot
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/report"
 )
 
 // Slack Block Kit limits Render stays within, and its own display limit.
@@ -221,17 +220,9 @@ func looksNumeric(s string) bool {
 	return digits > 0
 }
 
-// tableCSV encodes a table as CSV: a header line, then one line per row.
-func tableCSV(t agent.Table) []byte {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write(t.Columns)
-	for _, r := range t.Rows {
-		_ = w.Write(r)
-	}
-	w.Flush()
-	return buf.Bytes()
-}
+// tableCSV encodes a table as CSV (report.CSV): a header line, then one
+// line per row.
+func tableCSV(t agent.Table) []byte { return report.CSV(t.Columns, t.Rows) }
 
 // chartTable shows a chart's data as a two-column table.
 func chartTable(c agent.Chart) agent.Table {

@@ -32,6 +32,8 @@ type Store interface {
 	RevenueReader
 	OrderReader
 	ROIReader
+	ReportReader
+	BasketReader
 }
 
 // Config configures the catalog.
@@ -55,5 +57,8 @@ func Catalog(cfg Config) []Entry {
 		{Tool: ROI{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: clv, Roles: staff},
 		{Tool: NewCustomerProfile(clv), Roles: staff},
+		{Tool: Segment{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Rules{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 	}
 }

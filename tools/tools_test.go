@@ -10,8 +10,8 @@ import (
 	"github.com/roibot/roibot/analytics"
 )
 
-// fakeStore is a hand-written fake with one func field per method.
-type fakeStore struct {
+// stubStore is a hand-written fake with one func field per method.
+type stubStore struct {
 	dataRange      func() (time.Time, time.Time)
 	revenueSummary func(f analytics.OrderFilter) analytics.RevenueSummary
 	orders         func(f analytics.OrderFilter) []analytics.Order
@@ -19,26 +19,26 @@ type fakeStore struct {
 	synthetic      bool
 }
 
-func (f fakeStore) DataRange(context.Context, string) (time.Time, time.Time, error) {
+func (f stubStore) DataRange(context.Context, string) (time.Time, time.Time, error) {
 	a, b := f.dataRange()
 	return a, b, nil
 }
-func (f fakeStore) RevenueSummary(_ context.Context, of analytics.OrderFilter) (analytics.RevenueSummary, error) {
+func (f stubStore) RevenueSummary(_ context.Context, of analytics.OrderFilter) (analytics.RevenueSummary, error) {
 	return f.revenueSummary(of), nil
 }
-func (f fakeStore) PurchaseOrders(_ context.Context, of analytics.OrderFilter) ([]analytics.Order, error) {
+func (f stubStore) PurchaseOrders(_ context.Context, of analytics.OrderFilter) ([]analytics.Order, error) {
 	return f.orders(of), nil
 }
-func (f fakeStore) LastTouchROIInputs(_ context.Context, p analytics.Period, g string, _ int) ([]analytics.ROIInput, error) {
+func (f stubStore) LastTouchROIInputs(_ context.Context, p analytics.Period, g string, _ int) ([]analytics.ROIInput, error) {
 	return f.lastTouch(p, g), nil
 }
-func (f fakeStore) AttributionInputs(context.Context, analytics.Period, int) ([]analytics.Touchpoint, []analytics.Conversion, error) {
+func (f stubStore) AttributionInputs(context.Context, analytics.Period, int) ([]analytics.Touchpoint, []analytics.Conversion, error) {
 	return nil, nil, nil
 }
-func (f fakeStore) SpendBy(context.Context, analytics.Period, string) (map[string]analytics.Money, error) {
+func (f stubStore) SpendBy(context.Context, analytics.Period, string) (map[string]analytics.Money, error) {
 	return nil, nil
 }
-func (f fakeStore) HasSyntheticMarketing(context.Context) (bool, error) { return f.synthetic, nil }
+func (f stubStore) HasSyntheticMarketing(context.Context) (bool, error) { return f.synthetic, nil }
 
 var dataRange = func() (time.Time, time.Time) {
 	return time.Date(2010, 12, 1, 8, 26, 0, 0, time.UTC), time.Date(2011, 12, 9, 12, 50, 0, 0, time.UTC)
@@ -59,7 +59,7 @@ func call(t *testing.T, tool Tool, args string) map[string]any {
 
 func TestRevenue_Call(t *testing.T) {
 	var got analytics.OrderFilter
-	tool := Revenue{Store: fakeStore{dataRange: dataRange, revenueSummary: func(f analytics.OrderFilter) analytics.RevenueSummary {
+	tool := Revenue{Store: stubStore{dataRange: dataRange, revenueSummary: func(f analytics.OrderFilter) analytics.RevenueSummary {
 		got = f
 		return analytics.RevenueSummary{Currency: "GBP", Revenue: 123456, Returns: -456, Net: 123000, Orders: 3, Customers: 2}
 	}}}
@@ -87,7 +87,7 @@ func TestRevenue_Call(t *testing.T) {
 }
 
 func TestROI_Call(t *testing.T) {
-	store := fakeStore{dataRange: dataRange, synthetic: true, lastTouch: func(p analytics.Period, g string) []analytics.ROIInput {
+	store := stubStore{dataRange: dataRange, synthetic: true, lastTouch: func(p analytics.Period, g string) []analytics.ROIInput {
 		return []analytics.ROIInput{
 			{Group: "display", Spend: 100000, Revenue: 75000, Conversions: 10, NewCustomers: 4, Currency: "GBP"},
 			{Group: "email", Spend: 10000, Revenue: 110000, Conversions: 20, NewCustomers: 0, Currency: "GBP"},
@@ -147,7 +147,7 @@ func TestRFM_Call(t *testing.T) {
 		}
 	}
 	var gotTo time.Time
-	tool := RFM{Store: fakeStore{dataRange: dataRange, orders: func(f analytics.OrderFilter) []analytics.Order { gotTo = f.To; return orders }}}
+	tool := RFM{Store: stubStore{dataRange: dataRange, orders: func(f analytics.OrderFilter) []analytics.Order { gotTo = f.To; return orders }}}
 	m := call(t, tool, `{"customer_id": "5"}`)
 	if m["as_of"] != "2011-12-10" || !gotTo.Equal(time.Date(2011, 12, 10, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("as_of = %v (orders to %s); want 2011-12-10", m["as_of"], gotTo)

@@ -60,7 +60,7 @@ func clvEnv(t *testing.T) map[string]string {
 	url := pgtest.URL(t)
 	schema := pgtest.NewSchema(t)
 	env := map[string]string{"DATABASE_URL": url, "ROIBOT_DB_SCHEMA": schema, "ROIBOT_LLM_PROVIDER": "offline"}
-	run(t, env, "migrate")
+	runRoibot(t, env, "migrate")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: schema})
@@ -158,7 +158,7 @@ func TestAsk_CLV(t *testing.T) {
 	// The analyst's command on the same split must agree with the tool.
 	t.Run("CLVFitAgreesWithTool", func(t *testing.T) {
 		var rep clvFitReport
-		out := run(t, env, "clv", "fit", "--calibration-end", "2011-09-10", "--unit", "week", "--json")
+		out := runRoibot(t, env, "clv", "fit", "--calibration-end", "2011-09-10", "--unit", "week", "--json")
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("clv fit --json: %v\n%s", err, out)
 		}
@@ -187,7 +187,7 @@ func TestRFMCmd(t *testing.T) {
 			Recency []struct{ Score int } `json:"recency"`
 		} `json:"thresholds"`
 	}
-	out := run(t, env, "rfm", "--json")
+	out := runRoibot(t, env, "rfm", "--json")
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("rfm --json: %v\n%s", err, out)
 	}
@@ -200,7 +200,7 @@ func TestRFMCmd(t *testing.T) {
 		t.Errorf("rfm = as of %s, %d customers, Σ segments %d, Σ shares %.4f, %d recency bins; want 2011-12-10, 81, 81, 1, > 0",
 			res.AsOf, res.Customers, n, share, len(res.Thresholds.Recency))
 	}
-	text := run(t, env, "rfm", "--as-of", "2011-12-01")
+	text := runRoibot(t, env, "rfm", "--as-of", "2011-12-01")
 	if !strings.Contains(text, "RFM as of 2011-12-01") || !strings.Contains(text, "champions") {
 		t.Errorf("rfm --as-of 2011-12-01 =\n%s\nwant the as-of date and the segment table", text)
 	}

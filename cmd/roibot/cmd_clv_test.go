@@ -9,28 +9,13 @@ import (
 	"testing"
 )
 
-// runRoibot runs the command line with args over an empty environment and
-// returns what it printed.
-func runRoibot(t *testing.T, args ...string) string {
-	t.Helper()
-	var out bytes.Buffer
-	cmd := newRootCmd(map[string]string{})
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	if err := cmd.Execute(); err != nil {
-		t.Fatalf("roibot %v: %v\n%s", args, err, out.String())
-	}
-	return out.String()
-}
-
 // TestCLVFit_CDNOW reproduces the published BG/NBD fit of the CDNOW
 // 2,357-customer sample (weeks, calibration end 1997-09-30): CLVTools'
 // r = 0.2425945, α = 4.4136019, a = 0.7929199, b = 2.4258881,
 // LL = −9582.429 (data/cdnow/PROVENANCE.md), printed to 4 and 2 decimals,
 // and the BTYD holdout table (weeks 40-78).
 func TestCLVFit_CDNOW(t *testing.T) {
-	out := runRoibot(t, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week")
+	out := runRoibot(t, map[string]string{}, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week")
 	for _, want := range []struct{ name, value string }{
 		{"r", "0.2426"}, {"alpha", "4.4136"}, {"a", "0.7929"}, {"b", "2.4259"},
 	} {
@@ -61,7 +46,7 @@ func TestCLVFit_CDNOW(t *testing.T) {
 func TestCLVFit_JSON(t *testing.T) {
 	t.Run("BGNBD", func(t *testing.T) {
 		var rep clvFitReport
-		out := runRoibot(t, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
+		out := runRoibot(t, map[string]string{}, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("clv fit --json: %v\n%s", err, out)
 		}
@@ -81,7 +66,7 @@ func TestCLVFit_JSON(t *testing.T) {
 	t.Run("ParetoNBD", func(t *testing.T) {
 		// PROVENANCE.md: r = 0.553, α = 10.578, s = 0.606, β = 11.669, LL −9595.0 (published to these decimals).
 		var rep clvFitReport
-		out := runRoibot(t, "clv", "fit", "--model", "paretonbd", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
+		out := runRoibot(t, map[string]string{}, "clv", "fit", "--model", "paretonbd", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("clv fit --json: %v\n%s", err, out)
 		}
@@ -98,7 +83,7 @@ func TestCLVFit_JSON(t *testing.T) {
 	t.Run("GammaGamma", func(t *testing.T) {
 		// Fader & Hardie (2013) / CLVTools: p = 6.25, q = 3.74, γ = 15.44, LL −4055.92 on 946 repeat customers.
 		var rep clvFitReport
-		out := runRoibot(t, "clv", "fit", "--model", "gammagamma", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
+		out := runRoibot(t, map[string]string{}, "clv", "fit", "--model", "gammagamma", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("clv fit --json: %v\n%s", err, out)
 		}

@@ -14,7 +14,7 @@ import (
 )
 
 // run executes the roibot command line with env and returns its stdout.
-func run(t *testing.T, env map[string]string, args ...string) string {
+func runRoibot(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
 	root := newRootCmd(env)
 	var out, errOut bytes.Buffer
@@ -40,7 +40,7 @@ type askJSON struct {
 func ask(t *testing.T, env map[string]string, q string) askJSON {
 	t.Helper()
 	var a askJSON
-	if err := json.Unmarshal([]byte(run(t, env, "ask", "--json", q)), &a); err != nil {
+	if err := json.Unmarshal([]byte(runRoibot(t, env, "ask", "--json", q)), &a); err != nil {
 		t.Fatalf("ask %q: %v", q, err)
 	}
 	if len(a.ToolCalls) != 1 || a.ToolCalls[0].Error != "" {
@@ -59,12 +59,12 @@ func TestDemo_NewUserQuestions(t *testing.T) {
 	url := pgtest.URL(t)
 	schema := pgtest.NewSchema(t)
 	env := map[string]string{"DATABASE_URL": url, "ROIBOT_DB_SCHEMA": schema}
-	out := run(t, env, "demo", "--no-chat", "--data", "../../data")
+	out := runRoibot(t, env, "demo", "--no-chat", "--data", "../../data")
 	if !strings.Contains(out, "541909 rows read, 541907 stored, 2 rejected") {
 		t.Fatalf("demo output lacks the import summary:\n%s", out)
 	}
 	t.Run("SecondRunReusesData", func(t *testing.T) {
-		out := run(t, env, "demo", "--no-chat", "--data", "../../data")
+		out := runRoibot(t, env, "demo", "--no-chat", "--data", "../../data")
 		if !strings.Contains(out, "orders already imported") || !strings.Contains(out, "already present") {
 			t.Errorf("second demo run = %q; want it to reuse the data", out)
 		}

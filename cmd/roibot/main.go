@@ -75,6 +75,9 @@ func commands(app *App) []*cobra.Command {
 		newServeCmd(app),
 		newCLVCmd(app),
 		newRFMCmd(app),
+		newSegmentCmd(app),
+		newRulesCmd(app),
+		newReportCmd(app),
 	}
 }
 

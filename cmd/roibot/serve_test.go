@@ -110,7 +110,7 @@ func TestServe_EventsAPI(t *testing.T) {
 		"ROIBOT_SLACK_MODE": "events", "SLACK_API_URL": slack.srv.GetAPIURL(),
 		"ROIBOT_MARKETER_CHANNELS": "C1",
 	}
-	run(t, env, "import", "online-retail", "testdata/retail_small.csv")
+	runRoibot(t, env, "import", "online-retail", "testdata/retail_small.csv")
 
 	body, _ := json.Marshal(map[string]any{
 		"type": "event_callback", "team_id": "T1", "event_id": "Ev1", "event_time": time.Now().Unix(),

@@ -1,0 +1,176 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roibot/roibot/analytics"
+)
+
+// BasketReader is what association_rules needs from storage.
+type BasketReader interface {
+	BasketLines(ctx context.Context, f analytics.OrderFilter) ([]analytics.BasketLine, error)
+}
+
+// DefaultMinSupport is association_rules' minimum support when none is given.
+const DefaultMinSupport = 0.05
+
+// Rules is the association_rules tool: market-basket rules mined with
+// FP-Growth over invoices, sorted by lift.
+type Rules struct {
+	Store    BasketReader
+	Location *time.Location
+}
+
+// RulesArgs are the arguments of association_rules (also used by the
+// roibot rules command).
+type RulesArgs struct {
+	Country       string   `json:"country"`
+	MinSupport    *float64 `json:"min_support"`
+	MinConfidence float64  `json:"min_confidence"`
+	MinLift       *float64 `json:"min_lift"`
+	Limit         int      `json:"limit"`
+}
+
+var rulesSchema = mustSchema("association_rules", map[string]any{
+	"type": "object",
+	"properties": map[string]any{
+		"country":        map[string]any{"type": "string", "description": "only the invoices of this country, as spelled in the data (e.g. France, Germany)"},
+		"min_support":    map[string]any{"type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "minimum support, a fraction of invoices (default 0.05)"},
+		"min_confidence": map[string]any{"type": "number", "minimum": 0, "maximum": 1, "description": "minimum confidence, a fraction (default 0)"},
+		"min_lift":       map[string]any{"type": "number", "minimum": 0, "description": "minimum lift (default 1: only positive associations)"},
+		"limit":          map[string]any{"type": "integer", "minimum": 1, "maximum": 500, "description": "rules to list (default 20)"},
+	},
+	"additionalProperties": false,
+})
+
+// Name implements agent.Tool.
+func (Rules) Name() string { return "association_rules" }
+
+// Description implements agent.Tool.
+func (Rules) Description() string {
+	return "Market basket analysis: association rules A -> C between products bought on the same invoice (FP-Growth), " +
+		"cancellations and non-product lines (postage, fees) excluded. " +
+		"Input: country, min_support (fraction of invoices, default 0.05), min_confidence, min_lift (default 1), limit (default 20). " +
+		"Output: rules sorted by lift with support, confidence, lift, leverage, conviction; number of baskets."
+}
+
+// Parameters implements agent.Tool.
+func (Rules) Parameters() map[string]any { return rulesSchema.doc }
+
+// RuleRow is one rule as association_rules reports it.
+type RuleRow struct {
+	Antecedent []string `json:"antecedent"`
+	Consequent []string `json:"consequent"`
+	Baskets    int      `json:"baskets"`
+	Support    float64  `json:"support"`
+	Confidence float64  `json:"confidence"`
+	Lift       float64  `json:"lift"`
+	Leverage   float64  `json:"leverage"`
+	Conviction *float64 `json:"conviction"`
+}
+
+// RulesResult is the JSON result of association_rules.
+type RulesResult struct {
+	Definition    string    `json:"definition"`
+	Country       string    `json:"country,omitempty"`
+	Baskets       int       `json:"baskets"`
+	MinSupport    float64   `json:"min_support"`
+	MinConfidence float64   `json:"min_confidence"`
+	MinLift       float64   `json:"min_lift"`
+	RulesFound    int       `json:"rules_found"`
+	Rules         []RuleRow `json:"rules"`
+	Caveats       []string  `json:"caveats,omitempty"`
+	Display       Display   `json:"display"`
+}
+
+// Call implements agent.Tool.
+func (t Rules) Call(ctx context.Context, input string) (_ string, err error) {
+	defer recoverTool(t.Name(), &err)
+	args, err := decodeArgs[RulesArgs](input, rulesSchema)
+	if err != nil {
+		return retryHint(err, "fix the arguments and call association_rules again"), nil
+	}
+	lines, err := t.Store.BasketLines(ctx, analytics.OrderFilter{Country: args.Country})
+	if err != nil {
+		return "", fmt.Errorf("association_rules: %w", err)
+	}
+	res, err := AssociationRulesFromLines(lines, args)
+	if err != nil {
+		if isArgProblem(err) {
+			return retryHint(err, "check the country (as spelled in the data) or lower min_support"), nil
+		}
+		return "", fmt.Errorf("association_rules: %w", err)
+	}
+	return encodeJSON(res)
+}
+
+// AssociationRulesFromLines builds one basket per invoice from lines
+// (analytics.BasketsFromLines: cancellations out; lines with the
+// descriptions of analytics.NonProductDescriptions, e.g. POSTAGE, out),
+// mines them with FP-Growth at args.MinSupport (default
+// DefaultMinSupport) and keeps the rules with confidence ≥
+// args.MinConfidence and lift ≥ args.MinLift (default 1), sorted by lift;
+// at most args.Limit (default 20) are listed, RulesFound counts all.
+// Errors are those of analytics (an *InputError for no invoices or a bad
+// threshold).
+func AssociationRulesFromLines(lines []analytics.BasketLine, args RulesArgs) (RulesResult, error) {
+	minSup := DefaultMinSupport
+	if args.MinSupport != nil {
+		minSup = *args.MinSupport
+	}
+	minLift := 1.0
+	if args.MinLift != nil {
+		minLift = *args.MinLift
+	}
+	if args.Limit == 0 {
+		args.Limit = 20
+	}
+	b, err := analytics.BasketsFromLines(lines, analytics.BasketOptions{Drop: analytics.NonProductDescriptions})
+	if err != nil {
+		return RulesResult{}, fmt.Errorf("no invoices%s: %w", inCountry(args.Country), err)
+	}
+	rules, err := analytics.AssociationRules(b.Items, minSup, analytics.RuleFilter{MinSupport: minSup, MinConfidence: args.MinConfidence, MinLift: minLift})
+	if err != nil {
+		return RulesResult{}, err
+	}
+	res := RulesResult{
+		Definition: "Association rules (Agrawal et al. 1993; Brin et al. 1997) mined with FP-Growth (Han et al. 2000): a basket is an invoice, " +
+			"cancellations (invoice numbers with C) excluded, an item is a product description with summed quantity >= 1, " +
+			"non-product lines (postage, carriage, fees, manual adjustments) removed. support = share of baskets with A and C; " +
+			"confidence = support(A and C) / support(A); lift = confidence / support(C); leverage = support(A and C) - support(A) x support(C); " +
+			"conviction = (1 - support(C)) / (1 - confidence).",
+		Country: args.Country, Baskets: len(b.Items), MinSupport: minSup, MinConfidence: args.MinConfidence, MinLift: minLift,
+		RulesFound: len(rules), Rules: []RuleRow{},
+	}
+	if len(b.Items) < 100 {
+		res.Caveats = append(res.Caveats, fmt.Sprintf("only %d baskets: rules rest on few invoices", len(b.Items)))
+	}
+	if len(rules) == 0 {
+		res.Caveats = append(res.Caveats, "no rule passes the thresholds; lower min_support, min_confidence or min_lift")
+	}
+	t := Table{Title: fmt.Sprintf("Association rules%s (%d baskets, min support %g)", inCountry(args.Country), len(b.Items), minSup),
+		Columns: []string{"if bought", "then also", "support", "confidence", "lift"}}
+	for i, r := range rules {
+		if i >= args.Limit {
+			break
+		}
+		row := RuleRow{Antecedent: r.Antecedent, Consequent: r.Consequent, Baskets: r.Count, Support: round(r.Support, 4),
+			Confidence: round(r.Confidence, 4), Lift: round(r.Lift, 3), Leverage: round(r.Leverage, 4)}
+		if r.Conviction != nil {
+			v := round(*r.Conviction, 3)
+			row.Conviction = &v
+		}
+		res.Rules = append(res.Rules, row)
+		t.Rows = append(t.Rows, []string{strings.Join(r.Antecedent, " + "), strings.Join(r.Consequent, " + "),
+			pct(analytics.Float(r.Support)), pct(analytics.Float(r.Confidence)), strconv.FormatFloat(r.Lift, 'f', 2, 64)})
+	}
+	if len(rules) > args.Limit {
+		res.Caveats = append(res.Caveats, fmt.Sprintf("%d rules found; the %d with the highest lift are listed", len(rules), args.Limit))
+	}
+	res.Display.Tables = append(res.Display.Tables, t)
+	return res, nil
+}

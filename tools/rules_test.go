@@ -1,0 +1,93 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/roibot/roibot/analytics"
+)
+
+// ruleLines: baskets {A, B}, {A, B}, {A, C}, {B}; the POSTAGE and Manual
+// lines and the cancellation C4 are not products or purchases.
+var ruleLines = []analytics.BasketLine{
+	{InvoiceNo: "1", Description: "A", Quantity: 1}, {InvoiceNo: "1", Description: "B", Quantity: 1},
+	{InvoiceNo: "1", Description: "POSTAGE", Quantity: 1},
+	{InvoiceNo: "2", Description: "A", Quantity: 2}, {InvoiceNo: "2", Description: "B ", Quantity: 1},
+	{InvoiceNo: "3", Description: "A", Quantity: 1}, {InvoiceNo: "3", Description: "C", Quantity: 1},
+	{InvoiceNo: "C4", Description: "A", Quantity: -1}, {InvoiceNo: "C4", Description: "C", Quantity: -1},
+	{InvoiceNo: "5", Description: "B", Quantity: 1}, {InvoiceNo: "5", Description: "Manual", Quantity: 1},
+}
+
+func TestRules(t *testing.T) {
+	store := &fakeStore{BasketLinesFn: func(_ context.Context, f analytics.OrderFilter) ([]analytics.BasketLine, error) {
+		if f.Country != "France" {
+			return nil, nil
+		}
+		return ruleLines, nil
+	}}
+	call := func(t *testing.T, input string) RulesResult {
+		t.Helper()
+		out, err := Rules{Store: store}.Call(context.Background(), input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res RulesResult
+		if err := json.Unmarshal([]byte(out), &res); err != nil || res.Rules == nil {
+			t.Fatalf("Call(%s) = %s; want rules", input, out)
+		}
+		return res
+	}
+
+	t.Run("Defaults", func(t *testing.T) {
+		res := call(t, `{"country": "France"}`)
+		// supp A = B = 3/4, C = 1/4, AB = 2/4, AC = 1/4. A→B has lift
+		// (2/3)/(3/4) = 0.889 < 1 and is dropped by the default min lift 1;
+		// C→A: confidence 1, lift 1/(3/4) = 4/3; A→C: confidence 1/3, lift
+		// (1/3)/(1/4) = 4/3, leverage 1/4 − 3/4·1/4 = 0.0625, conviction
+		// (1 − 1/4)/(1 − 1/3) = 1.125.
+		if res.Baskets != 4 || res.MinSupport != 0.05 || res.MinLift != 1 || res.RulesFound != 2 {
+			t.Fatalf("defaults = %d baskets, support %v, lift %v, %d rules; want 4, 0.05, 1, 2", res.Baskets, res.MinSupport, res.MinLift, res.RulesFound)
+		}
+		ca, ac := res.Rules[0], res.Rules[1]
+		if ca.Antecedent[0] != "C" || ca.Consequent[0] != "A" || ca.Confidence != 1 || ca.Lift != 1.333 || ca.Conviction != nil {
+			t.Errorf("rules[0] = %+v; want C→A confidence 1, lift 1.333, conviction null", ca)
+		}
+		if ac.Antecedent[0] != "A" || ac.Confidence != 0.3333 || ac.Support != 0.25 || ac.Leverage != 0.0625 || ac.Conviction == nil || *ac.Conviction != 1.125 {
+			t.Errorf("rules[1] = %+v; want A→C support 0.25, confidence 0.3333, leverage 0.0625, conviction 1.125", ac)
+		}
+		if len(res.Display.Tables) != 1 || res.Display.Tables[0].Rows[0][4] != "1.33" {
+			t.Errorf("display = %+v; want one table with lift 1.33", res.Display.Tables)
+		}
+	})
+	t.Run("MinLiftZeroAndLimit", func(t *testing.T) {
+		res := call(t, `{"country": "France", "min_lift": 0, "min_confidence": 0.6, "limit": 1}`)
+		// Confidence ≥ 0.6: C→A 1, A→B and B→A 2/3.
+		if res.RulesFound != 3 || len(res.Rules) != 1 || res.Rules[0].Antecedent[0] != "C" {
+			t.Errorf("min_lift 0, min_confidence 0.6, limit 1 = %d found, %v listed; want 3 found, C→A listed", res.RulesFound, res.Rules)
+		}
+		if !strings.Contains(strings.Join(res.Caveats, "|"), "3 rules found; the 1 with the highest lift are listed") {
+			t.Errorf("caveats = %q; want the listing limit said", res.Caveats)
+		}
+	})
+	t.Run("HighSupport", func(t *testing.T) {
+		res := call(t, `{"country": "France", "min_support": 0.9}`)
+		if res.RulesFound != 0 || !strings.Contains(strings.Join(res.Caveats, "|"), "no rule passes the thresholds") {
+			t.Errorf("min_support 0.9 = %d rules, caveats %q; want none and a caveat", res.RulesFound, res.Caveats)
+		}
+	})
+	t.Run("NoInvoices", func(t *testing.T) {
+		out, err := Rules{Store: store}.Call(context.Background(), `{"country": "Atlantis"}`)
+		var p problem
+		if err != nil || json.Unmarshal([]byte(out), &p) != nil || !strings.Contains(p.Error, "no invoices in Atlantis") {
+			t.Errorf("Call(Atlantis) = %s, %v; want a no-invoices hint", out, err)
+		}
+	})
+	t.Run("BadSupport", func(t *testing.T) {
+		out, _ := Rules{Store: store}.Call(context.Background(), `{"min_support": 0}`)
+		if !strings.Contains(out, "arguments do not match the schema") {
+			t.Errorf("Call(min_support 0) = %s; want a schema hint", out)
+		}
+	})
+}
