@@ -368,6 +368,13 @@ func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
 	if d.sumX == 0 {
 		return ParetoNBDFit{}, fmt.Errorf("fit Pareto/NBD: no repeat purchases, the model is not identified: %w", ErrNoData)
 	}
+	// Guard against data without churn, where the likelihood has no
+	// interior maximum and the series below would run for minutes.
+	if bg, err := FitBGNBD(customers); err == nil {
+		if err := CheckParetoIdentified(bg.Params); err != nil {
+			return ParetoNBDFit{}, fmt.Errorf("fit Pareto/NBD: %w", err)
+		}
+	}
 	n := float64(d.customers)
 	sumT, sumX := d.sumT, d.sumX
 	fromLog := func(th []float64) ParetoNBDParams {
@@ -411,4 +418,23 @@ func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
 		fit.StdErr = ParetoNBDParams{R: se[0], Alpha: se[1], S: se[2], Beta: se[3]}
 	}
 	return fit, nil
+}
+
+// MinParetoDropout is the BG/NBD mean drop-out probability per purchase,
+// a/(a+b), below which Pareto/NBD is treated as not identified: with next
+// to no churn its maximum likelihood lies at s/β → 0, where the
+// hypergeometric series need millions of terms (Online Retail: a/(a+b) =
+// 0.0005; CDNOW: 0.25).
+const MinParetoDropout = 0.01
+
+// CheckParetoIdentified returns an error wrapping ErrFitFailed when a BG/NBD
+// fit of the same customers shows almost no churn (a/(a+b) below
+// MinParetoDropout), so a Pareto/NBD fit would not find an interior
+// maximum. FitParetoNBD runs this check itself.
+func CheckParetoIdentified(bg BGNBDParams) error {
+	if d := bg.A / (bg.A + bg.B); d < MinParetoDropout {
+		return fmt.Errorf("%w: the customers show almost no churn (BG/NBD drop-out probability per purchase a/(a+b) = %.4f < %g), "+
+			"so the Pareto/NBD likelihood has no interior maximum; use BG/NBD", ErrFitFailed, d, MinParetoDropout)
+	}
+	return nil
 }

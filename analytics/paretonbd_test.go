@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/integrate/quad"
@@ -205,4 +206,20 @@ func ExampleFitParetoNBD() {
 	p := fit.Params
 	fmt.Printf("r=%.3f alpha=%.3f s=%.3f beta=%.3f LL=%.1f\n", p.R, p.Alpha, p.S, p.Beta, fit.LogLikelihood)
 	// Output: r=0.553 alpha=10.578 s=0.606 beta=11.669 LL=-9595.0
+}
+
+// TestFitParetoNBD_NoChurn: customers who all keep buying to the end of
+// the observation window show no drop-out; the fit must fail fast with a
+// reason instead of chasing s/β → 0 for minutes.
+func TestFitParetoNBD_NoChurn(t *testing.T) {
+	var cs []CustomerSummary
+	for i := 0; i < 400; i++ {
+		x := 1 + i%9
+		T := 30 + float64(i%20)
+		cs = append(cs, CustomerSummary{CustomerID: fmt.Sprint(i), Frequency: x, Recency: T - 0.5, T: T})
+	}
+	_, err := FitParetoNBD(cs)
+	if !errors.Is(err, ErrFitFailed) || !strings.Contains(err.Error(), "churn") {
+		t.Fatalf("FitParetoNBD(no churn) error = %v; want ErrFitFailed naming the missing churn", err)
+	}
 }

@@ -27,12 +27,6 @@ const (
 	minOwnFitCustomers = 100
 	// maxCacheEntries bounds the fit cache; it is emptied when full.
 	maxCacheEntries = 64
-	// minParetoDropout is the BG/NBD mean drop-out probability per purchase,
-	// a/(a+b), below which predict_clv declines Pareto/NBD: with next to no
-	// churn its maximum likelihood lies at s/β → 0, where the fit's
-	// hypergeometric series need millions of terms and the fit runs for
-	// minutes (Online Retail: a/(a+b) = 0.0005).
-	minParetoDropout = 0.01
 	// daysPerMonth is the mean calendar month (365.25 / 12 days).
 	daysPerMonth = 365.25 / 12
 )
@@ -209,9 +203,10 @@ func (e *clvEngine) base(ctx context.Context, model string, asOf time.Time, coun
 		if err != nil {
 			return nil, err
 		}
-		if p, ok := bg.fit.model.(analytics.BGNBDParams); ok && p.A/(p.A+p.B) < minParetoDropout {
-			return nil, &argError{msg: fmt.Sprintf("Pareto/NBD is not identified on these customers: they show almost no churn "+
-				"(BG/NBD drop-out probability per purchase a/(a+b) = %.4f), so its likelihood has no interior maximum; use model bgnbd", p.A/(p.A+p.B))}
+		if p, ok := bg.fit.model.(analytics.BGNBDParams); ok {
+			if err := analytics.CheckParetoIdentified(p); err != nil {
+				return nil, &argError{msg: "Pareto/NBD is not identified on these customers: " + err.Error()}
+			}
 		}
 	}
 	var fitErr error
