@@ -11,8 +11,8 @@ import (
 )
 
 // funnelSQL counts the funnel of analytics.DefaultFunnelStages in one
-// statement. Parameters: $1 period start, $2 period end, $3 channel ('' =
-// all), $4 campaign ('' = all), $5 window in seconds (null = no limit),
+// statement. Parameters: $1 period start, $2 period end, $3 channel (” =
+// all), $4 campaign (” = all), $5 window in seconds (null = no limit),
 // $6 time zone name.
 //
 // A session starts at t0, its first visit ever (ties: lowest event id);
