@@ -32,6 +32,7 @@ type Store interface {
 	RevenueReader
 	OrderReader
 	ROIReader
+	FunnelReader
 }
 
 // Config configures the catalog.
@@ -52,5 +53,7 @@ func Catalog(cfg Config) []Entry {
 		{Tool: RFM{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: HistoricalCLV{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: ROI{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
 	}
 }
