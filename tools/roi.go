@@ -102,8 +102,8 @@ type ROIResult struct {
 	// Best is the group with the highest ROAS (ties: the first by name);
 	// nil when no group has spend.
 	Best    *ROIBestJSON `json:"best,omitempty"`
-	Caveats      []string     `json:"caveats,omitempty"`
-	Display      Display      `json:"display"`
+	Caveats []string     `json:"caveats,omitempty"`
+	Display Display      `json:"display"`
 }
 
 // ROIBestJSON names the group with the highest ROAS.
