@@ -69,6 +69,8 @@ func commands(app *App) []*cobra.Command {
 		newAskCmd(app),
 		newToolsCmd(app),
 		newServeCmd(app),
+		newAttributionCmd(app),
+		newROICmd(app),
 	}
 }
 
