@@ -251,8 +251,8 @@ func attributionSummary(res AttributionResult) string {
 	for i, m := range res.Models {
 		if res.Channel != "all" && len(res.Rows) == 1 {
 			c := res.Rows[0].Credits[i]
-			parts = append(parts, fmt.Sprintf("%s credits %s with %s conversions and %s", m, res.Channel,
-				strconv.FormatFloat(round(c.Conversions, 1), 'f', -1, 64), money(analytics.MoneyFromMajor(float64(c.Revenue)), res.Currency)))
+			parts = append(parts, fmt.Sprintf("%s credits %s with %s and %s", m, res.Channel,
+				conversionsText(c.Conversions), money(analytics.MoneyFromMajor(float64(c.Revenue)), res.Currency)))
 			continue
 		}
 		best, bestV := "", -1.0
@@ -267,10 +267,20 @@ func attributionSummary(res AttributionResult) string {
 	if res.Channel != "all" && len(res.RemovalEffects) == 1 {
 		s += fmt.Sprintf(" Markov removal effect of %s: %.1f%% of conversions would be lost without it.", res.Channel, res.RemovalEffects[0].RemovalEffect*100)
 	}
-	s += fmt.Sprintf(" Total %s conversions and %s in %s, %s of them unattributed; each model's credit adds up to the total.",
-		strconv.FormatFloat(res.Total.Conversions, 'f', -1, 64), money(analytics.MoneyFromMajor(float64(res.Total.Revenue)), res.Currency),
+	s += fmt.Sprintf(" Total %s and %s in %s, %s of them unattributed; each model's credit adds up to the total.",
+		conversionsText(res.Total.Conversions), money(analytics.MoneyFromMajor(float64(res.Total.Revenue)), res.Currency),
 		res.Period.Label, strconv.FormatFloat(res.Unattributed.Conversions, 'f', -1, 64))
 	return s
+}
+
+// conversionsText writes a (possibly fractional) conversion count with
+// its noun: "1 conversion", "1.7 conversions".
+func conversionsText(v float64) string {
+	s := strconv.FormatFloat(round(v, 1), 'f', -1, 64)
+	if s == "1" {
+		return s + " conversion"
+	}
+	return s + " conversions"
 }
 
 func attributionDisplay(res AttributionResult, p analytics.Period) Display {
