@@ -15,52 +15,64 @@ import (
 // all), $4 campaign (” = all), $5 window in seconds (null = no limit),
 // $6 time zone name.
 //
-// A session starts at t0, its first visit ever (ties: lowest event id);
-// it is kept when t0 lies in [$1, $2) and its first visit's channel and
-// campaign match. Stage k is then reached at t_k, the earliest event of
-// that stage with t_{k−1} ≤ t_k ≤ t0 + window: one hash join per stage
-// over the events of [$1, $2 + window]. The result has one row per local
-// day of t0, one per channel, and the grand total (grouping sets), with
-// one count per stage.
+// One sort of the events of [$1, $2 + window] by session (collation "C")
+// and time feeds one pass that gives each session t0, its first visit
+// (kept when in [$1, $2] and no visit precedes $1), the channel and
+// campaign of that visit (ties: lowest event id), and per later stage the
+// sorted array of its event times. The stage times then chain without
+// joins: t_k = the first element ≥ t_(k−1) of stage k's array, found by
+// binary search with width_bucket (timestamps have microsecond
+// resolution, so "≥ t" is "> t − 1 µs"); a stage counts when t_k ≤ t0 +
+// window (t_k never decreases, so one check per stage suffices). The
+// result has one row per local day of t0, one per channel, and the grand
+// total (grouping sets), with one count per stage.
 var funnelSQL = buildFunnelSQL(analytics.DefaultFunnelStages())
 
 func buildFunnelSQL(stages []string) string {
 	var b strings.Builder
-	b.WriteString(`with firsts as (
-		select distinct on (session_id) session_id, occurred_at as t0, channel, campaign
-		from funnel_events
-		where stage = '` + stages[0] + `' and occurred_at < $2
-		order by session_id, occurred_at, event_id),
+	b.WriteString(`with g as (
+		select sid, min(at) filter (where stage = '` + stages[0] + `') as t0,
+		       (array_agg(channel) filter (where stage = '` + stages[0] + `'))[1] as channel,
+		       (array_agg(campaign) filter (where stage = '` + stages[0] + `'))[1] as campaign`)
+	for k := 1; k < len(stages); k++ {
+		fmt.Fprintf(&b, ",\n\t\t       array_agg(at) filter (where stage = '%s') as a%d", stages[k], k)
+	}
+	b.WriteString(`
+		from (select session_id collate "C" as sid, stage, occurred_at as at, channel, campaign
+		      from funnel_events
+		      where occurred_at >= $1
+		        and ($5::float8 is null or occurred_at <= $2::timestamptz + $5::float8 * interval '1 second')
+		      order by 1, occurred_at, event_id) e
+		group by sid),
 	s0 as (
-		select session_id, t0, channel, t0 as t,
-		       case when $5::float8 is null then 'infinity'::timestamptz else t0 + $5::float8 * interval '1 second' end as deadline
-		from firsts
-		where t0 >= $1 and ($3 = '' or channel = $3) and ($4 = '' or campaign = $4)),
-	ev as materialized (
-		select session_id, stage, occurred_at from funnel_events
-		where occurred_at >= $1
-		  and ($5::float8 is null or occurred_at <= $2::timestamptz + $5::float8 * interval '1 second'))`)
+		select t0, channel,
+		       case when $5::float8 is null then 'infinity'::timestamptz else t0 + $5::float8 * interval '1 second' end as deadline`)
+	for k := 1; k < len(stages); k++ {
+		fmt.Fprintf(&b, ", a%d", k)
+	}
+	b.WriteString(`, t0 as t0_
+		from g
+		where t0 < $2 and ($3 = '' or channel = $3) and ($4 = '' or campaign = $4)
+		  and not exists (select 1 from funnel_events v
+		                  where v.session_id = g.sid and v.stage = '` + stages[0] + `' and v.occurred_at < $1))`)
+	// s_k adds t_k; t0_ is t_0 under the name the chain uses.
+	prev := "t0_"
 	for k := 1; k < len(stages); k++ {
 		fmt.Fprintf(&b, `,
-	s%d as (
-		select s.session_id, s.deadline, min(e.occurred_at) as t
-		from s%d s join ev e on e.session_id = s.session_id
-		where e.stage = '%s' and e.occurred_at >= s.t and e.occurred_at <= s.deadline
-		group by s.session_id, s.deadline)`, k, k-1, stages[k])
+	s%d as (select s%d.*, a%d[width_bucket(%s - interval '1 microsecond', a%d) + 1] as t%d from s%d)`, k, k-1, k, prev, k, k, k-1)
+		prev = fmt.Sprintf("t%d", k)
 	}
+	last := len(stages) - 1
 	b.WriteString(`
-	select grouping((s0.t0 at time zone $6)::date), grouping(s0.channel),
-	       coalesce(to_char((s0.t0 at time zone $6)::date, 'YYYY-MM-DD'), ''), coalesce(s0.channel, ''), count(*)`)
+	select grouping((t0 at time zone $6)::date), grouping(channel),
+	       coalesce(to_char((t0 at time zone $6)::date, 'YYYY-MM-DD'), ''), coalesce(channel, ''), count(*)`)
 	for k := 1; k < len(stages); k++ {
-		fmt.Fprintf(&b, ", count(s%d.session_id)", k)
+		fmt.Fprintf(&b, ", count(*) filter (where t%d <= deadline)", k)
 	}
-	b.WriteString("\n\tfrom s0")
-	for k := 1; k < len(stages); k++ {
-		fmt.Fprintf(&b, " left join s%d using (session_id)", k)
-	}
-	b.WriteString(`
-	group by grouping sets (((s0.t0 at time zone $6)::date), (s0.channel), ())
-	order by 1, 2, 3, 4`)
+	fmt.Fprintf(&b, `
+	from s%d
+	group by grouping sets (((t0 at time zone $6)::date), (channel), ())
+	order by 1, 2, 3, 4`, last)
 	return b.String()
 }
 

@@ -202,21 +202,23 @@ func TestStore_FunnelCountsMatchesAnalytics(t *testing.T) {
 		}
 	}
 	funnelLayer(t, s, rows)
-	want, err := analytics.FunnelFromEvents(events, stages, 45*time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := analytics.Period{From: start, To: start.AddDate(0, 0, 30)}
-	got, err := s.FunnelCounts(context.Background(), analytics.FunnelQuery{Period: p, Window: 45 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want[3].Count == 0 {
-		t.Fatalf("fixture too weak: FunnelFromEvents = %v", want)
-	}
-	for i, w := range want {
-		if got.Total[i] != w.Count {
-			t.Errorf("FunnelCounts().Total[%s] = %d; want %d (FunnelFromEvents)", w.Stage, got.Total[i], w.Count)
+	for _, w := range []time.Duration{45 * time.Minute, 10 * time.Minute, 0} {
+		want, err := analytics.FunnelFromEvents(events, stages, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want[3].Count == 0 {
+			t.Fatalf("fixture too weak: FunnelFromEvents = %v", want)
+		}
+		got, err := s.FunnelCounts(context.Background(), analytics.FunnelQuery{Period: p, Window: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range want {
+			if got.Total[i] != c.Count {
+				t.Errorf("FunnelCounts(window %s).Total[%s] = %d; want %d (FunnelFromEvents)", w, c.Stage, got.Total[i], c.Count)
+			}
 		}
 	}
 }

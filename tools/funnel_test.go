@@ -23,7 +23,9 @@ func (f fakeFunnelStore) DataRange(ctx context.Context, currency string) (time.T
 func (f fakeFunnelStore) FunnelCounts(ctx context.Context, q analytics.FunnelQuery) (analytics.FunnelCounts, error) {
 	return f.FunnelCountsFn(ctx, q)
 }
-func (f fakeFunnelStore) HasSyntheticMarketing(ctx context.Context) (bool, error) { return f.SyntheticFn(ctx) }
+func (f fakeFunnelStore) HasSyntheticMarketing(ctx context.Context) (bool, error) {
+	return f.SyntheticFn(ctx)
+}
 
 // funnelStore answers FunnelCounts with counts per period start date.
 func funnelStore(t *testing.T, byFrom map[string][]int, seen *[]analytics.FunnelQuery) fakeFunnelStore {
