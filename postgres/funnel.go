@@ -15,9 +15,10 @@ import (
 // all), $4 campaign (” = all), $5 window in seconds (null = no limit),
 // $6 time zone name.
 //
-// One sort of the events of [$1, $2 + window] by session (collation "C")
-// and time feeds one pass that gives each session t0, its first visit
-// (kept when in [$1, $2] and no visit precedes $1), the channel and
+// The events of [$1, $2 + window] of sessions without a visit before $1
+// (a hash anti-join decided per event, where row estimates are good) are
+// sorted once by session (collation "C") and time; one pass then gives
+// each session t0, its first visit (kept when before $2), the channel and
 // campaign of that visit (ties: lowest event id), and per later stage the
 // sorted array of its event times. The stage times then chain without
 // joins: t_k = the first element ≥ t_(k−1) of stage k's array, found by
@@ -39,9 +40,11 @@ func buildFunnelSQL(stages []string) string {
 	}
 	b.WriteString(`
 		from (select session_id collate "C" as sid, stage, occurred_at as at, channel, campaign
-		      from funnel_events
+		      from funnel_events f
 		      where occurred_at >= $1
 		        and ($5::float8 is null or occurred_at <= $2::timestamptz + $5::float8 * interval '1 second')
+		        and not exists (select 1 from funnel_events v
+		                        where v.session_id = f.session_id and v.stage = '` + stages[0] + `' and v.occurred_at < $1)
 		      order by 1, occurred_at, event_id) e
 		group by sid),
 	s0 as (
@@ -52,9 +55,7 @@ func buildFunnelSQL(stages []string) string {
 	}
 	b.WriteString(`, t0 as t0_
 		from g
-		where t0 < $2 and ($3 = '' or channel = $3) and ($4 = '' or campaign = $4)
-		  and not exists (select 1 from funnel_events v
-		                  where v.session_id = g.sid and v.stage = '` + stages[0] + `' and v.occurred_at < $1))`)
+		where t0 < $2 and ($3 = '' or channel = $3) and ($4 = '' or campaign = $4))`)
 	// s_k adds t_k; t0_ is t_0 under the name the chain uses.
 	prev := "t0_"
 	for k := 1; k < len(stages); k++ {
