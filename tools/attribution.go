@@ -145,7 +145,12 @@ func (t Attribution) Call(ctx context.Context, input string) (_ string, err erro
 	}
 	channel := "all"
 	if args.Channel != "" {
-		channel = strings.ToLower(strings.TrimSpace(args.Channel))
+		channel = strings.TrimSpace(args.Channel)
+		for _, r := range cmp.Rows {
+			if strings.EqualFold(r.Channel, channel) {
+				channel = r.Channel // as spelled in the data
+			}
+		}
 	}
 	names := make([]string, len(models))
 	for i, m := range models {
