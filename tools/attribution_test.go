@@ -33,7 +33,9 @@ func (f fakeROIStore) AttributionInputs(ctx context.Context, p analytics.Period,
 func (f fakeROIStore) SpendBy(ctx context.Context, p analytics.Period, g string) (map[string]analytics.Money, error) {
 	return f.SpendByFn(ctx, p, g)
 }
-func (f fakeROIStore) HasSyntheticMarketing(ctx context.Context) (bool, error) { return f.SyntheticFn(ctx) }
+func (f fakeROIStore) HasSyntheticMarketing(ctx context.Context) (bool, error) {
+	return f.SyntheticFn(ctx)
+}
 
 // TestAttribution_Call uses three journeys: c1 A > B converts (£100), c2 A
 // converts (£50), c3 B does not. The chain: START→A 2, START→B 1, A→B 1,
