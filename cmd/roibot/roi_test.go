@@ -336,4 +336,40 @@ func TestROITools_Fixture(t *testing.T) {
 			t.Errorf("answer = %q; want the biggest drop-off product_view → add_to_cart", ans.Text)
 		}
 	})
+
+	t.Run("ROICmd", func(t *testing.T) {
+		var out bytes.Buffer
+		app.Stdout = &out
+		defer func() { app.Stdout = io.Discard }()
+		if err := app.roi(ctx, "campaign", "2011-07-01", "2011-09-30", "last", 30, false); err != nil {
+			t.Fatalf("roibot roi: %v", err)
+		}
+		for _, want := range []string{"Best ROAS by campaign in 2011-07-01..2011-09-30 (last_touch): Summer Email, ROAS 6.00",
+			"Banner Blitz", "-40.0% (loss)", "currency GBP"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("roibot roi --by campaign = %q; want it to contain %q", out.String(), want)
+			}
+		}
+	})
+
+	t.Run("AttributionCmdDatabase", func(t *testing.T) {
+		var out bytes.Buffer
+		app.Stdout = &out
+		defer func() { app.Stdout = io.Discard }()
+		if err := app.attribution(ctx, attributionOpts{model: "last", from: "2011-07-01", to: "2011-09-30", lookback: 30, json: true}); err != nil {
+			t.Fatalf("roibot attribution: %v", err)
+		}
+		var rep AttributionReport
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, c := range rep.Channels {
+			got[c.Channel] = c.Value
+		}
+		if want := map[string]float64{"display": 300, "email": 600, "paid_search": 350}; fmt.Sprint(got) != fmt.Sprint(want) ||
+			rep.Conversions != 6 || rep.UnattributedValue != 150 {
+			t.Errorf("roibot attribution --model last = %v, %g orders, £%g unattributed; want %v, 6, £150", got, rep.Conversions, rep.UnattributedValue, want)
+		}
+	})
 }
