@@ -34,6 +34,7 @@ type Store interface {
 	ROIReader
 	ReportReader
 	BasketReader
+	FunnelReader
 }
 
 // Config configures the catalog.
@@ -60,5 +61,7 @@ func Catalog(cfg Config) []Entry {
 		{Tool: Segment{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Rules{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
 	}
 }

@@ -89,6 +89,7 @@ type ROIRowJSON struct {
 
 // ROIResult is the JSON result of compute_roi.
 type ROIResult struct {
+	Summary      string       `json:"summary"`
 	Definition   string       `json:"definition"`
 	Attribution  string       `json:"attribution"`
 	LookbackDays int          `json:"lookback_days"`
@@ -98,8 +99,18 @@ type ROIResult struct {
 	Basis        string       `json:"basis"`
 	Rows         []ROIRowJSON `json:"rows"`
 	Total        ROIRowJSON   `json:"total"`
-	Caveats      []string     `json:"caveats,omitempty"`
-	Display      Display      `json:"display"`
+	// Best is the group with the highest ROAS (ties: the first by name);
+	// nil when no group has spend.
+	Best    *ROIBestJSON `json:"best,omitempty"`
+	Caveats []string     `json:"caveats,omitempty"`
+	Display Display      `json:"display"`
+}
+
+// ROIBestJSON names the group with the highest ROAS.
+type ROIBestJSON struct {
+	Group string  `json:"group"`
+	ROAS  float64 `json:"roas"`
+	ROI   float64 `json:"roi"`
 }
 
 // nullJSON renders a NullFloat as a rounded number or "n/a: reason".
@@ -247,6 +258,8 @@ func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 			res.Caveats = append(res.Caveats, fmt.Sprintf("%s: ROI n/a (%s)", r.Group, r.ROI.NA))
 		}
 	}
+	res.Best = bestROAS(rep.Rows)
+	res.Summary = roiSummary(rep, res.Best, args.GroupBy, p, args.Attribution)
 	res.Display.Tables = []Table{table}
 	if len(chart.Labels) > 1 {
 		res.Display.Charts = []Chart{chart}
@@ -324,4 +337,32 @@ func (t ROI) modelInputs(ctx context.Context, p analytics.Period, m analytics.Mo
 			cmp.UnattributedConversions, money(analytics.MoneyFromMajor(cmp.UnattributedValue), analytics.DefaultCurrency)))
 	}
 	return out, caveats, nil
+}
+
+// bestROAS returns the row with the highest available ROAS, or nil.
+func bestROAS(rows []analytics.ROIRow) *ROIBestJSON {
+	var best *ROIBestJSON
+	for _, r := range rows {
+		v, ok := r.ROAS.Get()
+		if !ok || (best != nil && v <= best.ROAS) {
+			continue
+		}
+		roi, _ := r.ROI.Get()
+		best = &ROIBestJSON{Group: r.Group, ROAS: round(v, 4), ROI: round(roi, 4)}
+	}
+	return best
+}
+
+// roiSummary states the best group and the total in one or two sentences.
+func roiSummary(rep analytics.ROIReport, best *ROIBestJSON, groupBy string, p analytics.Period, model string) string {
+	var s string
+	if best != nil && len(rep.Rows) > 1 {
+		s = fmt.Sprintf("Best ROAS by %s in %s (%s): %s, ROAS %.2f (ROI %.1f%%). ", groupBy, p, model, best.Group, best.ROAS, best.ROI*100)
+	}
+	s += fmt.Sprintf("Total: spend %s, revenue %s, ROAS %s, ROI %s", money(rep.Total.Spend, rep.Currency),
+		money(rep.Total.Revenue, rep.Currency), ratio(rep.Total.ROAS), pct(rep.Total.ROI))
+	if rep.Total.Loss {
+		s += " (a loss)"
+	}
+	return s + "."
 }

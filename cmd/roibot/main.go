@@ -78,6 +78,8 @@ func commands(app *App) []*cobra.Command {
 		newSegmentCmd(app),
 		newRulesCmd(app),
 		newReportCmd(app),
+		newAttributionCmd(app),
+		newROICmd(app),
 	}
 }
 
