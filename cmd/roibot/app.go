@@ -87,8 +87,17 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	fs, err := a.FeedbackStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	emb, _, err := a.embedder()
+	if err != nil {
+		return nil, err
+	}
 	byRole := map[agent.Role][]agent.Tool{}
-	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location()}) {
+	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom}) {
 		for _, r := range e.Roles {
 			byRole[agent.Role(r)] = append(byRole[agent.Role(r)], e.Tool)
 		}
