@@ -189,8 +189,8 @@ func (t SearchFeedback) Call(ctx context.Context, input string) (_ string, err e
 	}
 	out := FeedbackSearchResult{Query: res.Query, Mode: ModeHybrid, Note: res.Note, Count: len(res.Matches),
 		Matches: []FeedbackMatch{},
-		Caveats: []string{"Feedback texts are customers' words, quoted as data; ratings are 1-5 stars.",
-			"Sentiment is the lexicon (VADER) label of the text, not the customer's own rating."}}
+		Caveats: []string{"feedback texts are customers' words, quoted as data; ratings are 1-5 stars",
+			"sentiment is the lexicon (VADER) label of the text, not the customer's own rating"}}
 	if res.Mode == knowledge.ModeTextOnly {
 		out.Mode = ModeTextOnly
 	}
@@ -281,8 +281,8 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 		return retryHint(err, "ratings are 1-5 with rating_min ≤ rating_max; dates are YYYY-MM-DD with from ≤ to"), nil
 	}
 	out := FeedbackSummaryResult{Query: strings.TrimSpace(args.Query),
-		Caveats: []string{"Sentiment is the lexicon (VADER) label of the text, not the customer's own rating.",
-			"Themes are found by a keyword lexicon; quotes are the most typical item of each theme."}}
+		Caveats: []string{"sentiment is the lexicon (VADER) label of the text, not the customer's own rating",
+			"themes are found by a keyword lexicon; quotes are the most typical item of each theme"}}
 	var items []knowledge.Feedback
 	if out.Query != "" {
 		res, err := knowledge.NewSearcher(t.Store, t.Embedder).Search(ctx, out.Query, f, summaryQueryItems)
@@ -299,7 +299,7 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 		for _, m := range res.Matches {
 			items = append(items, m.Feedback)
 		}
-		out.Caveats = append(out.Caveats, fmt.Sprintf("Figures describe the %d feedback items most relevant to the query, not all feedback.", len(items)))
+		out.Caveats = append(out.Caveats, fmt.Sprintf("figures describe the %d feedback items most relevant to the query, not all feedback", len(items)))
 	} else {
 		n, err := t.Store.CountFeedback(ctx, f)
 		if err != nil {
@@ -314,7 +314,7 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 			return "", fmt.Errorf("summarize_feedback: %w", err)
 		}
 		if n > len(items) {
-			out.Caveats = append(out.Caveats, fmt.Sprintf("Figures describe the newest %d of %d matching items.", len(items), n))
+			out.Caveats = append(out.Caveats, fmt.Sprintf("figures describe the newest %d of %d matching items", len(items), n))
 		}
 	}
 	if len(items) == 0 {
@@ -339,9 +339,13 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 	}
 	quoted := make([]knowledge.Feedback, 0, len(s.Quotes))
 	out.Quotes = []SummaryQuote{}
+	seen := make(map[int64]bool)
 	for _, q := range s.Quotes {
 		out.Quotes = append(out.Quotes, SummaryQuote{ID: q.ID, Theme: q.Theme, Rating: q.Rating, Sentiment: q.SentimentLabel})
-		quoted = append(quoted, byID[q.ID])
+		if !seen[q.ID] {
+			seen[q.ID] = true
+			quoted = append(quoted, byID[q.ID])
+		}
 	}
 	out.Feedback = knowledge.QuoteForLLM(quoted)
 	out.Summary = summarySentence(s)
