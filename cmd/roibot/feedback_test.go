@@ -28,8 +28,8 @@ import (
 type feedbackFixture struct {
 	schema string
 	s      *postgres.Store
-	fs  *postgres.FeedbackStore
-	emb *knowledge.HashEmbedder
+	fs     *postgres.FeedbackStore
+	emb    *knowledge.HashEmbedder
 }
 
 func newFeedbackFixture(t *testing.T) *feedbackFixture {
