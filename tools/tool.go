@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/roibot/roibot/analytics"
 )
@@ -78,6 +80,10 @@ func decodeArgs[T any](input string, sch schema) (T, error) {
 	return out, nil
 }
 
+// englishPrinter renders schema errors; LocalizedString panics on a nil
+// printer for some error kinds (required, enum).
+var englishPrinter = message.NewPrinter(language.English)
+
 // flattenValidation lists the leaf causes as "at /field: message".
 func flattenValidation(ve *jsonschema.ValidationError) string {
 	var msgs []string
@@ -85,7 +91,7 @@ func flattenValidation(ve *jsonschema.ValidationError) string {
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
 			loc := "/" + strings.Join(e.InstanceLocation, "/")
-			msgs = append(msgs, fmt.Sprintf("at %s: %s", loc, e.ErrorKind.LocalizedString(nil)))
+			msgs = append(msgs, fmt.Sprintf("at %s: %s", loc, e.ErrorKind.LocalizedString(englishPrinter)))
 			return
 		}
 		for _, c := range e.Causes {
