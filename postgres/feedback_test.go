@@ -288,12 +288,22 @@ func TestFeedbackStore_Search(t *testing.T) {
 }
 
 // Without pgvector's table (plain PostgreSQL) the store keeps working on
-// full text and search says so. The table is dropped from a fresh schema
-// to stand for a server without the extension.
+// full text and search says so. On PGlite the table is dropped from a
+// fresh schema to stand for a server without the extension; the test also
+// runs as is on a PostgreSQL without pgvector, where migration 003 skips
+// the table (checked on the native PostgreSQL 15 of the dev machine):
+//
+//	ROIBOT_TEST_DATABASE_URL=postgres://roibot_feedback:feedback@127.0.0.1:5432/roibot_feedback?sslmode=disable \
+//	go test ./postgres -run TestFeedbackStore_NoVector -v
 func TestFeedbackStore_NoVector(t *testing.T) {
 	ctx := context.Background()
 	s := pgtest.Store(t)
-	if err := s.ExecForTest(ctx, "drop table feedback_embeddings"); err != nil {
+	had, err := s.HasVector(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("feedback_embeddings created by the migrations: %v (%.40s)", had, s.Version())
+	if err := s.ExecForTest(ctx, "drop table if exists feedback_embeddings"); err != nil {
 		t.Fatal(err)
 	}
 	e, _ := knowledge.NewHashEmbedder(0)
