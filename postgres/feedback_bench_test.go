@@ -308,6 +308,7 @@ func TestFeedbackBench_FilteredCount(t *testing.T) {
 		{Sentiment: knowledge.LabelNegative, RatingMin: 5},
 		{Category: "Dresses", From: time.Date(2011, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2011, 3, 8, 0, 0, 0, 0, time.UTC)},
 	}
+	t.Log("| filter | k | matching | exact scan | HNSW only | VectorSearch |")
 	for _, f := range filters {
 		want, err := fs.CountFeedback(ctx, f)
 		if err != nil {
@@ -326,10 +327,35 @@ func TestFeedbackBench_FilteredCount(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("filter %+v k=%d: matching %d, exact %d, index only %d, VectorSearch %d", f, k, want, len(exact), len(idx), len(got))
+			t.Logf("| %s | %d | %d | %d | %d | %d |", describe(f), k, want, len(exact), len(idx), len(got))
 			if len(exact) != min(k, want) || len(got) != len(exact) {
 				t.Errorf("VectorSearch(%+v, k=%d) = %d rows, exact %d; want both %d", f, k, len(got), len(exact), min(k, want))
 			}
 		}
 	}
+}
+
+// describe writes the set fields of f.
+func describe(f knowledge.Filter) string {
+	var p []string
+	if f.Category != "" {
+		p = append(p, "category "+f.Category)
+	}
+	if f.Product != "" {
+		p = append(p, "product "+f.Product)
+	}
+	if f.RatingMin > 0 || f.RatingMax > 0 {
+		lo, hi := max(f.RatingMin, 1), f.RatingMax
+		if hi == 0 {
+			hi = 5
+		}
+		p = append(p, fmt.Sprintf("rating %d..%d", lo, hi))
+	}
+	if f.Sentiment != "" {
+		p = append(p, f.Sentiment)
+	}
+	if !f.From.IsZero() {
+		p = append(p, f.From.Format(time.DateOnly)+".."+f.To.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	return strings.Join(p, ", ")
 }
