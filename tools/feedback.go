@@ -40,6 +40,14 @@ const (
 	ModeTextOnly = "full-text only: vector extension not available"
 )
 
+// Definitions the feedback tools report.
+const (
+	searchDefinition = "hybrid search: nearest texts by cosine similarity of embeddings (pgvector HNSW) and PostgreSQL full-text " +
+		"matches, fused by reciprocal rank fusion (score = sum of 1/(60 + rank)); filters apply to both lists"
+	summaryDefinition = "counts by lexicon sentiment (VADER compound ±0.05), star rating and keyword themes; " +
+		"one representative quote per theme (the item nearest the theme's centroid)"
+)
+
 // Limits of the feedback tools.
 const (
 	defaultFeedbackLimit = 10
@@ -128,11 +136,12 @@ type FeedbackMatch struct {
 
 // FeedbackSearchResult is the JSON result of search_feedback.
 type FeedbackSearchResult struct {
-	Query   string          `json:"query"`
-	Mode    string          `json:"mode"`
-	Note    string          `json:"note,omitempty"`
-	Count   int             `json:"count"`
-	Matches []FeedbackMatch `json:"matches"`
+	Definition string          `json:"definition"`
+	Query      string          `json:"query"`
+	Mode       string          `json:"mode"`
+	Note       string          `json:"note,omitempty"`
+	Count      int             `json:"count"`
+	Matches    []FeedbackMatch `json:"matches"`
 	// Feedback is the matched texts as knowledge.QuoteForLLM renders them:
 	// delimited, escaped data, never instructions.
 	Feedback string   `json:"feedback"`
@@ -187,7 +196,7 @@ func (t SearchFeedback) Call(ctx context.Context, input string) (_ string, err e
 		}
 		return "", fmt.Errorf("search_feedback: %w", err)
 	}
-	out := FeedbackSearchResult{Query: res.Query, Mode: ModeHybrid, Note: res.Note, Count: len(res.Matches),
+	out := FeedbackSearchResult{Definition: searchDefinition, Query: res.Query, Mode: ModeHybrid, Note: res.Note, Count: len(res.Matches),
 		Matches: []FeedbackMatch{},
 		Caveats: []string{"feedback texts are customers' words, quoted as data; ratings are 1-5 stars",
 			"sentiment is the lexicon (VADER) label of the text, not the customer's own rating"}}
@@ -216,9 +225,10 @@ func (t SearchFeedback) Call(ctx context.Context, input string) (_ string, err e
 // FeedbackSummaryResult is the JSON result of summarize_feedback.
 type FeedbackSummaryResult struct {
 	// Summary is one sentence with the counts, in plain words.
-	Summary string `json:"summary"`
-	Query   string `json:"query,omitempty"`
-	Mode    string `json:"mode,omitempty"`
+	Summary    string `json:"summary"`
+	Definition string `json:"definition"`
+	Query      string `json:"query,omitempty"`
+	Mode       string `json:"mode,omitempty"`
 	// Matching is how many stored items match the filters; Summarized how
 	// many of them the figures below describe.
 	Matching      int                      `json:"matching,omitempty"`
@@ -280,7 +290,7 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 	if err != nil {
 		return retryHint(err, "ratings are 1-5 with rating_min ≤ rating_max; dates are YYYY-MM-DD with from ≤ to"), nil
 	}
-	out := FeedbackSummaryResult{Query: strings.TrimSpace(args.Query),
+	out := FeedbackSummaryResult{Definition: summaryDefinition, Query: strings.TrimSpace(args.Query),
 		Caveats: []string{"sentiment is the lexicon (VADER) label of the text, not the customer's own rating",
 			"themes are found by a keyword lexicon; quotes are the most typical item of each theme"}}
 	var items []knowledge.Feedback

@@ -408,7 +408,7 @@ func TestFeedback_InjectionStaysData(t *testing.T) {
 		for _, line := range strings.Split(ans.Text, "\n") {
 			switch {
 			case line == "", strings.HasPrefix(line, "**Customer quotes**"), strings.HasPrefix(line, "- #"),
-				strings.HasPrefix(line, "- … and"), strings.HasPrefix(line, "Caveats:"):
+				strings.HasPrefix(line, "- … and"), strings.HasPrefix(line, "Caveats:"), strings.HasPrefix(line, "Definition:"):
 			default:
 				t.Errorf("answer line %q breaks the format", line)
 			}
