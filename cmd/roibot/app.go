@@ -87,11 +87,7 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	fs, err := a.FeedbackStore(ctx)
-	if err != nil {
-		return nil, err
-	}
-	emb, _, err := a.embedder()
+	fs, emb, err := a.feedback(ctx)
 	if err != nil {
 		return nil, err
 	}

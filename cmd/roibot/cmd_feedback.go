@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/tmc/langchaingo/embeddings"
+	"github.com/tmc/langchaingo/llms/openai"
 
 	"github.com/roibot/roibot/ingest"
 	"github.com/roibot/roibot/knowledge"
@@ -29,34 +34,78 @@ func init() {
 	demoHooks = append(demoHooks, demoFeedback)
 }
 
-// embedder returns the feedback embedder: the local HashEmbedder of the
-// configured dimension, and the model name stored with its vectors.
-func (a *App) embedder() (*knowledge.HashEmbedder, string, error) {
-	e, err := knowledge.NewHashEmbedder(a.Config.EmbeddingDim)
-	if err != nil {
-		return nil, "", err
+// embedder returns the feedback embedder, the length of its vectors and
+// the model name stored with them: an OpenAI-compatible /embeddings
+// endpoint when ROIBOT_EMBEDDING_URL is set (its dimension is measured by
+// embedding one probe text), else the local HashEmbedder of
+// ROIBOT_EMBEDDING_DIM dimensions.
+func (a *App) embedder(ctx context.Context) (embeddings.Embedder, int, string, error) {
+	if a.Config.EmbeddingURL == "" {
+		e, err := knowledge.NewHashEmbedder(a.Config.EmbeddingDim)
+		if err != nil {
+			return nil, 0, "", err
+		}
+		return e, e.Dimension(), fmt.Sprintf("hash-%d", e.Dimension()), nil
 	}
-	return e, fmt.Sprintf("hash-%d", e.Dimension()), nil
+	return remoteEmbedder(ctx, a.Config.EmbeddingURL, a.Config.EmbeddingModel, string(a.Config.EmbeddingAPIKey), nil)
 }
 
-// FeedbackStore opens the feedback part of the store with the configured
-// embedder, checking its dimension against the vector column.
-func (a *App) FeedbackStore(ctx context.Context) (*postgres.FeedbackStore, error) {
+// remoteEmbedder returns an embedder over an OpenAI-compatible
+// /embeddings endpoint at baseURL, with the dimension of its vectors.
+func remoteEmbedder(ctx context.Context, baseURL, model, key string, client *http.Client) (embeddings.Embedder, int, string, error) {
+	if model == "" {
+		return nil, 0, "", errors.New("ROIBOT_EMBEDDING_URL is set but ROIBOT_EMBEDDING_MODEL is empty")
+	}
+	if key == "" {
+		key = "none" // Ollama, TEI and vLLM need no key; the client wants one
+	}
+	opts := []openai.Option{openai.WithBaseURL(baseURL), openai.WithToken(key), openai.WithEmbeddingModel(model)}
+	if client != nil {
+		opts = append(opts, openai.WithHTTPClient(client))
+	}
+	llm, err := openai.New(opts...)
+	if err != nil {
+		return nil, 0, "", fmt.Errorf("embedding endpoint: %w", err)
+	}
+	e, err := embeddings.NewEmbedder(llm)
+	if err != nil {
+		return nil, 0, "", fmt.Errorf("embedding endpoint: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := e.EmbedQuery(pctx, "dimension probe")
+	if err != nil {
+		return nil, 0, "", fmt.Errorf("embedding endpoint %s: probe: %w", baseURL, err)
+	}
+	if err := knowledge.ValidateVector(v); err != nil {
+		return nil, 0, "", fmt.Errorf("embedding endpoint %s: probe: %w", baseURL, err)
+	}
+	return e, len(v), model, nil
+}
+
+// feedback opens the feedback part of the store with the configured
+// embedder, checking its dimension against the vector column, and
+// returns the embedder for queries.
+func (a *App) feedback(ctx context.Context) (*postgres.FeedbackStore, embeddings.Embedder, error) {
 	s, err := a.Store(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	e, model, err := a.embedder()
+	e, dim, model, err := a.embedder(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.Feedback(ctx, postgres.FeedbackConfig{Embedder: e, Dimension: e.Dimension(), Model: model})
+	fs, err := s.Feedback(ctx, postgres.FeedbackConfig{Embedder: e, Dimension: dim, Model: model})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (ROIBOT_EMBEDDING_DIM / the embedding model must match the migration)", err)
+	}
+	return fs, e, nil
 }
 
 // importFeedback runs a feedback importer on path.
 func (a *App) importFeedback(ctx context.Context, kind, path string, maxRows int, asJSON bool) error {
 	imp := feedbackImporters[kind]
-	fs, err := a.FeedbackStore(ctx)
+	fs, _, err := a.feedback(ctx)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -496,4 +497,66 @@ func textJSON(text string) string {
 		"usage": map[string]any{"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
 	})
 	return string(b)
+}
+
+// embeddingServer is an OpenAI-compatible /embeddings endpoint returning
+// vectors of dim dimensions (component i of text t is 1 + i + len(t)).
+func embeddingServer(t *testing.T, dim int) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/embeddings" {
+			http.Error(w, "unexpected path "+r.URL.Path, http.StatusNotFound)
+			return
+		}
+		var req struct {
+			Input []string `json:"input"`
+			Model string   `json:"model"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Model != "all-minilm" {
+			http.Error(w, fmt.Sprintf("bad request %v model %q", err, req.Model), http.StatusBadRequest)
+			return
+		}
+		var data []map[string]any
+		for i, in := range req.Input {
+			v := make([]float32, dim)
+			for j := range v {
+				v[j] = float32(1 + j + len(in))
+			}
+			data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": v})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": req.Model,
+			"usage": map[string]any{"prompt_tokens": 1, "total_tokens": 1}})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestRemoteEmbedder(t *testing.T) {
+	ctx := context.Background()
+	fx := newFeedbackFixture(t)
+	t.Run("Matching", func(t *testing.T) {
+		srv := embeddingServer(t, 384)
+		e, dim, model, err := remoteEmbedder(ctx, srv.URL+"/v1", "all-minilm", "", srv.Client())
+		if err != nil || dim != 384 || model != "all-minilm" {
+			t.Fatalf("remoteEmbedder = %d, %q, %v; want 384, all-minilm", dim, model, err)
+		}
+		fs, err := fx.s.Feedback(ctx, postgres.FeedbackConfig{Embedder: e, Dimension: dim, Model: model})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := fs.StoreFeedback(ctx, []knowledge.Feedback{knowledge.Enrich(knowledge.Feedback{Text: "Soft fabric", Source: "t", SourceRef: "1"})}); err != nil || n != 1 {
+			t.Errorf("StoreFeedback with the remote embedder = %d, %v; want 1", n, err)
+		}
+	})
+	t.Run("Mismatch", func(t *testing.T) {
+		srv := embeddingServer(t, 768)
+		e, dim, model, err := remoteEmbedder(ctx, srv.URL+"/v1", "all-minilm", "", srv.Client())
+		if err != nil || dim != 768 {
+			t.Fatalf("remoteEmbedder = %d, %v; want 768", dim, err)
+		}
+		_, err = fx.s.Feedback(ctx, postgres.FeedbackConfig{Embedder: e, Dimension: dim, Model: model})
+		if !errors.Is(err, knowledge.ErrDimensionMismatch) || !strings.Contains(err.Error(), "768") || !strings.Contains(err.Error(), "384") {
+			t.Errorf("Feedback(768-d endpoint) = %v; want ErrDimensionMismatch naming 768 and 384", err)
+		}
+	})
 }
