@@ -284,6 +284,73 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 	return ids, nil
 }
 
+// Reembed embeds, in batches of batchSize (≤ 0 means 500), every
+// feedback row without a vector of the store's model (rows imported
+// without pgvector, or embedded by another model) and stores the vector,
+// replacing another model's. It returns how many rows it embedded, and
+// knowledge.ErrNoVectorSearch where pgvector or the embedder is missing.
+func (fs *FeedbackStore) Reembed(ctx context.Context, batchSize int) (int, error) {
+	if !fs.vector || fs.emb == nil {
+		return 0, knowledge.ErrNoVectorSearch
+	}
+	if batchSize <= 0 {
+		batchSize = 500
+	}
+	total := 0
+	for {
+		qctx, cancel := fs.s.ctx(ctx)
+		rows, err := fs.s.pool.Query(qctx, `select f.feedback_id, f.body from feedback f
+			left join feedback_embeddings e on e.feedback_id = f.feedback_id
+			where e.feedback_id is null or e.model <> $1
+			order by f.feedback_id limit $2`, fs.model, batchSize)
+		if err != nil {
+			cancel()
+			return total, fmt.Errorf("reembed: %w", translate(err))
+		}
+		var ids []int64
+		var texts []string
+		for rows.Next() {
+			var id int64
+			var body string
+			if err := rows.Scan(&id, &body); err != nil {
+				rows.Close()
+				cancel()
+				return total, fmt.Errorf("reembed: %w", translate(err))
+			}
+			ids, texts = append(ids, id), append(texts, body)
+		}
+		err = rows.Err()
+		cancel()
+		if err != nil {
+			return total, fmt.Errorf("reembed: %w", translate(err))
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		vs, err := fs.emb.EmbedDocuments(ctx, texts)
+		if err != nil {
+			return total, fmt.Errorf("reembed: %w", err)
+		}
+		lits := make([]string, len(vs))
+		for i, v := range vs {
+			if err := knowledge.ValidateVector(v); err != nil {
+				return total, fmt.Errorf("reembed feedback %d: %w", ids[i], err)
+			}
+			lits[i] = vectorLiteral(v)
+		}
+		qctx, cancel = fs.s.ctx(ctx)
+		_, err = fs.s.pool.Exec(qctx, `insert into feedback_embeddings (feedback_id, model, embedding)
+			select u.id, $3, u.v::vector from unnest($1::int8[], $2::text[]) as u(id, v)
+			on conflict (feedback_id) do update set model = excluded.model, embedding = excluded.embedding`,
+			ids, lits, fs.model)
+		cancel()
+		if err != nil {
+			return total, fmt.Errorf("reembed: %w", translate(err))
+		}
+		total += len(ids)
+	}
+}
+
 // vectorLiteral renders v as pgvector's text form "[x,y,…]".
 func vectorLiteral(v []float32) string {
 	b := make([]byte, 0, 10*len(v)+2)

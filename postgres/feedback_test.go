@@ -348,3 +348,29 @@ func TestFeedbackStore_Dialogue(t *testing.T) {
 		t.Errorf("LoadDialogue = %+v, %v, %v; want the saved state", got, ok, err)
 	}
 }
+
+func TestFeedbackStore_Reembed(t *testing.T) {
+	ctx := context.Background()
+	s, fs := feedbackStore(t)
+	if _, err := fs.StoreFeedback(ctx, corpus(25)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := fs.Reembed(ctx, 10); err != nil || n != 0 {
+		t.Errorf("Reembed with every row embedded = %d, %v; want 0", n, err)
+	}
+	e, _ := knowledge.NewHashEmbedder(0)
+	other, err := s.Feedback(ctx, postgres.FeedbackConfig{Embedder: e, Dimension: 384, Model: "other-model"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := e.EmbedQuery(ctx, "sizing")
+	if hits, _ := other.VectorSearch(ctx, q, knowledge.Filter{}, 5); len(hits) != 0 {
+		t.Errorf("VectorSearch of a model with no vectors = %d hits; want 0", len(hits))
+	}
+	if n, err := other.Reembed(ctx, 10); err != nil || n != 25 {
+		t.Errorf("Reembed for a new model = %d, %v; want 25 (three batches)", n, err)
+	}
+	if hits, _ := other.VectorSearch(ctx, q, knowledge.Filter{}, 5); len(hits) != 5 {
+		t.Errorf("VectorSearch after Reembed = %d hits; want 5", len(hits))
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/tmc/langchaingo/embeddings"
 	"github.com/tmc/langchaingo/llms/openai"
 
@@ -125,6 +126,28 @@ func (a *App) importFeedback(ctx context.Context, kind, path string, maxRows int
 		}
 	}
 	return err
+}
+
+func newReembedCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "reembed-feedback",
+		Short: "Embed stored feedback that has no vector of the configured embedder (after changing ROIBOT_EMBEDDING_*)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if err := app.migrate(ctx); err != nil {
+				return err
+			}
+			fs, _, err := app.feedback(ctx)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			n, err := fs.Reembed(ctx, 0)
+			fmt.Fprintf(app.Stdout, "embedded %d feedback rows in %s\n", n, time.Since(start).Round(time.Second))
+			return err
+		},
+	}
 }
 
 // demoFeedback imports the clothing reviews as feedback when the

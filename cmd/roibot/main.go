@@ -69,6 +69,7 @@ func commands(app *App) []*cobra.Command {
 		newAskCmd(app),
 		newToolsCmd(app),
 		newServeCmd(app),
+		newReembedCmd(app),
 	}
 }
 
