@@ -117,8 +117,9 @@ func (fs *FeedbackStore) RecordFeedback(ctx context.Context, f knowledge.Feedbac
 
 // StoreFeedback stores a batch of feedback (e.g. imported reviews) in one
 // transaction, with their vectors, and returns how many rows were new.
-// Items whose (Source, SourceRef) is already stored are skipped, so
-// importing a file twice stores nothing the second time. Each item is
+// Every item needs a Source and SourceRef; items whose (Source,
+// SourceRef) is already stored are skipped, so importing a file twice
+// stores nothing the second time. Each item is
 // checked with Validate and each vector with knowledge.ValidateVector
 // before anything is written; a failure returns an *analytics.InputError
 // whose Row is the item's index.
@@ -127,13 +128,13 @@ func (fs *FeedbackStore) StoreFeedback(ctx context.Context, items []knowledge.Fe
 	if err != nil {
 		return 0, fmt.Errorf("store feedback: %w", err)
 	}
-	n := 0
+	stored := make(map[int64]bool, len(ids))
 	for _, id := range ids {
 		if id != 0 {
-			n++
+			stored[id] = true
 		}
 	}
-	return n, nil
+	return len(stored), nil
 }
 
 // store inserts items and their vectors and returns the new row's ID per
@@ -151,8 +152,8 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 			}
 			return nil, err
 		}
-		if f.Source == "" {
-			return nil, &analytics.InputError{Row: i, Field: "source", Err: errors.New("empty source")}
+		if f.Source == "" || f.SourceRef == "" {
+			return nil, &analytics.InputError{Row: i, Field: "source_ref", Err: errors.New("empty source or source_ref")}
 		}
 	}
 	var vecs []string
@@ -203,21 +204,20 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 		rows, err := tx.Query(ctx, `insert into feedback (body, rating, customer_id, order_id, product, category,
 				source, source_ref, consent, created_at, sentiment, sentiment_label, themes)
 			select u.body, nullif(u.rating, 0), nullif(u.cust, ''), u.ord, u.prod, u.cat,
-				u.src, nullif(u.ref, ''), u.consent, u.at, u.sent, nullif(u.label, ''),
+				u.src, u.ref, u.consent, u.at, u.sent, nullif(u.label, ''),
 				case when u.themes = '' then '{}'::text[] else string_to_array(u.themes, ',') end
 			from unnest($1::text[], $2::int2[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 				$8::text[], $9::boolean[], $10::timestamptz[], $11::float8[], $12::text[], $13::text[], $14::int4[])
 				as u(body, rating, cust, ord, prod, cat, src, ref, consent, at, sent, label, themes, pos)
 			order by u.pos
 			on conflict (source, source_ref) do nothing
-			returning feedback_id, source, coalesce(source_ref, '')`,
+			returning feedback_id, source, source_ref`,
 			body, rating, cust, order, prod, cat, src, ref, consent, at, sent, label, themes, pos)
 		if err != nil {
 			return err
 		}
 		type key struct{ src, ref string }
 		byKey := make(map[key]int64)
-		var newIDs []int64
 		for rows.Next() {
 			var id int64
 			var k key
@@ -226,44 +226,22 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 				return err
 			}
 			byKey[k] = id
-			newIDs = append(newIDs, id)
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		var eIDs []int64
-		var eVecs []string
 		for i := range items {
-			if ref[i] == "" {
-				// No source_ref: never a conflict, rows return in order.
-				continue
-			}
 			ids[i] = byKey[key{src[i], ref[i]}]
-		}
-		// Items without a SourceRef never conflict; give them the
-		// remaining returned IDs in insertion (position) order.
-		rest := make(map[int64]bool, len(newIDs))
-		for _, id := range newIDs {
-			rest[id] = true
-		}
-		for _, id := range ids {
-			delete(rest, id)
-		}
-		free := make([]int64, 0, len(rest))
-		for id := range rest {
-			free = append(free, id)
-		}
-		slices.Sort(free)
-		for i := range items {
-			if ref[i] == "" && len(free) > 0 {
-				ids[i], free = free[0], free[1:]
-			}
 		}
 		if vecs == nil {
 			return nil
 		}
+		var eIDs []int64
+		var eVecs []string
+		embedded := make(map[int64]bool, len(ids))
 		for i, id := range ids {
-			if id != 0 {
+			if id != 0 && !embedded[id] { // a key repeated within the batch is one row
+				embedded[id] = true
 				eIDs = append(eIDs, id)
 				eVecs = append(eVecs, vecs[i])
 			}

@@ -52,6 +52,7 @@ func TestFeedbackStore_RecordFeedback(t *testing.T) {
 	ctx := context.Background()
 	s, fs := feedbackStore(t)
 	f := fb("The dress runs small, order a size up.", 3, "Dresses", "")
+	// RecordFeedback sets SourceRef to the key.
 	f.Source, f.OrderID = knowledge.SourceChat, "536365"
 	id1, err := fs.RecordFeedback(ctx, f, "fb_key1")
 	if err != nil {
@@ -128,6 +129,21 @@ func TestFeedbackStore_StoreFeedback(t *testing.T) {
 		}
 		if c := countRows(t, s); c != 3 {
 			t.Errorf("feedback rows after a rejected batch = %d; want 3 (nothing inserted)", c)
+		}
+	})
+
+	t.Run("KeyRepeatedInBatch", func(t *testing.T) {
+		n, err := fs.StoreFeedback(ctx, []knowledge.Feedback{fb("Runs large.", 3, "Tops", "20"), fb("Runs large, again.", 3, "Tops", "20")})
+		if err != nil || n != 1 {
+			t.Errorf("StoreFeedback(one key twice) = %d, %v; want 1 stored", n, err)
+		}
+	})
+
+	t.Run("NoSourceRefRejected", func(t *testing.T) {
+		_, err := fs.StoreFeedback(ctx, []knowledge.Feedback{fb("Fine.", 3, "Tops", "")})
+		var ie *analytics.InputError
+		if !errors.As(err, &ie) || ie.Field != "source_ref" {
+			t.Errorf("StoreFeedback(no source_ref) = %v; want an InputError naming source_ref", err)
 		}
 	})
 
