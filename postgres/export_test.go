@@ -9,3 +9,6 @@ func (s *Store) ExecForTest(ctx context.Context, sql string) error {
 	_, err := s.pool.Exec(ctx, sql)
 	return err
 }
+
+// VersionAtLeastForTest exposes versionAtLeast.
+var VersionAtLeastForTest = versionAtLeast

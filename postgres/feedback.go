@@ -45,6 +45,8 @@ type FeedbackStore struct {
 	emb    Embedder
 	model  string
 	vector bool
+	// iterative is true where pgvector (0.8+) has iterative index scans.
+	iterative bool
 }
 
 var (
@@ -76,8 +78,24 @@ func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStor
 	if err := knowledge.CheckDimension(cfg.Dimension, dim); err != nil {
 		return nil, fmt.Errorf("feedback store: %w (feedback_embeddings.embedding is vector(%d))", err, dim)
 	}
-	fs.vector = true
+	qctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var ver string
+	if err := s.pool.QueryRow(qctx, "select extversion from pg_extension where extname = 'vector'").Scan(&ver); err != nil {
+		return nil, fmt.Errorf("feedback store: pgvector version: %w", translate(err))
+	}
+	fs.vector, fs.iterative = true, versionAtLeast(ver, 0, 8)
 	return fs, nil
+}
+
+// versionAtLeast reports whether a "major.minor[.patch]" version is at
+// least major.minor.
+func versionAtLeast(v string, major, minor int) bool {
+	var ma, mi int
+	if _, err := fmt.Sscanf(v, "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
 }
 
 // HasVectorSearch reports whether feedback is embedded and searched by vector.
@@ -407,8 +425,9 @@ const (
 
 // VectorSearch returns the k feedback items nearest to vec by cosine
 // distance among those matching f, best first; Score is the cosine
-// similarity 1 − distance. It uses the HNSW index with an iterative
-// scan and ef_search = max(2k, 100), and when that returns fewer than k
+// similarity 1 − distance. It uses the HNSW index with ef_search =
+// max(2k, 100) and, on pgvector 0.8 or later, an iterative scan
+// (relaxed_order); when that returns fewer than k
 // rows (a selective filter can exhaust the scan) it runs the same query
 // as an exact scan, so a filtered search never returns fewer rows than
 // exist. It returns knowledge.ErrNoVectorSearch where pgvector is missing
@@ -477,8 +496,10 @@ func (fs *FeedbackStore) vectorSearch(ctx context.Context, vec []float32, filter
 			settings = []string{"set local enable_indexscan = off", "set local enable_bitmapscan = off"}
 		} else {
 			ef := min(max(2*k, minEFSearch), maxEFSearch)
-			settings = []string{"set local hnsw.ef_search = " + strconv.Itoa(ef),
-				"set local hnsw.iterative_scan = relaxed_order"}
+			settings = []string{"set local hnsw.ef_search = " + strconv.Itoa(ef)}
+			if fs.iterative {
+				settings = append(settings, "set local hnsw.iterative_scan = relaxed_order")
+			}
 		}
 		for _, st := range settings {
 			if _, err := tx.Exec(ctx, st); err != nil {

@@ -390,3 +390,14 @@ func TestFeedbackStore_Reembed(t *testing.T) {
 		t.Errorf("VectorSearch after Reembed = %d hits; want 5", len(hits))
 	}
 }
+
+func TestVersionAtLeast(t *testing.T) {
+	for _, tt := range []struct {
+		v    string
+		want bool
+	}{{"0.8.7", true}, {"0.8.0", true}, {"0.7.4", false}, {"1.0", true}, {"0.10.1", true}, {"", false}} {
+		if got := postgres.VersionAtLeastForTest(tt.v, 0, 8); got != tt.want {
+			t.Errorf("versionAtLeast(%q, 0.8) = %v; want %v", tt.v, got, tt.want)
+		}
+	}
+}
