@@ -216,6 +216,9 @@ func (t SearchFeedback) Call(ctx context.Context, input string) (_ string, err e
 			fb.Category, strings.Join(fb.Themes, ", ")})
 	}
 	out.Feedback = knowledge.QuoteForLLM(items)
+	if hasSyntheticDates(items) {
+		out.Caveats = append(out.Caveats, syntheticDateCaveat)
+	}
 	if len(table.Rows) > 0 {
 		out.Display.Tables = []Table{table}
 	}
@@ -359,6 +362,9 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 	}
 	out.Feedback = knowledge.QuoteForLLM(quoted)
 	out.Summary = summarySentence(s)
+	if hasSyntheticDates(items) {
+		out.Caveats = append(out.Caveats, syntheticDateCaveat)
+	}
 	tbl := Table{Title: "Themes", Columns: []string{"theme", "items", "negative", "neutral", "positive"}}
 	for _, th := range s.Themes {
 		tbl.Rows = append(tbl.Rows, []string{th.Theme, strconv.Itoa(th.Count), strconv.Itoa(th.Sentiment.Negative),
@@ -477,6 +483,22 @@ func (t RecordFeedback) Call(ctx context.Context, input string) (_ string, err e
 	// A failed store leaves the state at confirm and says so in reply.
 	return encodeJSON(RecordFeedbackResult{Reply: reply.Text, Options: reply.Options, Step: string(next.Step),
 		Done: reply.Done, FeedbackID: next.StoredID})
+}
+
+// syntheticDateSources are feedback sources whose dates are synthetic
+// (ingest.SourceReviews: the clothing reviews have no dates).
+var syntheticDateSources = map[string]bool{"womens-clothing-reviews": true}
+
+const syntheticDateCaveat = "dates of the imported clothing reviews are synthetic (the dataset has none), so date filters on them are illustrative"
+
+// hasSyntheticDates reports whether any item's date is synthetic.
+func hasSyntheticDates(items []knowledge.Feedback) bool {
+	for _, f := range items {
+		if syntheticDateSources[f.Source] {
+			return true
+		}
+	}
+	return false
 }
 
 // isFeedbackArgProblem reports whether err is something the model can fix.
