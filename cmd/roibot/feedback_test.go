@@ -147,6 +147,9 @@ func TestFeedback_AgentQuotesMatch(t *testing.T) {
 				t.Errorf("answer does not quote the text of #%d (%q)", f.ID, f.Text)
 			}
 		}
+		if !strings.Contains(ans.Text, "synthetic") {
+			t.Errorf("answer lacks the synthetic-dates caveat:\n%s", ans.Text)
+		}
 	})
 
 	t.Run("NegativeDresses", func(t *testing.T) {
