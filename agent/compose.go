@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"time"
 
@@ -97,6 +98,10 @@ func composeOne(r llms.ToolCallResponse) string {
 			}
 		}
 		return "Thank you, your feedback has been recorded and will be passed on to the team."
+	}
+
+	if _, quoted := lookup(fs, "feedback"); quoted && (r.Name == toolSearchFeedback || r.Name == toolSumFeedback) {
+		return composeFeedback(r, fs)
 	}
 
 	var b strings.Builder
@@ -265,4 +270,74 @@ func inclusiveEnd(to string) string {
 		return to
 	}
 	return t.AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
+// Limits of composed feedback answers.
+const (
+	composeQuotes     = 8
+	composeQuoteRunes = 240
+)
+
+var (
+	feedbackItemRe = regexp.MustCompile(`(?s)<feedback id="(\d+)"([^>]*)>(.*?)</feedback>`)
+	feedbackAttrRe = regexp.MustCompile(`(rating|sentiment)="([^"]*)"`)
+	spaceRe        = regexp.MustCompile(`\s+`)
+)
+
+// composeFeedback writes the answer of search_feedback and
+// summarize_feedback: the summary sentence, the quoted feedback (parsed
+// from the result's "feedback" field, where the tool quotes it as
+// delimited data) one quote per line with its id, the themes table and
+// the caveats. Quote text is unescaped, put on one line and clipped, so
+// it cannot change the answer's layout.
+func composeFeedback(r llms.ToolCallResponse, fs []field) string {
+	var b strings.Builder
+	if v, ok := lookup(fs, "summary"); ok && cellText(v) != "" {
+		b.WriteString(cellText(v) + "\n")
+	}
+	if v, ok := lookup(fs, "mode"); ok && strings.HasPrefix(cellText(v), "full-text only") {
+		b.WriteString("(Search mode: " + cellText(v) + ".)\n")
+	}
+	var quoted string
+	if v, ok := lookup(fs, "feedback"); ok {
+		quoted = cellText(v)
+	}
+	items := feedbackItemRe.FindAllStringSubmatch(quoted, -1)
+	if len(items) == 0 {
+		b.WriteString("No feedback matched.\n")
+	} else {
+		b.WriteString("**Customer quotes** (" + itoa(len(items)) + ")\n")
+	}
+	unescape := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", "\"", "&amp;", "&")
+	for i, it := range items {
+		if i == composeQuotes {
+			b.WriteString("- … and " + itoa(len(items)-composeQuotes) + " more\n")
+			break
+		}
+		var meta []string
+		for _, a := range feedbackAttrRe.FindAllStringSubmatch(it[2], -1) {
+			if a[1] == "rating" {
+				meta = append(meta, a[2]+"/5")
+			} else {
+				meta = append(meta, a[2])
+			}
+		}
+		text := strings.TrimSpace(spaceRe.ReplaceAllString(unescape.Replace(it[3]), " "))
+		if rs := []rune(text); len(rs) > composeQuoteRunes {
+			text = string(rs[:composeQuoteRunes-1]) + "…"
+		}
+		line := "- #" + it[1]
+		if len(meta) > 0 {
+			line += " (" + strings.Join(meta, ", ") + ")"
+		}
+		b.WriteString(line + ": \u201c" + text + "\u201d\n")
+	}
+	if r.Name == toolSumFeedback {
+		if tables, _ := displayOf(json.RawMessage(r.Content)); len(tables) > 0 {
+			b.WriteString("\n")
+			writeTable(&b, tables[0])
+		}
+	}
+	writeHeadline(&b, fs)
+	return strings.TrimSpace(b.String())
 }

@@ -138,6 +138,9 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 		return ans, fmt.Errorf("ask: %w", &ArgError{Arg: "question", Value: q.Text, Want: "a non-empty question"})
 	}
 	log := s.log.With("conversation_id", q.ConversationID, "role", string(q.Role))
+	if q.ConversationID != "" {
+		ctx = WithConversationID(ctx, q.ConversationID)
+	}
 	start := time.Now()
 	log.Debug("agent question", "text", q.Text, "history_turns", len(q.History))
 

@@ -51,7 +51,8 @@ type Tool interface {
 type Question struct {
 	Text string
 	Role Role
-	// ConversationID identifies the thread or chat session; informational.
+	// ConversationID identifies the thread or chat session; Ask passes it
+	// to tools in their context (see ConversationIDFrom).
 	ConversationID string
 	// History holds earlier turns of the same conversation, oldest first.
 	History []Turn

@@ -61,6 +61,9 @@ type Options struct {
 	// Location is the business time zone in which naive timestamps of the
 	// file are read (default UTC).
 	Location *time.Location
+	// MaxRows, when positive, stops after that many data rows (reviews
+	// only: a deterministic prefix for the demo).
+	MaxRows int
 }
 
 func (o *Options) defaults() {

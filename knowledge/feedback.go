@@ -58,6 +58,10 @@ type Feedback struct {
 	Category string `json:"category,omitempty"`
 	// Source says where the feedback came from (e.g. "review", "chat", "survey").
 	Source string `json:"source,omitempty"`
+	// SourceRef identifies the feedback within its Source (a review's row
+	// id, a dialogue submission's idempotency key); a store keeps one row
+	// per (Source, SourceRef), so importing or confirming twice adds nothing.
+	SourceRef string `json:"source_ref,omitempty"`
 	// Consent is true when the customer agreed to be contacted about it.
 	Consent bool `json:"consent"`
 	// CreatedAt is when the feedback was given.

@@ -3,6 +3,8 @@ package tools
 import (
 	"context"
 	"time"
+
+	"github.com/tmc/langchaingo/embeddings"
 )
 
 // Tool is the contract every tool here satisfies: langchaingo's tools.Tool
@@ -43,6 +45,21 @@ type Config struct {
 	// Location is the business time zone periods and days are read in
 	// (default UTC).
 	Location *time.Location
+	// Feedback stores and searches customer feedback; with nil, the
+	// feedback tools fail with ErrNoFeedbackStore.
+	Feedback FeedbackStore
+	// Embedder embeds feedback search queries; it must match the vectors
+	// Feedback stores.
+	Embedder embeddings.Embedder
+	// ConversationID returns the conversation of a tool call from its
+	// context, for record_feedback (cmd wires agent.ConversationIDFrom).
+	ConversationID func(ctx context.Context) string
+}
+
+// FeedbackStore is everything the feedback tools need from storage.
+type FeedbackStore interface {
+	FeedbackReader
+	DialogueStore
 }
 
 // Catalog returns every tool with its roles. Marketers and analysts get the
@@ -63,5 +80,8 @@ func Catalog(cfg Config) []Entry {
 		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: SearchFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Location: l}, Roles: staff},
+		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Location: l}, Roles: staff},
+		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID}, Roles: []string{RoleCustomer}},
 	}
 }

@@ -92,8 +92,13 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	fs, emb, err := a.feedback(ctx)
+	if err != nil {
+		return nil, err
+	}
 	byRole := map[agent.Role][]agent.Tool{}
-	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location()}) {
+	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom}) {
 		for _, r := range e.Roles {
 			byRole[agent.Role(r)] = append(byRole[agent.Role(r)], e.Tool)
 		}

@@ -57,6 +57,9 @@ func importKinds() []string {
 	for k := range importers {
 		out = append(out, k)
 	}
+	for k := range feedbackImporters {
+		out = append(out, k)
+	}
 	sort.Strings(out)
 	return append(out, ingest.Tables()...)
 }
@@ -65,9 +68,10 @@ func newImportCmd(app *App) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "import KIND FILE",
-		Short: "Import a file: online-retail, cdnow, or a table's documented CSV (see docs/data.md)",
+		Short: "Import a file: online-retail, cdnow, reviews, or a table's documented CSV (see docs/data.md)",
 		Long: "Import a data file, streaming (gzip accepted) and idempotently: importing the same file twice adds nothing.\n" +
 			"KIND is online-retail (UCI Online Retail CSV), cdnow (CDNOW_master.txt or cdnowElog.csv),\n" +
+			"reviews (Women's E-Commerce Clothing Reviews CSV, stored as feedback; see docs/feedback.md),\n" +
 			"or a table name for the generic CSV of that table (see docs/data.md).\n" +
 			"Each rejected row is reported with its line number and reason.",
 		Args: cobra.ExactArgs(2),
@@ -80,6 +84,12 @@ func newImportCmd(app *App) *cobra.Command {
 }
 
 func (a *App) importFile(ctx context.Context, kind, path string, asJSON bool) error {
+	if _, ok := feedbackImporters[kind]; ok {
+		if err := a.migrate(ctx); err != nil {
+			return err
+		}
+		return a.importFeedback(ctx, kind, path, 0, asJSON)
+	}
 	imp, ok := importers[kind]
 	if !ok {
 		if _, isTable := ingest.Columns(kind); !isTable {

@@ -60,6 +60,12 @@ type Config struct {
 	TurnTimeout      time.Duration `env:"ROIBOT_TURN_TIMEOUT" envDefault:"120s"`
 
 	EmbeddingDim int `env:"ROIBOT_EMBEDDING_DIM" envDefault:"384"`
+	// EmbeddingURL, when set, is the base URL of an OpenAI-compatible
+	// /embeddings endpoint (OpenAI, Ollama, TEI, vLLM) used instead of the
+	// local HashEmbedder; EmbeddingModel names its model.
+	EmbeddingURL    string `env:"ROIBOT_EMBEDDING_URL"`
+	EmbeddingModel  string `env:"ROIBOT_EMBEDDING_MODEL"`
+	EmbeddingAPIKey Secret `env:"ROIBOT_EMBEDDING_API_KEY"`
 
 	SlackBotToken      Secret        `env:"SLACK_BOT_TOKEN"`
 	SlackAppToken      Secret        `env:"SLACK_APP_TOKEN"`

@@ -1,0 +1,164 @@
+package ingest
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roibot/roibot/knowledge"
+)
+
+// FormatReviews is the import kind of the Women's E-Commerce Clothing
+// Reviews CSV (data/womens-clothing-reviews).
+const FormatReviews = "reviews"
+
+// SourceReviews is the feedback Source of imported reviews.
+const SourceReviews = "womens-clothing-reviews"
+
+// Synthetic review dates: the dataset has none, so each review gets a
+// date spread deterministically over ReviewDatesFrom .. ReviewDatesFrom +
+// ReviewDateDays − 1 (the Online Retail period, so date filters in the
+// demo meet data): day (row × 7919) mod ReviewDateDays, at noon UTC.
+// They are synthetic and say nothing about when a review was written.
+var (
+	ReviewDatesFrom = time.Date(2010, 12, 1, 12, 0, 0, 0, time.UTC)
+	ReviewDateDays  = 374
+)
+
+// ReviewDate returns the synthetic date of the review with 0-based row
+// index row (see ReviewDatesFrom).
+func ReviewDate(row int) time.Time {
+	return ReviewDatesFrom.AddDate(0, 0, (row*7919)%ReviewDateDays)
+}
+
+// FeedbackSink stores batches of enriched feedback, skipping items whose
+// (Source, SourceRef) is already stored; it returns how many were new.
+type FeedbackSink interface {
+	StoreFeedback(ctx context.Context, items []knowledge.Feedback) (int, error)
+}
+
+var reviewsHeader = []string{"", "Clothing ID", "Age", "Title", "Review Text", "Rating",
+	"Recommended IND", "Positive Feedback Count", "Division Name", "Department Name", "Class Name"}
+
+// ImportReviews streams the Women's E-Commerce Clothing Reviews CSV
+// (Kaggle, nicapotato 2018; see data/womens-clothing-reviews/PROVENANCE.md)
+// into sink as feedback. Each row becomes one Feedback: Text is the title
+// and the review text joined ("Title. Text"), Rating the star rating,
+// Category the Department Name (Tops, Dresses, …), Product the Class Name
+// (Blouses, Knits, …), Source SourceReviews, SourceRef the row index (the
+// CSV's first column), CreatedAt the synthetic ReviewDate. Rows are
+// enriched with knowledge.Enrich (PII redaction, VADER sentiment,
+// themes) and validated. A row is rejected, with its line number, when
+// its review text is empty, its rating is not 1..5, its row index is not
+// a whole number, or it has the wrong number of fields. MaxRows > 0 stops
+// after that many data rows (a deterministic prefix, for the demo).
+func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Options) (*Report, error) {
+	opt.defaults()
+	if opt.BatchSize > 2000 {
+		opt.BatchSize = 2000
+	}
+	rep := &Report{File: opt.File, Format: FormatReviews}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return rep, fmt.Errorf("reviews: read header: %w", err)
+	}
+	if err := checkHeader(header, reviewsHeader); err != nil {
+		return rep, fmt.Errorf("reviews: line 1: %w", err)
+	}
+	batch := make([]knowledge.Feedback, 0, opt.BatchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		n, err := sink.StoreFeedback(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("reviews: store batch ending at row %d: %w", rep.Read, err)
+		}
+		rep.Stored += n
+		batch = batch[:0]
+		return nil
+	}
+	for opt.MaxRows <= 0 || rep.Read < opt.MaxRows {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				rep.Read++
+				rep.reject(pe.Line, "csv", pe.Err.Error())
+				continue
+			}
+			return rep, fmt.Errorf("reviews: %w", err)
+		}
+		rep.Read++
+		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
+			opt.Progress(rep.Read)
+		}
+		f, field, reason := parseReviewRow(rec)
+		if reason != "" {
+			rep.reject(line, field, reason)
+			continue
+		}
+		batch = append(batch, f)
+		if len(batch) >= opt.BatchSize {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// parseReviewRow returns the enriched feedback of one row, or the field
+// and reason it is rejected for.
+func parseReviewRow(rec []string) (knowledge.Feedback, string, string) {
+	if len(rec) != len(reviewsHeader) {
+		return knowledge.Feedback{}, "row", fmt.Sprintf("%d fields, want %d", len(rec), len(reviewsHeader))
+	}
+	row, err := strconv.Atoi(strings.TrimSpace(rec[0]))
+	if err != nil || row < 0 {
+		return knowledge.Feedback{}, "row index", fmt.Sprintf("%q is not a whole number", rec[0])
+	}
+	text := strings.TrimSpace(rec[4])
+	if text == "" {
+		return knowledge.Feedback{}, "Review Text", "empty review text"
+	}
+	rating, err := strconv.Atoi(strings.TrimSpace(rec[5]))
+	if err != nil || rating < 1 || rating > 5 {
+		return knowledge.Feedback{}, "Rating", fmt.Sprintf("%q is not a whole number 1..5", rec[5])
+	}
+	if title := strings.TrimSpace(rec[3]); title != "" {
+		sep := ". "
+		if strings.ContainsAny(title[len(title)-1:], ".!?") {
+			sep = " "
+		}
+		text = title + sep + text
+	}
+	f := knowledge.Enrich(knowledge.Feedback{
+		Text:      text,
+		Rating:    rating,
+		Category:  strings.TrimSpace(rec[9]),
+		Product:   strings.TrimSpace(rec[10]),
+		Source:    SourceReviews,
+		SourceRef: strconv.Itoa(row),
+		CreatedAt: ReviewDate(row),
+	})
+	if err := f.Validate(); err != nil {
+		var field = "Review Text"
+		return knowledge.Feedback{}, field, err.Error()
+	}
+	return f, "", ""
+}
