@@ -18,7 +18,7 @@ import (
 var allowedDeps = map[string][]string{
 	"analytics":  {},
 	"knowledge":  {"analytics"},
-	"ingest":     {"analytics"},
+	"ingest":     {"analytics", "knowledge"},
 	"demodata":   {"analytics"},
 	"postgres":   {"analytics", "knowledge", "ingest", "demodata", "migrations"},
 	"tools":      {"analytics", "knowledge", "report"},
