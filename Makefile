@@ -7,7 +7,7 @@ GO ?= go
 ## demo: install, start the embedded database, migrate, import Online Retail and the
 ## synthetic marketing layer (first run only), then open the chat. DATABASE_URL, if set, wins.
 demo: build
-	@if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/pglite.sh start); fi; \
+	@if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$(scripts/pglite.sh start) || exit 1; export DATABASE_URL; fi; \
 	./bin/roibot demo
 
 ## test: the whole suite against a throw-away embedded PGlite (CI runs this).

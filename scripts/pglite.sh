@@ -8,6 +8,8 @@
 #   scripts/pglite.sh url     print DATABASE_URL
 #   scripts/pglite.sh status  exit 0 when it answers
 #
+# A server on the port that this checkout did not start is an error, not
+# silently shared (tests need their own).
 # Environment: ROIBOT_PGLITE_DIR (data directory, default .pglite/data inside
 # the project), ROIBOT_PGLITE_PORT (default 54329).
 set -euo pipefail
@@ -21,9 +23,16 @@ url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 
+ours() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
 start() {
   mkdir -p "$state"
-  if answers; then echo "$url"; return 0; fi
+  if answers; then
+    if ours; then echo "$url"; return 0; fi
+    echo "pglite: port $port is already in use by a server this checkout did not start;" >&2
+    echo "pglite: stop it, or choose another port with ROIBOT_PGLITE_PORT (and ROIBOT_TEST_PGLITE_PORT for make test)" >&2
+    return 1
+  fi
   if [ ! -d "$root/node_modules/@electric-sql/pglite-socket" ]; then
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error) >&2
   fi
@@ -56,6 +65,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   url) echo "$url" ;;
-  status) answers ;;
+  status) answers && ours ;;
   *) echo "usage: $0 start|stop|url|status" >&2; exit 2 ;;
 esac
