@@ -12,6 +12,9 @@ type BasketLine struct {
 	InvoiceNo   string
 	Description string
 	Quantity    int
+	// CustomerID is the invoice's customer ("" when anonymous); used only
+	// to select baskets by customer segment.
+	CustomerID string
 }
 
 // BasketOptions tunes BasketsFromLines. Drop lists descriptions (compared

@@ -257,17 +257,17 @@ func TestAssociationRules_OnlineRetailGermany(t *testing.T) {
 
 func TestBasketsFromLines(t *testing.T) {
 	lines := []BasketLine{
-		{"536365", "WHITE METAL LANTERN ", 6},
-		{"536365", "POSTAGE", 1},
-		{"536365", "RED MUG", 2},
-		{"536365", "RED MUG", -2}, // sums to 0: absent
-		{"C536379", "WHITE METAL LANTERN", -1},
-		{"536366", "POSTAGE", 3}, // postage only: empty basket, still counted
-		{"536367", "", 5},        // no description: ignored
-		{"536364", "CARRIAGE", 1},
-		{"536364", "BLUE BOWL", 1},
-		{"536364", "BLUE BOWL", 1},
-		{"536364", "WHITE METAL LANTERN", 2},
+		{"536365", "WHITE METAL LANTERN ", 6, ""},
+		{"536365", "POSTAGE", 1, ""},
+		{"536365", "RED MUG", 2, ""},
+		{"536365", "RED MUG", -2, ""}, // sums to 0: absent
+		{"C536379", "WHITE METAL LANTERN", -1, ""},
+		{"536366", "POSTAGE", 3, ""}, // postage only: empty basket, still counted
+		{"536367", "", 5, ""},        // no description: ignored
+		{"536364", "CARRIAGE", 1, ""},
+		{"536364", "BLUE BOWL", 1, ""},
+		{"536364", "BLUE BOWL", 1, ""},
+		{"536364", "WHITE METAL LANTERN", 2, ""},
 	}
 	t.Run("Default", func(t *testing.T) {
 		b, err := BasketsFromLines(lines, DefaultBasketOptions())

@@ -172,7 +172,7 @@ func (s *Store) FeedbackThemes(ctx context.Context, customerIDs []string, limit 
 func (s *Store) BasketLines(ctx context.Context, f analytics.OrderFilter) ([]analytics.BasketLine, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `select l.invoice_no, l.description, l.quantity
+	rows, err := s.pool.Query(ctx, `select l.invoice_no, l.description, l.quantity, coalesce(o.customer_id, '')
 		from orders o join order_lines l using (invoice_no)
 		where `+orderWhere+`
 		order by l.invoice_no, l.line_no`, filterArgs(f)...)
@@ -182,7 +182,7 @@ func (s *Store) BasketLines(ctx context.Context, f analytics.OrderFilter) ([]ana
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (analytics.BasketLine, error) {
 		var b analytics.BasketLine
 		var q int32
-		err := r.Scan(&b.InvoiceNo, &b.Description, &q)
+		err := r.Scan(&b.InvoiceNo, &b.Description, &q, &b.CustomerID)
 		b.Quantity = int(q)
 		return b, err
 	})

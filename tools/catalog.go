@@ -76,7 +76,7 @@ func Catalog(cfg Config) []Entry {
 		{Tool: clv, Roles: staff},
 		{Tool: NewCustomerProfile(clv), Roles: staff},
 		{Tool: Segment{Store: cfg.Store, Location: l}, Roles: staff},
-		{Tool: Rules{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: Rules{Store: cfg.Store, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},

@@ -21,7 +21,10 @@ const DefaultMinSupport = 0.05
 // Rules is the association_rules tool: market-basket rules mined with
 // FP-Growth over invoices, sorted by lift.
 type Rules struct {
-	Store    BasketReader
+	Store BasketReader
+	// Orders scores RFM segments for the segment argument; without it the
+	// argument is refused.
+	Orders   OrderReader
 	Location *time.Location
 }
 
@@ -29,6 +32,7 @@ type Rules struct {
 // roibot rules command).
 type RulesArgs struct {
 	Country       string   `json:"country"`
+	Segment       string   `json:"segment"`
 	MinSupport    *float64 `json:"min_support"`
 	MinConfidence float64  `json:"min_confidence"`
 	MinLift       *float64 `json:"min_lift"`
@@ -40,6 +44,7 @@ var rulesSchema = mustSchema("association_rules", map[string]any{
 	"properties": map[string]any{
 		"country":        map[string]any{"type": "string", "description": "only the invoices of this country, as spelled in the data (e.g. France, Germany)"},
 		"min_support":    map[string]any{"type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "minimum support, a fraction of invoices (default 0.05)"},
+		"segment":        map[string]any{"type": "string", "enum": rfmSegmentNames, "description": "only the invoices of customers in this RFM segment (scored as rfm_segments does)"},
 		"min_confidence": map[string]any{"type": "number", "minimum": 0, "maximum": 1, "description": "minimum confidence, a fraction (default 0)"},
 		"min_lift":       map[string]any{"type": "number", "minimum": 0, "description": "minimum lift (default 1: only positive associations)"},
 		"limit":          map[string]any{"type": "integer", "minimum": 1, "maximum": 500, "description": "rules to list (default 20)"},
@@ -54,7 +59,7 @@ func (Rules) Name() string { return "association_rules" }
 func (Rules) Description() string {
 	return "Market basket analysis: association rules A -> C between products bought on the same invoice (FP-Growth), " +
 		"cancellations and non-product lines (postage, fees) excluded. " +
-		"Input: country, min_support (fraction of invoices, default 0.05), min_confidence, min_lift (default 1), limit (default 20). " +
+		"Input: country, segment (RFM segment), min_support (fraction of invoices, default 0.05), min_confidence, min_lift (default 1), limit (default 20). " +
 		"Output: rules sorted by lift with support, confidence, lift, leverage, conviction; number of baskets."
 }
 
@@ -77,6 +82,7 @@ type RuleRow struct {
 type RulesResult struct {
 	Definition    string    `json:"definition"`
 	Country       string    `json:"country,omitempty"`
+	Segment       string    `json:"segment,omitempty"`
 	Baskets       int       `json:"baskets"`
 	MinSupport    float64   `json:"min_support"`
 	MinConfidence float64   `json:"min_confidence"`
@@ -98,6 +104,28 @@ func (t Rules) Call(ctx context.Context, input string) (_ string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("association_rules: %w", err)
 	}
+	var segCaveat string
+	if args.Segment != "" {
+		if t.Orders == nil {
+			return retryHint(fmt.Errorf("segment filter not available here"), "call without segment"), nil
+		}
+		members, asOf, err := segmentMembers(ctx, t.Orders, args.Country, args.Segment, loc(t.Location))
+		if err != nil {
+			if isArgProblem(err) {
+				return retryHint(err, "check the country or segment"), nil
+			}
+			return "", fmt.Errorf("association_rules: %w", err)
+		}
+		kept := lines[:0:0]
+		for _, l := range lines {
+			if members[l.CustomerID] {
+				kept = append(kept, l)
+			}
+		}
+		lines = kept
+		segCaveat = fmt.Sprintf("baskets of the %d customers in RFM segment %s%s as of %s (quintiles among the %s customers)",
+			len(members), args.Segment, inCountry(args.Country), asOf.Format(time.DateOnly), scopeName(args.Country))
+	}
 	res, err := AssociationRulesFromLines(lines, args)
 	if err != nil {
 		if isArgProblem(err) {
@@ -105,7 +133,50 @@ func (t Rules) Call(ctx context.Context, input string) (_ string, err error) {
 		}
 		return "", fmt.Errorf("association_rules: %w", err)
 	}
+	if segCaveat != "" {
+		res.Segment = args.Segment
+		res.Caveats = append(res.Caveats, segCaveat)
+	}
 	return encodeJSON(res)
+}
+
+// segmentMembers returns the customers of an RFM segment, scored as
+// rfm_segments scores them (as of the day after the last order, quintiles
+// among the country's customers when a country is given).
+func segmentMembers(ctx context.Context, o OrderReader, country, segment string, l *time.Location) (map[string]bool, time.Time, error) {
+	asOf, err := asOfDate(ctx, o, "", l)
+	if err != nil {
+		return nil, asOf, err
+	}
+	orders, err := o.PurchaseOrders(ctx, analytics.OrderFilter{Country: country, To: asOf})
+	if err != nil {
+		return nil, asOf, err
+	}
+	in, err := analytics.RFMInputs(orders, asOf)
+	if err != nil {
+		return nil, asOf, err
+	}
+	res, err := analytics.ScoreRFM(in, analytics.RFMConfig{})
+	if err != nil {
+		return nil, asOf, err
+	}
+	members := map[string]bool{}
+	for _, c := range res.Customers {
+		if string(c.Segment) == segment {
+			members[c.CustomerID] = true
+		}
+	}
+	if len(members) == 0 {
+		return nil, asOf, &analytics.InputError{Row: -1, Field: "segment", Err: fmt.Errorf("no customer%s is in RFM segment %s: %w", inCountry(country), segment, analytics.ErrNoData)}
+	}
+	return members, asOf, nil
+}
+
+func scopeName(country string) string {
+	if country == "" {
+		return "all"
+	}
+	return country
 }
 
 // AssociationRulesFromLines builds one basket per invoice from lines

@@ -184,3 +184,56 @@ func TestCatalog_Descriptions(t *testing.T) {
 		}
 	}
 }
+
+type basketsFunc func() []analytics.BasketLine
+
+func (f basketsFunc) BasketLines(context.Context, analytics.OrderFilter) ([]analytics.BasketLine, error) {
+	return f(), nil
+}
+
+// TestRules_Segment: rules mined over the baskets of one RFM segment only.
+// Customers 1..5 buy k times each (customer 5 is the only champion); every
+// invoice holds MUG, champions' invoices also hold TEAPOT, the others' SPOON.
+func TestRules_Segment(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2011, 12, d, 12, 0, 0, 0, time.UTC) }
+	var orders []analytics.Order
+	var lines []analytics.BasketLine
+	for k := 1; k <= 5; k++ {
+		cust := string(rune('0' + k))
+		for i := 0; i < k; i++ {
+			inv := cust + string(rune('a'+i))
+			orders = append(orders, analytics.Order{OrderID: inv, CustomerID: cust, At: day(k), Amount: analytics.Money(1000 * k)})
+			other := "SPOON"
+			if k == 5 {
+				other = "TEAPOT"
+			}
+			lines = append(lines, analytics.BasketLine{InvoiceNo: inv, Description: "MUG", Quantity: 1, CustomerID: cust},
+				analytics.BasketLine{InvoiceNo: inv, Description: other, Quantity: 1, CustomerID: cust})
+		}
+	}
+	store := stubStore{dataRange: dataRange, orders: func(analytics.OrderFilter) []analytics.Order { return orders }}
+	tool := Rules{Store: basketsFunc(func() []analytics.BasketLine { return lines }), Orders: store}
+	m := call(t, tool, `{"segment": "champions", "min_support": 0.5}`)
+	// 5 champion invoices, all {MUG, TEAPOT}: MUG -> TEAPOT has support 1,
+	// confidence 1 and lift 1 (TEAPOT is in every basket of the segment).
+	if m["baskets"] != 5.0 || m["segment"] != "champions" {
+		t.Fatalf("result = %v; want 5 baskets of segment champions", m)
+	}
+	for _, r := range m["rules"].([]any) {
+		rule := r.(map[string]any)
+		for _, side := range []string{"antecedent", "consequent"} {
+			for _, item := range rule[side].([]any) {
+				if item == "SPOON" {
+					t.Errorf("rule %v uses SPOON, which no champion bought", rule)
+				}
+			}
+		}
+	}
+	all := call(t, tool, `{"min_support": 0.1}`)
+	if all["baskets"] != 15.0 {
+		t.Errorf("without segment baskets = %v; want all 15 invoices", all["baskets"])
+	}
+	if m := call(t, Rules{Store: tool.Store}, `{"segment": "champions"}`); m["error"] == nil {
+		t.Errorf("segment without an order reader = %v; want an error observation", m)
+	}
+}

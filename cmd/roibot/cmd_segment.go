@@ -59,7 +59,7 @@ func newSegmentCmd(app *App) *cobra.Command {
 }
 
 func newRulesCmd(app *App) *cobra.Command {
-	var country, file string
+	var country, file, segment string
 	var minSupport, minConfidence, minLift float64
 	var limit int
 	var asJSON bool
@@ -85,13 +85,19 @@ func newRulesCmd(app *App) *cobra.Command {
 				if country != "" {
 					m["country"] = country
 				}
+				if segment != "" {
+					m["segment"] = segment
+				}
 				if minConfidence != 0 {
 					m["min_confidence"] = minConfidence
 				}
 				if args.MinLift != nil {
 					m["min_lift"] = minLift
 				}
-				return app.runTool(ctx, tools.Rules{Store: s, Location: app.Config.Location()}, m, asJSON)
+				return app.runTool(ctx, tools.Rules{Store: s, Orders: s, Location: app.Config.Location()}, m, asJSON)
+			}
+			if segment != "" {
+				return fmt.Errorf("rules: --segment needs the database (RFM segments), not --file")
 			}
 			lines, err := basketLinesFromFile(ctx, file, country)
 			if err != nil {
@@ -110,6 +116,7 @@ func newRulesCmd(app *App) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&country, "country", "", "only invoices of this country (as spelled in the data)")
+	cmd.Flags().StringVar(&segment, "segment", "", "only invoices of customers in this RFM segment (e.g. champions, at_risk)")
 	cmd.Flags().Float64Var(&minSupport, "min-support", 0, "minimum support, a fraction of invoices (required), e.g. 0.07")
 	cmd.Flags().Float64Var(&minConfidence, "min-confidence", 0, "minimum confidence, a fraction")
 	cmd.Flags().Float64Var(&minLift, "min-lift", 0, "minimum lift (default 1)")
