@@ -103,9 +103,12 @@ type Filter struct {
 	Sentiment string
 	// Category and Product keep an exact product category or product.
 	Category, Product string
-	// Segment keeps feedback from customers in a named customer segment
-	// (e.g. an RFM segment); the Index resolves the name.
+	// Segment names a customer segment (e.g. an RFM segment) for display;
+	// the caller resolves it into CustomerIDs, which the Index filters on.
 	Segment string
+	// CustomerIDs, when not nil, keeps feedback of these customers only
+	// (an empty, non-nil slice matches nothing).
+	CustomerIDs []string
 }
 
 // Validate returns an *analytics.InputError (Row −1) wrapping

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -123,7 +124,7 @@ func TestSearcher_Search(t *testing.T) {
 			t.Errorf("VectorSearch vector is not the embedding of the redacted query")
 		}
 		for i, f := range gotFilters {
-			if f != filter {
+			if !reflect.DeepEqual(f, filter) {
 				t.Errorf("search %d filter = %+v; want %+v", i, f, filter)
 			}
 		}

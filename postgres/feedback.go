@@ -379,7 +379,7 @@ func scanFeedback(r pgx.Row, extra ...any) (knowledge.Feedback, error) {
 	return f, err
 }
 
-// feedbackWhere returns the condition filtering feedback f by the seven
+// feedbackWhere returns the condition filtering feedback f by the eight
 // feedbackFilterArgs parameters, numbered from $first (ratings 0 and
 // empty strings mean no bound).
 func feedbackWhere(first int) string {
@@ -390,18 +390,19 @@ func feedbackWhere(first int) string {
 	and (` + p(3) + `::int = 0 or f.rating <= ` + p(3) + `)
 	and (` + p(4) + `::text = '' or f.sentiment_label = ` + p(4) + `)
 	and (` + p(5) + `::text = '' or lower(f.category) = lower(` + p(5) + `))
-	and (` + p(6) + `::text = '' or lower(f.product) = lower(` + p(6) + `))`
+	and (` + p(6) + `::text = '' or lower(f.product) = lower(` + p(6) + `))
+	and (` + p(7) + `::text[] is null or f.customer_id = any(` + p(7) + `::text[]))`
 }
 
-// feedbackFilterArgs validates f and returns its seven query arguments.
+// feedbackFilterArgs validates f and returns its eight query arguments.
 // Category and product match without regard to case.
 func feedbackFilterArgs(f knowledge.Filter) ([]any, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	if f.Segment != "" {
+	if f.Segment != "" && f.CustomerIDs == nil {
 		return nil, &analytics.InputError{Row: -1, Field: "segment",
-			Err: fmt.Errorf("%w: customer segments are not linked to feedback in this store", knowledge.ErrInvalidFilter)}
+			Err: fmt.Errorf("%w: segment %q was not resolved to its customers", knowledge.ErrInvalidFilter, f.Segment)}
 	}
 	var from, to *time.Time
 	if !f.From.IsZero() {
@@ -410,7 +411,11 @@ func feedbackFilterArgs(f knowledge.Filter) ([]any, error) {
 	if !f.To.IsZero() {
 		to = &f.To
 	}
-	return []any{from, to, f.RatingMin, f.RatingMax, f.Sentiment, f.Category, f.Product}, nil
+	var customers []string // nil: no customer restriction
+	if f.CustomerIDs != nil {
+		customers = append([]string{}, f.CustomerIDs...)
+	}
+	return []any{from, to, f.RatingMin, f.RatingMax, f.Sentiment, f.Category, f.Product, customers}, nil
 }
 
 // Vector search tuning. hnsw.ef_search is the size of the candidate list
@@ -508,9 +513,9 @@ func (fs *FeedbackStore) vectorSearch(ctx context.Context, vec []float32, filter
 		}
 		rows, err := tx.Query(ctx, `select `+feedbackCols+`, e.embedding <=> $1::vector as dist
 			from feedback_embeddings e join feedback f on f.feedback_id = e.feedback_id
-			where e.model = $10 and `+feedbackWhere(2)+`
+			where e.model = $11 and `+feedbackWhere(2)+`
 			order by e.embedding <=> $1::vector
-			limit $9`, args...)
+			limit $10`, args...)
 		if err != nil {
 			return err
 		}
@@ -559,7 +564,7 @@ func (fs *FeedbackStore) TextSearch(ctx context.Context, query string, f knowled
 		from feedback f, q
 		where f.tsv @@ q.q and `+feedbackWhere(2)+`
 		order by rank desc, f.feedback_id
-		limit $9`, args...)
+		limit $10`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("text search: %w", translate(err))
 	}
@@ -586,7 +591,7 @@ func (fs *FeedbackStore) ListFeedback(ctx context.Context, f knowledge.Filter, l
 	args = append(args, limit)
 	rows, err := fs.s.pool.Query(ctx, `select `+feedbackCols+` from feedback f
 		where `+feedbackWhere(1)+`
-		order by f.created_at desc, f.feedback_id desc limit $8`, args...)
+		order by f.created_at desc, f.feedback_id desc limit $9`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list feedback: %w", translate(err))
 	}

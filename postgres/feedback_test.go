@@ -401,3 +401,51 @@ func TestVersionAtLeast(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedbackStore_CustomerFilter: a resolved customer segment keeps the
+// feedback of those customers only, in every search path.
+func TestFeedbackStore_CustomerFilter(t *testing.T) {
+	ctx := context.Background()
+	_, fs := feedbackStore(t)
+	items := corpus(60)
+	for i := range items {
+		items[i].CustomerID = fmt.Sprintf("C%d", i%6) // C0..C5, 10 items each
+	}
+	if _, err := fs.StoreFeedback(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	f := knowledge.Filter{Segment: "champions", CustomerIDs: []string{"C1", "C4"}}
+	list, err := fs.ListFeedback(ctx, f, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 20 {
+		t.Fatalf("ListFeedback(C1, C4) = %d rows; want 20", len(list))
+	}
+	for _, x := range list {
+		if x.CustomerID != "C1" && x.CustomerID != "C4" {
+			t.Errorf("feedback %d of customer %s; want only C1 or C4", x.ID, x.CustomerID)
+		}
+	}
+	e, _ := knowledge.NewHashEmbedder(0)
+	q, _ := e.EmbedQuery(ctx, "sizing runs small")
+	hits, err := fs.VectorSearch(ctx, q, f, 50)
+	if err != nil || len(hits) != 20 {
+		t.Errorf("VectorSearch(C1, C4) = %d hits, %v; want all 20 (as an exact scan)", len(hits), err)
+	}
+	text, err := fs.TextSearch(ctx, "sizing small", f, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range text {
+		if h.Feedback.CustomerID != "C1" && h.Feedback.CustomerID != "C4" {
+			t.Errorf("TextSearch hit of customer %s; want only C1 or C4", h.Feedback.CustomerID)
+		}
+	}
+	if n, err := fs.CountFeedback(ctx, knowledge.Filter{CustomerIDs: []string{}}); err != nil || n != 0 {
+		t.Errorf("CountFeedback(no customers) = %d, %v; want 0", n, err)
+	}
+	if _, err := fs.ListFeedback(ctx, knowledge.Filter{Segment: "lost"}, 10); err == nil {
+		t.Error("an unresolved segment filter was accepted; want an error")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,7 @@ type feedbackArgs struct {
 	Sentiment string `json:"sentiment"`
 	From      string `json:"from"`
 	To        string `json:"to"`
+	Segment   string `json:"segment"`
 	Limit     int    `json:"limit"`
 }
 
@@ -83,6 +85,7 @@ func feedbackSchemaDoc(queryRequired bool) map[string]any {
 			"sentiment":  map[string]any{"type": "string", "enum": []any{"negative", "neutral", "positive"}},
 			"from":       map[string]any{"type": "string", "format": "date", "description": "first day included, YYYY-MM-DD"},
 			"to":         map[string]any{"type": "string", "format": "date", "description": "last day included, YYYY-MM-DD"},
+			"segment":    map[string]any{"type": "string", "enum": rfmSegmentNames, "description": "only feedback of customers in this RFM segment (feedback linked to a customer)"},
 			"limit":      map[string]any{"type": "integer", "minimum": 1, "maximum": maxFeedbackLimit, "description": "results to return (default 10)"},
 		},
 		"additionalProperties": false,
@@ -98,10 +101,31 @@ var (
 	summarizeFeedbackSchema = mustSchema("summarize_feedback", feedbackSchemaDoc(false))
 )
 
+// resolveSegment turns a named RFM segment into the customer ids the store
+// filters on (scored as rfm_segments scores them, over all customers).
+func resolveSegment(ctx context.Context, o OrderReader, f knowledge.Filter, l *time.Location) (knowledge.Filter, error) {
+	if f.Segment == "" {
+		return f, nil
+	}
+	if o == nil {
+		return f, &analytics.InputError{Row: -1, Field: "segment", Err: errors.New("segment filter not available here")}
+	}
+	members, _, err := segmentMembers(ctx, o, "", f.Segment, l)
+	if err != nil {
+		return f, err
+	}
+	f.CustomerIDs = make([]string, 0, len(members))
+	for id := range members {
+		f.CustomerIDs = append(f.CustomerIDs, id)
+	}
+	sort.Strings(f.CustomerIDs)
+	return f, nil
+}
+
 // filter turns the arguments into a knowledge.Filter; to is inclusive.
 func (a feedbackArgs) filter(loc *time.Location) (knowledge.Filter, error) {
 	f := knowledge.Filter{Category: strings.TrimSpace(a.Category), Product: strings.TrimSpace(a.Product),
-		RatingMin: a.RatingMin, RatingMax: a.RatingMax, Sentiment: a.Sentiment}
+		RatingMin: a.RatingMin, RatingMax: a.RatingMax, Sentiment: a.Sentiment, Segment: a.Segment}
 	if a.From != "" {
 		t, err := time.ParseInLocation(time.DateOnly, a.From, loc)
 		if err != nil {
@@ -154,6 +178,9 @@ type FeedbackSearchResult struct {
 type SearchFeedback struct {
 	Store    FeedbackReader
 	Embedder embeddings.Embedder
+	// Orders resolves the segment argument (RFM segments); without it the
+	// argument is refused.
+	Orders   OrderReader
 	Location *time.Location
 }
 
@@ -184,6 +211,12 @@ func (t SearchFeedback) Call(ctx context.Context, input string) (_ string, err e
 	f, err := args.filter(loc(t.Location))
 	if err != nil {
 		return retryHint(err, "ratings are 1-5 with rating_min ≤ rating_max; dates are YYYY-MM-DD with from ≤ to"), nil
+	}
+	if f, err = resolveSegment(ctx, t.Orders, f, loc(t.Location)); err != nil {
+		if isArgProblem(err) {
+			return retryHint(err, "call without segment, or with another RFM segment"), nil
+		}
+		return "", fmt.Errorf("%s: %w", t.Name(), err)
 	}
 	limit := args.Limit
 	if limit == 0 {
@@ -263,6 +296,9 @@ type SummaryQuote struct {
 type SummarizeFeedback struct {
 	Store    FeedbackReader
 	Embedder embeddings.Embedder
+	// Orders resolves the segment argument (RFM segments); without it the
+	// argument is refused.
+	Orders   OrderReader
 	Location *time.Location
 }
 
@@ -292,6 +328,12 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 	f, err := args.filter(loc(t.Location))
 	if err != nil {
 		return retryHint(err, "ratings are 1-5 with rating_min ≤ rating_max; dates are YYYY-MM-DD with from ≤ to"), nil
+	}
+	if f, err = resolveSegment(ctx, t.Orders, f, loc(t.Location)); err != nil {
+		if isArgProblem(err) {
+			return retryHint(err, "call without segment, or with another RFM segment"), nil
+		}
+		return "", fmt.Errorf("%s: %w", t.Name(), err)
 	}
 	out := FeedbackSummaryResult{Definition: summaryDefinition, Query: strings.TrimSpace(args.Query),
 		Caveats: []string{"sentiment is the lexicon (VADER) label of the text, not the customer's own rating",
