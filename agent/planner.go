@@ -291,6 +291,10 @@ func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf
 			if d, ok := defaults[k]; ok && reflect.DeepEqual(d, v) {
 				continue
 			}
+			if k == "query" || k == "message" {
+				// Free text is the follow-up's own words, not a new value.
+				continue
+			}
 			args[k] = v
 			changed = true
 		}

@@ -351,6 +351,14 @@ func TestPlanner_FollowUp(t *testing.T) {
 			}
 		})
 	}
+	t.Run("FreeTextIsNotCarried", func(t *testing.T) {
+		withSearch := append(offered, llms.Tool{Type: "function", Function: &llms.FunctionDefinition{Name: "search_feedback",
+			Parameters: map[string]any{"type": "object", "properties": map[string]any{"query": map[string]any{"type": "string"}, "category": map[string]any{"type": "string"}}}}})
+		resp, _ := p.GenerateContent(context.Background(), history("What do customers say about sizing?", "and for Germany?"), llms.WithTools(withSearch))
+		if calls := resp.Choices[0].ToolCalls; len(calls) != 0 {
+			t.Errorf("follow-up after a feedback search = %+v; want no call (the follow-up's words are not a new query)", calls)
+		}
+	})
 	t.Run("NothingToCarry", func(t *testing.T) {
 		resp, _ := p.GenerateContent(context.Background(), history("Total revenue in 2011", "thanks!"), llms.WithTools(offered))
 		if len(resp.Choices[0].ToolCalls) != 0 {

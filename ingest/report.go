@@ -41,13 +41,21 @@ func (r *Report) reject(line int, field, reason string) {
 }
 
 // Print writes the summary and every rejected row to w.
-func (r *Report) Print(w io.Writer) {
+func (r *Report) Print(w io.Writer) { r.PrintLimit(w, -1) }
+
+// PrintLimit writes the summary and at most max rejected rows (all when
+// max < 0), then how many more were rejected.
+func (r *Report) PrintLimit(w io.Writer, max int) {
 	fmt.Fprintf(w, "%s (%s): %d rows read, %d stored, %d rejected", r.File, r.Format, r.Read, r.Stored, r.Rejected)
 	if r.Format == FormatOnlineRetail || r.Format == TableOrders {
 		fmt.Fprintf(w, "; %d returns/cancellations, %d rows without customer id", r.Returns, r.Anonymous)
 	}
 	fmt.Fprintln(w)
-	for _, rj := range r.Rejects {
+	for i, rj := range r.Rejects {
+		if max >= 0 && i >= max {
+			fmt.Fprintf(w, "  … and %d more rejected rows (roibot import … --json lists them all)\n", len(r.Rejects)-max)
+			break
+		}
 		fmt.Fprintf(w, "  rejected %s\n", rj)
 	}
 }

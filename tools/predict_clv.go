@@ -250,6 +250,11 @@ func (t *PredictCLV) run(ctx context.Context, args predictCLVArgs) (*PredictCLVR
 		res.Caveats = append(res.Caveats, "the models are fitted on the customers of "+args.Country+" only")
 	}
 	res.Caveats = append(res.Caveats, "orders of one calendar day count as one purchase; returns are netted into that day's value and never count as purchases")
+	if bg, ok := b.fit.model.(analytics.BGNBDParams); ok && bg.A/(bg.A+bg.B) < analytics.MinParetoDropout {
+		res.Caveats = append(res.Caveats, fmt.Sprintf("the fitted drop-out probability per purchase is near zero (a/(a+b) = %.4f): "+
+			"the data show almost no churn, so P(alive) is close to 100%% for nearly everyone and the ranking is mostly by purchase rate; "+
+			"judge the forecast by its holdout error", bg.A/(bg.A+bg.B)))
+	}
 
 	// The population asked about.
 	pop := preds

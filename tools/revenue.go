@@ -95,6 +95,11 @@ func (t Revenue) Call(ctx context.Context, input string) (_ string, err error) {
 	if rs.Orders == 0 {
 		res.Caveats = append(res.Caveats, "no orders match this period and country")
 	}
+	if args.Period != "" || args.From != "" || args.To != "" {
+		if c := coverageCaveat(ctx, t.Store, p); c != "" {
+			res.Caveats = append(res.Caveats, c)
+		}
+	}
 	res.Display.Tables = []Table{{
 		Title:   "Revenue " + p.String() + inCountry(args.Country),
 		Columns: []string{"metric", "value"},

@@ -228,7 +228,10 @@ func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 		rep.Total = paidRep.Total
 		rep.Total.Group = "total (with spend)"
 		caveats = append(caveats, "the total covers "+args.GroupBy+"s with spend only; "+strings.Join(unpaid, ", ")+
-			" had no marketing cost and are left out of it")
+			" had no spend in this period (unpaid channels, or campaigns whose spend fell before the period while their touchpoints still count in the lookback window) and are left out of it")
+	}
+	if c := coverageCaveat(ctx, t.Store, p); c != "" {
+		caveats = append(caveats, c)
 	}
 	if syn, err := t.Store.HasSyntheticMarketing(ctx); err == nil && syn {
 		caveats = append(caveats, "marketing spend and touchpoints are SYNTHETIC (roibot demo-data, fixed seed); orders and revenue are real (Online Retail)")
@@ -357,7 +360,11 @@ func bestROAS(rows []analytics.ROIRow) *ROIBestJSON {
 func roiSummary(rep analytics.ROIReport, best *ROIBestJSON, groupBy string, p analytics.Period, model string) string {
 	var s string
 	if best != nil && len(rep.Rows) > 1 {
-		s = fmt.Sprintf("Best ROAS by %s in %s (%s): %s, ROAS %.2f (ROI %.1f%%). ", groupBy, p, model, best.Group, best.ROAS, best.ROI*100)
+		for _, r := range rep.Rows {
+			if r.Group == best.Group {
+				s = fmt.Sprintf("Best ROAS by %s in %s (%s): %s, ROAS %s (ROI %s). ", groupBy, p, model, best.Group, ratio(r.ROAS), pct(r.ROI))
+			}
+		}
 	}
 	s += fmt.Sprintf("Total: spend %s, revenue %s, ROAS %s, ROI %s", money(rep.Total.Spend, rep.Currency),
 		money(rep.Total.Revenue, rep.Currency), ratio(rep.Total.ROAS), pct(rep.Total.ROI))

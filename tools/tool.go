@@ -290,3 +290,23 @@ func isArgProblem(err error) bool {
 	return errors.As(err, &ae) || errors.As(err, &ie) || errors.Is(err, analytics.ErrNoData) ||
 		errors.Is(err, analytics.ErrInvalidPeriod) || errors.Is(err, analytics.ErrInvalidRate)
 }
+
+// coverageCaveat says when period p reaches past the data (e.g. 2011-Q4
+// while the orders end on 2011-12-09), so a partial period is not read as a
+// whole one. It returns "" when p lies within the data or the range is
+// unknown.
+func coverageCaveat(ctx context.Context, dr DataRange, p analytics.Period) string {
+	first, last, err := dr.DataRange(ctx, analytics.DefaultCurrency)
+	if err != nil {
+		return ""
+	}
+	switch {
+	case p.To.After(last.AddDate(0, 0, 1)) && p.From.Before(first):
+		return fmt.Sprintf("the data cover %s to %s only, a part of %s", first.Format(time.DateOnly), last.Format(time.DateOnly), p)
+	case p.To.After(last.AddDate(0, 0, 1)):
+		return fmt.Sprintf("the data end on %s, so %s is partial (it runs to %s)", last.Format(time.DateOnly), p, p.To.AddDate(0, 0, -1).Format(time.DateOnly))
+	case p.From.Before(first):
+		return fmt.Sprintf("the data start on %s, so %s is partial", first.Format(time.DateOnly), p)
+	}
+	return ""
+}

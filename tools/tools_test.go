@@ -70,6 +70,13 @@ func TestRevenue_Call(t *testing.T) {
 	if m["revenue"] != 1234.56 || m["returns"] != -4.56 || m["customers"] != 2.0 {
 		t.Errorf("result = %v; want revenue 1234.56, returns -4.56, customers 2", m)
 	}
+	// The data end on 2011-12-09: Q4 2011 is partial and the answer says so.
+	if c := strings.Join(toStrings(m["caveats"]), " | "); !strings.Contains(c, "the data end on 2011-12-09, so 2011-Q4 is partial") {
+		t.Errorf("caveats = %q; want the partial-period caveat", c)
+	}
+	if m := call(t, tool, `{"period": "2011-Q3"}`); m["caveats"] != nil {
+		t.Errorf("2011-Q3 caveats = %v; want none (inside the data)", m["caveats"])
+	}
 	t.Run("DefaultIsAllData", func(t *testing.T) {
 		call(t, tool, `{}`)
 		if !got.From.Equal(time.Date(2010, 12, 1, 0, 0, 0, 0, time.UTC)) || !got.To.Equal(time.Date(2011, 12, 10, 0, 0, 0, 0, time.UTC)) {

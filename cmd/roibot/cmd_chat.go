@@ -62,7 +62,7 @@ func (a *App) chat(ctx context.Context, roleName string) error {
 			fmt.Fprintln(a.Stdout, "error:", err)
 			continue
 		}
-		printAnswer(a.Stdout, ans)
+		printAnswer(a.Stdout, ans, a.Config.Provider() != agent.ProviderOffline)
 		history = append(history, agent.Turn{Question: q, Answer: ans.Text, ToolCalls: ans.ToolCalls})
 	}
 }
@@ -97,7 +97,7 @@ func newAskCmd(app *App) *cobra.Command {
 				}{ans.Text, ans.ToolCalls})
 				return nil
 			}
-			printAnswer(app.Stdout, ans)
+			printAnswer(app.Stdout, ans, app.Config.Provider() != agent.ProviderOffline)
 			return nil
 		},
 	}
@@ -145,9 +145,15 @@ func printJSON(w io.Writer, v any) {
 	_ = enc.Encode(v)
 }
 
-// printAnswer writes the answer text and its tables as aligned text.
-func printAnswer(w io.Writer, ans agent.Answer) {
-	fmt.Fprintln(w, ans.Text)
+// printAnswer writes the answer text for a terminal (Markdown bold
+// markers dropped) and, when withTables, its tables as aligned text. The
+// offline planner already lists the tables' rows in its text, so callers
+// pass withTables only for LLM answers.
+func printAnswer(w io.Writer, ans agent.Answer, withTables bool) {
+	fmt.Fprintln(w, strings.ReplaceAll(ans.Text, "**", ""))
+	if !withTables {
+		return
+	}
 	for _, t := range ans.Tables {
 		fmt.Fprintln(w)
 		writeTable(w, t, 25)

@@ -123,7 +123,7 @@ func (a *App) importFile(ctx context.Context, kind, path string, asJSON bool) er
 		if asJSON {
 			printJSON(a.Stdout, rep)
 		} else {
-			rep.Print(a.Stdout)
+			rep.PrintLimit(a.Stdout, 20)
 		}
 	}
 	return err

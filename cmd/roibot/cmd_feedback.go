@@ -121,7 +121,7 @@ func (a *App) importFeedback(ctx context.Context, kind, path string, maxRows int
 		if asJSON {
 			printJSON(a.Stdout, rep)
 		} else {
-			rep.Print(a.Stdout)
+			rep.PrintLimit(a.Stdout, 20)
 			fmt.Fprintf(a.Stdout, "feedback import took %s (vector search: %v)\n", time.Since(start).Round(time.Second), fs.HasVectorSearch())
 		}
 	}
