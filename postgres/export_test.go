@@ -12,3 +12,15 @@ func (s *Store) ExecForTest(ctx context.Context, sql string) error {
 
 // VersionAtLeastForTest exposes versionAtLeast.
 var VersionAtLeastForTest = versionAtLeast
+
+// EmbeddingColumnForTest exposes embeddingColumn.
+var EmbeddingColumnForTest = embeddingColumn
+
+// IndexDefForTest returns the definition of the index named name in the
+// store's schema (pg_indexes.indexdef), or ErrNotFound.
+func (s *Store) IndexDefForTest(ctx context.Context, name string) (string, error) {
+	var def string
+	err := s.pool.QueryRow(ctx, `select indexdef from pg_indexes
+		where schemaname = current_schema() and indexname = $1`, name).Scan(&def)
+	return def, translate(err)
+}

@@ -45,6 +45,9 @@ type FeedbackStore struct {
 	emb    Embedder
 	model  string
 	vector bool
+	// column is the type of feedback_embeddings.embedding, ColumnVector
+	// or ColumnHalfvec; literals are cast to it.
+	column string
 	// iterative is true where pgvector (0.8+) has iterative index scans.
 	iterative bool
 }
@@ -57,7 +60,9 @@ var (
 // Feedback returns the store's FeedbackStore. It checks at start-up that
 // cfg.Dimension equals the dimension of the vector column, returning an
 // error wrapping knowledge.ErrDimensionMismatch that names both sizes
-// otherwise. Where the vector extension is missing (plain PostgreSQL) it
+// otherwise. It reads the column's type from the catalog (vector, or
+// halfvec above 2,000 dimensions; see Config.EmbeddingDimension) and casts
+// the vectors it stores and searches with to it. Where the vector extension is missing (plain PostgreSQL) it
 // succeeds without vectors: feedback is stored with full text only and
 // VectorSearch reports knowledge.ErrNoVectorSearch.
 func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStore, error) {
@@ -65,7 +70,7 @@ func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStor
 	if fs.model == "" {
 		fs.model = "default"
 	}
-	dim, err := s.EmbeddingDimension(ctx)
+	typ, dim, err := s.EmbeddingColumn(ctx)
 	switch {
 	case errors.Is(err, ErrNoVector):
 		return fs, nil
@@ -76,7 +81,7 @@ func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStor
 		return fs, nil
 	}
 	if err := knowledge.CheckDimension(cfg.Dimension, dim); err != nil {
-		return nil, fmt.Errorf("feedback store: %w (feedback_embeddings.embedding is vector(%d))", err, dim)
+		return nil, fmt.Errorf("feedback store: %w (feedback_embeddings.embedding is %s(%d))", err, typ, dim)
 	}
 	qctx, cancel := s.ctx(ctx)
 	defer cancel()
@@ -84,7 +89,7 @@ func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStor
 	if err := s.pool.QueryRow(qctx, "select extversion from pg_extension where extname = 'vector'").Scan(&ver); err != nil {
 		return nil, fmt.Errorf("feedback store: pgvector version: %w", translate(err))
 	}
-	fs.vector, fs.iterative = true, versionAtLeast(ver, 0, 8)
+	fs.vector, fs.column, fs.iterative = true, typ, versionAtLeast(ver, 0, 8)
 	return fs, nil
 }
 
@@ -100,6 +105,10 @@ func versionAtLeast(v string, major, minor int) bool {
 
 // HasVectorSearch reports whether feedback is embedded and searched by vector.
 func (fs *FeedbackStore) HasVectorSearch() bool { return fs.vector }
+
+// VectorColumn returns the type vectors are stored and searched as,
+// ColumnVector or ColumnHalfvec; empty without vector search.
+func (fs *FeedbackStore) VectorColumn() string { return fs.column }
 
 // embedBatchSize bounds the vectors sent in one insert statement (as text
 // literals, about 4 KB each for 384 dimensions).
@@ -267,7 +276,7 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 		for start := 0; start < len(eIDs); start += embedBatchSize {
 			end := min(start+embedBatchSize, len(eIDs))
 			if _, err := tx.Exec(ctx, `insert into feedback_embeddings (feedback_id, model, embedding)
-				select u.id, $3, u.v::vector from unnest($1::int8[], $2::text[]) as u(id, v)`,
+				select u.id, $3, u.v::`+fs.column+` from unnest($1::int8[], $2::text[]) as u(id, v)`,
 				eIDs[start:end], eVecs[start:end], fs.model); err != nil {
 				return fmt.Errorf("embeddings: %w", err)
 			}
@@ -336,7 +345,7 @@ func (fs *FeedbackStore) Reembed(ctx context.Context, batchSize int) (int, error
 		}
 		qctx, cancel = fs.s.ctx(ctx)
 		_, err = fs.s.pool.Exec(qctx, `insert into feedback_embeddings (feedback_id, model, embedding)
-			select u.id, $3, u.v::vector from unnest($1::int8[], $2::text[]) as u(id, v)
+			select u.id, $3, u.v::`+fs.column+` from unnest($1::int8[], $2::text[]) as u(id, v)
 			on conflict (feedback_id) do update set model = excluded.model, embedding = excluded.embedding`,
 			ids, lits, fs.model)
 		cancel()
@@ -511,10 +520,10 @@ func (fs *FeedbackStore) vectorSearch(ctx context.Context, vec []float32, filter
 				return fmt.Errorf("%s: %w", st, err)
 			}
 		}
-		rows, err := tx.Query(ctx, `select `+feedbackCols+`, e.embedding <=> $1::vector as dist
+		rows, err := tx.Query(ctx, `select `+feedbackCols+`, e.embedding <=> $1::`+fs.column+` as dist
 			from feedback_embeddings e join feedback f on f.feedback_id = e.feedback_id
 			where e.model = $11 and `+feedbackWhere(2)+`
-			order by e.embedding <=> $1::vector
+			order by e.embedding <=> $1::`+fs.column+`
 			limit $10`, args...)
 		if err != nil {
 			return err
