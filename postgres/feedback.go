@@ -208,6 +208,7 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 	n := len(items)
 	var (
 		body, cust, order, prod, cat, src, ref, label, themes = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		sentSrc                                               = make([]string, n)
 		rating                                                = make([]int16, n)
 		consent                                               = make([]bool, n)
 		at                                                    = make([]time.Time, n)
@@ -217,7 +218,7 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 	now := time.Now().UTC()
 	for i, f := range items {
 		body[i], cust[i], order[i], prod[i], cat[i] = f.Text, f.CustomerID, f.OrderID, f.Product, f.Category
-		src[i], ref[i], label[i] = f.Source, f.SourceRef, f.SentimentLabel
+		src[i], ref[i], label[i], sentSrc[i] = f.Source, f.SourceRef, f.SentimentLabel, f.SentimentSource
 		themes[i] = strings.Join(f.Themes, ",")
 		rating[i], consent[i], sent[i], pos[i] = int16(f.Rating), f.Consent, f.Sentiment, int32(i)
 		at[i] = f.CreatedAt.UTC()
@@ -229,17 +230,17 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 	defer cancel()
 	err := pgx.BeginFunc(ctx, fs.s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `insert into feedback (body, rating, customer_id, order_id, product, category,
-				source, source_ref, consent, created_at, sentiment, sentiment_label, themes)
+				source, source_ref, consent, created_at, sentiment, sentiment_label, sentiment_source, themes)
 			select u.body, nullif(u.rating, 0), nullif(u.cust, ''), u.ord, u.prod, u.cat,
-				u.src, u.ref, u.consent, u.at, u.sent, nullif(u.label, ''),
+				u.src, u.ref, u.consent, u.at, u.sent, nullif(u.label, ''), nullif(u.sent_src, ''),
 				case when u.themes = '' then '{}'::text[] else string_to_array(u.themes, ',') end
 			from unnest($1::text[], $2::int2[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-				$8::text[], $9::boolean[], $10::timestamptz[], $11::float8[], $12::text[], $13::text[], $14::int4[])
-				as u(body, rating, cust, ord, prod, cat, src, ref, consent, at, sent, label, themes, pos)
+				$8::text[], $9::boolean[], $10::timestamptz[], $11::float8[], $12::text[], $13::text[], $14::int4[], $15::text[])
+				as u(body, rating, cust, ord, prod, cat, src, ref, consent, at, sent, label, themes, pos, sent_src)
 			order by u.pos
 			on conflict (source, source_ref) do nothing
 			returning feedback_id, source, source_ref`,
-			body, rating, cust, order, prod, cat, src, ref, consent, at, sent, label, themes, pos)
+			body, rating, cust, order, prod, cat, src, ref, consent, at, sent, label, themes, pos, sentSrc)
 		if err != nil {
 			return err
 		}
@@ -373,13 +374,13 @@ func vectorLiteral(v []float32) string {
 // table aliased f.
 const feedbackCols = `f.feedback_id, f.body, coalesce(f.rating, 0), coalesce(f.customer_id, ''), f.order_id,
 	f.product, f.category, f.source, coalesce(f.source_ref, ''), f.consent, f.created_at,
-	coalesce(f.sentiment, 0), coalesce(f.sentiment_label, ''), f.themes`
+	coalesce(f.sentiment, 0), coalesce(f.sentiment_label, ''), coalesce(f.sentiment_source, ''), f.themes`
 
 func scanFeedback(r pgx.Row, extra ...any) (knowledge.Feedback, error) {
 	var f knowledge.Feedback
 	var rating int16
 	dest := append([]any{&f.ID, &f.Text, &rating, &f.CustomerID, &f.OrderID, &f.Product, &f.Category,
-		&f.Source, &f.SourceRef, &f.Consent, &f.CreatedAt, &f.Sentiment, &f.SentimentLabel, &f.Themes}, extra...)
+		&f.Source, &f.SourceRef, &f.Consent, &f.CreatedAt, &f.Sentiment, &f.SentimentLabel, &f.SentimentSource, &f.Themes}, extra...)
 	err := r.Scan(dest...)
 	f.Rating = int(rating)
 	if len(f.Themes) == 0 {
