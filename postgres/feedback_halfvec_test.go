@@ -124,6 +124,16 @@ func TestFeedbackStore_Halfvec(t *testing.T) {
 		t.Errorf("VectorSearch score = %.5f; want cosine %.5f ± 0.002", hits[0].Score, dot)
 	}
 
+	t.Run("PlanUsesHNSW", func(t *testing.T) {
+		plan, err := s.NearestPlanForTest(ctx, q, postgres.ColumnHalfvec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "Index Scan using feedback_embeddings_hnsw_idx") {
+			t.Errorf("plan of the nearest-ten halfvec query = %q; want an index scan of feedback_embeddings_hnsw_idx", plan)
+		}
+	})
+
 	t.Run("IndexMatchesExact", func(t *testing.T) {
 		exact, err := fs.ExactVectorSearch(ctx, q, knowledge.Filter{}, 10)
 		if err != nil {
