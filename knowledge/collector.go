@@ -31,11 +31,16 @@ type Collector struct {
 	Source string
 	// Now returns the submission time; nil means time.Now.
 	Now func() time.Time
+	// Sentiment, when set, scores the stored feedback's sentiment in place
+	// of Enrich's VADER (e.g. an LLMSentiment, which falls back to VADER
+	// itself); nil keeps VADER.
+	Sentiment SentimentScorer
 }
 
 // Step advances the dialogue with the customer's message, like
 // Dialogue.Step, and when the customer confirms it builds the Feedback
-// (Submission, then Enrich: redacted text, sentiment, themes), validates
+// (Submission, then Enrich: redacted text, sentiment, themes; then
+// EnrichSentiment with the Collector's Sentiment scorer), validates
 // it and records it with the key IdempotencyKey(state). The returned
 // state is then StepDone with StoredID set and Done true. A repeated
 // confirmation of a done state calls no Recorder and answers with the
@@ -59,7 +64,7 @@ func (c *Collector) Step(ctx context.Context, s State, msg string) (State, Reply
 	if c.Now != nil {
 		now = c.Now
 	}
-	f := Enrich(Submission(next, now()))
+	f := EnrichSentiment(ctx, Enrich(Submission(next, now())), c.Sentiment)
 	f.Source = c.Source
 	if f.Source == "" {
 		f.Source = SourceChat

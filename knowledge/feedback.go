@@ -66,11 +66,15 @@ type Feedback struct {
 	Consent bool `json:"consent"`
 	// CreatedAt is when the feedback was given.
 	CreatedAt time.Time `json:"created_at"`
-	// Sentiment is the VADER compound score of Text, in −1..1.
+	// Sentiment is the sentiment of Text, in −1..1: the VADER compound
+	// score, or a language model's score (see SentimentSource).
 	Sentiment float64 `json:"sentiment"`
 	// SentimentLabel is negative, neutral or positive (see LabelSentiment);
 	// empty before analysis.
 	SentimentLabel string `json:"sentiment_label,omitempty"`
+	// SentimentSource is the method that produced Sentiment and
+	// SentimentLabel: SentimentVADER or SentimentLLM; empty before analysis.
+	SentimentSource string `json:"sentiment_source,omitempty"`
 	// Themes are the retail aspects Text mentions, in the order of AllThemes.
 	Themes []string `json:"themes,omitempty"`
 }
@@ -78,7 +82,8 @@ type Feedback struct {
 // Validate checks the fields a store relies on and returns an
 // *analytics.InputError (Row −1) naming the first bad field: "text"
 // (ErrEmptyText, ErrTextTooLong), "rating" (ErrRatingRange), "sentiment"
-// (ErrSentimentRange), "sentiment_label" (ErrSentimentLabel), "themes"
+// (ErrSentimentRange), "sentiment_label" (ErrSentimentLabel),
+// "sentiment_source" (ErrSentimentSource), "themes"
 // (ErrUnknownTheme) or "id" (analytics.ErrNegative).
 func (f Feedback) Validate() error {
 	bad := func(field string, err error) error {
@@ -101,6 +106,11 @@ func (f Feedback) Validate() error {
 	default:
 		return bad("sentiment_label", fmt.Errorf("%w: %q", ErrSentimentLabel, f.SentimentLabel))
 	}
+	switch f.SentimentSource {
+	case "", SentimentVADER, SentimentLLM:
+	default:
+		return bad("sentiment_source", fmt.Errorf("%w: %q", ErrSentimentSource, f.SentimentSource))
+	}
 	for _, th := range f.Themes {
 		if !IsTheme(th) {
 			return bad("themes", fmt.Errorf("%w: %q", ErrUnknownTheme, th))
@@ -111,8 +121,10 @@ func (f Feedback) Validate() error {
 
 // Enrich returns f prepared for storage: Text and Product redacted of PII
 // (see Redact) and trimmed, Sentiment and SentimentLabel scored on the
-// redacted text with VADER, and Themes tagged. Other fields are kept.
-// Enrich does not validate; call Validate on the result.
+// redacted text with VADER (SentimentSource SentimentVADER), and Themes
+// tagged. Other fields are kept. Enrich does not validate; call Validate
+// on the result. EnrichSentiment re-scores the sentiment with another
+// SentimentScorer, such as LLMSentiment.
 func Enrich(f Feedback) Feedback {
 	text, _ := Redact(f.Text)
 	f.Text = strings.TrimSpace(text)
@@ -120,6 +132,7 @@ func Enrich(f Feedback) Feedback {
 	f.Product = strings.TrimSpace(product)
 	f.Sentiment = ScoreSentiment(f.Text)
 	f.SentimentLabel = LabelSentiment(f.Sentiment)
+	f.SentimentSource = SentimentVADER
 	f.Themes = Themes(f.Text)
 	return f
 }

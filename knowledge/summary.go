@@ -47,6 +47,9 @@ type Summary struct {
 	Sentiment SentimentSplit `json:"sentiment"`
 	// MeanSentiment is the mean compound sentiment, in −1..1; 0 for no items.
 	MeanSentiment float64 `json:"mean_sentiment"`
+	// LLMSentiment counts items whose sentiment a language model gave
+	// (SentimentSource SentimentLLM); the others' is VADER's.
+	LLMSentiment int `json:"llm_sentiment"`
 	// Ratings counts items per star rating: Ratings[r-1] items were rated r.
 	Ratings [5]int `json:"ratings"`
 	// Unrated counts items without a rating.
@@ -85,6 +88,10 @@ func Summarize(items []Feedback) Summary {
 		if f.SentimentLabel == "" {
 			f.Sentiment = ScoreSentiment(f.Text)
 			f.SentimentLabel = LabelSentiment(f.Sentiment)
+			f.SentimentSource = SentimentVADER
+		}
+		if f.SentimentSource == SentimentLLM {
+			s.LLMSentiment++
 		}
 		if f.Themes == nil {
 			f.Themes = Themes(f.Text)

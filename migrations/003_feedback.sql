@@ -1,4 +1,6 @@
--- Customer feedback with full-text search. The embedding table and its
+-- Customer feedback with full-text search. This file is a Go text/template
+-- evaluated by tern with postgres.Store's migration data (EmbeddingType,
+-- EmbeddingDim). The embedding table and its
 -- HNSW index exist only where the vector extension is available (any
 -- PostgreSQL with pgvector 0.5+, or PGlite with pglite-pgvector); on a plain
 -- PostgreSQL search falls back to full text.
@@ -26,12 +28,16 @@ do $$
 begin
     if exists (select 1 from pg_available_extensions where name = 'vector') then
         create extension if not exists vector;
-        -- 384 is the dimension of the local embedder; `roibot` checks the
-        -- configured embedder against this column at start-up.
+        -- The type and dimension come from the configuration when
+        -- `roibot migrate` runs (ROIBOT_EMBEDDING_DIM, default 384, the
+        -- local embedder's): vector(n) up to 2,000 dimensions, halfvec(n)
+        -- above, up to 4,000, since pgvector's HNSW index holds at most
+        -- 2,000 dimensions of vector and 4,000 of halfvec. `roibot` checks
+        -- the configured embedder against this column at start-up.
         execute 'create table feedback_embeddings (
             feedback_id bigint primary key references feedback (feedback_id) on delete cascade,
             model       text not null,
-            embedding   vector(384) not null
+            embedding   {{.EmbeddingType}}({{.EmbeddingDim}}) not null
         )';
     end if;
 end

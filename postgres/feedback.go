@@ -45,6 +45,9 @@ type FeedbackStore struct {
 	emb    Embedder
 	model  string
 	vector bool
+	// column is the type of feedback_embeddings.embedding, ColumnVector
+	// or ColumnHalfvec; literals are cast to it.
+	column string
 	// iterative is true where pgvector (0.8+) has iterative index scans.
 	iterative bool
 }
@@ -57,7 +60,9 @@ var (
 // Feedback returns the store's FeedbackStore. It checks at start-up that
 // cfg.Dimension equals the dimension of the vector column, returning an
 // error wrapping knowledge.ErrDimensionMismatch that names both sizes
-// otherwise. Where the vector extension is missing (plain PostgreSQL) it
+// otherwise. It reads the column's type from the catalog (vector, or
+// halfvec above 2,000 dimensions; see Config.EmbeddingDimension) and casts
+// the vectors it stores and searches with to it. Where the vector extension is missing (plain PostgreSQL) it
 // succeeds without vectors: feedback is stored with full text only and
 // VectorSearch reports knowledge.ErrNoVectorSearch.
 func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStore, error) {
@@ -65,7 +70,7 @@ func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStor
 	if fs.model == "" {
 		fs.model = "default"
 	}
-	dim, err := s.EmbeddingDimension(ctx)
+	typ, dim, err := s.EmbeddingColumn(ctx)
 	switch {
 	case errors.Is(err, ErrNoVector):
 		return fs, nil
@@ -76,7 +81,7 @@ func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStor
 		return fs, nil
 	}
 	if err := knowledge.CheckDimension(cfg.Dimension, dim); err != nil {
-		return nil, fmt.Errorf("feedback store: %w (feedback_embeddings.embedding is vector(%d))", err, dim)
+		return nil, fmt.Errorf("feedback store: %w (feedback_embeddings.embedding is %s(%d))", err, typ, dim)
 	}
 	qctx, cancel := s.ctx(ctx)
 	defer cancel()
@@ -84,7 +89,7 @@ func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStor
 	if err := s.pool.QueryRow(qctx, "select extversion from pg_extension where extname = 'vector'").Scan(&ver); err != nil {
 		return nil, fmt.Errorf("feedback store: pgvector version: %w", translate(err))
 	}
-	fs.vector, fs.iterative = true, versionAtLeast(ver, 0, 8)
+	fs.vector, fs.column, fs.iterative = true, typ, versionAtLeast(ver, 0, 8)
 	return fs, nil
 }
 
@@ -100,6 +105,10 @@ func versionAtLeast(v string, major, minor int) bool {
 
 // HasVectorSearch reports whether feedback is embedded and searched by vector.
 func (fs *FeedbackStore) HasVectorSearch() bool { return fs.vector }
+
+// VectorColumn returns the type vectors are stored and searched as,
+// ColumnVector or ColumnHalfvec; empty without vector search.
+func (fs *FeedbackStore) VectorColumn() string { return fs.column }
 
 // embedBatchSize bounds the vectors sent in one insert statement (as text
 // literals, about 4 KB each for 384 dimensions).
@@ -199,6 +208,7 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 	n := len(items)
 	var (
 		body, cust, order, prod, cat, src, ref, label, themes = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		sentSrc                                               = make([]string, n)
 		rating                                                = make([]int16, n)
 		consent                                               = make([]bool, n)
 		at                                                    = make([]time.Time, n)
@@ -208,7 +218,7 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 	now := time.Now().UTC()
 	for i, f := range items {
 		body[i], cust[i], order[i], prod[i], cat[i] = f.Text, f.CustomerID, f.OrderID, f.Product, f.Category
-		src[i], ref[i], label[i] = f.Source, f.SourceRef, f.SentimentLabel
+		src[i], ref[i], label[i], sentSrc[i] = f.Source, f.SourceRef, f.SentimentLabel, f.SentimentSource
 		themes[i] = strings.Join(f.Themes, ",")
 		rating[i], consent[i], sent[i], pos[i] = int16(f.Rating), f.Consent, f.Sentiment, int32(i)
 		at[i] = f.CreatedAt.UTC()
@@ -220,17 +230,17 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 	defer cancel()
 	err := pgx.BeginFunc(ctx, fs.s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `insert into feedback (body, rating, customer_id, order_id, product, category,
-				source, source_ref, consent, created_at, sentiment, sentiment_label, themes)
+				source, source_ref, consent, created_at, sentiment, sentiment_label, sentiment_source, themes)
 			select u.body, nullif(u.rating, 0), nullif(u.cust, ''), u.ord, u.prod, u.cat,
-				u.src, u.ref, u.consent, u.at, u.sent, nullif(u.label, ''),
+				u.src, u.ref, u.consent, u.at, u.sent, nullif(u.label, ''), nullif(u.sent_src, ''),
 				case when u.themes = '' then '{}'::text[] else string_to_array(u.themes, ',') end
 			from unnest($1::text[], $2::int2[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-				$8::text[], $9::boolean[], $10::timestamptz[], $11::float8[], $12::text[], $13::text[], $14::int4[])
-				as u(body, rating, cust, ord, prod, cat, src, ref, consent, at, sent, label, themes, pos)
+				$8::text[], $9::boolean[], $10::timestamptz[], $11::float8[], $12::text[], $13::text[], $14::int4[], $15::text[])
+				as u(body, rating, cust, ord, prod, cat, src, ref, consent, at, sent, label, themes, pos, sent_src)
 			order by u.pos
 			on conflict (source, source_ref) do nothing
 			returning feedback_id, source, source_ref`,
-			body, rating, cust, order, prod, cat, src, ref, consent, at, sent, label, themes, pos)
+			body, rating, cust, order, prod, cat, src, ref, consent, at, sent, label, themes, pos, sentSrc)
 		if err != nil {
 			return err
 		}
@@ -267,7 +277,7 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 		for start := 0; start < len(eIDs); start += embedBatchSize {
 			end := min(start+embedBatchSize, len(eIDs))
 			if _, err := tx.Exec(ctx, `insert into feedback_embeddings (feedback_id, model, embedding)
-				select u.id, $3, u.v::vector from unnest($1::int8[], $2::text[]) as u(id, v)`,
+				select u.id, $3, u.v::`+fs.column+` from unnest($1::int8[], $2::text[]) as u(id, v)`,
 				eIDs[start:end], eVecs[start:end], fs.model); err != nil {
 				return fmt.Errorf("embeddings: %w", err)
 			}
@@ -336,7 +346,7 @@ func (fs *FeedbackStore) Reembed(ctx context.Context, batchSize int) (int, error
 		}
 		qctx, cancel = fs.s.ctx(ctx)
 		_, err = fs.s.pool.Exec(qctx, `insert into feedback_embeddings (feedback_id, model, embedding)
-			select u.id, $3, u.v::vector from unnest($1::int8[], $2::text[]) as u(id, v)
+			select u.id, $3, u.v::`+fs.column+` from unnest($1::int8[], $2::text[]) as u(id, v)
 			on conflict (feedback_id) do update set model = excluded.model, embedding = excluded.embedding`,
 			ids, lits, fs.model)
 		cancel()
@@ -364,13 +374,13 @@ func vectorLiteral(v []float32) string {
 // table aliased f.
 const feedbackCols = `f.feedback_id, f.body, coalesce(f.rating, 0), coalesce(f.customer_id, ''), f.order_id,
 	f.product, f.category, f.source, coalesce(f.source_ref, ''), f.consent, f.created_at,
-	coalesce(f.sentiment, 0), coalesce(f.sentiment_label, ''), f.themes`
+	coalesce(f.sentiment, 0), coalesce(f.sentiment_label, ''), coalesce(f.sentiment_source, ''), f.themes`
 
 func scanFeedback(r pgx.Row, extra ...any) (knowledge.Feedback, error) {
 	var f knowledge.Feedback
 	var rating int16
 	dest := append([]any{&f.ID, &f.Text, &rating, &f.CustomerID, &f.OrderID, &f.Product, &f.Category,
-		&f.Source, &f.SourceRef, &f.Consent, &f.CreatedAt, &f.Sentiment, &f.SentimentLabel, &f.Themes}, extra...)
+		&f.Source, &f.SourceRef, &f.Consent, &f.CreatedAt, &f.Sentiment, &f.SentimentLabel, &f.SentimentSource, &f.Themes}, extra...)
 	err := r.Scan(dest...)
 	f.Rating = int(rating)
 	if len(f.Themes) == 0 {
@@ -511,10 +521,10 @@ func (fs *FeedbackStore) vectorSearch(ctx context.Context, vec []float32, filter
 				return fmt.Errorf("%s: %w", st, err)
 			}
 		}
-		rows, err := tx.Query(ctx, `select `+feedbackCols+`, e.embedding <=> $1::vector as dist
+		rows, err := tx.Query(ctx, `select `+feedbackCols+`, e.embedding <=> $1::`+fs.column+` as dist
 			from feedback_embeddings e join feedback f on f.feedback_id = e.feedback_id
 			where e.model = $11 and `+feedbackWhere(2)+`
-			order by e.embedding <=> $1::vector
+			order by e.embedding <=> $1::`+fs.column+`
 			limit $10`, args...)
 		if err != nil {
 			return err

@@ -449,3 +449,32 @@ func TestFeedbackStore_CustomerFilter(t *testing.T) {
 		t.Error("an unresolved segment filter was accepted; want an error")
 	}
 }
+
+func TestFeedbackStore_SentimentSource(t *testing.T) {
+	ctx := context.Background()
+	_, fs := feedbackStore(t)
+	vader := fb("Lovely soft fabric.", 5, "Tops", "v1")
+	llm := fb("It fell apart after one wash.", 1, "Tops", "l1")
+	llm.Sentiment, llm.SentimentLabel, llm.SentimentSource = -0.9, knowledge.LabelNegative, knowledge.SentimentLLM
+	none := fb("Arrived on Tuesday.", 3, "Tops", "n1")
+	none.SentimentSource = ""
+	if n, err := fs.StoreFeedback(ctx, []knowledge.Feedback{vader, llm, none}); err != nil || n != 3 {
+		t.Fatalf("StoreFeedback = %d, %v; want 3", n, err)
+	}
+	got, err := fs.ListFeedback(ctx, knowledge.Filter{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"v1": knowledge.SentimentVADER, "l1": knowledge.SentimentLLM, "n1": ""}
+	for _, f := range got {
+		if f.SentimentSource != want[f.SourceRef] {
+			t.Errorf("feedback %s sentiment_source = %q; want %q", f.SourceRef, f.SentimentSource, want[f.SourceRef])
+		}
+		if f.SourceRef == "l1" && (f.Sentiment != -0.9 || f.SentimentLabel != knowledge.LabelNegative) {
+			t.Errorf("feedback l1 sentiment = %v %q; want the LLM's -0.9 negative", f.Sentiment, f.SentimentLabel)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("ListFeedback = %d rows; want 3", len(got))
+	}
+}

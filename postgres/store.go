@@ -42,6 +42,48 @@ type Config struct {
 	QueryTimeout time.Duration
 	// Logger receives pgx trace output at debug level (nil: slog.Default()).
 	Logger *slog.Logger
+	// EmbeddingDimension is the length of the feedback vectors the
+	// migrations create the feedback_embeddings column for (0 means
+	// DefaultEmbeddingDimension, 384). Up to MaxVectorDimension (2,000)
+	// the column is vector(n) with an HNSW vector_cosine_ops index; above
+	// that, up to MaxHalfvecDimension (4,000), it is halfvec(n) (16-bit
+	// floats) with halfvec_cosine_ops, because pgvector's HNSW index
+	// holds at most 2,000 dimensions of vector and 4,000 of halfvec. It
+	// only matters when the migrations run; an existing column keeps its
+	// size, and Feedback checks the embedder against it.
+	EmbeddingDimension int
+}
+
+// Embedding column limits, from pgvector's HNSW index: at most 2,000
+// dimensions for vector and 4,000 for halfvec.
+const (
+	// DefaultEmbeddingDimension is the column size without configuration:
+	// the local HashEmbedder's default (knowledge.DefaultDimension).
+	DefaultEmbeddingDimension = 384
+	// MaxVectorDimension is the largest dimension stored as vector.
+	MaxVectorDimension = 2000
+	// MaxHalfvecDimension is the largest dimension stored at all (as halfvec).
+	MaxHalfvecDimension = 4000
+)
+
+// Embedding column types, as EmbeddingColumn reports them.
+const (
+	ColumnVector  = "vector"
+	ColumnHalfvec = "halfvec"
+)
+
+// embeddingColumn returns the column type and HNSW operator class for dim
+// vectors, or an error for a dimension no HNSW index can hold.
+func embeddingColumn(dim int) (typ, ops string, err error) {
+	switch {
+	case dim < 1 || dim > MaxHalfvecDimension:
+		return "", "", fmt.Errorf("embedding dimension %d: want 1..%d (pgvector's HNSW limit, as halfvec above %d)",
+			dim, MaxHalfvecDimension, MaxVectorDimension)
+	case dim > MaxVectorDimension:
+		return ColumnHalfvec, "halfvec_cosine_ops", nil
+	default:
+		return ColumnVector, "vector_cosine_ops", nil
+	}
 }
 
 // Store is roibot's PostgreSQL store.
@@ -56,6 +98,9 @@ type Store struct {
 	// startup parameters, so the path is set again before each one.
 	searchPath   string
 	versionTable string
+	// embeddingDim is the dimension the migrations create the vector
+	// column for.
+	embeddingDim int
 }
 
 // Open connects, detects PGlite and returns a Store. It does not migrate.
@@ -70,6 +115,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	timeout := cfg.QueryTimeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
+	}
+	dim := cfg.EmbeddingDimension
+	if dim == 0 {
+		dim = DefaultEmbeddingDimension
+	}
+	if _, _, err := embeddingColumn(dim); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	pcfg, err := pgxpool.ParseConfig(cfg.URL)
 	if err != nil {
@@ -116,7 +168,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return &Store{pool: pool, pglite: pglite, version: version, timeout: timeout, log: log,
-		searchPath: searchPath, versionTable: versionTable}, nil
+		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim}, nil
 }
 
 func probeVersion(ctx context.Context, cc *pgx.ConnConfig) (string, error) {
@@ -162,7 +214,16 @@ func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
 
 // Migrate applies the embedded migrations (migrations.FS) with tern under its
 // advisory lock, up to the newest version. It is safe to run repeatedly.
+//
+// The migrations are Go text/template files (tern evaluates them with
+// Migrator.Data); they see EmbeddingDim (Config.EmbeddingDimension),
+// EmbeddingType ("vector" or "halfvec") and EmbeddingOps (the HNSW
+// operator class, "vector_cosine_ops" or "halfvec_cosine_ops").
 func (s *Store) Migrate(ctx context.Context) error {
+	typ, ops, err := embeddingColumn(s.embeddingDim)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
@@ -177,6 +238,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 				pathErr = err
 			}
 		}
+		m.Data["EmbeddingDim"] = s.embeddingDim
+		m.Data["EmbeddingType"] = typ
+		m.Data["EmbeddingOps"] = ops
 		if err := m.LoadMigrations(migrations.FS); err != nil {
 			return fmt.Errorf("migrate: load: %w", err)
 		}
@@ -227,22 +291,34 @@ func (s *Store) HasVector(ctx context.Context) (bool, error) {
 // EmbeddingDimension returns the dimension of the feedback_embeddings
 // column, or ErrNoVector where pgvector is missing.
 func (s *Store) EmbeddingDimension(ctx context.Context) (int, error) {
+	_, dim, err := s.EmbeddingColumn(ctx)
+	return dim, err
+}
+
+// EmbeddingColumn returns the type of the feedback_embeddings column
+// (ColumnVector or ColumnHalfvec) and its dimension, read from the
+// catalog (pg_attribute, pg_type), or ErrNoVector where pgvector is
+// missing.
+func (s *Store) EmbeddingColumn(ctx context.Context) (typ string, dim int, err error) {
 	ok, err := s.HasVector(ctx)
 	if err != nil {
-		return 0, err
+		return "", 0, err
 	}
 	if !ok {
-		return 0, ErrNoVector
+		return "", 0, ErrNoVector
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	var dim int
-	err = s.pool.QueryRow(ctx, `select a.atttypmod from pg_attribute a
-		where a.attrelid = 'feedback_embeddings'::regclass and a.attname = 'embedding'`).Scan(&dim)
+	err = s.pool.QueryRow(ctx, `select t.typname::text, a.atttypmod from pg_attribute a
+		join pg_type t on t.oid = a.atttypid
+		where a.attrelid = 'feedback_embeddings'::regclass and a.attname = 'embedding'`).Scan(&typ, &dim)
 	if err != nil {
-		return 0, fmt.Errorf("embedding dimension: %w", translate(err))
+		return "", 0, fmt.Errorf("embedding column: %w", translate(err))
 	}
-	return dim, nil
+	if typ != ColumnVector && typ != ColumnHalfvec {
+		return "", 0, fmt.Errorf("embedding column: feedback_embeddings.embedding is %s; want vector or halfvec", typ)
+	}
+	return typ, dim, nil
 }
 
 // translate maps pgx errors to the store's sentinels.

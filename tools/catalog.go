@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/tmc/langchaingo/embeddings"
+
+	"github.com/roibot/roibot/knowledge"
 )
 
 // Tool is the contract every tool here satisfies: langchaingo's tools.Tool
@@ -54,6 +56,10 @@ type Config struct {
 	// ConversationID returns the conversation of a tool call from its
 	// context, for record_feedback (cmd wires agent.ConversationIDFrom).
 	ConversationID func(ctx context.Context) string
+	// Sentiment, when set, scores the sentiment of feedback record_feedback
+	// stores (cmd wires a knowledge.LLMSentiment when a real LLM provider
+	// is configured); nil keeps the offline VADER score.
+	Sentiment knowledge.SentimentScorer
 }
 
 // FeedbackStore is everything the feedback tools need from storage.
@@ -82,6 +88,6 @@ func Catalog(cfg Config) []Entry {
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: SearchFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
-		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID}, Roles: []string{RoleCustomer}},
+		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID, Sentiment: cfg.Sentiment}, Roles: []string{RoleCustomer}},
 	}
 }

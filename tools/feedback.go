@@ -45,7 +45,7 @@ const (
 const (
 	searchDefinition = "hybrid search: nearest texts by cosine similarity of embeddings (pgvector HNSW) and PostgreSQL full-text " +
 		"matches, fused by reciprocal rank fusion (score = sum of 1/(60 + rank)); filters apply to both lists"
-	summaryDefinition = "counts by lexicon sentiment (VADER compound ±0.05), star rating and keyword themes; " +
+	summaryDefinition = "counts by sentiment (lexicon: VADER compound ±0.05; or the LLM's label where one scored the item), star rating and keyword themes; " +
 		"one representative quote per theme (the item nearest the theme's centroid)"
 )
 
@@ -336,8 +336,7 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 		return "", fmt.Errorf("%s: %w", t.Name(), err)
 	}
 	out := FeedbackSummaryResult{Definition: summaryDefinition, Query: strings.TrimSpace(args.Query),
-		Caveats: []string{"sentiment is the lexicon (VADER) label of the text, not the customer's own rating",
-			"themes are found by a keyword lexicon; quotes are the most typical item of each theme"}}
+		Caveats: []string{"themes are found by a keyword lexicon; quotes are the most typical item of each theme"}}
 	var items []knowledge.Feedback
 	if out.Query != "" {
 		res, err := knowledge.NewSearcher(t.Store, t.Embedder).Search(ctx, out.Query, f, summaryQueryItems)
@@ -376,6 +375,7 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 		return retryHint(analytics.ErrNoData, "no feedback matches these filters; widen them"), nil
 	}
 	s := knowledge.Summarize(items)
+	out.Caveats = append([]string{sentimentCaveat(s)}, out.Caveats...)
 	out.Summarized, out.Sentiment, out.MeanSentiment = s.Count, s.Sentiment, round(s.MeanSentiment, 3)
 	out.MeanRating, out.Themes = round(s.MeanRating, 2), s.Themes
 	out.Ratings = map[string]int{}
@@ -418,11 +418,31 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 	return encodeJSON(out)
 }
 
+// sentimentMethod names how a summary's sentiment was scored.
+func sentimentMethod(s knowledge.Summary) string {
+	switch s.LLMSentiment {
+	case 0:
+		return "lexicon sentiment"
+	case s.Count:
+		return "LLM sentiment"
+	}
+	return fmt.Sprintf("LLM sentiment for %d, lexicon for %d", s.LLMSentiment, s.Count-s.LLMSentiment)
+}
+
+// sentimentCaveat says what the sentiment labels are.
+func sentimentCaveat(s knowledge.Summary) string {
+	if s.LLMSentiment == 0 {
+		return "sentiment is the lexicon (VADER) label of the text, not the customer's own rating"
+	}
+	return fmt.Sprintf("sentiment is a label of the text, not the customer's own rating: by the LLM for %d items, "+
+		"by the lexicon (VADER) for the other %d", s.LLMSentiment, s.Count-s.LLMSentiment)
+}
+
 // summarySentence states a summary's counts in one sentence.
 func summarySentence(s knowledge.Summary) string {
 	pctOf := func(n int) string { return strconv.FormatFloat(100*float64(n)/float64(s.Count), 'f', 0, 64) + "%" }
-	b := fmt.Sprintf("%d feedback items: %s positive, %s neutral, %s negative (lexicon sentiment)",
-		s.Count, pctOf(s.Sentiment.Positive), pctOf(s.Sentiment.Neutral), pctOf(s.Sentiment.Negative))
+	b := fmt.Sprintf("%d feedback items: %s positive, %s neutral, %s negative (%s)",
+		s.Count, pctOf(s.Sentiment.Positive), pctOf(s.Sentiment.Neutral), pctOf(s.Sentiment.Negative), sentimentMethod(s))
 	if s.MeanRating > 0 {
 		b += fmt.Sprintf("; mean rating %.2f of 5", s.MeanRating)
 	}
@@ -452,6 +472,9 @@ type RecordFeedback struct {
 	Dialogue knowledge.Dialogue
 	// Now returns the submission time; nil means time.Now.
 	Now func() time.Time
+	// Sentiment, when set, scores the stored feedback's sentiment (a
+	// knowledge.LLMSentiment, falling back to VADER); nil keeps VADER.
+	Sentiment knowledge.SentimentScorer
 }
 
 type recordArgs struct {
@@ -514,7 +537,7 @@ func (t RecordFeedback) Call(ctx context.Context, input string) (_ string, err e
 	if !ok {
 		st = knowledge.NewState(conv, "")
 	}
-	c := knowledge.Collector{Dialogue: t.Dialogue, Recorder: t.Store, Now: t.Now}
+	c := knowledge.Collector{Dialogue: t.Dialogue, Recorder: t.Store, Now: t.Now, Sentiment: t.Sentiment}
 	next, reply, stepErr := c.Step(ctx, st, args.Message)
 	if err := t.Store.SaveDialogue(ctx, next); err != nil {
 		return "", fmt.Errorf("record_feedback: %w", err)

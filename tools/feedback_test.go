@@ -18,6 +18,7 @@ type fakeFeedback struct {
 	count  func(ctx context.Context, f knowledge.Filter) (int, error)
 	states map[string]knowledge.State
 	rows   map[string]int64
+	stored []knowledge.Feedback
 }
 
 func (f *fakeFeedback) VectorSearch(ctx context.Context, vec []float32, fl knowledge.Filter, k int) ([]knowledge.Hit, error) {
@@ -37,6 +38,7 @@ func (f *fakeFeedback) RecordFeedback(_ context.Context, fb knowledge.Feedback, 
 		return id, nil
 	}
 	f.rows[key] = int64(100 + len(f.rows))
+	f.stored = append(f.stored, fb)
 	return f.rows[key], nil
 }
 func (f *fakeFeedback) LoadDialogue(_ context.Context, id string) (knowledge.State, bool, error) {
@@ -141,4 +143,68 @@ func TestRecordFeedback_Call(t *testing.T) {
 	}
 }
 
+// fakeScorer is a knowledge.SentimentScorer answering score and keeping
+// the texts it was asked about.
+type fakeScorer struct {
+	score knowledge.SentimentScore
+	texts []string
+}
+
+func (s *fakeScorer) ScoreSentiment(_ context.Context, text string) knowledge.SentimentScore {
+	s.texts = append(s.texts, text)
+	return s.score
+}
+
+func TestRecordFeedback_SentimentScorer(t *testing.T) {
+	st := &fakeFeedback{states: map[string]knowledge.State{}, rows: map[string]int64{}}
+	sc := &fakeScorer{score: knowledge.SentimentScore{Score: -0.4, Label: knowledge.LabelNegative, Source: knowledge.SentimentLLM}}
+	tool := Catalog(Config{Feedback: st, ConversationID: func(context.Context) string { return "c2" }, Sentiment: sc})
+	var rec Tool
+	for _, e := range tool {
+		if e.Tool.Name() == "record_feedback" {
+			rec = e.Tool
+		}
+	}
+	if rec == nil {
+		t.Fatal("catalog has no record_feedback")
+	}
+	for _, msg := range []string{"hi", "order 536365", "5", "Great fit, write to jo@example.com", "no", "yes"} {
+		if _, err := rec.Call(context.Background(), `{"message":`+string(mustJSON(msg))+`}`); err != nil {
+			t.Fatalf("record_feedback(%q): %v", msg, err)
+		}
+	}
+	if len(st.stored) != 1 {
+		t.Fatalf("stored %d rows; want 1", len(st.stored))
+	}
+	f := st.stored[0]
+	if f.Sentiment != -0.4 || f.SentimentLabel != knowledge.LabelNegative || f.SentimentSource != knowledge.SentimentLLM {
+		t.Errorf("stored sentiment %v %q from %q; want the scorer's -0.4 negative from llm", f.Sentiment, f.SentimentLabel, f.SentimentSource)
+	}
+	if len(sc.texts) != 1 || sc.texts[0] != "Great fit, write to [EMAIL]" {
+		t.Errorf("scorer asked about %q; want once, the redacted text", sc.texts)
+	}
+}
+
 func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }
+
+func TestSummarySentence_SentimentMethod(t *testing.T) {
+	items := []knowledge.Feedback{
+		{ID: 1, Text: "Runs small.", Rating: 2, Sentiment: -0.5, SentimentLabel: "negative", SentimentSource: knowledge.SentimentLLM},
+		{ID: 2, Text: "Lovely fabric.", Rating: 5, Sentiment: 0.6, SentimentLabel: "positive", SentimentSource: knowledge.SentimentVADER},
+		{ID: 3, Text: "Fine.", Rating: 3, Sentiment: 0, SentimentLabel: "neutral", SentimentSource: knowledge.SentimentLLM},
+	}
+	tests := []struct {
+		items []knowledge.Feedback
+		want  string
+	}{
+		{items, "(LLM sentiment for 2, lexicon for 1)"},
+		{items[:1], "(LLM sentiment)"},
+		{items[1:2], "(lexicon sentiment)"},
+	}
+	for _, tt := range tests {
+		s := knowledge.Summarize(tt.items)
+		if got := summarySentence(s); !strings.Contains(got, tt.want) {
+			t.Errorf("summarySentence(%d items, %d by LLM) = %q; want it to contain %q", s.Count, s.LLMSentiment, got, tt.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/knowledge"
 	"github.com/roibot/roibot/postgres"
 	"github.com/roibot/roibot/tools"
 )
@@ -53,7 +54,7 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 	}
 	s, err := postgres.Open(ctx, postgres.Config{
 		URL: string(a.Config.DatabaseURL), Schema: a.Config.DBSchema, MaxConns: a.Config.DBMaxConns,
-		QueryTimeout: a.Config.QueryTimeout, Logger: a.Logger,
+		QueryTimeout: a.Config.QueryTimeout, Logger: a.Logger, EmbeddingDimension: a.Config.EmbeddingDim,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w (is the database running? make db starts the embedded one)", err)
@@ -96,9 +97,15 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A real provider also scores the sentiment of feedback the dialogue
+	// stores; the offline planner cannot, so VADER stays.
+	var sentiment knowledge.SentimentScorer
+	if a.Config.Provider() != agent.ProviderOffline {
+		sentiment = &knowledge.LLMSentiment{Model: model, Timeout: a.Config.LLMTimeout}
+	}
 	byRole := map[agent.Role][]agent.Tool{}
 	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
-		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom}) {
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment}) {
 		for _, r := range e.Roles {
 			byRole[agent.Role(r)] = append(byRole[agent.Role(r)], e.Tool)
 		}
@@ -113,6 +120,22 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	a.Logger.Debug("agent ready", "provider", a.Config.Provider(), "as_of", last.Format(time.DateOnly))
 	a.agent = svc
 	return svc, nil
+}
+
+// llmSentiment returns a sentiment scorer over the configured LLM
+// provider, or nil for the offline provider: the planner cannot judge
+// sentiment, so VADER stays the method there.
+func (a *App) llmSentiment() (*knowledge.LLMSentiment, error) {
+	if a.Config.Provider() == agent.ProviderOffline {
+		return nil, nil
+	}
+	model, err := agent.NewModel(agent.ProviderConfig{
+		Provider: a.Config.Provider(), APIKey: a.apiKey(), BaseURL: a.baseURL(), Model: a.modelName(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &knowledge.LLMSentiment{Model: model, Timeout: a.Config.LLMTimeout}, nil
 }
 
 func (a *App) apiKey() string {

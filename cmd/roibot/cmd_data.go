@@ -65,7 +65,7 @@ func importKinds() []string {
 }
 
 func newImportCmd(app *App) *cobra.Command {
-	var asJSON bool
+	var opt importOptions
 	cmd := &cobra.Command{
 		Use:   "import KIND FILE",
 		Short: "Import a file: online-retail, cdnow, reviews, or a table's documented CSV (see docs/data.md)",
@@ -73,22 +73,38 @@ func newImportCmd(app *App) *cobra.Command {
 			"KIND is online-retail (UCI Online Retail CSV), cdnow (CDNOW_master.txt or cdnowElog.csv),\n" +
 			"reviews (Women's E-Commerce Clothing Reviews CSV, stored as feedback; see docs/feedback.md),\n" +
 			"or a table name for the generic CSV of that table (see docs/data.md).\n" +
-			"Each rejected row is reported with its line number and reason.",
+			"Each rejected row is reported with its line number and reason.\n" +
+			"With --llm-sentiment (reviews only) the configured LLM provider scores each review's sentiment,\n" +
+			"falling back to VADER per review when its answer is invalid; the offline provider is refused.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return app.importFile(cmd.Context(), args[0], args[1], asJSON)
+			return app.importFile(cmd.Context(), args[0], args[1], opt)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&opt.JSON, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&opt.LLMSentiment, "llm-sentiment", false,
+		"reviews: score sentiment with the configured LLM (ROIBOT_LLM_PROVIDER openai, anthropic or ollama) instead of VADER")
 	return cmd
 }
 
-func (a *App) importFile(ctx context.Context, kind, path string, asJSON bool) error {
+// importOptions are the flags of roibot import.
+type importOptions struct {
+	// JSON prints the report as JSON.
+	JSON bool
+	// LLMSentiment scores imported feedback's sentiment with the LLM.
+	LLMSentiment bool
+}
+
+func (a *App) importFile(ctx context.Context, kind, path string, flags importOptions) error {
+	asJSON := flags.JSON
 	if _, ok := feedbackImporters[kind]; ok {
 		if err := a.migrate(ctx); err != nil {
 			return err
 		}
-		return a.importFeedback(ctx, kind, path, 0, asJSON)
+		return a.importFeedback(ctx, kind, path, 0, flags)
+	}
+	if flags.LLMSentiment {
+		return fmt.Errorf("import %s: --llm-sentiment applies to feedback imports only (%s)", kind, ingest.FormatReviews)
 	}
 	imp, ok := importers[kind]
 	if !ok {
@@ -226,7 +242,7 @@ func (a *App) setupDemo(ctx context.Context, dataDir string) error {
 			return fmt.Errorf("demo: %w (run from the repository root)", err)
 		}
 		fmt.Fprintln(a.Stdout, "importing Online Retail (541,909 lines; about a minute on the embedded database)…")
-		if err := a.importFile(ctx, ingest.FormatOnlineRetail, path, false); err != nil {
+		if err := a.importFile(ctx, ingest.FormatOnlineRetail, path, importOptions{}); err != nil {
 			return err
 		}
 	} else {

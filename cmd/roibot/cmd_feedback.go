@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -103,9 +104,21 @@ func (a *App) feedback(ctx context.Context) (*postgres.FeedbackStore, embeddings
 	return fs, e, nil
 }
 
-// importFeedback runs a feedback importer on path.
-func (a *App) importFeedback(ctx context.Context, kind, path string, maxRows int, asJSON bool) error {
+// importFeedback runs a feedback importer on path; with
+// opt.LLMSentiment the configured LLM scores each item's sentiment.
+func (a *App) importFeedback(ctx context.Context, kind, path string, maxRows int, opt importOptions) error {
 	imp := feedbackImporters[kind]
+	var scorer *knowledge.LLMSentiment
+	if opt.LLMSentiment {
+		var err error
+		if scorer, err = a.llmSentiment(); err != nil {
+			return fmt.Errorf("import %s: %w", kind, err)
+		}
+		if scorer == nil {
+			return fmt.Errorf("import %s: --llm-sentiment needs an LLM provider (ROIBOT_LLM_PROVIDER openai, anthropic or ollama); "+
+				"the offline planner cannot judge sentiment, so VADER is the offline method", kind)
+		}
+	}
 	fs, _, err := a.feedback(ctx)
 	if err != nil {
 		return err
@@ -115,17 +128,74 @@ func (a *App) importFeedback(ctx context.Context, kind, path string, maxRows int
 		return fmt.Errorf("import %s: %w", kind, err)
 	}
 	defer rc.Close()
+	var sink ingest.FeedbackSink = fs
+	var ss *sentimentSink
+	if scorer != nil {
+		ss = &sentimentSink{sink: fs, scorer: scorer, workers: llmSentimentWorkers}
+		sink = ss
+	}
 	start := time.Now()
-	rep, err := imp(ctx, rc, fs, ingest.Options{File: filepath.Base(path), MaxRows: maxRows})
+	rep, err := imp(ctx, rc, sink, ingest.Options{File: filepath.Base(path), MaxRows: maxRows})
 	if rep != nil {
-		if asJSON {
+		if opt.JSON {
 			printJSON(a.Stdout, rep)
 		} else {
 			rep.PrintLimit(a.Stdout, 20)
 			fmt.Fprintf(a.Stdout, "feedback import took %s (vector search: %v)\n", time.Since(start).Round(time.Second), fs.HasVectorSearch())
 		}
 	}
+	if ss != nil {
+		fmt.Fprintf(a.Stderr, "sentiment: %d items scored by the LLM, %d by VADER after an invalid or failed LLM answer\n", ss.llm, ss.fallback)
+		if ss.lastFallback != "" {
+			fmt.Fprintf(a.Stderr, "last fallback: %s\n", ss.lastFallback)
+		}
+	}
 	return err
+}
+
+// llmSentimentWorkers bounds the concurrent LLM sentiment calls of an import.
+const llmSentimentWorkers = 4
+
+// sentimentSink re-scores each batch's sentiment with an LLM before
+// passing it on. Its workers live only within one StoreFeedback call.
+type sentimentSink struct {
+	sink    ingest.FeedbackSink
+	scorer  knowledge.SentimentScorer
+	workers int
+
+	llm, fallback int
+	lastFallback  string
+}
+
+// StoreFeedback implements ingest.FeedbackSink.
+func (s *sentimentSink) StoreFeedback(ctx context.Context, items []knowledge.Feedback) (int, error) {
+	scores := make([]knowledge.SentimentScore, len(items))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(s.workers, 1) {
+		wg.Add(1)
+		go func() { // exits when next is closed
+			defer wg.Done()
+			for i := range next {
+				scores[i] = s.scorer.ScoreSentiment(ctx, items[i].Text)
+			}
+		}()
+	}
+	for i := range items {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, sc := range scores {
+		items[i].Sentiment, items[i].SentimentLabel, items[i].SentimentSource = sc.Score, sc.Label, sc.Source
+		if sc.Source == knowledge.SentimentLLM {
+			s.llm++
+		} else {
+			s.fallback++
+			s.lastFallback = sc.Fallback
+		}
+	}
+	return s.sink.StoreFeedback(ctx, items)
 }
 
 func newReembedCmd(app *App) *cobra.Command {
@@ -171,5 +241,5 @@ func demoFeedback(ctx context.Context, a *App, dataDir string) error {
 	}
 	fmt.Fprintf(a.Stdout, "importing the first %d rows of the Women's E-Commerce Clothing Reviews as feedback (dates are SYNTHETIC; "+
 		"roibot import reviews %s adds the rest)…\n", demoReviewRows, path)
-	return a.importFeedback(ctx, ingest.FormatReviews, path, demoReviewRows, false)
+	return a.importFeedback(ctx, ingest.FormatReviews, path, demoReviewRows, importOptions{})
 }

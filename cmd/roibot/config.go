@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/roibot/roibot/postgres"
 )
 
 // Secret is a credential; it never appears in logs or %v output.
@@ -59,6 +61,10 @@ type Config struct {
 	MaxSteps         int           `env:"ROIBOT_MAX_STEPS" envDefault:"6"`
 	TurnTimeout      time.Duration `env:"ROIBOT_TURN_TIMEOUT" envDefault:"120s"`
 
+	// EmbeddingDim is the length of the feedback vectors: the local
+	// HashEmbedder's, and the size `roibot migrate` creates the vector
+	// column with (vector up to 2,000, halfvec up to 4,000). A remote
+	// embedder must produce vectors of this length.
 	EmbeddingDim int `env:"ROIBOT_EMBEDDING_DIM" envDefault:"384"`
 	// EmbeddingURL, when set, is the base URL of an OpenAI-compatible
 	// /embeddings endpoint (OpenAI, Ollama, TEI, vLLM) used instead of the
@@ -144,8 +150,9 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("ROIBOT_SLACK_MODE %q: want socket or events", c.SlackMode))
 	}
-	if c.EmbeddingDim < 16 || c.EmbeddingDim > 16000 {
-		errs = append(errs, fmt.Errorf("ROIBOT_EMBEDDING_DIM %d: want 16..16000", c.EmbeddingDim))
+	if c.EmbeddingDim < 16 || c.EmbeddingDim > postgres.MaxHalfvecDimension {
+		errs = append(errs, fmt.Errorf("ROIBOT_EMBEDDING_DIM %d: want 16..%d (pgvector's HNSW index holds up to %d dimensions, stored as halfvec above %d)",
+			c.EmbeddingDim, postgres.MaxHalfvecDimension, postgres.MaxHalfvecDimension, postgres.MaxVectorDimension))
 	}
 	if c.MaxSteps < 1 || c.MaxSteps > 20 {
 		errs = append(errs, fmt.Errorf("ROIBOT_MAX_STEPS %d: want 1..20", c.MaxSteps))

@@ -11,7 +11,7 @@ import (
 // listing every valid kind.
 func TestImportFile_UnknownKind(t *testing.T) {
 	a := &App{}
-	err := a.importFile(context.Background(), "spend", "no-such-file.csv", false)
+	err := a.importFile(context.Background(), "spend", "no-such-file.csv", importOptions{})
 	if err == nil {
 		t.Fatal(`importFile("spend") error = nil; want unknown kind`)
 	}

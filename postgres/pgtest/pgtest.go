@@ -51,14 +51,22 @@ func NewSchema(t testing.TB) string {
 	return schema
 }
 
-// Store returns a store on a fresh, migrated schema, closed at cleanup.
+// Store returns a store on a fresh, migrated schema, closed at cleanup,
+// with the default 384-dimension vector column.
 func Store(t testing.TB) *postgres.Store {
+	t.Helper()
+	return StoreWithDimension(t, 0)
+}
+
+// StoreWithDimension is Store with the feedback vector column migrated for
+// dim dimensions (0: the default 384; above 2,000 a halfvec column).
+func StoreWithDimension(t testing.TB, dim int) *postgres.Store {
 	t.Helper()
 	url := URL(t)
 	schema := NewSchema(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: schema})
+	s, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: schema, EmbeddingDimension: dim})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
