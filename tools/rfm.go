@@ -118,7 +118,17 @@ func (t RFM) Call(ctx context.Context, input string) (_ string, err error) {
 		}
 		return "", fmt.Errorf("rfm_segments: %w", err)
 	}
-	orders, err := t.Store.PurchaseOrders(ctx, analytics.OrderFilter{Country: args.Country, To: asOf})
+	// With a country, customers are scored among all customers (a country
+	// with a handful of customers cannot be ranked on its own) and then
+	// the country's customers are listed and counted, when the store knows
+	// each customer's country.
+	ccr, global := t.Store.(CustomerCountryReader)
+	global = global && args.Country != ""
+	scope := analytics.OrderFilter{Country: args.Country, To: asOf}
+	if global {
+		scope.Country = ""
+	}
+	orders, err := t.Store.PurchaseOrders(ctx, scope)
 	if err != nil {
 		return "", fmt.Errorf("rfm_segments: %w", err)
 	}
@@ -134,6 +144,24 @@ func (t RFM) Call(ctx context.Context, input string) (_ string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("rfm_segments: %w", err)
 	}
+	if global {
+		countries, err := ccr.CustomerCountries(ctx)
+		if err != nil {
+			return "", fmt.Errorf("rfm_segments: %w", err)
+		}
+		var kept []analytics.RFMScore
+		for _, c := range res.Customers {
+			if strings.EqualFold(countries[c.CustomerID], args.Country) {
+				kept = append(kept, c)
+			}
+		}
+		if len(kept) == 0 {
+			return retryHint(fmt.Errorf("no customer%s has a purchase before %s", inCountry(args.Country), asOf.Format(time.DateOnly)),
+				"check the country's spelling in the data"), nil
+		}
+		res.Customers = kept
+		res.Segments = summarizeSegments(res.Segments, kept)
+	}
 	out := RFMToolResult{
 		Definition: "RFM (seed section 4.3): recency = whole days from the last purchase to as_of, frequency = distinct purchase invoices, " +
 			"monetary = net spend (purchases minus returns); each scored 1-5 by rank quintile (equal values get equal scores; " +
@@ -141,7 +169,10 @@ func (t RFM) Call(ctx context.Context, input string) (_ string, err error) {
 		AsOf: asOf.Format(time.DateOnly), Country: args.Country, Currency: analytics.DefaultCurrency,
 		Customers: len(res.Customers), Thresholds: res.Thresholds, Warnings: res.Warnings,
 	}
-	if args.Country != "" {
+	switch {
+	case global:
+		out.Caveats = append(out.Caveats, "scores rank each customer among all customers; the counts and lists cover the customers of "+args.Country)
+	case args.Country != "":
 		out.Caveats = append(out.Caveats, "quintiles are computed among the customers of "+args.Country+" only")
 	}
 	segTable := Table{Title: "RFM segments as of " + out.AsOf + inCountry(args.Country), Columns: []string{"segment", "customers", "share", "revenue", "revenue share"}}
@@ -235,4 +266,32 @@ func inCountry(c string) string {
 		return ""
 	}
 	return " in " + c
+}
+
+// summarizeSegments recounts segment sizes and revenue shares over a
+// subset of the scored customers, keeping the segment order of all.
+func summarizeSegments(all []analytics.RFMSegmentSummary, subset []analytics.RFMScore) []analytics.RFMSegmentSummary {
+	var total analytics.Money
+	by := map[analytics.RFMSegment]*analytics.RFMSegmentSummary{}
+	out := make([]analytics.RFMSegmentSummary, len(all))
+	for i, s := range all {
+		out[i] = analytics.RFMSegmentSummary{Segment: s.Segment}
+		by[s.Segment] = &out[i]
+	}
+	for _, c := range subset {
+		total += c.Monetary
+		if s, ok := by[c.Segment]; ok {
+			s.Customers++
+			s.Revenue += c.Monetary
+		}
+	}
+	for i := range out {
+		out[i].CustomerShare = float64(out[i].Customers) / float64(len(subset))
+		if total > 0 {
+			out[i].RevenueShare = analytics.Float(float64(out[i].Revenue) / float64(total))
+		} else {
+			out[i].RevenueShare = analytics.NA("net revenue of the customers is not positive")
+		}
+	}
+	return out
 }

@@ -162,6 +162,12 @@ func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 		}
 		return "", fmt.Errorf("compute_roi: %w", err)
 	}
+	if args.Period == "" && args.From == "" && args.To == "" {
+		// All data: spend and touches in the lookback window before the
+		// first order drove orders in the data, so they count too.
+		p.From = p.From.AddDate(0, 0, -args.LookbackDays)
+		p.Label = fmt.Sprintf("all data (spend from %d days before the first order)", args.LookbackDays)
+	}
 	var inputs []analytics.ROIInput
 	var caveats []string
 	lastTouch := args.Attribution == string(analytics.LastTouch)

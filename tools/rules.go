@@ -123,8 +123,8 @@ func (t Rules) Call(ctx context.Context, input string) (_ string, err error) {
 			}
 		}
 		lines = kept
-		segCaveat = fmt.Sprintf("baskets of the %d customers in RFM segment %s%s as of %s (quintiles among the %s customers)",
-			len(members), args.Segment, inCountry(args.Country), asOf.Format(time.DateOnly), scopeName(args.Country))
+		segCaveat = fmt.Sprintf("baskets of the %d customers in RFM segment %s%s as of %s (scored as rfm_segments scores them)",
+			len(members), args.Segment, inCountry(args.Country), asOf.Format(time.DateOnly))
 	}
 	res, err := AssociationRulesFromLines(lines, args)
 	if err != nil {
@@ -148,7 +148,15 @@ func segmentMembers(ctx context.Context, o OrderReader, country, segment string,
 	if err != nil {
 		return nil, asOf, err
 	}
-	orders, err := o.PurchaseOrders(ctx, analytics.OrderFilter{Country: country, To: asOf})
+	// As rfm_segments: rank among all customers, then keep the country's
+	// when the store knows each customer's country.
+	ccr, global := o.(CustomerCountryReader)
+	global = global && country != ""
+	scope := analytics.OrderFilter{Country: country, To: asOf}
+	if global {
+		scope.Country = ""
+	}
+	orders, err := o.PurchaseOrders(ctx, scope)
 	if err != nil {
 		return nil, asOf, err
 	}
@@ -160,9 +168,15 @@ func segmentMembers(ctx context.Context, o OrderReader, country, segment string,
 	if err != nil {
 		return nil, asOf, err
 	}
+	var countries map[string]string
+	if global {
+		if countries, err = ccr.CustomerCountries(ctx); err != nil {
+			return nil, asOf, err
+		}
+	}
 	members := map[string]bool{}
 	for _, c := range res.Customers {
-		if string(c.Segment) == segment {
+		if string(c.Segment) == segment && (!global || strings.EqualFold(countries[c.CustomerID], country)) {
 			members[c.CustomerID] = true
 		}
 	}
@@ -170,13 +184,6 @@ func segmentMembers(ctx context.Context, o OrderReader, country, segment string,
 		return nil, asOf, &analytics.InputError{Row: -1, Field: "segment", Err: fmt.Errorf("no customer%s is in RFM segment %s: %w", inCountry(country), segment, analytics.ErrNoData)}
 	}
 	return members, asOf, nil
-}
-
-func scopeName(country string) string {
-	if country == "" {
-		return "all"
-	}
-	return country
 }
 
 // AssociationRulesFromLines builds one basket per invoice from lines

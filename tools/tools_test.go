@@ -121,6 +121,16 @@ func TestROI_Call(t *testing.T) {
 	if !strings.Contains(caveats, "SYNTHETIC") || !strings.Contains(caveats, "organic_search") {
 		t.Errorf("caveats = %q; want the synthetic label and the excluded organic_search", caveats)
 	}
+	t.Run("AllDataIncludesLookbackSpend", func(t *testing.T) {
+		var got analytics.Period
+		st := store
+		st.lastTouch = func(p analytics.Period, g string) []analytics.ROIInput { got = p; return store.lastTouch(p, g) }
+		call(t, ROI{Store: st}, `{}`)
+		// First order 2010-12-01: spend and touches from 30 days before count.
+		if want := time.Date(2010, 11, 1, 0, 0, 0, 0, time.UTC); !got.From.Equal(want) {
+			t.Errorf("all-data period from %s; want %s", got.From, want)
+		}
+	})
 	t.Run("UnknownChannel", func(t *testing.T) {
 		m := call(t, ROI{Store: store}, `{"channel": "tv"}`)
 		if h, _ := m["hint"].(string); !strings.Contains(h, "email") {
@@ -165,6 +175,26 @@ func TestRFM_Call(t *testing.T) {
 	if c["score"] != 555.0 || c["recency_days"] != 4.0 || c["segment"] != "champions" {
 		t.Errorf("customer 5 = %v; want score 555, recency 4 days, champions", c)
 	}
+	t.Run("CountryRankedAmongAll", func(t *testing.T) {
+		// Iceland has one customer (5): ranked alone it would score 111
+		// ("lost"); among all customers it is a 555 champion.
+		st := countryStub{stubStore: tool.Store.(stubStore), countries: map[string]string{"1": "UK", "2": "UK", "3": "UK", "4": "UK", "5": "Iceland"}}
+		m := call(t, RFM{Store: st}, `{"country": "Iceland"}`)
+		listed := m["listed_customers"].([]any)
+		if len(listed) != 1 || listed[0].(map[string]any)["score"] != 555.0 {
+			t.Fatalf("Iceland listed = %v; want customer 5 with score 555", listed)
+		}
+		for _, seg := range m["segments"].([]any) {
+			s := seg.(map[string]any)
+			want := 0.0
+			if s["segment"] == "champions" {
+				want = 1
+			}
+			if s["customers"] != want {
+				t.Errorf("segment %v counts %v Iceland customers; want %v", s["segment"], s["customers"], want)
+			}
+		}
+	})
 	m = call(t, tool, `{"customer_id": "9"}`)
 	if m["error"] == nil {
 		t.Errorf("unknown customer = %v; want an error observation", m)
@@ -243,4 +273,13 @@ func TestRules_Segment(t *testing.T) {
 	if m := call(t, Rules{Store: tool.Store}, `{"segment": "champions"}`); m["error"] == nil {
 		t.Errorf("segment without an order reader = %v; want an error observation", m)
 	}
+}
+
+type countryStub struct {
+	stubStore
+	countries map[string]string
+}
+
+func (c countryStub) CustomerCountries(context.Context) (map[string]string, error) {
+	return c.countries, nil
 }

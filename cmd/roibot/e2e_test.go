@@ -79,6 +79,21 @@ func TestDemo_NewUserQuestions(t *testing.T) {
 	if _, err := conn.Exec(ctx, "set search_path to "+pgx.Identifier{schema}.Sanitize()+", public"); err != nil {
 		t.Fatal(err)
 	}
+	t.Run("InterruptedImportIsCompleted", func(t *testing.T) {
+		// An interrupted first run leaves part of the lines; the next run
+		// adds what is missing instead of taking the partial data as done.
+		if _, err := conn.Exec(ctx, "delete from order_lines where invoice_no >= '581000'"); err != nil {
+			t.Fatal(err)
+		}
+		runRoibot(t, env, "demo", "--no-chat", "--data", "../../data")
+		var n int
+		if err := conn.QueryRow(ctx, "select count(*) from order_lines").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != onlineRetailStored {
+			t.Errorf("order lines after a rerun = %d; want %d", n, onlineRetailStored)
+		}
+	})
 
 	t.Run("HowManyCustomers", func(t *testing.T) {
 		a := ask(t, env, "How many customers do we have?")
