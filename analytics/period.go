@@ -102,9 +102,8 @@ func DateRange(from, to string, loc *time.Location) (Period, error) {
 	if err != nil {
 		return Period{}, fmt.Errorf("to %q is not YYYY-MM-DD", to)
 	}
-	p := Period{From: f, To: t.AddDate(0, 0, 1)}
-	if err := p.Validate(); err != nil {
-		return Period{}, err
+	if t.Before(f) {
+		return Period{}, fmt.Errorf("to %s is before from %s: %w", t.Format(time.DateOnly), f.Format(time.DateOnly), ErrInvalidPeriod)
 	}
-	return p, nil
+	return Period{From: f, To: t.AddDate(0, 0, 1)}, nil
 }

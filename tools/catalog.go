@@ -91,3 +91,13 @@ func Catalog(cfg Config) []Entry {
 		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID, Sentiment: cfg.Sentiment}, Roles: []string{RoleCustomer}},
 	}
 }
+
+// IsFeedbackTool reports whether the named tool reads or writes feedback
+// (and so needs the feedback store and embedder).
+func IsFeedbackTool(name string) bool {
+	switch name {
+	case "search_feedback", "summarize_feedback", "record_feedback":
+		return true
+	}
+	return false
+}

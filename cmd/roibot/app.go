@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -73,10 +74,18 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Migrating first keeps a configured schema to itself (its tables
+	// exist, so nothing resolves to public's) and is a no-op when current.
+	if err := s.Migrate(ctx); err != nil {
+		return nil, err
+	}
 	_, last, err := s.DataRange(ctx, analytics.DefaultCurrency)
 	if err != nil {
 		return nil, fmt.Errorf("no orders in the database (run roibot import online-retail FILE, or make demo): %w", err)
 	}
+	// Relative periods ("last quarter") resolve against the last order's
+	// date in the business time zone, as the tools read days.
+	last = last.In(a.Config.Location())
 	countries, _, campaigns, categories, err := s.Names(ctx)
 	if err != nil {
 		return nil, err
@@ -94,8 +103,14 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 		return nil, err
 	}
 	fs, emb, err := a.feedback(ctx)
+	feedbackOK := err == nil
 	if err != nil {
-		return nil, err
+		if errors.Is(err, knowledge.ErrDimensionMismatch) {
+			return nil, err
+		}
+		// An unreachable embedding endpoint must not take the analytics
+		// down: the feedback tools are left out and the log says why.
+		a.Logger.Warn("feedback tools unavailable", "error", err)
 	}
 	// A real provider also scores the sentiment of feedback the dialogue
 	// stores; the offline planner cannot, so VADER stays.
@@ -106,6 +121,9 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	byRole := map[agent.Role][]agent.Tool{}
 	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
 		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment}) {
+		if !feedbackOK && tools.IsFeedbackTool(e.Tool.Name()) {
+			continue
+		}
 		for _, r := range e.Roles {
 			byRole[agent.Role(r)] = append(byRole[agent.Role(r)], e.Tool)
 		}
@@ -141,6 +159,11 @@ func (a *App) llmSentiment() (*knowledge.LLMSentiment, error) {
 func (a *App) apiKey() string {
 	switch a.Config.Provider() {
 	case agent.ProviderOpenAI:
+		if a.Config.OpenAIAPIKey == "" && a.Config.OpenAIBaseURL != "" {
+			// Local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio)
+			// usually take any key; the client needs a non-empty one.
+			return "not-needed"
+		}
 		return string(a.Config.OpenAIAPIKey)
 	case agent.ProviderAnthropic:
 		return string(a.Config.AnthropicAPIKey)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -45,6 +46,9 @@ func (a *App) chat(ctx context.Context, roleName string) error {
 	fmt.Fprintln(a.Stdout, `Try: "How many customers do we have?", "Who are our champions?", "What was the ROI by channel in Q4 2011?"`)
 	in := bufio.NewScanner(a.Stdin)
 	var history []agent.Turn
+	// Each chat session is its own conversation (dialogue state, e.g. a
+	// customer's feedback in progress, is kept per conversation).
+	conversation := newConversationID("terminal")
 	for {
 		fmt.Fprint(a.Stdout, "\n> ")
 		if !in.Scan() {
@@ -56,7 +60,7 @@ func (a *App) chat(ctx context.Context, roleName string) error {
 			return nil
 		}
 		tctx, cancel := context.WithTimeout(ctx, a.Config.TurnTimeout)
-		ans, err := svc.Ask(tctx, agent.Question{Text: q, Role: role, ConversationID: "terminal", History: history})
+		ans, err := svc.Ask(tctx, agent.Question{Text: q, Role: role, ConversationID: conversation, History: history})
 		cancel()
 		if err != nil {
 			fmt.Fprintln(a.Stdout, "error:", err)
@@ -68,7 +72,7 @@ func (a *App) chat(ctx context.Context, roleName string) error {
 }
 
 func newAskCmd(app *App) *cobra.Command {
-	var role string
+	var role, conversation string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "ask QUESTION",
@@ -86,7 +90,10 @@ func newAskCmd(app *App) *cobra.Command {
 			}
 			tctx, cancel := context.WithTimeout(ctx, app.Config.TurnTimeout)
 			defer cancel()
-			ans, err := svc.Ask(tctx, agent.Question{Text: strings.Join(args, " "), Role: r, ConversationID: "cli"})
+			if conversation == "" {
+				conversation = newConversationID("cli")
+			}
+			ans, err := svc.Ask(tctx, agent.Question{Text: strings.Join(args, " "), Role: r, ConversationID: conversation})
 			if err != nil {
 				return err
 			}
@@ -103,6 +110,7 @@ func newAskCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&role, "role", "marketer", "marketer, analyst or customer")
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"answer", "tool_calls": [{"name", "arguments", "result" or "error"}]}`)
+	cmd.Flags().StringVar(&conversation, "conversation", "", "continue this conversation id (e.g. a customer's feedback dialogue across calls); default: a new one")
 	return cmd
 }
 
@@ -206,4 +214,10 @@ func writeTable(w io.Writer, t agent.Table, maxRows int) {
 	if len(t.Rows) > maxRows {
 		fmt.Fprintf(w, "(%d more rows)\n", len(t.Rows)-maxRows)
 	}
+}
+
+// newConversationID returns a conversation id unique to this process and
+// moment, e.g. "terminal-1764489600123456789".
+func newConversationID(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
 }

@@ -164,11 +164,23 @@ func (a *App) clvFit(ctx context.Context, o clvFitOptions) error {
 			last = ord.At
 		}
 	}
-	holdEnd := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
+	lastDay := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
+	holdEnd := lastDay
 	if o.holdoutEnd != "" {
 		if holdEnd, err = parseDay("holdout-end", o.holdoutEnd); err != nil {
 			return err
 		}
+	}
+	if !calEnd.Before(lastDay) {
+		return fmt.Errorf("clv fit: --calibration-end %s is not before the last order day %s: nothing is left to validate on",
+			calEnd.Format(time.DateOnly), lastDay.Format(time.DateOnly))
+	}
+	if !holdEnd.After(calEnd) {
+		return fmt.Errorf("clv fit: --holdout-end %s must be after --calibration-end %s", holdEnd.Format(time.DateOnly), calEnd.Format(time.DateOnly))
+	}
+	if holdEnd.After(lastDay) {
+		return fmt.Errorf("clv fit: --holdout-end %s is after the last order day %s: the holdout would count purchases that were never observed",
+			holdEnd.Format(time.DateOnly), lastDay.Format(time.DateOnly))
 	}
 	rep := clvFitReport{Model: o.model, Source: source, Unit: unit.String(), CalibrationEnd: calEnd.Format(time.DateOnly)}
 	summaries, err := analytics.SummarizeCustomers(orders, calEnd, unit)

@@ -154,6 +154,17 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("ROIBOT_EMBEDDING_DIM %d: want 16..%d (pgvector's HNSW index holds up to %d dimensions, stored as halfvec above %d)",
 			c.EmbeddingDim, postgres.MaxHalfvecDimension, postgres.MaxHalfvecDimension, postgres.MaxVectorDimension))
 	}
+	for name, d := range map[string]time.Duration{"ROIBOT_QUERY_TIMEOUT": c.QueryTimeout, "ROIBOT_LLM_TIMEOUT": c.LLMTimeout,
+		"ROIBOT_TURN_TIMEOUT": c.TurnTimeout, "ROIBOT_SHUTDOWN_TIMEOUT": c.ShutdownTimeout} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s %s: want a positive duration such as 30s", name, d))
+		}
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("ROIBOT_LOG_FORMAT %q: want text or json", c.LogFormat))
+	}
 	if c.MaxSteps < 1 || c.MaxSteps > 20 {
 		errs = append(errs, fmt.Errorf("ROIBOT_MAX_STEPS %d: want 1..20", c.MaxSteps))
 	}
