@@ -42,6 +42,9 @@ const (
 	MaxAttempts = 3
 	// maxProductRunes bounds the product name taken from an answer.
 	maxProductRunes = 100
+	// minMoreDetailsWords is the fewest words of a free-text answer at
+	// the confirm step that is added to the details.
+	minMoreDetailsWords = 4
 )
 
 // ErrInvalidState means a dialogue State that cannot be continued: an
@@ -117,9 +120,11 @@ type Extractor interface {
 // RuleExtractor is the default Extractor: regular expressions that find
 // an order number ("order 536365", "#536365", "invoice no. C536379"), an
 // explicit rating ("4/5", "4 out of 5", "four stars", "rated it 4") and,
-// when the message reads like feedback (it mentions a theme or has
-// non-neutral sentiment, in at least four words), the message as Details.
-// It does not find products.
+// when the message carries feedback itself (see ReadsAsFeedback; the
+// message has at least four words besides the order reference), the
+// message as Details. A message that only greets or announces feedback
+// ("Hi, I want to give feedback", "I want to tell you about my last
+// order") fills no Details. It does not find products.
 type RuleExtractor struct{}
 
 var (
@@ -142,10 +147,79 @@ func (RuleExtractor) Extract(_ context.Context, msg string) (Slots, error) {
 	if r, ok := parseRating(msg, true); ok {
 		s.Rating = r
 	}
-	if len(words(rest)) >= 4 && (len(Themes(rest)) > 0 || LabelSentiment(ScoreSentiment(rest)) != LabelNeutral) {
+	if len(words(rest)) >= 4 && ReadsAsFeedback(rest) {
 		s.Details = strings.TrimSpace(msg)
 	}
 	return s, nil
+}
+
+// Thresholds of ReadsAsFeedback, in content words (words left once
+// greetings, announcements of feedback and filler words are removed).
+const (
+	// minSignalContentWords is the fewest content words that make
+	// feedback when the rest of the message mentions a theme or has
+	// non-neutral sentiment.
+	minSignalContentWords = 3
+	// minPlainContentWords is the fewest content words that make feedback
+	// without a theme or sentiment signal.
+	minPlainContentWords = 8
+)
+
+var (
+	// greetRE and intentRE match, in text normalized for commands
+	// (lowercase words joined by single spaces, apostrophes kept as '),
+	// greetings and phrases that announce feedback without giving any.
+	greetRE  = regexp.MustCompile(`\b(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))\b(?: there\b| team\b| all\b)?`)
+	intentRE = regexp.MustCompile(`\b(?:(?:i|we) )?(?:(?:would|i'?d|want|wanted|wanna|wish|need|needed|am|i'?m|was|just|hope|hoping|going|gonna) )*` +
+		`(?:(?:like|love|want|going) )?(?:to )?` +
+		`(?:(?:give|leave|share|send|provide|submit|write|make|post|have|got|offer|add) (?:you |u )?(?:(?:some|a|an|my|our|quick|little|bit|of|short|few|small) )*` +
+		`(?:feedback|review|reviews|comment|comments|thoughts|opinion|opinions|complaint|remark|remarks)` +
+		`|tell (?:you|u) (?:about|regarding)|talk (?:to you )?about|let (?:you|u) know (?:about|regarding)|feedback (?:about|on|regarding|for))\b`)
+	// fillerWords carry no feedback on their own: pronouns, articles,
+	// prepositions, politeness and the words naming an order.
+	fillerWords = setOf("i", "we", "me", "my", "our", "us", "you", "your", "u", "a", "an", "the", "some", "this", "that",
+		"it", "about", "on", "regarding", "re", "for", "of", "to", "with", "please", "pls", "thanks", "thank", "just",
+		"so", "and", "is", "am", "was", "there", "here", "order", "orders", "purchase", "purchases", "item", "items",
+		"last", "recent", "latest", "previous", "feedback", "review", "can", "could", "may", "would", "will", "want",
+		"wanted", "like", "i'd", "i'm", "i've", "id", "im", "ok", "okay", "well", "um", "uh", "quick", "little", "bit")
+)
+
+// ReadsAsFeedback reports whether msg carries feedback itself rather
+// than only greeting or announcing it. Greetings ("hi", "good morning")
+// and announcements ("I'd like to leave some feedback", "I want to tell
+// you about", "can I share my thoughts") are removed first; what remains
+// is feedback when it has at least 3 content words (words other than
+// pronouns, articles, prepositions, politeness and "order"/"purchase")
+// and mentions a theme (Themes) or has non-neutral VADER sentiment
+// (ScoreSentiment, LabelSentiment), or has at least 8 content words. So
+// "Hi, I want to give feedback" and "I want to tell you about my last
+// order" are not feedback; "The dress I ordered runs two sizes small" is.
+func ReadsAsFeedback(msg string) bool {
+	residue, content := feedbackContent(msg)
+	switch {
+	case len(content) >= minPlainContentWords:
+		return true
+	case len(content) < minSignalContentWords:
+		return false
+	}
+	return len(Themes(residue)) > 0 || LabelSentiment(ScoreSentiment(residue)) != LabelNeutral
+}
+
+// feedbackContent returns msg normalized (lowercase words, apostrophes
+// kept so that sentiment still reads "I'll" as such) with greetings and
+// announcements of feedback removed (residue), and the residue's words
+// that are not filler words (content).
+func feedbackContent(msg string) (residue string, content []string) {
+	residue = strings.ReplaceAll(normalize(msg), "’", "'")
+	residue = greetRE.ReplaceAllString(residue, " ")
+	residue = intentRE.ReplaceAllString(residue, " ")
+	residue = strings.Join(strings.Fields(residue), " ")
+	for _, w := range strings.Fields(residue) {
+		if !fillerWords[w] {
+			content = append(content, w)
+		}
+	}
+	return residue, content
 }
 
 // Dialogue is the feedback collection dialogue for the customer role: a
@@ -155,8 +229,11 @@ func (RuleExtractor) Extract(_ context.Context, msg string) (Slots, error) {
 // Steps: greet → about (order number or product) → rating 1–5 → details
 // (free text, at least MinDetailsRunes) → contact consent (yes/no) →
 // read-back and confirm (yes → StepSubmit; no → revise: change one
-// answer or start over) → done. Answers already given, e.g. a rating and
-// order number in the first message, are not asked again. At any step
+// answer or start over; other free text of at least four words is added
+// to the details and read back again) → done. Answers already given,
+// e.g. a rating and order number in the first message, are not asked
+// again; a first message that only greets or announces feedback ("I want
+// to give feedback") is not taken as the details. At any step
 // the message "cancel" (also "stop", "quit", "never mind") ends the
 // dialogue with nothing stored, and "start over" (also "restart") clears
 // the answers and begins again with a new nonce.
@@ -262,6 +339,16 @@ func (d Dialogue) Step(ctx context.Context, s State, msg string) (State, Reply, 
 		}
 		yes, ok := parseYesNo(cmd)
 		switch {
+		case !ok && d.moreDetails(msg):
+			more := s.Slots.Details + " " + msg
+			if s.Slots.Details == "" {
+				more = msg
+			}
+			if utf8.RuneCountInString(more) > MaxTextRunes {
+				return d.reask(s, fmt.Sprintf("I couldn't add that: your details would be over %d characters. Say \"details\" to rewrite them.", MaxTextRunes))
+			}
+			s.Slots.Details, s.Attempts = more, 0
+			return s, d.ask(s, "I've added that to your details.\n"), nil
 		case !ok:
 			return d.reask(s, "Please answer yes to submit, or no to change something.")
 		case yes:
@@ -286,6 +373,13 @@ func (d Dialogue) Step(ctx context.Context, s State, msg string) (State, Reply, 
 }
 
 const greeting = "Hi! Thanks for taking the time to give us feedback. You can say \"cancel\" or \"start over\" at any time.\n"
+
+// moreDetails reports whether msg, at the confirm step and neither a
+// yes/no nor a command, is free text to add to the details: at least
+// minMoreDetailsWords words and MinDetailsRunes runes.
+func (d Dialogue) moreDetails(msg string) bool {
+	return len(words(msg)) >= minMoreDetailsWords && utf8.RuneCountInString(msg) >= d.minDetails()
+}
 
 func (d Dialogue) minDetails() int {
 	if d.MinDetailsRunes > 0 {
@@ -320,7 +414,10 @@ func (d Dialogue) fill(ctx context.Context, s *State, msg string, about bool) {
 	if sl.Rating == 0 && !sl.RatingSkipped && got.Rating >= 1 && got.Rating <= 5 {
 		sl.Rating = got.Rating
 	}
-	if sl.Details == "" && utf8.RuneCountInString(got.Details) >= d.minDetails() && utf8.RuneCountInString(got.Details) <= MaxTextRunes {
+	// Details that only greet or announce feedback (whatever the
+	// Extractor) leave the slot empty, so the details step asks for them.
+	if _, content := feedbackContent(got.Details); sl.Details == "" && len(content) > 0 &&
+		utf8.RuneCountInString(got.Details) >= d.minDetails() && utf8.RuneCountInString(got.Details) <= MaxTextRunes {
 		sl.Details = got.Details
 	}
 }
