@@ -143,6 +143,13 @@ func firstPhrase(w string, table []phrase) string {
 // insensitive, whole words), also trying simple singular and plural forms
 // when forms is true, or "".
 func vocabMatch(w string, names []string, forms bool, aliases map[string]string) string {
+	return firstPhrase(w, vocabTable(names, forms, aliases))
+}
+
+// vocabTable returns names as a phrase table: each name in words() form,
+// its simple singular and plural forms when forms is true, and the
+// aliases that name it.
+func vocabTable(names []string, forms bool, aliases map[string]string) []phrase {
 	var table []phrase
 	for _, n := range names {
 		base := strings.TrimSpace(words(n))
@@ -168,7 +175,12 @@ func vocabMatch(w string, names []string, forms bool, aliases map[string]string)
 			}
 		}
 	}
-	return firstPhrase(w, table)
+	return table
+}
+
+// dropPossessive turns "germany's" into "germany" in words() text.
+func dropPossessive(w string) string {
+	return strings.ReplaceAll(w, "'s ", " ")
 }
 
 // countryAliases maps common names to the country names of Online Retail.
@@ -200,17 +212,37 @@ var countryAliases = map[string]string{
 
 var (
 	customerIDRe = regexp.MustCompile(`(?:^|[^0-9.])([0-9]{5})(?:[^0-9.]|$)`)
-	topNRe       = regexp.MustCompile(` (?:top|first|best|bottom|worst) ([0-9]{1,3}) `)
-	kRe          = regexp.MustCompile(` (?:([0-9]{1,2}) (?:clusters|cluster|segments|groups)|k ([0-9]{1,2})) `)
-	horizonRe    = regexp.MustCompile(` ([0-9]{1,3}) (day|days|week|weeks|month|months|year|years) `)
-	thresholdRe  = regexp.MustCompile(`(?:min(?:imum)?[ _]?)?(support|confidence|lift)(?: of| at least| above| >=| =|:)? ?([0-9]*\.?[0-9]+)( ?%)?`)
-	clusterRe    = regexp.MustCompile(` cluster ([0-9]{1,2}) `)
-	isoDateRe    = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})\b`)
-	quarterRe    = regexp.MustCompile(`\bq([1-4])[ -]?(\d{4})\b|\b(\d{4})[ -]?q([1-4])\b`)
-	monthYearRe  = regexp.MustCompile(`\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?: of)? (\d{4})\b`)
-	yearRe       = regexp.MustCompile(`\b(19\d{2}|20\d{2})\b`)
-	lastNRe      = regexp.MustCompile(`\b(?:last|past|previous) (\d{1,3}) (day|days|week|weeks|month|months)\b`)
+	// customerAfterRe reads the id after "customer": digits (3 to 10,
+	// with an optional ".0" from a spreadsheet) or a code like CDNOW-1.
+	customerAfterRe = regexp.MustCompile(`(?i)\bcustomer(?:'s)?(?: (?:id|no\.?|number))?(?: ?[#:])? ?([a-z]+-[0-9]+|[0-9]{3,10}(?:\.0+)?)(?:[^0-9a-z.-]|\.?$|\.[^0-9])`)
+	topNRe          = regexp.MustCompile(` (?:top|first|best|bottom|worst) ([0-9]{1,3}) `)
+	kRe             = regexp.MustCompile(` (?:([0-9]{1,2}) (?:clusters|cluster|segments|groups)|k ([0-9]{1,2})) `)
+	horizonRe       = regexp.MustCompile(` ([0-9]{1,3}) (day|days|week|weeks|month|months|year|years) `)
+	thresholdRe     = regexp.MustCompile(`(?:min(?:imum)?[ _]?)?(support|confidence|lift)(?: of| at least| above| >=| =|:)? ?([0-9]*\.?[0-9]+)( ?%)?`)
+	clusterRe       = regexp.MustCompile(` cluster ([0-9]{1,2}) `)
+	isoDateRe       = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})\b`)
+	quarterRe       = regexp.MustCompile(`\bq([1-4])[ -]?(\d{4})\b|\b(\d{4})[ -]?q([1-4])\b`)
+	monthYearRe     = regexp.MustCompile(`\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?: of)? (\d{4})\b`)
+	yearRe          = regexp.MustCompile(`\b(19\d{2}|20\d{2})\b`)
+	lastNRe         = regexp.MustCompile(`\b(?:last|past|previous) (\d{1,3}) (day|days|week|weeks|month|months)\b`)
 )
+
+// customerIDOf returns the customer id a question names: the id after
+// "customer" ("customer 17850", "customer id CDNOW-1", "customer
+// 17850.0" → "17850"), else a lone five-digit number, else "".
+func customerIDOf(question string) string {
+	if m := customerAfterRe.FindStringSubmatch(question); m != nil {
+		id := m[1]
+		if i := strings.IndexByte(id, '.'); i > 0 {
+			id = id[:i]
+		}
+		return id
+	}
+	if m := customerIDRe.FindStringSubmatch(question); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 var monthNames = map[string]time.Month{
 	"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
