@@ -130,9 +130,32 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 				}
 			}
 		}
-		return textResponse(composeAnswer(results)), nil
+		return textResponse(composeAnswer(results, relativeNote(msgs, asOf))), nil
 	}
 	return textResponse("I have nothing to add."), nil
+}
+
+// relativeNote returns the relative period of the latest user question
+// that names a period ("last quarter"), with what it resolved to against
+// asOf; nil when that question states its period in full or names none.
+func relativeNote(msgs []llms.MessageContent, asOf time.Time) *periodNote {
+	if asOf.IsZero() {
+		return nil
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role != llms.ChatMessageTypeHuman && msgs[i].Role != llms.ChatMessageTypeGeneric {
+			continue
+		}
+		pr, rel := resolvePeriodRel(textOf(msgs[i]), asOf)
+		if pr.empty() {
+			continue
+		}
+		if rel == "" {
+			return nil
+		}
+		return &periodNote{period: pr, phrase: rel, asOf: asOf}
+	}
+	return nil
 }
 
 // Plan reads question against the offered tools using the configured
