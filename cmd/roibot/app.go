@@ -77,7 +77,7 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("no orders in the database (run roibot import online-retail FILE, or make demo): %w", err)
 	}
-	countries, _, campaigns, categories, err := s.Names(ctx)
+	countries, channels, campaigns, categories, err := s.Names(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +88,7 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 		Model:    a.modelName(),
 		Planner: agent.PlannerConfig{AsOf: last, Vocabulary: agent.Vocabulary{
 			Countries: countries, Campaigns: campaigns, Categories: categories,
+			Channels: channels,
 		}},
 	})
 	if err != nil {
