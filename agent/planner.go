@@ -705,9 +705,9 @@ var (
 
 // otherChannels are marketing channels a question may name that the
 // built-in channel list lacks.
-var otherChannels = []string{"tv", "television", "radio", "print", "podcast", "podcasts", "tiktok", "youtube",
-	"linkedin", "twitter", "pinterest", "snapchat", "sms", "billboard", "billboards", "outdoor", "ooh",
-	"influencer", "influencers", "video", "ctv", "catalogue", "catalog", "referral", "referrals", "events", "push"}
+var otherChannels = []string{"tv", "television", "radio", "print ads", "podcast", "podcasts", "tiktok", "youtube",
+	"linkedin", "twitter", "pinterest", "snapchat", "sms", "billboard", "billboards", "outdoor ads", "ooh",
+	"influencer", "influencers", "video ads", "ctv", "catalogue", "catalog", "referral", "referrals", "push notifications"}
 
 // notChannelWords may stand before or after "channel" without naming one.
 var notChannelWords = map[string]bool{"each": true, "every": true, "all": true, "per": true, "by": true, "the": true,
@@ -757,9 +757,12 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 	if m := exclusionRe.FindStringSubmatch(wp); m != nil {
 		rest := " " + strings.Join(strings.Fields(m[1])[:min(5, len(strings.Fields(m[1])))], " ") + " "
 		if c := firstPhrase(rest, countries); c != "" && takes("country") {
-			return "I can't exclude a country yet, so I have not run this: filtering on " + c +
-				" or ignoring the exclusion would answer a different question. Ask for all countries and for " + c +
-				" on its own, and take the difference."
+			r := "I can't exclude a country yet, so I have not run this: filtering on " + c +
+				" or ignoring the exclusion would answer a different question."
+			if tool == toolRevenue {
+				return r + " Ask for all countries and for " + c + " on its own, and take the difference."
+			}
+			return r + " Ask about the countries you want one at a time."
 		}
 		if c := firstPhrase(rest, channels); c != "" && takes("channel") {
 			return "I can't exclude a channel yet, so I have not run this: filtering on " + c +

@@ -82,9 +82,11 @@ func TestPlanner_Filters(t *testing.T) {
 		q    string
 		want []string // in the reply
 	}{
-		{"Revenue excluding the UK", []string{"can't exclude a country", "United Kingdom"}},
+		{"Revenue excluding the UK", []string{"can't exclude a country", "United Kingdom", "take the difference"}},
 		{"Revenue in 2011 except for Germany", []string{"can't exclude a country", "Germany"}},
 		{"Non-UK revenue in 2011", []string{"can't exclude a country"}},
+		{"List champions excluding Germany", []string{"can't exclude a country", "one at a time"}},
+		{"ROI of print ads", []string{"print ads is not a channel in the data"}},
 		{"ROI of everything except display", []string{"can't exclude a channel", "display", "ROI by channel"}},
 		{"ROAS without email in 2011", []string{"can't exclude a channel", "email"}},
 		{"Revenue in Germany and France", []string{"one country at a time", "Germany and France"}},
