@@ -348,7 +348,7 @@ func isQuestion(s string) bool {
 	return strings.Contains(s, "?") || questionStartRe.MatchString(strings.ToLower(s))
 }
 
-// intentOf returns the tool a question (in words() form) asks for, or "".
+// intentOf returns the tool a question (w is its words() form) asks for, or "".
 func intentOf(question, w string) string {
 	switch {
 	case hasAny(w, "report on", "report for", "report about", "segment report") || strings.HasPrefix(w, " report "):
