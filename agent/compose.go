@@ -61,14 +61,42 @@ func lookup(fs []field, key string) (json.RawMessage, bool) {
 	return nil, false
 }
 
-// composeAnswer writes the Planner's final answer from tool results.
-func composeAnswer(results []llms.ToolCallResponse) string {
+// periodNote is a relative period of the question ("last quarter") and
+// what it resolved to against the data's as-of date.
+type periodNote struct {
+	period periodArgs
+	phrase string
+	asOf   time.Time
+	used   bool
+}
+
+// text is the note added to the answer's period line.
+func (n *periodNote) text() string {
+	return "'" + n.phrase + "' relative to the data's last order date " + n.asOf.Format(time.DateOnly)
+}
+
+// matches reports whether a result's period (from, exclusive to) is the
+// one the note resolved.
+func (n *periodNote) matches(label, from, to string) bool {
+	if n.period.Period != "" && label == n.period.Period {
+		return true
+	}
+	start, end := n.period.From, n.period.To
+	if s, e, ok := bounds(n.period); ok {
+		start, end = s.Format(time.DateOnly), e.AddDate(0, 0, -1).Format(time.DateOnly)
+	}
+	return start != "" && from == start && (end == "" || inclusiveEnd(to) == end)
+}
+
+// composeAnswer writes the Planner's final answer from tool results. A
+// non-nil note is stated once, on the first period that it resolved.
+func composeAnswer(results []llms.ToolCallResponse, note *periodNote) string {
 	if len(results) == 0 {
 		return "I have no tool results to answer from."
 	}
 	parts := make([]string, 0, len(results))
 	for _, r := range results {
-		parts = append(parts, composeOne(r))
+		parts = append(parts, composeOne(r, note))
 	}
 	return strings.Join(parts, "\n\n")
 }
@@ -79,7 +107,7 @@ var metaKeys = map[string]bool{
 	"error": true, "hint": true, "reply": true,
 }
 
-func composeOne(r llms.ToolCallResponse) string {
+func composeOne(r llms.ToolCallResponse, note *periodNote) string {
 	fs, ok := objectFields([]byte(r.Content))
 	if !ok {
 		return "The " + r.Name + " tool returned: " + clip(strings.TrimSpace(r.Content), 1500)
@@ -101,7 +129,7 @@ func composeOne(r llms.ToolCallResponse) string {
 	}
 
 	if _, quoted := lookup(fs, "feedback"); quoted && (r.Name == toolSearchFeedback || r.Name == toolSumFeedback) {
-		return composeFeedback(r, fs)
+		return composeFeedback(r, fs, note)
 	}
 
 	var b strings.Builder
@@ -121,7 +149,7 @@ func composeOne(r llms.ToolCallResponse) string {
 	} else {
 		writeFields(&b, fs)
 	}
-	writeHeadline(&b, fs)
+	writeHeadline(&b, fs, note)
 	return strings.TrimSpace(b.String())
 }
 
@@ -211,8 +239,9 @@ func inline(v json.RawMessage) string {
 
 func label(key string) string { return strings.ReplaceAll(key, "_", " ") }
 
-// writeHeadline writes definition, period, currency and caveats.
-func writeHeadline(b *strings.Builder, fs []field) {
+// writeHeadline writes definition, period, currency and caveats. The
+// period line carries note, if it is unused and resolved that period.
+func writeHeadline(b *strings.Builder, fs []field, note *periodNote) {
 	if v, ok := lookup(fs, "period"); ok {
 		if pf, ok := objectFields(v); ok {
 			var lbl, from, to string
@@ -227,14 +256,19 @@ func writeHeadline(b *strings.Builder, fs []field) {
 				}
 			}
 			s := "Period: " + lbl
+			var paren []string
 			if from != "" && to != "" {
-				if lbl != "" {
-					s += " ("
-				}
-				s += from + " to " + inclusiveEnd(to)
-				if lbl != "" {
-					s += ")"
-				}
+				paren = append(paren, from+" to "+inclusiveEnd(to))
+			}
+			if note != nil && !note.used && note.matches(lbl, from, to) {
+				note.used = true
+				paren = append(paren, note.text())
+			}
+			switch {
+			case lbl == "" && len(paren) > 0:
+				s += strings.Join(paren, "; ")
+			case len(paren) > 0:
+				s += " (" + strings.Join(paren, "; ") + ")"
 			}
 			b.WriteString(strings.TrimSpace(s) + ".\n")
 		} else if s := cellText(v); s != "" {
@@ -290,7 +324,7 @@ var (
 // delimited data) one quote per line with its id, the themes table and
 // the caveats. Quote text is unescaped, put on one line and clipped, so
 // it cannot change the answer's layout.
-func composeFeedback(r llms.ToolCallResponse, fs []field) string {
+func composeFeedback(r llms.ToolCallResponse, fs []field, note *periodNote) string {
 	var b strings.Builder
 	if v, ok := lookup(fs, "summary"); ok && cellText(v) != "" {
 		b.WriteString(cellText(v) + "\n")
@@ -338,6 +372,6 @@ func composeFeedback(r llms.ToolCallResponse, fs []field) string {
 			writeTable(&b, tables[0])
 		}
 	}
-	writeHeadline(&b, fs)
+	writeHeadline(&b, fs, note)
 	return strings.TrimSpace(b.String())
 }

@@ -46,7 +46,7 @@ func ExampleService_Ask() {
 	// **Revenue**
 	// - United Kingdom — revenue: 1234567.89; orders: 4321
 	//
-	// Period: 2011-Q3 (2011-07-01 to 2011-09-30).
+	// Period: 2011-Q3 (2011-07-01 to 2011-09-30; 'last quarter' relative to the data's last order date 2011-12-09).
 	// Currency: GBP.
 	// Definition: revenue = sum of quantity × unit price, cancellations excluded.
 }

@@ -143,6 +143,13 @@ func firstPhrase(w string, table []phrase) string {
 // insensitive, whole words), also trying simple singular and plural forms
 // when forms is true, or "".
 func vocabMatch(w string, names []string, forms bool, aliases map[string]string) string {
+	return firstPhrase(w, vocabTable(names, forms, aliases))
+}
+
+// vocabTable returns names as a phrase table: each name in words() form,
+// its simple singular and plural forms when forms is true, and the
+// aliases that name it.
+func vocabTable(names []string, forms bool, aliases map[string]string) []phrase {
 	var table []phrase
 	for _, n := range names {
 		base := strings.TrimSpace(words(n))
@@ -168,7 +175,12 @@ func vocabMatch(w string, names []string, forms bool, aliases map[string]string)
 			}
 		}
 	}
-	return firstPhrase(w, table)
+	return table
+}
+
+// dropPossessive turns "germany's" into "germany" in words() text.
+func dropPossessive(w string) string {
+	return strings.ReplaceAll(w, "'s ", " ")
 }
 
 // countryAliases maps common names to the country names of Online Retail.
@@ -200,17 +212,37 @@ var countryAliases = map[string]string{
 
 var (
 	customerIDRe = regexp.MustCompile(`(?:^|[^0-9.])([0-9]{5})(?:[^0-9.]|$)`)
-	topNRe       = regexp.MustCompile(` (?:top|first|best|bottom|worst) ([0-9]{1,3}) `)
-	kRe          = regexp.MustCompile(` (?:([0-9]{1,2}) (?:clusters|cluster|segments|groups)|k ([0-9]{1,2})) `)
-	horizonRe    = regexp.MustCompile(` ([0-9]{1,3}) (day|days|week|weeks|month|months|year|years) `)
-	thresholdRe  = regexp.MustCompile(`(?:min(?:imum)?[ _]?)?(support|confidence|lift)(?: of| at least| above| >=| =|:)? ?([0-9]*\.?[0-9]+)( ?%)?`)
-	clusterRe    = regexp.MustCompile(` cluster ([0-9]{1,2}) `)
-	isoDateRe    = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})\b`)
-	quarterRe    = regexp.MustCompile(`\bq([1-4])[ -]?(\d{4})\b|\b(\d{4})[ -]?q([1-4])\b`)
-	monthYearRe  = regexp.MustCompile(`\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? (\d{4})\b`)
-	yearRe       = regexp.MustCompile(`\b(19\d{2}|20\d{2})\b`)
-	lastNRe      = regexp.MustCompile(`\b(?:last|past|previous) (\d{1,3}) (day|days|week|weeks|month|months)\b`)
+	// customerAfterRe reads the id after "customer": digits (3 to 10,
+	// with an optional ".0" from a spreadsheet) or a code like CDNOW-1.
+	customerAfterRe = regexp.MustCompile(`(?i)\bcustomer(?:'s)?(?: (?:id|no\.?|number))?(?: ?[#:])? ?([a-z]+-[0-9]+|[0-9]{3,10}(?:\.0+)?)(?:[^0-9a-z.-]|\.?$|\.[^0-9])`)
+	topNRe          = regexp.MustCompile(` (?:top|first|best|bottom|worst) ([0-9]{1,3}) `)
+	kRe             = regexp.MustCompile(` (?:([0-9]{1,2}) (?:clusters|cluster|segments|groups)|k ([0-9]{1,2})) `)
+	horizonRe       = regexp.MustCompile(` ([0-9]{1,3}) (day|days|week|weeks|month|months|year|years) `)
+	thresholdRe     = regexp.MustCompile(`(?:min(?:imum)?[ _]?)?(support|confidence|lift)(?: of| at least| above| >=| =|:)? ?([0-9]*\.?[0-9]+)( ?%)?`)
+	clusterRe       = regexp.MustCompile(` cluster ([0-9]{1,2}) `)
+	isoDateRe       = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})\b`)
+	quarterRe       = regexp.MustCompile(`\bq([1-4])[ -]?(\d{4})\b|\b(\d{4})[ -]?q([1-4])\b`)
+	monthYearRe     = regexp.MustCompile(`\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?: of)? (\d{4})\b`)
+	yearRe          = regexp.MustCompile(`\b(19\d{2}|20\d{2})\b`)
+	lastNRe         = regexp.MustCompile(`\b(?:last|past|previous) (\d{1,3}) (day|days|week|weeks|month|months)\b`)
 )
+
+// customerIDOf returns the customer id a question names: the id after
+// "customer" ("customer 17850", "customer id CDNOW-1", "customer
+// 17850.0" → "17850"), else a lone five-digit number, else "".
+func customerIDOf(question string) string {
+	if m := customerAfterRe.FindStringSubmatch(question); m != nil {
+		id := m[1]
+		if i := strings.IndexByte(id, '.'); i > 0 {
+			id = id[:i]
+		}
+		return id
+	}
+	if m := customerIDRe.FindStringSubmatch(question); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 var monthNames = map[string]time.Month{
 	"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
@@ -231,16 +263,50 @@ func (p periodArgs) empty() bool { return p == periodArgs{} }
 // words against asOf (the data's last order date). A zero asOf leaves
 // relative words unresolved.
 func resolvePeriod(text string, asOf time.Time) periodArgs {
+	p, _ := resolvePeriodRel(text, asOf)
+	return p
+}
+
+const monthAlt = `january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec`
+
+var (
+	halfRe        = regexp.MustCompile(`\bh([12])[ -]?(\d{4})\b|\b(\d{4})[ -]?h([12])\b|\b(first|second|1st|2nd) half(?: of)? (\d{4})\b`)
+	halfNoYearRe  = regexp.MustCompile(`\bh([12])\b|\b(first|second|1st|2nd) half\b`)
+	monthRangeRe  = regexp.MustCompile(`\b(` + monthAlt + `)\.?(?: (\d{4}))? ?(and|to|through|thru|until|till|-) ?(` + monthAlt + `)\.?(?: (\d{4}))?\b`)
+	isoMonthRe    = regexp.MustCompile(`\b(\d{4})-(0[1-9]|1[0-2])\b`)
+	slashMonthRe  = regexp.MustCompile(`\b(0?[1-9]|1[0-2])/(\d{4})\b`)
+	monthOnlyRe   = regexp.MustCompile(`\b(?:in|during|for|of|since|from|after|over) (` + monthAlt + `)\b`)
+	quarterOnlyRe = regexp.MustCompile(`\bq([1-4])\b`)
+)
+
+// latestStart returns the latest year whose period starting in month m of
+// that year starts on or before asOf.
+func latestStart(m time.Month, asOf time.Time) int {
+	if m <= asOf.Month() {
+		return asOf.Year()
+	}
+	return asOf.Year() - 1
+}
+
+// resolvePeriodRel is resolvePeriod that also returns the relative phrase
+// ("last quarter", "in December") it resolved against asOf, or "" when the
+// period was stated in full.
+func resolvePeriodRel(text string, asOf time.Time) (periodArgs, string) {
 	s := strings.ToLower(text)
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	// Explicit dates first.
 	if ds := isoDateRe.FindAllString(s, -1); len(ds) > 0 {
 		if len(ds) >= 2 {
-			return periodArgs{From: ds[0], To: ds[1]}
+			return periodArgs{From: ds[0], To: ds[1]}, ""
 		}
-		if containsAny(s, "until "+ds[0], "up to "+ds[0], "before "+ds[0], "through "+ds[0]) {
-			return periodArgs{To: ds[0]}
+		if containsAny(s, "until "+ds[0], "up to "+ds[0], "before "+ds[0], "through "+ds[0], "to "+ds[0]) {
+			return periodArgs{To: ds[0]}, ""
 		}
-		return periodArgs{From: ds[0]}
+		if containsAny(s, "since "+ds[0], "from "+ds[0], "after "+ds[0], "starting "+ds[0]) {
+			return periodArgs{From: ds[0]}, ""
+		}
+		// "on 2011-12-05": that day.
+		return periodArgs{From: ds[0], To: ds[0]}, ""
 	}
 	since := func(p periodArgs) periodArgs {
 		// "since June 2011": from the start of the named period on.
@@ -255,6 +321,54 @@ func resolvePeriod(text string, asOf time.Time) periodArgs {
 		before := strings.TrimSpace(s[:at])
 		return strings.HasSuffix(before, "since") || strings.HasSuffix(before, "from") || strings.HasSuffix(before, "after")
 	}
+	span := func(from, to time.Time) periodArgs {
+		return periodArgs{From: day(from), To: day(to.AddDate(0, 0, -1))}
+	}
+	// "between January 2011 and March 2011", "from March to May 2011".
+	if m := monthRangeRe.FindStringSubmatchIndex(s); m != nil && (m[5] > m[4] || m[11] > m[10] || !asOf.IsZero()) &&
+		(s[m[6]:m[7]] != "and" || strings.HasSuffix(strings.TrimSpace(s[:m[0]]), "between")) {
+		sm := monthRangeRe.FindStringSubmatch(s)
+		m1, m2 := monthNames[sm[1]], monthNames[sm[4]]
+		y1, _ := strconv.Atoi(sm[2])
+		y2, _ := strconv.Atoi(sm[5])
+		rel := ""
+		switch {
+		case y2 == 0 && y1 == 0:
+			y2 = latestStart(m2, asOf)
+			rel = strings.TrimSpace(sm[0])
+		case y2 == 0:
+			y2 = y1
+			if m2 < m1 {
+				y2++
+			}
+		}
+		if y1 == 0 {
+			y1 = y2
+			if m1 > m2 {
+				y1--
+			}
+		}
+		from := time.Date(y1, m1, 1, 0, 0, 0, 0, time.UTC)
+		to := time.Date(y2, m2+1, 1, 0, 0, 0, 0, time.UTC)
+		if from.Before(to) {
+			return span(from, to), rel
+		}
+	}
+	if sm := halfRe.FindStringSubmatch(s); sm != nil {
+		h, y := sm[1], sm[2]
+		switch {
+		case sm[4] != "":
+			h, y = sm[4], sm[3]
+		case sm[5] != "":
+			h, y = "1", sm[6]
+			if sm[5] == "second" || sm[5] == "2nd" {
+				h = "2"
+			}
+		}
+		yy, _ := strconv.Atoi(y)
+		start := time.Date(yy, time.Month(1+6*(int(h[0]-'1'))), 1, 0, 0, 0, 0, time.UTC)
+		return span(start, start.AddDate(0, 6, 0)), ""
+	}
 	if m := quarterRe.FindStringSubmatchIndex(s); m != nil {
 		sm := quarterRe.FindStringSubmatch(s)
 		q, y := sm[1], sm[2]
@@ -263,44 +377,79 @@ func resolvePeriod(text string, asOf time.Time) periodArgs {
 		}
 		p := periodArgs{Period: y + "-Q" + q}
 		if mark(m[0]) {
-			return since(p)
+			return since(p), ""
 		}
-		return p
+		return p, ""
 	}
 	if m := monthYearRe.FindStringSubmatchIndex(s); m != nil {
 		sm := monthYearRe.FindStringSubmatch(s)
 		p := periodArgs{Period: fmt.Sprintf("%s-%02d", sm[2], monthNames[sm[1]])}
 		if mark(m[0]) {
-			return since(p)
+			return since(p), ""
 		}
-		return p
+		return p, ""
+	}
+	if m := isoMonthRe.FindStringSubmatchIndex(s); m != nil {
+		p := periodArgs{Period: s[m[2]:m[3]] + "-" + s[m[4]:m[5]]}
+		if mark(m[0]) {
+			return since(p), ""
+		}
+		return p, ""
+	}
+	if m := slashMonthRe.FindStringSubmatchIndex(s); m != nil && (m[0] == 0 || s[m[0]-1] != '/') {
+		mo, _ := strconv.Atoi(s[m[2]:m[3]])
+		p := periodArgs{Period: fmt.Sprintf("%s-%02d", s[m[4]:m[5]], mo)}
+		if mark(m[0]) {
+			return since(p), ""
+		}
+		return p, ""
 	}
 	if !asOf.IsZero() {
 		y, mo, _ := asOf.Date()
 		q := (int(mo)-1)/3 + 1
-		day := asOf.Format(time.DateOnly)
-		switch {
-		case containsAny(s, "last quarter", "previous quarter", "past quarter"):
+		today := day(asOf)
+		rel := func(phrases ...string) string {
+			for _, p := range phrases {
+				if strings.Contains(s, p) {
+					return p
+				}
+			}
+			return ""
+		}
+		if r := rel("last quarter", "previous quarter", "past quarter"); r != "" {
 			if q == 1 {
-				return periodArgs{Period: fmt.Sprintf("%d-Q4", y-1)}
+				return periodArgs{Period: fmt.Sprintf("%d-Q4", y-1)}, r
 			}
-			return periodArgs{Period: fmt.Sprintf("%d-Q%d", y, q-1)}
-		case containsAny(s, "this quarter", "current quarter", "quarter to date"):
-			return periodArgs{Period: fmt.Sprintf("%d-Q%d", y, q)}
-		case containsAny(s, "last month", "previous month", "past month"):
+			return periodArgs{Period: fmt.Sprintf("%d-Q%d", y, q-1)}, r
+		}
+		if r := rel("this quarter", "current quarter", "quarter to date"); r != "" {
+			return periodArgs{Period: fmt.Sprintf("%d-Q%d", y, q)}, r
+		}
+		if r := rel("last month", "previous month", "past month"); r != "" {
 			t := time.Date(y, mo-1, 1, 0, 0, 0, 0, time.UTC)
-			return periodArgs{Period: t.Format("2006-01")}
-		case containsAny(s, "this month", "current month", "month to date"):
-			return periodArgs{Period: asOf.Format("2006-01")}
-		case containsAny(s, "last year", "previous year", "past year"):
-			return periodArgs{Period: strconv.Itoa(y - 1)}
-		case containsAny(s, "this year", "current year", "year to date", "ytd"):
-			if containsAny(s, "year to date", "ytd") {
-				return periodArgs{From: fmt.Sprintf("%d-01-01", y), To: day}
-			}
-			return periodArgs{Period: strconv.Itoa(y)}
-		case containsAny(s, "last week", "past week", "previous week"):
-			return periodArgs{From: asOf.AddDate(0, 0, -6).Format(time.DateOnly), To: day}
+			return periodArgs{Period: t.Format("2006-01")}, r
+		}
+		if r := rel("this month", "current month", "month to date"); r != "" {
+			return periodArgs{Period: asOf.Format("2006-01")}, r
+		}
+		if r := rel("last year", "previous year", "past year"); r != "" {
+			return periodArgs{Period: strconv.Itoa(y - 1)}, r
+		}
+		if r := rel("year to date", "ytd"); r != "" {
+			return periodArgs{From: fmt.Sprintf("%d-01-01", y), To: today}, r
+		}
+		if r := rel("this year", "current year"); r != "" {
+			return periodArgs{Period: strconv.Itoa(y)}, r
+		}
+		if r := rel("last week", "past week", "previous week"); r != "" {
+			return periodArgs{From: day(asOf.AddDate(0, 0, -6)), To: today}, r
+		}
+		if r := rel("yesterday"); r != "" {
+			d := day(asOf.AddDate(0, 0, -1))
+			return periodArgs{From: d, To: d}, r
+		}
+		if r := rel("today"); r != "" {
+			return periodArgs{From: today, To: today}, r
 		}
 		if m := lastNRe.FindStringSubmatch(s); m != nil {
 			n, _ := strconv.Atoi(m[1])
@@ -313,17 +462,46 @@ func resolvePeriod(text string, asOf time.Time) periodArgs {
 			case "month":
 				from = asOf.AddDate(0, -n, 1)
 			}
-			return periodArgs{From: from.Format(time.DateOnly), To: day}
+			return periodArgs{From: day(from), To: today}, m[0]
+		}
+		if !yearRe.MatchString(s) {
+			// A month, quarter or half without a year: the latest one
+			// that starts on or before asOf.
+			if m := monthOnlyRe.FindStringSubmatchIndex(s); m != nil {
+				mn := monthNames[s[m[2]:m[3]]]
+				p := periodArgs{Period: fmt.Sprintf("%d-%02d", latestStart(mn, asOf), mn)}
+				if mark(m[2]) {
+					return since(p), s[m[0]:m[1]]
+				}
+				return p, s[m[0]:m[1]]
+			}
+			if m := quarterOnlyRe.FindStringSubmatchIndex(s); m != nil {
+				qn, _ := strconv.Atoi(s[m[2]:m[3]])
+				p := periodArgs{Period: fmt.Sprintf("%d-Q%d", latestStart(time.Month(3*qn-2), asOf), qn)}
+				if mark(m[0]) {
+					return since(p), s[m[0]:m[1]]
+				}
+				return p, s[m[0]:m[1]]
+			}
+			if sm := halfNoYearRe.FindStringSubmatch(s); sm != nil {
+				h := 1
+				if sm[1] == "2" || sm[2] == "second" || sm[2] == "2nd" {
+					h = 2
+				}
+				mn := time.Month(1 + 6*(h-1))
+				start := time.Date(latestStart(mn, asOf), mn, 1, 0, 0, 0, 0, time.UTC)
+				return span(start, start.AddDate(0, 6, 0)), sm[0]
+			}
 		}
 	}
 	if m := yearRe.FindStringSubmatchIndex(s); m != nil {
 		p := periodArgs{Period: s[m[2]:m[3]]}
 		if mark(m[0]) {
-			return since(p)
+			return since(p), ""
 		}
-		return p
+		return p, ""
 	}
-	return periodArgs{}
+	return periodArgs{}, ""
 }
 
 // bounds returns the first day and the day after the last day of a

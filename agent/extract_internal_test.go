@@ -160,3 +160,48 @@ func TestClip(t *testing.T) {
 		t.Errorf("clip(short, 10) changed the text")
 	}
 }
+
+func TestResolvePeriod_Ranges(t *testing.T) {
+	dec9 := time.Date(2011, 12, 9, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		text string
+		asOf time.Time
+		want periodArgs
+		rel  string
+	}{
+		{"revenue in H1 2011", dec9, periodArgs{From: "2011-01-01", To: "2011-06-30"}, ""},
+		{"revenue in the first half of 2011", dec9, periodArgs{From: "2011-01-01", To: "2011-06-30"}, ""},
+		{"ROI for H2 2011", dec9, periodArgs{From: "2011-07-01", To: "2011-12-31"}, ""},
+		{"2011 H2", time.Time{}, periodArgs{From: "2011-07-01", To: "2011-12-31"}, ""},
+		{"second half of 2010", dec9, periodArgs{From: "2010-07-01", To: "2010-12-31"}, ""},
+		{"between January 2011 and March 2011", dec9, periodArgs{From: "2011-01-01", To: "2011-03-31"}, ""},
+		{"between January and March 2011", dec9, periodArgs{From: "2011-01-01", To: "2011-03-31"}, ""},
+		{"from March to May 2011", dec9, periodArgs{From: "2011-03-01", To: "2011-05-31"}, ""},
+		{"from November 2010 to February 2011", dec9, periodArgs{From: "2010-11-01", To: "2011-02-28"}, ""},
+		{"Jan-Mar 2011", dec9, periodArgs{From: "2011-01-01", To: "2011-03-31"}, ""},
+		{"from March to May", dec9, periodArgs{From: "2011-03-01", To: "2011-05-31"}, "march to may"},
+		{"revenue in 2011-12", dec9, periodArgs{Period: "2011-12"}, ""},
+		{"revenue in 12/2011", dec9, periodArgs{Period: "2011-12"}, ""},
+		{"revenue in 3/2011", dec9, periodArgs{Period: "2011-03"}, ""},
+		{"revenue on 2011-12-05", dec9, periodArgs{From: "2011-12-05", To: "2011-12-05"}, ""},
+		{"revenue 2011-12-05", dec9, periodArgs{From: "2011-12-05", To: "2011-12-05"}, ""},
+		{"from 2011-12-05", dec9, periodArgs{From: "2011-12-05"}, ""},
+		{"revenue in December", dec9, periodArgs{Period: "2011-12"}, "in december"},
+		{"revenue in November", dec9, periodArgs{Period: "2011-11"}, "in november"},
+		{"revenue in December", time.Date(2011, 11, 30, 0, 0, 0, 0, time.UTC), periodArgs{Period: "2010-12"}, "in december"},
+		{"since March", dec9, periodArgs{From: "2011-03-01"}, "since march"},
+		{"December of 2010", dec9, periodArgs{Period: "2010-12"}, ""},
+		{"revenue in Q4", dec9, periodArgs{Period: "2011-Q4"}, "q4"},
+		{"revenue in Q4", time.Date(2011, 9, 1, 0, 0, 0, 0, time.UTC), periodArgs{Period: "2010-Q4"}, "q4"},
+		{"revenue yesterday", dec9, periodArgs{From: "2011-12-08", To: "2011-12-08"}, "yesterday"},
+		{"revenue last quarter", dec9, periodArgs{Period: "2011-Q3"}, "last quarter"},
+		{"revenue in Q3 2011", dec9, periodArgs{Period: "2011-Q3"}, ""},
+		{"what may happen in 2011", dec9, periodArgs{Period: "2011"}, ""},
+	}
+	for _, tt := range tests {
+		got, rel := resolvePeriodRel(tt.text, tt.asOf)
+		if got != tt.want || rel != tt.rel {
+			t.Errorf("resolvePeriodRel(%q, %s) = %+v, %q; want %+v, %q", tt.text, tt.asOf.Format(time.DateOnly), got, rel, tt.want, tt.rel)
+		}
+	}
+}

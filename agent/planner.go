@@ -28,6 +28,9 @@ type Vocabulary struct {
 	// Categories of the reviewed products ("Dresses", "Tops"); singular
 	// and plural forms match ("dress", "top").
 	Categories []string
+	// Channels of the marketing layer ("email", "paid_search"); when
+	// empty, the built-in channels are assumed.
+	Channels []string
 }
 
 // PlannerConfig configures a Planner.
@@ -60,6 +63,9 @@ type Plan struct {
 	Tool string
 	Args map[string]any
 	Text string
+	// final marks a Text reply about the question's own filters, which
+	// must not be read as an elliptical follow-up.
+	final bool
 }
 
 // Call implements llms.Model.
@@ -95,7 +101,7 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 	switch last.Role {
 	case llms.ChatMessageTypeHuman, llms.ChatMessageTypeGeneric:
 		plan := p.plan(textOf(last), offered, asOf)
-		if plan.Tool == "" {
+		if plan.Tool == "" && !plan.final {
 			if f, ok := p.followUp(msgs, offered, asOf); ok {
 				plan = f
 			}
@@ -124,9 +130,32 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 				}
 			}
 		}
-		return textResponse(composeAnswer(results)), nil
+		return textResponse(composeAnswer(results, relativeNote(msgs, asOf))), nil
 	}
 	return textResponse("I have nothing to add."), nil
+}
+
+// relativeNote returns the relative period of the latest user question
+// that names a period ("last quarter"), with what it resolved to against
+// asOf; nil when that question states its period in full or names none.
+func relativeNote(msgs []llms.MessageContent, asOf time.Time) *periodNote {
+	if asOf.IsZero() {
+		return nil
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role != llms.ChatMessageTypeHuman && msgs[i].Role != llms.ChatMessageTypeGeneric {
+			continue
+		}
+		pr, rel := resolvePeriodRel(textOf(msgs[i]), asOf)
+		if pr.empty() {
+			continue
+		}
+		if rel == "" {
+			return nil
+		}
+		return &periodNote{period: pr, phrase: rel, asOf: asOf}
+	}
+	return nil
 }
 
 // Plan reads question against the offered tools using the configured
@@ -224,7 +253,7 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 		}
 	}
 	w := words(question)
-	tool := intentOf(w)
+	tool := intentOf(question, w)
 
 	if tool != "" {
 		if _, ok := byName[tool]; !ok && tool == toolHistoricalCLV {
@@ -244,6 +273,9 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 		}
 	}
 	if t, ok := byName[tool]; ok {
+		if r := p.filterReply(tool, question, w, t); r != "" {
+			return Plan{Text: r, final: true}
+		}
 		return Plan{Tool: tool, Args: fitArgs(p.args(tool, question, w, asOf), t)}
 	}
 	if _, ok := byName[toolRecordFeedback]; ok {
@@ -280,6 +312,9 @@ func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf
 				tool = t
 			}
 		}
+		if r := p.filterReply(prev.Tool, last, words(last), tool); r != "" {
+			return Plan{Text: r, final: true}, true
+		}
 		stated := fitArgs(p.args(prev.Tool, last, words(last), asOf), tool)
 		defaults := fitArgs(p.args(prev.Tool, "", words(""), asOf), tool)
 		args := maps.Clone(prev.Args)
@@ -313,8 +348,8 @@ func isQuestion(s string) bool {
 	return strings.Contains(s, "?") || questionStartRe.MatchString(strings.ToLower(s))
 }
 
-// intentOf returns the tool a question (in words() form) asks for, or "".
-func intentOf(w string) string {
+// intentOf returns the tool a question (w is its words() form) asks for, or "".
+func intentOf(question, w string) string {
 	switch {
 	case hasAny(w, "report on", "report for", "report about", "segment report") || strings.HasPrefix(w, " report "):
 		return toolReport
@@ -324,7 +359,7 @@ func intentOf(w string) string {
 	case hasAny(w, "attribution", "attribute", "attributed", "touchpoints", "touchpoint") ||
 		matchPhrases(w, attributionPhrases) != nil:
 		return toolAttribution
-	case customerIDRe.MatchString(w) && hasAny(w, "profile", "tell me about customer", "who is customer", "about customer"):
+	case customerIDOf(question) != "" && hasAny(w, "profile", "tell me about customer", "who is customer", "about customer"):
 		return toolProfile
 	case isCLV(w):
 		if hasAny(w, "historical", "past value", "so far", "to date") {
@@ -391,18 +426,22 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 			a[k] = v
 		}
 	}
-	country := vocabMatch(w, voc.Countries, false, countryAliases)
-	campaign := vocabMatch(w, voc.Campaigns, false, nil)
+	wp := dropPossessive(w) // "Germany's stores"
+	country := vocabMatch(wp, voc.Countries, false, countryAliases)
+	campaign := vocabMatch(wp, voc.Campaigns, false, nil)
 	// "top 10" is a limit, not the category Tops.
-	wNoTop := topNRe.ReplaceAllString(w, " ")
+	wNoTop := topNRe.ReplaceAllString(wp, " ")
 	category := vocabMatch(wNoTop, voc.Categories, true, nil)
 	// "Display ROAS by channel": a leading "display" is the verb.
-	channel := firstPhrase(" "+strings.TrimPrefix(w, " display "), channelPhrases)
-	segment := firstPhrase(w, segmentPhrases)
-	customerID := ""
-	if m := customerIDRe.FindStringSubmatch(question); m != nil {
-		customerID = m[1]
+	channels := matchPhrases(" "+strings.TrimPrefix(w, " display "), p.channelTable())
+	channel := ""
+	if len(channels) == 1 || (len(channels) > 1 && tool != toolROI) {
+		// Several channels for ROI: no filter, the breakdown by
+		// channel shows each of them.
+		channel = channels[0]
 	}
+	segment := firstPhrase(w, segmentPhrases)
+	customerID := customerIDOf(question)
 	limit := 0
 	if m := topNRe.FindStringSubmatch(w); m != nil {
 		limit, _ = strconv.Atoi(m[1])
@@ -570,10 +609,22 @@ func fitArgs(a map[string]any, t llms.Tool) map[string]any {
 			}
 		}
 	}
+	if _, takes := props["from"]; !takes {
+		if _, period := props["period"]; period {
+			// A date range goes as "YYYY-MM-DD..YYYY-MM-DD" to tools that
+			// take only a period.
+			from, _ := a["from"].(string)
+			to, _ := a["to"].(string)
+			if from != "" && to != "" && a["period"] == nil {
+				a["period"] = from + ".." + to
+			}
+		}
+	}
 	if id, ok := a["customer_id"].(string); ok {
 		if typ := props["customer_id"]; typ == "integer" || typ == "number" {
-			n, _ := strconv.Atoi(id)
-			a["customer_id"] = n
+			if n, err := strconv.Atoi(id); err == nil {
+				a["customer_id"] = n
+			}
 		}
 	}
 	for k := range a {
@@ -608,4 +659,184 @@ func schemaProps(t llms.Tool) map[string]string {
 		out[k] = typ
 	}
 	return out
+}
+
+// channelNames returns the channels of the data: the Vocabulary's, or the
+// built-in ones when it lists none.
+func (p *Planner) channelNames() []string {
+	if len(p.cfg.Vocabulary.Channels) > 0 {
+		return p.cfg.Vocabulary.Channels
+	}
+	out := make([]string, 0, len(channelPhrases))
+	for _, c := range channelPhrases {
+		out = append(out, c.value)
+	}
+	return out
+}
+
+// channelTable returns the phrases that name a channel of the data: the
+// built-in variants of the channels the data has, and each other channel
+// of the Vocabulary by its own name.
+func (p *Planner) channelTable() []phrase {
+	names := p.cfg.Vocabulary.Channels
+	if len(names) == 0 {
+		return channelPhrases
+	}
+	var table []phrase
+	for _, n := range names {
+		i := slices.IndexFunc(channelPhrases, func(c phrase) bool { return strings.EqualFold(c.value, n) })
+		if i >= 0 {
+			table = append(table, phrase{n, channelPhrases[i].variants})
+		} else if base := strings.TrimSpace(words(n)); base != "" {
+			table = append(table, phrase{n, []string{base}})
+		}
+	}
+	return table
+}
+
+var (
+	// exclusionRe finds "excluding X", "everything except X", "non-UK".
+	exclusionRe = regexp.MustCompile(` (?:excluding|exclude|excludes|except|other than|apart from|aside from|besides|but not|not in|not from|not for|not via|not through|outside|outside of|without|minus|ignoring|leaving out|leave out|non) (.*)$`)
+	// placeRe finds a capitalised name after "in": "revenue in Atlantis".
+	placeRe = regexp.MustCompile(`\bin (?:the )?([A-Z][\p{L}0-9'’]*(?: [A-Z][\p{L}0-9'’]*)*)`)
+	// channelWordRe finds the name in "the tv channel", "via the tv channel".
+	channelWordRe = regexp.MustCompile(` (?:the|our|of|for|via|through|from) ([a-z]+) channel `)
+)
+
+// otherChannels are marketing channels a question may name that the
+// built-in channel list lacks.
+var otherChannels = []string{"tv", "television", "radio", "print ads", "podcast", "podcasts", "tiktok", "youtube",
+	"linkedin", "twitter", "pinterest", "snapchat", "sms", "billboard", "billboards", "outdoor ads", "ooh",
+	"influencer", "influencers", "video ads", "ctv", "catalogue", "catalog", "referral", "referrals", "push notifications"}
+
+// notChannelWords may stand before or after "channel" without naming one.
+var notChannelWords = map[string]bool{"each": true, "every": true, "all": true, "per": true, "by": true, "the": true,
+	"a": true, "an": true, "our": true, "my": true, "this": true, "that": true, "which": true, "what": true, "best": true,
+	"top": true, "worst": true, "marketing": true, "any": true, "one": true, "other": true, "same": true, "biggest": true,
+	"cheapest": true, "by channel": true, "for": true, "of": true, "in": true, "and": true, "or": true, "vs": true,
+	"is": true, "was": true, "did": true, "does": true, "with": true, "most": true, "least": true, "single": true,
+	"main": true, "whole": true, "first": true, "last": true, "second": true, "entire": true,
+	"sales": true, "acquisition": true, "paid": true, "to": true, "on": true, "from": true, "its": true, "their": true}
+
+// nonPlaces are capitalised words after "in" that do not name a place.
+var nonPlaces = map[string]bool{"total": true, "christmas": true, "easter": true, "summer": true, "winter": true,
+	"spring": true, "autumn": true, "fall": true, "monday": true, "tuesday": true, "wednesday": true,
+	"thursday": true, "friday": true, "saturday": true, "sunday": true, "gbp": true, "eur": true, "usd": true,
+	"pounds": true, "euros": true, "dollars": true, "sterling": true, "i": true, "rfm": true, "clv": true,
+	"roi": true, "roas": true, "k": true, "markov": true, "ward": true}
+
+// listNames writes up to n names joined by commas, with "…" when there are more.
+func listNames(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:n], ", ") + ", …"
+}
+
+// filterReply returns a reply, in place of a tool call, when the question
+// asks for a filter that the call would drop or invert: an exclusion
+// ("excluding the UK"), several countries or channels at once, a place or
+// channel that is not in the data. It returns "" when the filters can be
+// applied as asked. t is the tool the question maps to; only the filters
+// its schema takes (all when unreadable) are checked.
+func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
+	props := schemaProps(t)
+	takes := func(k string) bool {
+		if props == nil {
+			return true
+		}
+		_, ok := props[k]
+		return ok
+	}
+	voc := p.cfg.Vocabulary
+	wp := dropPossessive(w)
+	countries := vocabTable(voc.Countries, false, countryAliases)
+	channels := p.channelTable()
+	campaigns := vocabTable(voc.Campaigns, false, nil)
+
+	if m := exclusionRe.FindStringSubmatch(wp); m != nil {
+		rest := " " + strings.Join(strings.Fields(m[1])[:min(5, len(strings.Fields(m[1])))], " ") + " "
+		if c := firstPhrase(rest, countries); c != "" && takes("country") {
+			r := "I can't exclude a country yet, so I have not run this: filtering on " + c +
+				" or ignoring the exclusion would answer a different question."
+			if tool == toolRevenue {
+				return r + " Ask for all countries and for " + c + " on its own, and take the difference."
+			}
+			return r + " Ask about the countries you want one at a time."
+		}
+		if c := firstPhrase(rest, channels); c != "" && takes("channel") {
+			return "I can't exclude a channel yet, so I have not run this: filtering on " + c +
+				" or ignoring the exclusion would answer a different question. Ask for the figures by channel " +
+				"(for example \"ROI by channel\"): every channel, " + c + " included, is listed on its own row."
+		}
+		if c := firstPhrase(rest, campaigns); c != "" && takes("campaign") {
+			return "I can't exclude a campaign yet, so I have not run this. Ask for the figures by campaign " +
+				"(for example \"ROI by campaign\"): every campaign, " + c + " included, is listed on its own row."
+		}
+	}
+	if takes("country") {
+		if cs := matchPhrases(wp, countries); len(cs) > 1 {
+			return "I can filter on only one country at a time, and this question names " + strings.Join(cs, " and ") +
+				". Ask about each on its own (for example about " + cs[0] + ", then \"and for " + cs[1] + "?\")."
+		}
+		if len(voc.Countries) > 0 && len(matchPhrases(wp, countries)) == 0 {
+			if name := p.unknownPlace(question); name != "" {
+				return name + " is not a country in the data, so I have not run this. Countries in the data include " +
+					listNames(voc.Countries, 6) + "."
+			}
+		}
+	}
+	if takes("channel") {
+		known := p.channelNames()
+		unknown := ""
+		for _, c := range otherChannels {
+			if hasAny(w, c) && !slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, c) }) {
+				unknown = c
+				break
+			}
+		}
+		if unknown == "" {
+			for _, m := range channelWordRe.FindAllStringSubmatch(w, -1) {
+				word := m[1]
+				if !notChannelWords[word] && firstPhrase(" "+word+" ", channels) == "" && strings.Trim(word, "0123456789") != "" {
+					unknown = word
+					break
+				}
+			}
+		}
+		if unknown != "" {
+			return unknown + " is not a channel in the data, so I have not run this. The channels are " +
+				strings.Join(known, ", ") + "."
+		}
+		if cs := matchPhrases(" "+strings.TrimPrefix(w, " display "), channels); len(cs) > 1 && tool != toolROI {
+			return "I can look at only one channel at a time here, and this question names " + strings.Join(cs, " and ") +
+				". Ask about each on its own, or ask for ROI by channel to see them side by side."
+		}
+	}
+	return ""
+}
+
+// unknownPlace returns the capitalised name after "in" that is neither a
+// country, campaign, category, channel, segment nor a period word of the
+// question, or "".
+func (p *Planner) unknownPlace(question string) string {
+	voc := p.cfg.Vocabulary
+	for _, m := range placeRe.FindAllStringSubmatch(question, -1) {
+		name := strings.TrimSuffix(strings.TrimSuffix(m[1], "'s"), "’s")
+		if strings.ContainsAny(name, "0123456789") || name == strings.ToUpper(name) {
+			continue // "Q4", "H1", acronyms such as "RFM"
+		}
+		w := dropPossessive(words(name))
+		first := strings.Fields(w)[0]
+		if _, month := monthNames[first]; month || nonPlaces[first] {
+			continue
+		}
+		if vocabMatch(w, voc.Countries, false, countryAliases) != "" || vocabMatch(w, voc.Campaigns, false, nil) != "" ||
+			vocabMatch(w, voc.Categories, true, nil) != "" || firstPhrase(w, p.channelTable()) != "" ||
+			firstPhrase(w, segmentPhrases) != "" || firstPhrase(w, attributionPhrases) != "" {
+			continue
+		}
+		return name
+	}
+	return ""
 }

@@ -86,7 +86,7 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	// Relative periods ("last quarter") resolve against the last order's
 	// date in the business time zone, as the tools read days.
 	last = last.In(a.Config.Location())
-	countries, _, campaigns, categories, err := s.Names(ctx)
+	countries, channels, campaigns, categories, err := s.Names(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +97,7 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 		Model:    a.modelName(),
 		Planner: agent.PlannerConfig{AsOf: last, Vocabulary: agent.Vocabulary{
 			Countries: countries, Campaigns: campaigns, Categories: categories,
+			Channels: channels,
 		}},
 	})
 	if err != nil {
