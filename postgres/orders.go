@@ -14,11 +14,17 @@ import (
 // transaction: customers, products and orders are created from the lines
 // where missing (existing rows are left as they are) and lines already
 // stored are skipped, so importing a file twice stores nothing the second
-// time. It returns the number of lines newly stored. Bulk inserts use
-// INSERT ... SELECT FROM unnest(...), which PGlite supports (COPY does not).
-func (s *Store) StoreOrderLines(ctx context.Context, source string, lines []ingest.OrderLine) (int, error) {
+// time. A line is stored only when its invoice row (already stored or just
+// created) has the line's customer (both empty counts as the same),
+// currency, invoiced_at and source: an invoice number reused by another
+// file or source never gains lines that are not its own. The indexes of the
+// lines refused that way are returned in StoreResult.Conflicts, with the
+// number of lines newly stored. Bulk inserts use INSERT ... SELECT FROM
+// unnest(...), which PGlite supports (COPY does not).
+func (s *Store) StoreOrderLines(ctx context.Context, source string, lines []ingest.OrderLine) (ingest.StoreResult, error) {
+	var res ingest.StoreResult
 	if len(lines) == 0 {
-		return 0, nil
+		return res, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*s.timeout)
 	defer cancel()
@@ -33,6 +39,8 @@ func (s *Store) StoreOrderLines(ctx context.Context, source string, lines []inge
 		lNo                                           []int32
 		lQty, lPrice4, lAmount                        []int64
 		lReturn                                       []bool
+		lCust, lCurrency                              []string
+		lAt                                           []time.Time
 	)
 	seenCust := map[string]bool{}
 	seenProd := map[string]bool{}
@@ -65,8 +73,10 @@ func (s *Store) StoreOrderLines(ctx context.Context, source string, lines []inge
 		lPrice4 = append(lPrice4, l.UnitPrice4)
 		lAmount = append(lAmount, int64(l.Amount))
 		lReturn = append(lReturn, l.IsReturn)
+		lCust = append(lCust, l.CustomerID)
+		lCurrency = append(lCurrency, l.Currency)
+		lAt = append(lAt, l.At.UTC())
 	}
-	var stored int
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if len(custIDs) > 0 {
 			if _, err := tx.Exec(ctx, `insert into customers (customer_id, country, source)
@@ -91,18 +101,35 @@ func (s *Store) StoreOrderLines(ctx context.Context, source string, lines []inge
 			invNos, invCusts, invCountries, invAts, invCancels, invCurrencies, source); err != nil {
 			return fmt.Errorf("orders: %w", err)
 		}
+		// A line belongs to its invoice row when the row has the line's
+		// customer, currency, time and source.
+		const matches = `o.invoice_no = u.inv and o.customer_id is not distinct from nullif(u.cust, '')
+			and o.currency = u.currency and o.invoiced_at = u.at and o.source = $1`
+		rows, err := tx.Query(ctx, `select u.idx - 1
+			from unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) with ordinality as u(inv, cust, currency, at, idx)
+			where not exists (select 1 from orders o where `+matches+`)
+			order by u.idx`, source, lInv, lCust, lCurrency, lAt)
+		if err != nil {
+			return fmt.Errorf("invoice conflicts: %w", err)
+		}
+		res.Conflicts, err = pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			return fmt.Errorf("invoice conflicts: %w", err)
+		}
 		return tx.QueryRow(ctx, `with ins as (
 				insert into order_lines (invoice_no, line_no, stock_code, description, quantity, unit_price, amount, is_return)
 				select u.inv, u.no, u.code, u.descr, u.qty, u.price4::numeric / 10000, u.amount, u.ret
-				from unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[], $8::boolean[])
-					as u(inv, no, code, descr, qty, price4, amount, ret)
+				from unnest($2::text[], $3::int4[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::int8[], $9::boolean[],
+					$10::text[], $11::text[], $12::timestamptz[])
+					as u(inv, no, code, descr, qty, price4, amount, ret, cust, currency, at)
+				where exists (select 1 from orders o where `+matches+`)
 				on conflict (invoice_no, line_no) do nothing
 				returning 1)
 			select count(*) from ins`,
-			lInv, lNo, lCode, lDesc, lQty, lPrice4, lAmount, lReturn).Scan(&stored)
+			source, lInv, lNo, lCode, lDesc, lQty, lPrice4, lAmount, lReturn, lCust, lCurrency, lAt).Scan(&res.Stored)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("store order lines: %w", translate(err))
+		return ingest.StoreResult{}, fmt.Errorf("store order lines: %w", translate(err))
 	}
-	return stored, nil
+	return res, nil
 }
