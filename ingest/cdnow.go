@@ -27,12 +27,21 @@ import (
 func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Report, error) {
 	opt.defaults()
 	rep := &Report{File: opt.File, Format: FormatCDNOW}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
-	if !sc.Scan() {
-		return rep, fmt.Errorf("cdnow: empty input: %w", sc.Err())
+	br := bufio.NewReaderSize(r, 1<<16)
+	// readLine returns the next line; a last line without a newline counts
+	// only at a clean end of input (a truncated file's cut line does not).
+	readLine := func() (string, error) {
+		s, err := br.ReadString('\n')
+		if err == io.EOF && s != "" {
+			err = nil
+		}
+		return s, err
 	}
-	header := strings.TrimSpace(sc.Text())
+	first, err := readLine()
+	if err != nil {
+		return rep, fmt.Errorf("cdnow: empty input: %w", err)
+	}
+	header := strings.TrimSpace(first)
 	var split func(string) []string
 	var idIdx, dateIdx, qtyIdx, amtIdx, nfields int
 	switch {
@@ -51,9 +60,19 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 	bt := &orderBatch{sink: sink, source: FormatCDNOW, rep: rep, field: names[idIdx],
 		lines: make([]OrderLine, 0, opt.BatchSize), from: make([]int, 0, opt.BatchSize)}
 	line := 1
-	for sc.Scan() {
+	for {
+		raw, err := readLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if ferr := bt.flush(ctx); ferr != nil {
+				return rep, fmt.Errorf("cdnow: %w", ferr)
+			}
+			return rep, fmt.Errorf("cdnow: %w", readError(fileName(opt.File), line, err))
+		}
 		line++
-		text := strings.TrimSpace(sc.Text())
+		text := strings.TrimSpace(raw)
 		if text == "" {
 			continue
 		}
@@ -112,12 +131,6 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 				return rep, fmt.Errorf("cdnow: %w", err)
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		if ferr := bt.flush(ctx); ferr != nil {
-			return rep, fmt.Errorf("cdnow: %w", ferr)
-		}
-		return rep, fmt.Errorf("cdnow: %w", readError(fileName(opt.File), line, err))
 	}
 	if err := bt.flush(ctx); err != nil {
 		return rep, fmt.Errorf("cdnow: %w", err)
