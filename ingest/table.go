@@ -245,6 +245,7 @@ func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink,
 	if err != nil {
 		return rep, fmt.Errorf("%s: read header: %w", table, err)
 	}
+	header = slices.Clone(header) // the reader reuses its record
 	pos, err := spec.mapHeader(header)
 	if err != nil {
 		return rep, fmt.Errorf("%s: line 1: %w", table, err)
