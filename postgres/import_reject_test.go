@@ -95,7 +95,7 @@ func TestStore_OrderInvoiceConflicts(t *testing.T) {
 	if !slices.Equal(rep.Rejects, want) || rep.Stored != 2 || rep.Skipped != 0 || rep.Anonymous != 0 {
 		t.Errorf("orders import stored %d skipped %d anonymous %d rejects %v; want 2, 0, 0, %v", rep.Stored, rep.Skipped, rep.Anonymous, rep.Rejects, want)
 	}
-	got := query(t, conn, "select invoice_no, count(*), sum(amount) from order_lines group by 1 order by 1")
+	got := query(t, conn, "select invoice_no, count(*), sum(amount)::bigint from order_lines group by 1 order by 1")
 	if want := []string{"536365|2|3564", "536414|1|0", "900001|2|1100"}; !slices.Equal(got, want) {
 		t.Errorf("order lines per invoice = %q; want %q", got, want)
 	}
