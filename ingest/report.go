@@ -111,10 +111,16 @@ func readError(file string, lastLine int, err error) error {
 // Print writes the summary and every rejected row to w.
 func (r *Report) Print(w io.Writer) { r.PrintLimit(w, -1) }
 
-// PrintLimit writes the summary and at most max rejected rows (all when
-// max < 0), then how many more were rejected.
+// PrintLimit writes the summary ("N rows read, N stored, N already stored,
+// N rejected", the already stored part only when there are some) and at
+// most max rejected rows (all when max < 0), then how many more were
+// rejected.
 func (r *Report) PrintLimit(w io.Writer, max int) {
-	fmt.Fprintf(w, "%s (%s): %d rows read, %d stored, %d already stored, %d rejected", r.File, r.Format, r.Read, r.Stored, r.Skipped, r.Rejected)
+	fmt.Fprintf(w, "%s (%s): %d rows read, %d stored", r.File, r.Format, r.Read, r.Stored)
+	if r.Skipped > 0 {
+		fmt.Fprintf(w, ", %d already stored", r.Skipped)
+	}
+	fmt.Fprintf(w, ", %d rejected", r.Rejected)
 	if r.Format == FormatOnlineRetail || r.Format == TableOrders {
 		fmt.Fprintf(w, "; %d returns/cancellations, %d rows without customer id", r.Returns, r.Anonymous)
 	}
