@@ -111,7 +111,7 @@ func TestStore_OrderInvoiceConflicts(t *testing.T) {
 	t.Run("StoreOrderLines", func(t *testing.T) {
 		at := time.Date(2011, 6, 1, 9, 0, 0, 0, time.UTC)
 		line := func(no int, cust, cur string, at time.Time) ingest.OrderLine {
-			return ingest.OrderLine{InvoiceNo: "900002", LineNo: no, StockCode: "X" + strconv.Itoa(no), Quantity: 1, UnitPrice4: 10000, Amount: 100,
+			return ingest.OrderLine{InvoiceNo: "900002", LineNo: no, StockCode: "Y" + strconv.Itoa(no), Quantity: 1, UnitPrice4: 10000, Amount: 100,
 				At: at, CustomerID: cust, Currency: cur}
 		}
 		res, err := s.StoreOrderLines(ctx, ingest.FormatCSV, []ingest.OrderLine{
@@ -128,11 +128,11 @@ func TestStore_OrderInvoiceConflicts(t *testing.T) {
 			t.Errorf("StoreOrderLines() = %+v; want 2 stored, conflicts [1 2 3]", res)
 		}
 		// Refused lines create neither their customer nor their products.
-		if got := query(t, conn, "select customer_id from customers where customer_id = '99999' union all select stock_code from products where stock_code in ('X2', 'X3', 'X4')"); len(got) != 0 {
+		if got := query(t, conn, "select customer_id from customers where customer_id = '99999' union all select stock_code from products where stock_code in ('Y2', 'Y3', 'Y4')"); len(got) != 0 {
 			t.Errorf("customers and products of refused lines = %q; want none", got)
 		}
-		if got := query(t, conn, "select line_no, stock_code from order_lines where invoice_no = '900002' order by 1"); !slices.Equal(got, []string{"1|X1", "5|X5"}) {
-			t.Errorf("lines of 900002 = %q; want 1|X1, 5|X5", got)
+		if got := query(t, conn, "select line_no, stock_code from order_lines where invoice_no = '900002' order by 1"); !slices.Equal(got, []string{"1|Y1", "5|Y5"}) {
+			t.Errorf("lines of 900002 = %q; want 1|Y1, 5|Y5", got)
 		}
 		res, err = s.StoreOrderLines(ctx, "cdnow", []ingest.OrderLine{line(6, "", "GBP", at)})
 		if err != nil || res.Stored != 0 || !slices.Equal(res.Conflicts, []int{0}) {
