@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/roibot/roibot/analytics"
 )
 
 // ImportCDNOW streams a CDNOW transaction log (Fader & Hardie's CDNOW data,
@@ -21,17 +19,29 @@ import (
 // (customer, day) is one invoice "CDNOW-<id>-<YYYYMMDD>" whose lines keep the
 // file's order. A row is rejected, with its line number, when a field is
 // missing, the date is not YYYYMMDD, the CD count is not a non-negative
-// integer or the amount is not a non-negative decimal. Zero-value rows are
-// kept (they are real records in the source).
+// integer, the amount is not a non-negative decimal or is above MaxAmount,
+// or a field is not valid UTF-8 or holds a NUL byte. Zero-value rows are
+// kept (they are real records in the source). An error reading the input
+// (a truncated gzip file, say) stops the import with an error naming the
+// file and the last line read; the rows before it are stored.
 func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Report, error) {
 	opt.defaults()
 	rep := &Report{File: opt.File, Format: FormatCDNOW}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
-	if !sc.Scan() {
-		return rep, fmt.Errorf("cdnow: empty input: %w", sc.Err())
+	br := bufio.NewReaderSize(r, 1<<16)
+	// readLine returns the next line; a last line without a newline counts
+	// only at a clean end of input (a truncated file's cut line does not).
+	readLine := func() (string, error) {
+		s, err := br.ReadString('\n')
+		if err == io.EOF && s != "" {
+			err = nil
+		}
+		return s, err
 	}
-	header := strings.TrimSpace(sc.Text())
+	first, err := readLine()
+	if err != nil {
+		return rep, fmt.Errorf("cdnow: empty input: %w", err)
+	}
+	header := strings.TrimSpace(first)
 	var split func(string) []string
 	var idIdx, dateIdx, qtyIdx, amtIdx, nfields int
 	switch {
@@ -44,24 +54,25 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 	default:
 		return rep, fmt.Errorf("cdnow: line 1: header %q is neither cdnowElog.csv (masterid,sampleid,date,cds,sales) nor CDNOW_master.txt (customer_id date number_of_cds dollar_value)", header)
 	}
+	defer rep.sortRejects()
+	names := split(header)
 	lineNos := make(map[string]int)
-	batch := make([]OrderLine, 0, opt.BatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		n, err := sink.StoreOrderLines(ctx, FormatCDNOW, batch)
-		if err != nil {
-			return fmt.Errorf("cdnow: store batch ending at row %d: %w", rep.Read, err)
-		}
-		rep.Stored += n
-		batch = batch[:0]
-		return nil
-	}
+	bt := &orderBatch{sink: sink, source: FormatCDNOW, rep: rep, field: names[idIdx],
+		lines: make([]OrderLine, 0, opt.BatchSize), from: make([]int, 0, opt.BatchSize)}
 	line := 1
-	for sc.Scan() {
+	for {
+		raw, err := readLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if ferr := bt.flush(ctx); ferr != nil {
+				return rep, fmt.Errorf("cdnow: %w", ferr)
+			}
+			return rep, fmt.Errorf("cdnow: %w", readError(fileName(opt.File), line, err))
+		}
 		line++
-		text := strings.TrimSpace(sc.Text())
+		text := strings.TrimSpace(raw)
 		if text == "" {
 			continue
 		}
@@ -72,6 +83,10 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 		f := split(text)
 		if len(f) != nfields {
 			rep.reject(line, "row", fmt.Sprintf("has %d fields; want %d", len(f), nfields))
+			continue
+		}
+		if field, reason := checkText(f, names); reason != "" {
+			rep.reject(line, field, reason)
 			continue
 		}
 		id, err := strconv.ParseUint(strings.TrimSpace(f[idIdx]), 10, 64)
@@ -94,6 +109,11 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 			rep.reject(line, "sales", fmt.Sprintf("%q is not a non-negative decimal", f[amtIdx]))
 			continue
 		}
+		amount, ok := amountOf(1, amt4)
+		if !ok {
+			rep.reject(line, "sales", tooLarge(strings.TrimSpace(f[amtIdx])))
+			continue
+		}
 		cust := "CDNOW-" + strconv.FormatUint(id, 10)
 		inv := cust + "-" + day.Format("20060102")
 		lineNos[inv]++
@@ -101,22 +121,19 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 		if qty > 0 {
 			price4 = (amt4 + qty/2) / qty
 		}
-		batch = append(batch, OrderLine{
+		bt.add(line, OrderLine{
 			InvoiceNo: inv, LineNo: lineNos[inv], StockCode: "CD", Description: "CDs",
-			Quantity: qty, UnitPrice4: price4, Amount: analytics.Money(minorFromDecimal4(1, amt4)),
+			Quantity: qty, UnitPrice4: price4, Amount: amount,
 			At: day, CustomerID: cust, Currency: "USD",
 		})
-		if len(batch) >= opt.BatchSize {
-			if err := flush(); err != nil {
-				return rep, err
+		if len(bt.lines) >= opt.BatchSize {
+			if err := bt.flush(ctx); err != nil {
+				return rep, fmt.Errorf("cdnow: %w", err)
 			}
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return rep, fmt.Errorf("cdnow: line %d: %w", line+1, err)
-	}
-	if err := flush(); err != nil {
-		return rep, err
+	if err := bt.flush(ctx); err != nil {
+		return rep, fmt.Errorf("cdnow: %w", err)
 	}
 	return rep, nil
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/roibot/roibot/analytics"
 )
 
 // parseDecimal4 parses a non-exponent decimal such as "2.55" or "-0.001"
@@ -131,4 +133,29 @@ func parseFixed(s string, scale int) (int64, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// amountOf returns quantity × price4 (price in 1/10000 units, not
+// negative) in minor units, and false when its absolute value is above
+// MaxAmount; nothing overflows on the way.
+func amountOf(quantity, price4 int64) (analytics.Money, bool) {
+	if quantity == 0 || price4 == 0 {
+		return 0, true
+	}
+	const max4 = uint64(MaxAmount) * 100 // MaxAmount in 1/10000 units
+	if price4 < 0 || uint64(price4) > max4 {
+		return 0, false
+	}
+	aq := uint64(quantity)
+	if quantity < 0 {
+		aq = uint64(-(quantity + 1)) + 1
+	}
+	if aq > max4/uint64(price4)+1 {
+		return 0, false
+	}
+	a := analytics.Money(minorFromDecimal4(quantity, price4))
+	if a > MaxAmount || a < -MaxAmount {
+		return 0, false
+	}
+	return a, true
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,12 +11,33 @@ import (
 type fakeSink struct {
 	calls int
 	lines []OrderLine
+	// taken lists invoice numbers stored with another customer: their
+	// lines are refused as conflicts.
+	taken map[string]bool
+	// stored holds invoice/line_no pairs already stored: storing them
+	// again stores nothing.
+	stored map[string]bool
 }
 
-func (f *fakeSink) StoreOrderLines(_ context.Context, _ string, lines []OrderLine) (int, error) {
+func (f *fakeSink) StoreOrderLines(_ context.Context, _ string, lines []OrderLine) (StoreResult, error) {
 	f.calls++
-	f.lines = append(f.lines, lines...)
-	return len(lines), nil
+	var res StoreResult
+	for i, l := range lines {
+		key := l.InvoiceNo + "/" + strconv.Itoa(l.LineNo)
+		switch {
+		case f.taken[l.InvoiceNo]:
+			res.Conflicts = append(res.Conflicts, i)
+		case f.stored[key]:
+		default:
+			if f.stored == nil {
+				f.stored = map[string]bool{}
+			}
+			f.stored[key] = true
+			f.lines = append(f.lines, l)
+			res.Stored++
+		}
+	}
+	return res, nil
 }
 
 func TestParseDecimal4(t *testing.T) {

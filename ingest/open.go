@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Open opens path for reading, transparently decompressing gzip (detected
@@ -23,7 +24,7 @@ func Open(path string) (io.ReadCloser, error) {
 			f.Close()
 			return nil, fmt.Errorf("open %s: gzip: %w", path, err)
 		}
-		return &readCloser{Reader: zr, close: func() error { zr.Close(); return f.Close() }}, nil
+		return &readCloser{Reader: gzipReader{zr}, close: func() error { zr.Close(); return f.Close() }}, nil
 	}
 	return &readCloser{Reader: br, close: f.Close}, nil
 }
@@ -34,3 +35,27 @@ type readCloser struct {
 }
 
 func (r *readCloser) Close() error { return r.close() }
+
+// gzipReader marks the errors of a gzip stream (a truncated file reads as
+// io.ErrUnexpectedEOF) so that importers can name them.
+type gzipReader struct{ r io.Reader }
+
+func (g gzipReader) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &gzipError{err}
+	}
+	return n, err
+}
+
+// gzipError is an error from the gzip decompressor of Open.
+type gzipError struct{ err error }
+
+func (e *gzipError) Error() string {
+	if strings.HasPrefix(e.err.Error(), "gzip: ") {
+		return e.err.Error()
+	}
+	return "gzip: " + e.err.Error()
+}
+
+func (e *gzipError) Unwrap() error { return e.err }

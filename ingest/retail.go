@@ -45,9 +45,68 @@ type OrderLine struct {
 
 // OrderSink stores batches of order lines: customers and orders are created
 // from the lines as needed and existing rows are left alone, so a repeated
-// import stores nothing. It returns how many lines were newly stored.
+// import stores nothing. A line is stored only when its invoice (already
+// stored or just created) has the line's customer, currency, invoiced_at
+// and source; the others are refused and listed in StoreResult.Conflicts.
 type OrderSink interface {
-	StoreOrderLines(ctx context.Context, source string, lines []OrderLine) (int, error)
+	StoreOrderLines(ctx context.Context, source string, lines []OrderLine) (StoreResult, error)
+}
+
+// StoreResult is what OrderSink.StoreOrderLines did with a batch: Stored
+// lines were newly written, Conflicts lists the indexes (into the batch, in
+// increasing order) of lines refused because their invoice number is
+// already stored with another customer, currency, invoiced_at or source;
+// the remaining lines were already stored.
+type StoreResult struct {
+	Stored    int
+	Conflicts []int
+}
+
+// orderBatch is the batch of an order importer: the lines and the input
+// line each came from.
+type orderBatch struct {
+	sink   OrderSink
+	source string
+	rep    *Report
+	// field names the invoice number in the rejects of refused lines.
+	field string
+	lines []OrderLine
+	from  []int
+}
+
+func (b *orderBatch) add(line int, ol OrderLine) {
+	b.lines = append(b.lines, ol)
+	b.from = append(b.from, line)
+}
+
+// flush stores the batch and accounts for it in the report: refused lines
+// become rejects (and leave the Returns and Anonymous counts), lines
+// neither stored nor refused count as Skipped.
+func (b *orderBatch) flush(ctx context.Context) error {
+	if len(b.lines) == 0 {
+		return nil
+	}
+	res, err := b.sink.StoreOrderLines(ctx, b.source, b.lines)
+	if err != nil {
+		return fmt.Errorf("store batch ending at line %d: %w", b.from[len(b.from)-1], err)
+	}
+	b.rep.Stored += res.Stored
+	b.rep.Skipped += len(b.lines) - res.Stored - len(res.Conflicts)
+	for _, i := range res.Conflicts {
+		if i < 0 || i >= len(b.lines) {
+			return fmt.Errorf("store batch ending at line %d: conflict index %d out of range", b.from[len(b.from)-1], i)
+		}
+		l := b.lines[i]
+		if l.IsReturn {
+			b.rep.Returns--
+		}
+		if l.CustomerID == "" {
+			b.rep.Anonymous--
+		}
+		b.rep.reject(b.from[i], b.field, fmt.Sprintf("invoice %s already exists with another customer, currency, date or source", l.InvoiceNo))
+	}
+	b.lines, b.from = b.lines[:0], b.from[:0]
+	return nil
 }
 
 // Options tunes an import.
@@ -88,7 +147,17 @@ var onlineRetailHeader = []string{"InvoiceNo", "StockCode", "Description", "Quan
 // when it has the wrong number of fields, an empty InvoiceNo, a Quantity that
 // is not an integer or is 0, an InvoiceDate not in "2006-01-02 15:04:05" (or
 // "1/2/2006 15:04"), a UnitPrice that is not a decimal or is negative (the
-// "Adjust bad debt" rows), or a CustomerID that is not a whole number.
+// "Adjust bad debt" rows), a CustomerID that is not a whole number, a
+// field that is not valid UTF-8 or holds a NUL byte, a Quantity × UnitPrice
+// above MaxAmount, or a positive Quantity on a cancellation ("C") invoice
+// (the published file has none). Every line of an invoice is stored with
+// the InvoiceDate of its first line (some invoices span a minute boundary).
+// A line whose invoice number is already stored with another customer,
+// currency, date or source is rejected too (see OrderSink).
+//
+// An error reading the input (a truncated gzip file, say) stops the import
+// with an error naming the file and the last line read; the rows before it
+// are stored.
 func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Report, error) {
 	opt.defaults()
 	rep := &Report{File: opt.File, Format: FormatOnlineRetail}
@@ -102,20 +171,14 @@ func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Op
 	if err := checkHeader(header, onlineRetailHeader); err != nil {
 		return rep, fmt.Errorf("online retail: line 1: %w", err)
 	}
+	defer rep.sortRejects()
 	lineNos := make(map[string]int)
-	batch := make([]OrderLine, 0, opt.BatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		n, err := sink.StoreOrderLines(ctx, FormatOnlineRetail, batch)
-		if err != nil {
-			return fmt.Errorf("online retail: store batch ending at row %d: %w", rep.Read, err)
-		}
-		rep.Stored += n
-		batch = batch[:0]
-		return nil
-	}
+	// firstAt holds the InvoiceDate of each invoice's first line: some
+	// invoices span a minute boundary, and the stored invoice has one time.
+	firstAt := make(map[string]time.Time)
+	b := &orderBatch{sink: sink, source: FormatOnlineRetail, rep: rep, field: "InvoiceNo",
+		lines: make([]OrderLine, 0, opt.BatchSize), from: make([]int, 0, opt.BatchSize)}
+	lastLine := 1
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -129,8 +192,12 @@ func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Op
 				rep.reject(pe.Line, "csv", pe.Err.Error())
 				continue
 			}
-			return rep, fmt.Errorf("online retail: %w", err)
+			if ferr := b.flush(ctx); ferr != nil {
+				return rep, fmt.Errorf("online retail: %w", ferr)
+			}
+			return rep, fmt.Errorf("online retail: %w", readError(fileName(opt.File), lastLine, err))
 		}
+		lastLine, _ = cr.FieldPos(len(rec) - 1)
 		rep.Read++
 		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
 			opt.Progress(rep.Read)
@@ -140,6 +207,11 @@ func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Op
 			rep.reject(line, field, reason)
 			continue
 		}
+		if at, ok := firstAt[ol.InvoiceNo]; ok {
+			ol.At = at
+		} else {
+			firstAt[ol.InvoiceNo] = ol.At
+		}
 		lineNos[ol.InvoiceNo]++
 		ol.LineNo = lineNos[ol.InvoiceNo]
 		if ol.IsReturn {
@@ -148,22 +220,33 @@ func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Op
 		if ol.CustomerID == "" {
 			rep.Anonymous++
 		}
-		batch = append(batch, ol)
-		if len(batch) >= opt.BatchSize {
-			if err := flush(); err != nil {
-				return rep, err
+		b.add(line, ol)
+		if len(b.lines) >= opt.BatchSize {
+			if err := b.flush(ctx); err != nil {
+				return rep, fmt.Errorf("online retail: %w", err)
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return rep, err
+	if err := b.flush(ctx); err != nil {
+		return rep, fmt.Errorf("online retail: %w", err)
 	}
 	return rep, nil
+}
+
+// fileName names the input in errors.
+func fileName(file string) string {
+	if file == "" {
+		return "input"
+	}
+	return file
 }
 
 func parseRetailRow(rec []string, loc *time.Location) (OrderLine, string, string) {
 	if len(rec) != len(onlineRetailHeader) {
 		return OrderLine{}, "row", fmt.Sprintf("has %d fields; want %d", len(rec), len(onlineRetailHeader))
+	}
+	if field, reason := checkText(rec, onlineRetailHeader); reason != "" {
+		return OrderLine{}, field, reason
 	}
 	ol := OrderLine{
 		InvoiceNo:   strings.TrimSpace(rec[0]),
@@ -196,7 +279,11 @@ func parseRetailRow(rec []string, loc *time.Location) (OrderLine, string, string
 		return ol, "UnitPrice", fmt.Sprintf("%s is negative", strings.TrimSpace(rec[5]))
 	}
 	ol.UnitPrice4 = p
-	ol.Amount = analytics.Money(minorFromDecimal4(q, p))
+	amount, ok := amountOf(q, p)
+	if !ok {
+		return ol, "UnitPrice", tooLarge("Quantity × UnitPrice")
+	}
+	ol.Amount = amount
 	if c := strings.TrimSpace(rec[6]); c != "" {
 		id, err := normalizeCustomerID(c)
 		if err != nil {
@@ -205,6 +292,9 @@ func parseRetailRow(rec []string, loc *time.Location) (OrderLine, string, string
 		ol.CustomerID = id
 	}
 	ol.IsCancellation = strings.HasPrefix(ol.InvoiceNo, "C")
+	if ol.IsCancellation && q > 0 {
+		return ol, "Quantity", "cancellation invoice with positive quantity"
+	}
 	ol.IsReturn = ol.IsCancellation || q < 0
 	return ol, "", ""
 }

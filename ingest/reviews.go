@@ -55,7 +55,8 @@ var reviewsHeader = []string{"", "Clothing ID", "Age", "Title", "Review Text", "
 // enriched with knowledge.Enrich (PII redaction, VADER sentiment,
 // themes) and validated. A row is rejected, with its line number, when
 // its review text is empty, its rating is not 1..5, its row index is not
-// a whole number, or it has the wrong number of fields. MaxRows > 0 stops
+// a whole number, a field is not valid UTF-8 or holds a NUL byte, or it
+// has the wrong number of fields. MaxRows > 0 stops
 // after that many data rows (a deterministic prefix, for the demo).
 func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Options) (*Report, error) {
 	opt.defaults()
@@ -72,6 +73,8 @@ func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Opti
 	if err := checkHeader(header, reviewsHeader); err != nil {
 		return rep, fmt.Errorf("reviews: line 1: %w", err)
 	}
+	defer rep.sortRejects()
+	lastLine := 1
 	batch := make([]knowledge.Feedback, 0, opt.BatchSize)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -82,6 +85,7 @@ func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Opti
 			return fmt.Errorf("reviews: store batch ending at row %d: %w", rep.Read, err)
 		}
 		rep.Stored += n
+		rep.Skipped += len(batch) - n
 		batch = batch[:0]
 		return nil
 	}
@@ -98,8 +102,12 @@ func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Opti
 				rep.reject(pe.Line, "csv", pe.Err.Error())
 				continue
 			}
-			return rep, fmt.Errorf("reviews: %w", err)
+			if ferr := flush(); ferr != nil {
+				return rep, ferr
+			}
+			return rep, fmt.Errorf("reviews: %w", readError(fileName(opt.File), lastLine, err))
 		}
+		lastLine, _ = cr.FieldPos(len(rec) - 1)
 		rep.Read++
 		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
 			opt.Progress(rep.Read)
@@ -127,6 +135,9 @@ func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Opti
 func parseReviewRow(rec []string) (knowledge.Feedback, string, string) {
 	if len(rec) != len(reviewsHeader) {
 		return knowledge.Feedback{}, "row", fmt.Sprintf("%d fields, want %d", len(rec), len(reviewsHeader))
+	}
+	if field, reason := checkText(rec, reviewsHeader); reason != "" {
+		return knowledge.Feedback{}, field, reason
 	}
 	row, err := strconv.Atoi(strings.TrimSpace(rec[0]))
 	if err != nil || row < 0 {

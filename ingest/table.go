@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -49,7 +48,8 @@ const (
 	// time.Time.
 	Timestamp
 	// Money is a non-negative decimal in major units (pounds, dollars) with
-	// at most 2 decimal places; an int64 in minor units (pence, cents).
+	// at most 2 decimal places and at most MaxAmount; an int64 in minor
+	// units (pence, cents).
 	Money
 	// Currency is an ISO 4217 code of 3 upper-case letters; a string.
 	Currency
@@ -201,14 +201,18 @@ func Columns(table string) ([]Column, bool) {
 // the import at line 1 before anything is stored. Absent optional columns
 // take their default.
 //
-// Every data row is validated as its columns' Kind says; a bad row is
+// Every field of every data row must be valid UTF-8 without NUL bytes, and
+// every value is validated as its column's Kind says; a bad row is
 // rejected with its line number (the line on which the row starts, quoted
 // multi-line fields included), field and reason, and the import goes on.
 // Rows are also rejected when they name a channel or customer that is not
 // stored (import channels and customers first), repeat the key of an earlier
 // row of the file, or, for campaigns, end before they start. Rows whose key
-// is already stored are left as they are, so importing a file twice stores
-// nothing the second time. Rows imported this way are real, not synthetic.
+// is already stored are left as they are and counted in Report.Skipped, so
+// importing a file twice stores nothing the second time. Rows imported this
+// way are real, not synthetic. An error reading the input (a truncated gzip
+// file, say) stops the import with an error naming the file and the last
+// line read; the rows before it are stored.
 //
 // Orders have one row per invoice line and are stored through
 // OrderSink.StoreOrderLines, with source FormatCSV: line_no is the line's
@@ -217,7 +221,10 @@ func Columns(table string) ([]Column, bool) {
 // empty customer_id an anonymous invoice (kept for basket analysis, excluded
 // from customer metrics). Customers named by orders are created as needed.
 // A line whose invoiced_at, customer_id, country or currency differs from
-// the invoice's first line is rejected.
+// the invoice's first line is rejected, and so is a line with a positive
+// quantity on a cancellation invoice, a quantity × unit_price above
+// MaxAmount, or an invoice_no already stored with another customer,
+// currency, invoiced_at or source (another file's invoice: see OrderSink).
 func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink, opt Options) (rep *Report, err error) {
 	opt.defaults()
 	rep = &Report{File: opt.File, Format: table}
@@ -238,14 +245,15 @@ func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink,
 	if err != nil {
 		return rep, fmt.Errorf("%s: read header: %w", table, err)
 	}
+	header = slices.Clone(header) // the reader reuses its record
 	pos, err := spec.mapHeader(header)
 	if err != nil {
 		return rep, fmt.Errorf("%s: line 1: %w", table, err)
 	}
 	var w tableWriter
 	if table == TableOrders {
-		w = &orderWriter{sink: sink, rep: rep, batchSize: opt.BatchSize,
-			lineNos: map[string]int{}, invoices: map[string]invoiceHead{}}
+		w = &orderWriter{batch: orderBatch{sink: sink, source: FormatCSV, rep: rep, field: "invoice_no"},
+			batchSize: opt.BatchSize, lineNos: map[string]int{}, invoices: map[string]invoiceHead{}}
 	} else {
 		rw := &rowWriter{spec: spec, sink: sink, rep: rep, batchSize: opt.BatchSize,
 			seen: map[string]int{}, known: map[string]map[string]bool{}}
@@ -255,6 +263,7 @@ func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink,
 		w = rw
 	}
 	vals := make([]any, len(spec.columns))
+	lastLine := 1
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -263,19 +272,27 @@ func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink,
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
-				return rep, fmt.Errorf("%s: %w", table, err)
+				if ferr := w.flush(ctx); ferr != nil {
+					return rep, fmt.Errorf("%s: %w", table, ferr)
+				}
+				return rep, fmt.Errorf("%s: %w", table, readError(fileName(opt.File), lastLine, err))
 			}
 			rep.Read++
 			rep.reject(pe.StartLine, "csv", pe.Err.Error())
 			continue
 		}
 		line, _ := cr.FieldPos(0)
+		lastLine, _ = cr.FieldPos(len(rec) - 1)
 		rep.Read++
 		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
 			opt.Progress(rep.Read)
 		}
 		if len(rec) != len(header) {
 			rep.reject(line, "row", fmt.Sprintf("has %d fields; want %d (one per header column)", len(rec), len(header)))
+			continue
+		}
+		if field, reason := checkText(rec, header); reason != "" {
+			rep.reject(line, field, reason)
 			continue
 		}
 		if field, reason := spec.parseRow(rec, pos, opt.Location, vals); reason != "" {
@@ -400,6 +417,9 @@ func parseValue(c Column, raw string, loc *time.Location) (any, string) {
 		if v < 0 {
 			return nil, fmt.Sprintf("%s is negative", raw)
 		}
+		if c.Kind == Money && v > int64(MaxAmount) {
+			return nil, tooLarge(raw)
+		}
 		// order_lines.unit_price is numeric(14, 4).
 		if c.Kind == Price && v >= 1e14 {
 			return nil, fmt.Sprintf("%s is too large (want < 10000000000)", raw)
@@ -513,6 +533,7 @@ pending:
 		return fmt.Errorf("store batch ending at line %d: %w", last, err)
 	}
 	w.rep.Stored += n
+	w.rep.Skipped += len(rows) - n
 	return nil
 }
 
@@ -560,11 +581,8 @@ func singular(table string) string {
 
 // orderWriter turns order rows into OrderLines.
 type orderWriter struct {
-	sink      OrderSink
-	rep       *Report
+	batch     orderBatch
 	batchSize int
-	batch     []OrderLine
-	lastLine  int
 	lineNos   map[string]int
 	invoices  map[string]invoiceHead
 }
@@ -588,8 +606,15 @@ func (w *orderWriter) add(ctx context.Context, line int, vals []any) error {
 		UnitPrice4:  vals[7].(int64),
 		Currency:    vals[8].(string),
 	}
-	if p := ol.UnitPrice4; p != 0 && (ol.Quantity > (math.MaxInt64-50)/p || ol.Quantity < -(math.MaxInt64-50)/p) {
-		w.rep.reject(line, "quantity", "quantity × unit_price is out of range")
+	rep := w.batch.rep
+	amount, ok := amountOf(ol.Quantity, ol.UnitPrice4)
+	if !ok {
+		rep.reject(line, "unit_price", tooLarge("quantity × unit_price"))
+		return nil
+	}
+	ol.IsCancellation = strings.HasPrefix(ol.InvoiceNo, "C")
+	if ol.IsCancellation && ol.Quantity > 0 {
+		rep.reject(line, "quantity", "cancellation invoice with positive quantity")
 		return nil
 	}
 	head := invoiceHead{line: line, at: ol.At, customer: ol.CustomerID, country: ol.Country, currency: ol.Currency}
@@ -606,7 +631,7 @@ func (w *orderWriter) add(ctx context.Context, line int, vals []any) error {
 			field, got, want = "currency", head.currency, first.currency
 		}
 		if field != "" {
-			w.rep.reject(line, field, fmt.Sprintf("%q differs from %q on line %d of invoice %s", got, want, first.line, ol.InvoiceNo))
+			rep.reject(line, field, fmt.Sprintf("%q differs from %q on line %d of invoice %s", got, want, first.line, ol.InvoiceNo))
 			return nil
 		}
 	} else {
@@ -614,32 +639,19 @@ func (w *orderWriter) add(ctx context.Context, line int, vals []any) error {
 	}
 	w.lineNos[ol.InvoiceNo]++
 	ol.LineNo = w.lineNos[ol.InvoiceNo]
-	ol.Amount = analytics.Money(minorFromDecimal4(ol.Quantity, ol.UnitPrice4))
-	ol.IsCancellation = strings.HasPrefix(ol.InvoiceNo, "C")
+	ol.Amount = amount
 	ol.IsReturn = ol.IsCancellation || ol.Quantity < 0
 	if ol.IsReturn {
-		w.rep.Returns++
+		rep.Returns++
 	}
 	if ol.CustomerID == "" {
-		w.rep.Anonymous++
+		rep.Anonymous++
 	}
-	w.batch = append(w.batch, ol)
-	w.lastLine = line
-	if len(w.batch) >= w.batchSize {
+	w.batch.add(line, ol)
+	if len(w.batch.lines) >= w.batchSize {
 		return w.flush(ctx)
 	}
 	return nil
 }
 
-func (w *orderWriter) flush(ctx context.Context) error {
-	if len(w.batch) == 0 {
-		return nil
-	}
-	n, err := w.sink.StoreOrderLines(ctx, FormatCSV, w.batch)
-	if err != nil {
-		return fmt.Errorf("store batch ending at line %d: %w", w.lastLine, err)
-	}
-	w.rep.Stored += n
-	w.batch = w.batch[:0]
-	return nil
-}
+func (w *orderWriter) flush(ctx context.Context) error { return w.batch.flush(ctx) }

@@ -53,13 +53,13 @@ func (f *fakeSink) StoreRows(_ context.Context, table string, rows []ingest.Row)
 	return len(rows), nil
 }
 
-func (f *fakeSink) StoreOrderLines(_ context.Context, source string, lines []ingest.OrderLine) (int, error) {
+func (f *fakeSink) StoreOrderLines(_ context.Context, source string, lines []ingest.OrderLine) (ingest.StoreResult, error) {
 	f.batches++
 	if source != ingest.FormatCSV {
-		return 0, errors.New("source " + source + "; want csv")
+		return ingest.StoreResult{}, errors.New("source " + source + "; want csv")
 	}
 	f.lines = append(f.lines, lines...)
-	return len(lines), nil
+	return ingest.StoreResult{Stored: len(lines)}, nil
 }
 
 func newSink() *fakeSink {
@@ -418,8 +418,8 @@ func (discardSink) KnownKeys(_ context.Context, _ string, keys []string) ([]stri
 func (discardSink) StoreRows(_ context.Context, _ string, rows []ingest.Row) (int, error) {
 	return len(rows), nil
 }
-func (discardSink) StoreOrderLines(_ context.Context, _ string, lines []ingest.OrderLine) (int, error) {
-	return len(lines), nil
+func (discardSink) StoreOrderLines(_ context.Context, _ string, lines []ingest.OrderLine) (ingest.StoreResult, error) {
+	return ingest.StoreResult{Stored: len(lines)}, nil
 }
 
 // BenchmarkImportTable_Touchpoints reads 100,000 touchpoint rows (about

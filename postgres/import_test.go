@@ -100,6 +100,8 @@ func TestStore_ImportOnlineRetail(t *testing.T) {
 		{"rows read", rep.Read, 541909},
 		{"rows rejected", rep.Rejected, want.rejected},
 		{"rows stored", rep.Stored, stored},
+		{"rows already stored", rep.Skipped, 0},
+		{"rows read − stored − already stored − rejected", rep.Read - rep.Stored - rep.Skipped - rep.Rejected, 0},
 		{"returns", rep.Returns, want.returns},
 		{"anonymous rows", rep.Anonymous, want.anonymous},
 	}
@@ -184,8 +186,8 @@ func TestStore_ImportOnlineRetail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Stored != 0 {
-			t.Errorf("second import stored %d rows; want 0", rep.Stored)
+		if rep.Stored != 0 || rep.Skipped != stored || rep.Rejected != want.rejected {
+			t.Errorf("second import stored %d, already stored %d, rejected %d rows; want 0, %d, %d", rep.Stored, rep.Skipped, rep.Rejected, stored, want.rejected)
 		}
 		after, err := s.TableCounts(ctx)
 		if err != nil {

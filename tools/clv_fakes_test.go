@@ -22,9 +22,9 @@ type orderStore struct {
 	calls int
 }
 
-func (s *orderStore) StoreOrderLines(_ context.Context, _ string, lines []ingest.OrderLine) (int, error) {
+func (s *orderStore) StoreOrderLines(_ context.Context, _ string, lines []ingest.OrderLine) (ingest.StoreResult, error) {
 	s.lines = append(s.lines, lines...)
-	return len(lines), nil
+	return ingest.StoreResult{Stored: len(lines)}, nil
 }
 
 func (s *orderStore) PurchaseOrders(_ context.Context, f analytics.OrderFilter) ([]analytics.Order, error) {

@@ -135,14 +135,14 @@ type basketSink struct {
 }
 
 // StoreOrderLines implements ingest.OrderSink.
-func (b *basketSink) StoreOrderLines(_ context.Context, _ string, lines []ingest.OrderLine) (int, error) {
+func (b *basketSink) StoreOrderLines(_ context.Context, _ string, lines []ingest.OrderLine) (ingest.StoreResult, error) {
 	for _, l := range lines {
 		if b.country != "" && !strings.EqualFold(l.Country, b.country) {
 			continue
 		}
 		b.lines = append(b.lines, analytics.BasketLine{InvoiceNo: l.InvoiceNo, Description: l.Description, Quantity: int(l.Quantity)})
 	}
-	return len(lines), nil
+	return ingest.StoreResult{Stored: len(lines)}, nil
 }
 
 // basketLinesFromFile reads an Online Retail file with the importer's
