@@ -46,11 +46,7 @@ func segmentStore(t *testing.T) *postgres.Store {
 	}
 	// The store has no feedback writer here; insert with qualified names
 	// (PGlite shares one backend, so the search_path is left alone).
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Conn(t, "")
 	tbl := pgx.Identifier{schema, "feedback"}.Sanitize()
 	if _, err := conn.Exec(ctx, `insert into `+tbl+` (body, customer_id, source, source_ref, sentiment, sentiment_label, themes) values
 		('Fast delivery, lovely quality', '20001', 'test', '1', 0.6, 'positive', '{delivery,quality}'),

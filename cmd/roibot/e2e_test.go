@@ -71,14 +71,9 @@ func TestDemo_NewUserQuestions(t *testing.T) {
 	})
 
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "set search_path to "+pgx.Identifier{schema}.Sanitize()+", public"); err != nil {
-		t.Fatal(err)
-	}
+	// The embedded server shares one session between connections; this
+	// one uses the same schema as the program under test.
+	conn := pgtest.Conn(t, schema)
 	t.Run("InterruptedImportIsCompleted", func(t *testing.T) {
 		// An interrupted first run leaves part of the lines; the next run
 		// adds what is missing instead of taking the partial data as done.

@@ -76,3 +76,29 @@ func StoreWithDimension(t testing.TB, dim int) *postgres.Store {
 	}
 	return s
 }
+
+// Conn opens a plain connection to the test database for independent
+// checks, with unnamed statements (the embedded server shares one session
+// between connections, so named prepared statements would collide), and
+// closes it at cleanup. With schema set, it is put first on the search_path.
+func Conn(t testing.TB, schema string) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	if schema != "" {
+		if _, err := conn.Exec(ctx, "set search_path to "+pgx.Identifier{schema}.Sanitize()+", public"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return conn
+}
