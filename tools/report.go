@@ -279,6 +279,36 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 	if err != nil {
 		return SegmentReportResult{}, err
 	}
+	// As rfm_segments: with a country, each customer is ranked among all
+	// customers (a small country cannot be ranked on its own), then the
+	// country's customers form the population.
+	globalRFM := false
+	if _, ok := store.(CustomerCountryReader); ok && def.Country != "" {
+		all := f
+		all.Country = ""
+		allOrders, err := store.PurchaseOrders(ctx, all)
+		if err != nil {
+			return SegmentReportResult{}, err
+		}
+		allIn, err := analytics.RFMInputs(allOrders, asOf)
+		if err != nil {
+			return SegmentReportResult{}, err
+		}
+		allRFM, err := analytics.ScoreRFM(allIn, analytics.RFMConfig{})
+		if err != nil {
+			return SegmentReportResult{}, err
+		}
+		byID := make(map[string]analytics.RFMScore, len(allRFM.Customers))
+		for _, c := range allRFM.Customers {
+			byID[c.CustomerID] = c
+		}
+		for i, c := range rfm.Customers {
+			if g, ok := byID[c.CustomerID]; ok {
+				rfm.Customers[i] = g
+			}
+		}
+		globalRFM = true
+	}
 	hist, err := analytics.CustomerHistoricalCLV(orders, asOf, DefaultMonthlyDiscountRate, 1)
 	if err != nil {
 		return SegmentReportResult{}, err
@@ -432,7 +462,11 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 	}
 	res.FeedbackNote = fmt.Sprintf("%d of %d members have feedback linked to their customer id", withFeedback, len(members))
 	if def.Country != "" {
-		res.Caveats = append(res.Caveats, "RFM quintiles and CLV tiers are computed among the customers of "+def.Country+" only")
+		if globalRFM {
+			res.Caveats = append(res.Caveats, "RFM scores rank each customer among all customers; CLV tiers are computed among the customers of "+def.Country+" only")
+		} else {
+			res.Caveats = append(res.Caveats, "RFM quintiles and CLV tiers are computed among the customers of "+def.Country+" only")
+		}
 	}
 	res.TopMembers = members[:min(len(members), ReportTopMembers)]
 	res.Display = reportDisplay(res)
