@@ -271,43 +271,14 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 	if err != nil {
 		return SegmentReportResult{}, err
 	}
-	in, err := analytics.RFMInputs(orders, asOf)
-	if err != nil {
-		return SegmentReportResult{}, fmt.Errorf("no purchases before %s%s: %w", asOf.Format(time.DateOnly), inCountry(def.Country), analytics.ErrNoData)
-	}
-	rfm, err := analytics.ScoreRFM(in, analytics.RFMConfig{})
-	if err != nil {
-		return SegmentReportResult{}, err
-	}
 	// As rfm_segments: with a country, each customer is ranked among all
-	// customers (a small country cannot be ranked on its own), then the
-	// country's customers form the population.
-	globalRFM := false
-	if _, ok := store.(CustomerCountryReader); ok && def.Country != "" {
-		all := f
-		all.Country = ""
-		allOrders, err := store.PurchaseOrders(ctx, all)
-		if err != nil {
-			return SegmentReportResult{}, err
+	// customers and the country's customers form the population.
+	rfm, globalRFM, err := rankRFM(ctx, store, f, asOf, nil)
+	if err != nil {
+		if errors.Is(err, analytics.ErrNoData) {
+			return SegmentReportResult{}, fmt.Errorf("no purchases before %s%s: %w", asOf.Format(time.DateOnly), inCountry(def.Country), analytics.ErrNoData)
 		}
-		allIn, err := analytics.RFMInputs(allOrders, asOf)
-		if err != nil {
-			return SegmentReportResult{}, err
-		}
-		allRFM, err := analytics.ScoreRFM(allIn, analytics.RFMConfig{})
-		if err != nil {
-			return SegmentReportResult{}, err
-		}
-		byID := make(map[string]analytics.RFMScore, len(allRFM.Customers))
-		for _, c := range allRFM.Customers {
-			byID[c.CustomerID] = c
-		}
-		for i, c := range rfm.Customers {
-			if g, ok := byID[c.CustomerID]; ok {
-				rfm.Customers[i] = g
-			}
-		}
-		globalRFM = true
+		return SegmentReportResult{}, err
 	}
 	hist, err := analytics.CustomerHistoricalCLV(orders, asOf, DefaultMonthlyDiscountRate, 1)
 	if err != nil {

@@ -118,49 +118,13 @@ func (t RFM) Call(ctx context.Context, input string) (_ string, err error) {
 		}
 		return "", fmt.Errorf("rfm_segments: %w", err)
 	}
-	// With a country, customers are scored among all customers (a country
-	// with a handful of customers cannot be ranked on its own) and then
-	// the country's customers are listed and counted, when the store knows
-	// each customer's country.
-	ccr, global := t.Store.(CustomerCountryReader)
-	global = global && args.Country != ""
-	scope := analytics.OrderFilter{Country: args.Country, To: asOf}
-	if global {
-		scope.Country = ""
-	}
-	orders, err := t.Store.PurchaseOrders(ctx, scope)
-	if err != nil {
-		return "", fmt.Errorf("rfm_segments: %w", err)
-	}
-	in, err := analytics.RFMInputs(orders, asOf)
+	res, global, err := rankRFM(ctx, t.Store, analytics.OrderFilter{Country: args.Country, To: asOf}, asOf, t.Segments)
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(fmt.Errorf("no purchases before %s%s", asOf.Format(time.DateOnly), inCountry(args.Country)),
+			return retryHint(fmt.Errorf("no customer%s has a purchase before %s", inCountry(args.Country), asOf.Format(time.DateOnly)),
 				"try another country (as spelled in the data) or a later as_of"), nil
 		}
 		return "", fmt.Errorf("rfm_segments: %w", err)
-	}
-	res, err := analytics.ScoreRFM(in, analytics.RFMConfig{Segments: t.Segments})
-	if err != nil {
-		return "", fmt.Errorf("rfm_segments: %w", err)
-	}
-	if global {
-		countries, err := ccr.CustomerCountries(ctx)
-		if err != nil {
-			return "", fmt.Errorf("rfm_segments: %w", err)
-		}
-		var kept []analytics.RFMScore
-		for _, c := range res.Customers {
-			if strings.EqualFold(countries[c.CustomerID], args.Country) {
-				kept = append(kept, c)
-			}
-		}
-		if len(kept) == 0 {
-			return retryHint(fmt.Errorf("no customer%s has a purchase before %s", inCountry(args.Country), asOf.Format(time.DateOnly)),
-				"check the country's spelling in the data"), nil
-		}
-		res.Customers = kept
-		res.Segments = summarizeSegments(res.Segments, kept)
 	}
 	out := RFMToolResult{
 		Definition: "RFM (seed section 4.3): recency = whole days from the last purchase to as_of, frequency = distinct purchase invoices, " +
@@ -294,4 +258,49 @@ func summarizeSegments(all []analytics.RFMSegmentSummary, subset []analytics.RFM
 		}
 	}
 	return out
+}
+
+// rankRFM scores RFM as of asOf over the purchases matching f (seed section
+// 4.3). When f.Country is set and o knows each customer's country
+// (CustomerCountryReader), every customer is ranked among all customers and
+// the result keeps the country's customers, with segments recounted — a
+// country with a handful of customers cannot be ranked on its own; global
+// reports that. Otherwise the quintiles are among f's customers. It returns
+// an error wrapping analytics.ErrNoData when no customer matches, and the
+// errors of the store and of analytics.ScoreRFM.
+func rankRFM(ctx context.Context, o OrderReader, f analytics.OrderFilter, asOf time.Time, rules []analytics.RFMSegmentRule) (analytics.RFMResult, bool, error) {
+	ccr, global := o.(CustomerCountryReader)
+	global = global && f.Country != ""
+	country := f.Country
+	if global {
+		f.Country = ""
+	}
+	orders, err := o.PurchaseOrders(ctx, f)
+	if err != nil {
+		return analytics.RFMResult{}, global, err
+	}
+	in, err := analytics.RFMInputs(orders, asOf)
+	if err != nil {
+		return analytics.RFMResult{}, global, err
+	}
+	res, err := analytics.ScoreRFM(in, analytics.RFMConfig{Segments: rules})
+	if err != nil || !global {
+		return res, global, err
+	}
+	countries, err := ccr.CustomerCountries(ctx)
+	if err != nil {
+		return analytics.RFMResult{}, global, err
+	}
+	var kept []analytics.RFMScore
+	for _, c := range res.Customers {
+		if strings.EqualFold(countries[c.CustomerID], country) {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) == 0 {
+		return analytics.RFMResult{}, global, fmt.Errorf("no customer in %s: %w", country, analytics.ErrNoData)
+	}
+	res.Customers = kept
+	res.Segments = summarizeSegments(res.Segments, kept)
+	return res, global, nil
 }

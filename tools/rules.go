@@ -140,43 +140,21 @@ func (t Rules) Call(ctx context.Context, input string) (_ string, err error) {
 	return encodeJSON(res)
 }
 
-// segmentMembers returns the customers of an RFM segment, scored as
-// rfm_segments scores them (as of the day after the last order, quintiles
-// among the country's customers when a country is given).
+// segmentMembers returns the customers of an RFM segment (of a country
+// when given), scored as rfm_segments scores them (rankRFM, as of the day
+// after the last order).
 func segmentMembers(ctx context.Context, o OrderReader, country, segment string, l *time.Location) (map[string]bool, time.Time, error) {
 	asOf, err := asOfDate(ctx, o, "", l)
 	if err != nil {
 		return nil, asOf, err
 	}
-	// As rfm_segments: rank among all customers, then keep the country's
-	// when the store knows each customer's country.
-	ccr, global := o.(CustomerCountryReader)
-	global = global && country != ""
-	scope := analytics.OrderFilter{Country: country, To: asOf}
-	if global {
-		scope.Country = ""
-	}
-	orders, err := o.PurchaseOrders(ctx, scope)
+	res, _, err := rankRFM(ctx, o, analytics.OrderFilter{Country: country, To: asOf}, asOf, nil)
 	if err != nil {
 		return nil, asOf, err
-	}
-	in, err := analytics.RFMInputs(orders, asOf)
-	if err != nil {
-		return nil, asOf, err
-	}
-	res, err := analytics.ScoreRFM(in, analytics.RFMConfig{})
-	if err != nil {
-		return nil, asOf, err
-	}
-	var countries map[string]string
-	if global {
-		if countries, err = ccr.CustomerCountries(ctx); err != nil {
-			return nil, asOf, err
-		}
 	}
 	members := map[string]bool{}
 	for _, c := range res.Customers {
-		if string(c.Segment) == segment && (!global || strings.EqualFold(countries[c.CustomerID], country)) {
+		if string(c.Segment) == segment {
 			members[c.CustomerID] = true
 		}
 	}
