@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -139,3 +140,42 @@ type Progress func(rowsRead int)
 
 // ProgressEvery is how many rows pass between Progress calls.
 const ProgressEvery = 100_000
+
+// eachRow reads the data rows of cr (its header already read) until EOF or,
+// when opt.MaxRows > 0, that many rows. Every row counts in rep.Read and
+// reaches opt.Progress. A row that is not valid CSV is rejected at the line
+// it starts on; any other row goes to row with that line. When reading
+// fails (e.g. a truncated gzip), flush stores what is pending and the error
+// names the file and the last line read. An error from row or flush ends
+// the loop and is returned as is.
+func eachRow(cr *csv.Reader, rep *Report, opt Options, flush func() error, row func(rec []string, line int) error) error {
+	lastLine := 1
+	for opt.MaxRows <= 0 || rep.Read < opt.MaxRows {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				rep.Read++
+				rep.reject(pe.StartLine, "csv", pe.Err.Error())
+				continue
+			}
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			return readError(fileName(opt.File), lastLine, err)
+		}
+		line, _ := cr.FieldPos(0)
+		lastLine, _ = cr.FieldPos(len(rec) - 1)
+		rep.Read++
+		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
+			opt.Progress(rep.Read)
+		}
+		if err := row(rec, line); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -178,34 +178,11 @@ func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Op
 	firstAt := make(map[string]time.Time)
 	b := &orderBatch{sink: sink, source: FormatOnlineRetail, rep: rep, field: "InvoiceNo",
 		lines: make([]OrderLine, 0, opt.BatchSize), from: make([]int, 0, opt.BatchSize)}
-	lastLine := 1
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				rep.Read++
-				rep.reject(pe.Line, "csv", pe.Err.Error())
-				continue
-			}
-			if ferr := b.flush(ctx); ferr != nil {
-				return rep, fmt.Errorf("online retail: %w", ferr)
-			}
-			return rep, fmt.Errorf("online retail: %w", readError(fileName(opt.File), lastLine, err))
-		}
-		lastLine, _ = cr.FieldPos(len(rec) - 1)
-		rep.Read++
-		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
-			opt.Progress(rep.Read)
-		}
+	err = eachRow(cr, rep, opt, func() error { return b.flush(ctx) }, func(rec []string, line int) error {
 		ol, field, reason := parseRetailRow(rec, opt.Location)
 		if reason != "" {
 			rep.reject(line, field, reason)
-			continue
+			return nil
 		}
 		if at, ok := firstAt[ol.InvoiceNo]; ok {
 			ol.At = at
@@ -222,10 +199,12 @@ func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Op
 		}
 		b.add(line, ol)
 		if len(b.lines) >= opt.BatchSize {
-			if err := b.flush(ctx); err != nil {
-				return rep, fmt.Errorf("online retail: %w", err)
-			}
+			return b.flush(ctx)
 		}
+		return nil
+	})
+	if err != nil {
+		return rep, fmt.Errorf("online retail: %w", err)
 	}
 	if err := b.flush(ctx); err != nil {
 		return rep, fmt.Errorf("online retail: %w", err)

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -74,7 +73,6 @@ func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Opti
 		return rep, fmt.Errorf("reviews: line 1: %w", err)
 	}
 	defer rep.sortRejects()
-	lastLine := 1
 	batch := make([]knowledge.Feedback, 0, opt.BatchSize)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -89,40 +87,20 @@ func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Opti
 		batch = batch[:0]
 		return nil
 	}
-	for opt.MaxRows <= 0 || rep.Read < opt.MaxRows {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				rep.Read++
-				rep.reject(pe.Line, "csv", pe.Err.Error())
-				continue
-			}
-			if ferr := flush(); ferr != nil {
-				return rep, ferr
-			}
-			return rep, fmt.Errorf("reviews: %w", readError(fileName(opt.File), lastLine, err))
-		}
-		lastLine, _ = cr.FieldPos(len(rec) - 1)
-		rep.Read++
-		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
-			opt.Progress(rep.Read)
-		}
+	err = eachRow(cr, rep, opt, flush, func(rec []string, line int) error {
 		f, field, reason := parseReviewRow(rec)
 		if reason != "" {
 			rep.reject(line, field, reason)
-			continue
+			return nil
 		}
 		batch = append(batch, f)
 		if len(batch) >= opt.BatchSize {
-			if err := flush(); err != nil {
-				return rep, err
-			}
+			return flush()
 		}
+		return nil
+	})
+	if err != nil {
+		return rep, fmt.Errorf("reviews: %w", err)
 	}
 	if err := flush(); err != nil {
 		return rep, err

@@ -263,45 +263,23 @@ func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink,
 		w = rw
 	}
 	vals := make([]any, len(spec.columns))
-	lastLine := 1
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				if ferr := w.flush(ctx); ferr != nil {
-					return rep, fmt.Errorf("%s: %w", table, ferr)
-				}
-				return rep, fmt.Errorf("%s: %w", table, readError(fileName(opt.File), lastLine, err))
-			}
-			rep.Read++
-			rep.reject(pe.StartLine, "csv", pe.Err.Error())
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		lastLine, _ = cr.FieldPos(len(rec) - 1)
-		rep.Read++
-		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
-			opt.Progress(rep.Read)
-		}
+	err = eachRow(cr, rep, opt, func() error { return w.flush(ctx) }, func(rec []string, line int) error {
 		if len(rec) != len(header) {
 			rep.reject(line, "row", fmt.Sprintf("has %d fields; want %d (one per header column)", len(rec), len(header)))
-			continue
+			return nil
 		}
 		if field, reason := checkText(rec, header); reason != "" {
 			rep.reject(line, field, reason)
-			continue
+			return nil
 		}
 		if field, reason := spec.parseRow(rec, pos, opt.Location, vals); reason != "" {
 			rep.reject(line, field, reason)
-			continue
+			return nil
 		}
-		if err := w.add(ctx, line, vals); err != nil {
-			return rep, fmt.Errorf("%s: %w", table, err)
-		}
+		return w.add(ctx, line, vals)
+	})
+	if err != nil {
+		return rep, fmt.Errorf("%s: %w", table, err)
 	}
 	if err := w.flush(ctx); err != nil {
 		return rep, fmt.Errorf("%s: %w", table, err)
