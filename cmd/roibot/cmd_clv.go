@@ -215,7 +215,7 @@ func (a *App) clvFit(ctx context.Context, o clvFitOptions) error {
 		rep.LogLikelihood, rep.Customers, rep.Iterations, rep.Warnings = f.LogLikelihood, f.Customers, f.Iterations, f.Warnings
 		rep.Excluded = fmt.Sprintf("%d one-time buyers and %d repeat customers with mean repeat value <= 0 excluded", f.ExcludedOneTime, f.ExcludedNonPositive)
 	}
-	if model != nil && holdEnd.After(calEnd) {
+	if model != nil { // the windows were checked above: calibration end < holdout end ≤ last order day
 		split, err := analytics.SplitHoldout(orders, calEnd, holdEnd, unit)
 		if err != nil {
 			return fmt.Errorf("clv fit holdout: %w", err)
