@@ -29,6 +29,8 @@ type App struct {
 	defaultLogLevel string
 	store           *postgres.Store
 	agent           *agent.Service
+	// migrated records that this process applied the migrations.
+	migrated bool
 }
 
 func (a *App) loadConfig() error {
@@ -65,18 +67,29 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 	return s, nil
 }
 
+// migratedStore opens the store and applies the migrations, once per App
+// (a command that imports, generates data and then chats migrates once).
+func (a *App) migratedStore(ctx context.Context) (*postgres.Store, error) {
+	s, err := a.Store(ctx)
+	if err != nil || a.migrated {
+		return s, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	a.migrated = true
+	return s, nil
+}
+
 // Agent builds the agent over the store and the configured model (once).
 func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if a.agent != nil {
 		return a.agent, nil
 	}
-	s, err := a.Store(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// Migrating first keeps a configured schema to itself (its tables
 	// exist, so nothing resolves to public's) and is a no-op when current.
-	if err := s.Migrate(ctx); err != nil {
+	s, err := a.migratedStore(ctx)
+	if err != nil {
 		return nil, err
 	}
 	_, last, err := s.DataRange(ctx, analytics.DefaultCurrency)
@@ -201,5 +214,6 @@ func (a *App) Close() {
 	if a.store != nil {
 		a.store.Close()
 		a.store = nil
+		a.migrated = false
 	}
 }

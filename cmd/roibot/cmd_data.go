@@ -29,11 +29,8 @@ func newMigrateCmd(app *App) *cobra.Command {
 }
 
 func (a *App) migrate(ctx context.Context) error {
-	s, err := a.Store(ctx)
+	s, err := a.migratedStore(ctx)
 	if err != nil {
-		return err
-	}
-	if err := s.Migrate(ctx); err != nil {
 		return err
 	}
 	v, err := s.SchemaVersion(ctx)
@@ -112,11 +109,8 @@ func (a *App) importFile(ctx context.Context, kind, path string, flags importOpt
 			return fmt.Errorf("import: unknown kind %q (want one of %s)", kind, strings.Join(importKinds(), ", "))
 		}
 	}
-	s, err := a.Store(ctx)
+	s, err := a.migratedStore(ctx)
 	if err != nil {
-		return err
-	}
-	if err := s.Migrate(ctx); err != nil {
 		return err
 	}
 	rc, err := ingest.Open(path)
@@ -165,11 +159,8 @@ func newDemoDataCmd(app *App) *cobra.Command {
 }
 
 func (a *App) demoData(ctx context.Context, seed uint64, force bool) error {
-	s, err := a.Store(ctx)
+	s, err := a.migratedStore(ctx)
 	if err != nil {
-		return err
-	}
-	if err := s.Migrate(ctx); err != nil {
 		return err
 	}
 	if have, err := s.HasSyntheticLayer(ctx); err != nil {

@@ -44,11 +44,8 @@ func (a *App) NewMain(ctx context.Context) (*Main, error) {
 	if err := a.Config.ValidateSlack(); err != nil {
 		return nil, fmt.Errorf("serve: %w (see the README's Slack section)", err)
 	}
-	s, err := a.Store(ctx)
+	s, err := a.migratedStore(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.Migrate(ctx); err != nil {
 		return nil, err
 	}
 	svc, err := a.Agent(ctx)
