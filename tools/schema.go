@@ -1,0 +1,114 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// This file holds the JSON side of every tool: argument schemas, decoding
+// with validation, and encoding results.
+
+// schema is a compiled JSON Schema with its source map (sent to the model).
+type schema struct {
+	doc      map[string]any
+	compiled *jsonschema.Schema
+}
+
+// mustSchema compiles a tool's argument schema at package init; a bad schema
+// is a programming error.
+func mustSchema(name string, doc map[string]any) schema {
+	c := jsonschema.NewCompiler()
+	// Round-trip through JSON so the compiler sees plain JSON values.
+	b, err := json.Marshal(doc)
+	if err != nil {
+		panic(err)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		panic(err)
+	}
+	url := "roibot://tools/" + name + ".json"
+	if err := c.AddResource(url, v); err != nil {
+		panic(err)
+	}
+	sch, err := c.Compile(url)
+	if err != nil {
+		panic(fmt.Sprintf("tool %s schema: %v", name, err))
+	}
+	return schema{doc: doc, compiled: sch}
+}
+
+// argError is an argument problem the model can fix.
+type argError struct{ msg string }
+
+func (e *argError) Error() string { return e.msg }
+
+// decodeArgs validates input against sch and decodes it into T.
+func decodeArgs[T any](input string, sch schema) (T, error) {
+	var zero T
+	input = strings.TrimSpace(input)
+	if input == "" {
+		input = "{}"
+	}
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(input))
+	if err != nil {
+		return zero, &argError{msg: "arguments are not a JSON object: " + err.Error()}
+	}
+	if err := sch.compiled.Validate(v); err != nil {
+		var ve *jsonschema.ValidationError
+		if errors.As(err, &ve) {
+			return zero, &argError{msg: "arguments do not match the schema: " + flattenValidation(ve)}
+		}
+		return zero, &argError{msg: "arguments do not match the schema: " + err.Error()}
+	}
+	var out T
+	dec := json.NewDecoder(strings.NewReader(input))
+	if err := dec.Decode(&out); err != nil {
+		return zero, &argError{msg: "arguments: " + err.Error()}
+	}
+	return out, nil
+}
+
+var englishPrinter = message.NewPrinter(language.English)
+
+// flattenValidation lists the leaf causes as "at /field: message".
+func flattenValidation(ve *jsonschema.ValidationError) string {
+	var msgs []string
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			loc := "/" + strings.Join(e.InstanceLocation, "/")
+			msgs = append(msgs, fmt.Sprintf("at %s: %s", loc, e.ErrorKind.LocalizedString(englishPrinter)))
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return strings.Join(msgs, "; ")
+}
+
+// encodeJSON renders a tool result.
+func encodeJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode result: %w", err)
+	}
+	return string(b), nil
+}
+
+// recoverTool turns a panic inside a tool into an error naming the tool.
+func recoverTool(name string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("tool %s panicked: %v\n%s", name, r, debug.Stack())
+	}
+}
