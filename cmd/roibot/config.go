@@ -45,12 +45,12 @@ func embeddedURL(port int) string {
 // Config is roibot's whole configuration, read once from the environment.
 // The README's configuration table lists the same variables.
 type Config struct {
-	DatabaseURL  Secret        `env:"DATABASE_URL"`
-	DBSchema     string        `env:"ROIBOT_DB_SCHEMA"` // empty: public
-	DBMaxConns   int32         `env:"ROIBOT_DB_MAX_CONNS" envDefault:"8"`
+	DatabaseURL Secret `env:"DATABASE_URL"`
+	DBSchema    string `env:"ROIBOT_DB_SCHEMA"` // empty: public
+	DBMaxConns  int32  `env:"ROIBOT_DB_MAX_CONNS" envDefault:"8"`
 	// DBPort is the embedded server's port (scripts/db.sh reads the same
 	// variable); it makes the DATABASE_URL when that is unset.
-	DBPort int `env:"ROIBOT_DB_PORT" envDefault:"54329"`
+	DBPort       int           `env:"ROIBOT_DB_PORT" envDefault:"54329"`
 	QueryTimeout time.Duration `env:"ROIBOT_QUERY_TIMEOUT" envDefault:"30s"`
 	TimeZone     string        `env:"ROIBOT_TIMEZONE" envDefault:"UTC"`
 
