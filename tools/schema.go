@@ -17,6 +17,8 @@ import (
 // with validation, and encoding results.
 
 // schema is a compiled JSON Schema with its source map (sent to the model).
+// The map sent is decoder-friendly (see grammarMaxLength); the compiled
+// schema keeps every bound and validates the decoded arguments.
 type schema struct {
 	doc      map[string]any
 	compiled *jsonschema.Schema
@@ -50,7 +52,45 @@ func mustSchema(name string, doc map[string]any) schema {
 	if err != nil {
 		panic(fmt.Sprintf("tool %s schema: %v", name, err))
 	}
-	return schema{doc: doc, compiled: sch}
+	return schema{doc: grammarFriendly(doc), compiled: sch}
+}
+
+// grammarMaxLength is the largest string maxLength kept in the schema sent
+// to a model. Servers with grammar-constrained decoding (llama.cpp turns a
+// JSON schema into a GBNF grammar) expand maxLength n into n nested rules;
+// record_feedback's 5,500 exceeded llama.cpp's rule limit and crashed the
+// server. Longer bounds are left out of the map sent and checked after
+// decoding by the compiled schema, whose error the model can correct.
+const grammarMaxLength = 64
+
+// grammarFriendly returns a copy of a schema map without string maxLength
+// bounds above grammarMaxLength, at any depth.
+func grammarFriendly(doc map[string]any) map[string]any {
+	out := make(map[string]any, len(doc))
+	for k, v := range doc {
+		if k == "maxLength" {
+			if n, ok := v.(int); ok && n > grammarMaxLength {
+				continue
+			}
+		}
+		switch t := v.(type) {
+		case map[string]any:
+			out[k] = grammarFriendly(t)
+		case []any:
+			items := make([]any, len(t))
+			for i, e := range t {
+				if m, ok := e.(map[string]any); ok {
+					items[i] = grammarFriendly(m)
+				} else {
+					items[i] = e
+				}
+			}
+			out[k] = items
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // MaxShortText is the maxLength, in characters, given to short free-text
