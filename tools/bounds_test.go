@@ -7,25 +7,39 @@ import (
 	"testing"
 
 	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/knowledge"
 )
 
-// Every string argument of every tool is bounded (maxLength, enum or
-// format), except the long customer texts checked after decoding.
+// Every short string argument of every tool is bounded: a value longer
+// than MaxShortText is an argument error naming the field, before any
+// query (the schema sent to the model may omit long bounds; the compiled
+// schema keeps them).
 func TestCatalog_StringArgumentsBounded(t *testing.T) {
-	for _, e := range Catalog(Config{}) {
+	long := strings.Repeat("x", 2001) // over every short field's bound
+	checked := 0
+	emb, err := knowledge.NewHashEmbedder(384)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range Catalog(Config{Feedback: &fakeFeedback{}, Embedder: emb}) {
 		props, _ := e.Tool.Parameters()["properties"].(map[string]any)
 		for name, p := range props {
 			pm, _ := p.(map[string]any)
-			if pm["type"] != "string" || longTextFields[name] {
-				continue
-			}
-			_, hasMax := pm["maxLength"]
 			_, hasEnum := pm["enum"]
 			_, hasFormat := pm["format"]
-			if !hasMax && !hasEnum && !hasFormat {
-				t.Errorf("%s.%s: string without maxLength, enum or format", e.Tool.Name(), name)
+			if pm["type"] != "string" || longTextFields[name] || hasEnum || hasFormat {
+				continue
 			}
+			out, err := e.Tool.Call(context.Background(), `{"`+name+`":"`+long+`"}`)
+			if err != nil || !strings.Contains(out, "/"+name) {
+				t.Errorf("%s with a %d-character %s = %q, %v; want an argument error naming /%s",
+					e.Tool.Name(), len(long), name, out, err, name)
+			}
+			checked++
 		}
+	}
+	if checked < 20 {
+		t.Errorf("checked %d string arguments; want the catalog's 20 or more", checked)
 	}
 }
 
