@@ -36,4 +36,3 @@ type StoreResult struct {
 	Stored    int
 	Conflicts []int
 }
-
