@@ -144,7 +144,8 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	}
 	svc, err := agent.New(agent.Config{
 		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout,
-		AsOf: func() time.Time { return last }, Logger: a.Logger,
+		MaxTokens: a.Config.LLMMaxTokens,
+		AsOf:      func() time.Time { return last }, Logger: a.Logger,
 	})
 	if err != nil {
 		return nil, err

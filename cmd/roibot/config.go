@@ -48,18 +48,23 @@ type Config struct {
 	// LLMProvider is offline, openai, anthropic or ollama; empty picks
 	// openai when OPENAI_API_KEY is set, anthropic when ANTHROPIC_API_KEY is
 	// set, else offline.
-	LLMProvider      string        `env:"ROIBOT_LLM_PROVIDER"`
-	OpenAIAPIKey     Secret        `env:"OPENAI_API_KEY"`
-	OpenAIBaseURL    string        `env:"OPENAI_BASE_URL"`
-	OpenAIModel      string        `env:"OPENAI_MODEL"`
-	AnthropicAPIKey  Secret        `env:"ANTHROPIC_API_KEY"`
-	AnthropicBaseURL string        `env:"ANTHROPIC_BASE_URL"`
-	AnthropicModel   string        `env:"ANTHROPIC_MODEL"`
-	OllamaBaseURL    string        `env:"OLLAMA_BASE_URL"`
-	OllamaModel      string        `env:"OLLAMA_MODEL"`
-	LLMTimeout       time.Duration `env:"ROIBOT_LLM_TIMEOUT" envDefault:"60s"`
-	MaxSteps         int           `env:"ROIBOT_MAX_STEPS" envDefault:"6"`
-	TurnTimeout      time.Duration `env:"ROIBOT_TURN_TIMEOUT" envDefault:"120s"`
+	LLMProvider      string `env:"ROIBOT_LLM_PROVIDER"`
+	OpenAIAPIKey     Secret `env:"OPENAI_API_KEY"`
+	OpenAIBaseURL    string `env:"OPENAI_BASE_URL"`
+	OpenAIModel      string `env:"OPENAI_MODEL"`
+	AnthropicAPIKey  Secret `env:"ANTHROPIC_API_KEY"`
+	AnthropicBaseURL string `env:"ANTHROPIC_BASE_URL"`
+	AnthropicModel   string `env:"ANTHROPIC_MODEL"`
+	OllamaBaseURL    string `env:"OLLAMA_BASE_URL"`
+	OllamaModel      string `env:"OLLAMA_MODEL"`
+	// LLMTimeout bounds one model call and one tool call; the default
+	// leaves a small model on a CPU time for the first call with the full
+	// tool prompt (106-208 s measured, docs/llm.md).
+	LLMTimeout time.Duration `env:"ROIBOT_LLM_TIMEOUT" envDefault:"300s"`
+	// LLMMaxTokens bounds the tokens generated per model call (max_tokens).
+	LLMMaxTokens int           `env:"ROIBOT_LLM_MAX_TOKENS" envDefault:"512"`
+	MaxSteps     int           `env:"ROIBOT_MAX_STEPS" envDefault:"6"`
+	TurnTimeout  time.Duration `env:"ROIBOT_TURN_TIMEOUT" envDefault:"600s"`
 
 	// EmbeddingDim is the length of the feedback vectors: the local
 	// HashEmbedder's, and the size `roibot migrate` creates the vector
@@ -164,6 +169,9 @@ func (c *Config) Validate() error {
 	case "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("ROIBOT_LOG_FORMAT %q: want text or json", c.LogFormat))
+	}
+	if c.LLMMaxTokens < 16 || c.LLMMaxTokens > 32768 {
+		errs = append(errs, fmt.Errorf("ROIBOT_LLM_MAX_TOKENS %d: want 16..32768", c.LLMMaxTokens))
 	}
 	if c.MaxSteps < 1 || c.MaxSteps > 20 {
 		errs = append(errs, fmt.Errorf("ROIBOT_MAX_STEPS %d: want 1..20", c.MaxSteps))
