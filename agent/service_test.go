@@ -24,7 +24,7 @@ type chatRequest struct {
 	MaxTokens           int    `json:"max_tokens"`
 	MaxCompletionTokens int    `json:"max_completion_tokens"`
 	Stream              bool   `json:"stream"`
-	Messages []struct {
+	Messages            []struct {
 		Role       string `json:"role"`
 		Content    any    `json:"content"`
 		ToolCallID string `json:"tool_call_id"`
