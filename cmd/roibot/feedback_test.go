@@ -434,6 +434,7 @@ type scriptedLLM struct {
 }
 
 type llmRequest struct {
+	Stream   bool `json:"stream"`
 	Messages []struct {
 		Role    string `json:"role"`
 		Content any    `json:"content"`
@@ -468,8 +469,7 @@ func newScriptedLLM(t *testing.T, replies ...string) *scriptedLLM {
 		n := len(s.reqs)
 		s.reqs = append(s.reqs, req)
 		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, replies[min(n, len(replies)-1)])
+		writeCompletion(w, req.Stream, replies[min(n, len(replies)-1)])
 	}))
 	t.Cleanup(s.Close)
 	return s
