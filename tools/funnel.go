@@ -207,6 +207,9 @@ func (t Funnel) Call(ctx context.Context, input string) (_ string, err error) {
 	}
 	if args.ComparePeriod != "" {
 		prev, err := comparePeriod(args.ComparePeriod, p, l)
+		if err == nil {
+			err = boundPeriod(ctx, t.Store, prev)
+		}
 		if err != nil {
 			return retryHint(err, "compare_period takes a period such as 2011-Q3, or \"previous\""), nil
 		}

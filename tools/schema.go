@@ -26,7 +26,14 @@ type schema struct {
 
 // mustSchema compiles a tool's argument schema at package init; a bad schema
 // is a programming error.
+//
+// Every string property without its own maxLength, enum or format gets
+// MaxShortText as its maxLength (names, countries, queries: bounded work
+// per call), except the long free-text fields named in longTextFields,
+// which tools check after decoding (a huge maxLength in the schema breaks
+// grammar-constrained decoders such as llama.cpp's).
 func mustSchema(name string, doc map[string]any) schema {
+	boundStrings(doc)
 	c := jsonschema.NewCompiler()
 	// Round-trip through JSON so the compiler sees plain JSON values.
 	b, err := json.Marshal(doc)
@@ -86,6 +93,77 @@ func grammarFriendly(doc map[string]any) map[string]any {
 	return out
 }
 
+// MaxShortText is the maxLength, in characters, given to short free-text
+// arguments (names, countries, search queries) that set none.
+const MaxShortText = 300
+
+// longTextFields are argument names that carry a customer's own words and
+// are bounded after decoding instead of in the schema.
+var longTextFields = map[string]bool{"message": true, "text": true, "details": true}
+
+// boundStrings sets MaxShortText on the string properties of a schema
+// document that have no maxLength, enum, const or format, recursively.
+func boundStrings(doc map[string]any) {
+	props, _ := doc["properties"].(map[string]any)
+	for name, p := range props {
+		pm, ok := p.(map[string]any)
+		if !ok {
+			continue
+		}
+		if pm["type"] == "string" && !longTextFields[name] {
+			_, hasMax := pm["maxLength"]
+			_, hasEnum := pm["enum"]
+			_, hasConst := pm["const"]
+			_, hasFormat := pm["format"]
+			if !hasMax && !hasEnum && !hasConst && !hasFormat {
+				pm["maxLength"] = MaxShortText
+			}
+		}
+		boundStrings(pm)
+		if items, ok := pm["items"].(map[string]any); ok {
+			boundStrings(items)
+			if items["type"] == "string" {
+				if _, hasMax := items["maxLength"]; !hasMax {
+					if _, hasEnum := items["enum"]; !hasEnum {
+						items["maxLength"] = MaxShortText
+					}
+				}
+			}
+		}
+	}
+}
+
+// nulPath returns the JSON pointer of the first string (key or value) in v
+// holding a NUL character, or "" when there is none. PostgreSQL text
+// cannot hold NUL, so such an argument is refused before any query.
+func nulPath(v any, path string) string {
+	switch x := v.(type) {
+	case string:
+		if strings.ContainsRune(x, 0) {
+			if path == "" {
+				return "/"
+			}
+			return path
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.ContainsRune(k, 0) {
+				return path + "/" + strings.ReplaceAll(k, "\x00", "")
+			}
+			if p := nulPath(e, path+"/"+k); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p := nulPath(e, fmt.Sprintf("%s/%d", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
 // argError is an argument problem the model can fix.
 type argError struct{ msg string }
 
@@ -101,6 +179,9 @@ func decodeArgs[T any](input string, sch schema) (T, error) {
 	v, err := jsonschema.UnmarshalJSON(strings.NewReader(input))
 	if err != nil {
 		return zero, &argError{msg: "arguments are not a JSON object: " + err.Error()}
+	}
+	if p := nulPath(v, ""); p != "" {
+		return zero, &argError{msg: fmt.Sprintf("argument at %s contains a NUL character; remove it", strings.ToValidUTF8(strings.ReplaceAll(p, "\x00", ""), ""))}
 	}
 	if err := sch.compiled.Validate(v); err != nil {
 		var ve *jsonschema.ValidationError

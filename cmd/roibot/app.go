@@ -62,7 +62,7 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (is the database running? make db starts the embedded one)", err)
 	}
-	a.Logger.Debug("database", "pglite", s.IsPGlite(), "version", s.Version())
+	a.Logger.Debug("database", "version", s.Version())
 	a.store = s
 	return s, nil
 }
