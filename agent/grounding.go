@@ -30,6 +30,12 @@ import (
 //     (0.123 supports "12.3%"); a figure rounded to d decimals (or written
 //     with a k/m/bn suffix) matches a value within half a unit of its last
 //     digit, the rounding the composer and the tools' formatted cells use.
+//   - quotes: a figure inside a quotation in the answer (“…”, "…" or a
+//     "> " line) may also come from the quoted customer text of the
+//     feedback field, which the answer then visibly quotes. The tool-written
+//     attributes of its <feedback id=… rating=… date=…> elements (see
+//     knowledge.QuoteForLLM) count everywhere, as do counts up to the
+//     number of elements ("3 of the 8 reviews").
 //   - dates: a full date must be a returned date or the day before one (the
 //     composer shows half-open period ends inclusively); a month or a year
 //     must fall within a returned date range or match a returned date.
@@ -68,6 +74,7 @@ const (
 
 // evidence is what figures may come from in one turn.
 type evidence struct {
+	quoted *evidence       // figures of quoted customer text (nil inside quoted)
 	values []float64       // absolute values, including derived ones
 	dates  map[string]bool // YYYY-MM-DD
 	months map[string]bool // YYYY-MM
@@ -76,6 +83,12 @@ type evidence struct {
 }
 
 func newEvidence() *evidence {
+	e := newQuoted()
+	e.quoted = newQuoted()
+	return e
+}
+
+func newQuoted() *evidence {
 	return &evidence{dates: map[string]bool{}, months: map[string]bool{}, years: map[int]bool{}}
 }
 
@@ -116,6 +129,7 @@ func (e *evidence) walk(v any, freeText bool) {
 	case map[string]any:
 		for k, x := range t {
 			if quotedText[k] {
+				e.addQuoted(x)
 				continue
 			}
 			e.walk(x, freeText || toolWrittenText[k])
@@ -128,6 +142,45 @@ func (e *evidence) walk(v any, freeText bool) {
 					e.ranges = append(e.ranges, [2]time.Time{a, b})
 				}
 			}
+		}
+	}
+}
+
+var (
+	feedbackElemRE = regexp.MustCompile(`(?s)<feedback\b([^>]*)>(.*?)</feedback>`)
+	feedbackAttrRE = regexp.MustCompile(`(\w+)="([^"]*)"`)
+)
+
+// addQuoted adds a quoted-text field: its <feedback> attributes and element
+// count as figures, its texts as quoted figures only.
+func (e *evidence) addQuoted(v any) {
+	if e.quoted == nil {
+		return
+	}
+	switch t := v.(type) {
+	case string:
+		elems := feedbackElemRE.FindAllStringSubmatch(t, -1)
+		if len(elems) == 0 {
+			e.quoted.addText(t, true)
+			return
+		}
+		for k := 0; k <= len(elems); k++ {
+			e.addValue(float64(k))
+		}
+		for _, el := range elems {
+			for _, a := range feedbackAttrRE.FindAllStringSubmatch(el[1], -1) {
+				e.addText(a[2], false)
+			}
+			e.quoted.addText(el[2], true)
+		}
+	case []any:
+		e.addValue(float64(len(t)))
+		for _, x := range t {
+			e.addQuoted(x)
+		}
+	case map[string]any:
+		for _, x := range t {
+			e.addQuoted(x)
 		}
 	}
 }
@@ -377,13 +430,27 @@ func scanFigures(s string) []figure {
 	return out
 }
 
+// quoteRE matches a quotation in an answer: curly or straight double
+// quotes on one line, or a Markdown block quote line.
+var quoteRE = regexp.MustCompile(`“[^”\n]*”|"[^"\n]*"|(?m)^>.*$`)
+
 // checkFigures returns the figures of text and those e does not support.
 func checkFigures(text string, e *evidence) (n int, unsupported []string) {
+	spans := quoteRE.FindAllStringIndex(text, -1)
+	inQuote := func(pos int) bool {
+		for _, sp := range spans {
+			if pos >= sp[0] && pos < sp[1] {
+				return true
+			}
+		}
+		return false
+	}
 	for _, f := range scanFigures(text) {
 		n++
-		if !e.supports(f) {
-			unsupported = append(unsupported, f.text)
+		if e.supports(f) || inQuote(f.pos) && e.quoted != nil && e.quoted.supports(f) {
+			continue
 		}
+		unsupported = append(unsupported, f.text)
 	}
 	return n, unsupported
 }

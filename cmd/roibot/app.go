@@ -126,7 +126,10 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	fs, emb, err := a.feedback(ctx)
 	feedbackOK := err == nil
 	if err != nil {
-		if errors.Is(err, knowledge.ErrDimensionMismatch) {
+		// A model the endpoint rejects, an unusable vector or a dimension
+		// mismatch is a configuration error to fix before start-up.
+		var cfgErr *embeddingConfigError
+		if errors.Is(err, knowledge.ErrDimensionMismatch) || errors.As(err, &cfgErr) {
 			return nil, err
 		}
 		// An unreachable embedding endpoint must not take the analytics
