@@ -24,7 +24,8 @@ const (
 
 // Config configures a Service.
 type Config struct {
-	// Model answers and chooses tools: a provider from NewModel or a Planner.
+	// Model answers and chooses tools: a provider from NewModel (the offline
+	// planner included).
 	Model llms.Model
 	// Tools lists the tools offered per role. A role absent from the map
 	// gets no tools; customers should get only the feedback tools.

@@ -11,6 +11,7 @@ import (
 	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/knowledge"
+	"github.com/roibot/roibot/planner"
 	"github.com/roibot/roibot/postgres"
 	"github.com/roibot/roibot/tools"
 )
@@ -108,10 +109,10 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 		APIKey:   a.apiKey(),
 		BaseURL:  a.baseURL(),
 		Model:    a.modelName(),
-		Planner: agent.PlannerConfig{AsOf: last, Vocabulary: agent.Vocabulary{
+		Offline: planner.New(planner.Config{AsOf: last, Vocabulary: planner.Vocabulary{
 			Countries: countries, Campaigns: campaigns, Categories: categories,
 			Channels: channels,
-		}},
+		}}),
 	})
 	if err != nil {
 		return nil, err

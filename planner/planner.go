@@ -1,4 +1,4 @@
-package agent
+package planner
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/tmc/langchaingo/llms"
+
+	"github.com/roibot/roibot/tools"
 )
 
 // Vocabulary lists the names found in the data, so that the Planner can
@@ -33,8 +35,8 @@ type Vocabulary struct {
 	Channels []string
 }
 
-// PlannerConfig configures a Planner.
-type PlannerConfig struct {
+// Config configures a Planner.
+type Config struct {
 	// AsOf is the data's as-of date (the last order date) against which
 	// relative periods resolve. When zero, the Planner reads the date from
 	// the "Data as of: YYYY-MM-DD" line of the Service's system prompt;
@@ -49,13 +51,13 @@ type PlannerConfig struct {
 // and composes the answer from the tool's JSON result. It makes no network
 // calls and never calls a tool that was not offered.
 type Planner struct {
-	cfg PlannerConfig
+	cfg Config
 }
 
 var _ llms.Model = (*Planner)(nil)
 
-// NewPlanner returns a Planner for cfg.
-func NewPlanner(cfg PlannerConfig) *Planner { return &Planner{cfg: cfg} }
+// New returns a Planner for cfg.
+func New(cfg Config) *Planner { return &Planner{cfg: cfg} }
 
 // Plan is the Planner's reading of one question: a tool call (Tool and
 // Args) or, when no offered tool fits, a Text reply.
@@ -178,6 +180,10 @@ func textOf(m llms.MessageContent) string {
 	return b.String()
 }
 
+// asOfPrefix starts the line of the agent's system prompt that carries the
+// data's as-of date (agent.systemPrompt writes it).
+const asOfPrefix = "Data as of: "
+
 var asOfLineRe = regexp.MustCompile(regexp.QuoteMeta(asOfPrefix) + `(\d{4}-\d{2}-\d{2})`)
 
 // asOfFromPrompt reads the as-of date from the system prompt, if any.
@@ -195,39 +201,21 @@ func asOfFromPrompt(msgs []llms.MessageContent) time.Time {
 	return time.Time{}
 }
 
-// Tool names of docs/tools.md.
-const (
-	toolRevenue        = "revenue_summary"
-	toolRFM            = "rfm_segments"
-	toolHistoricalCLV  = "historical_clv"
-	toolPredictCLV     = "predict_clv"
-	toolProfile        = "customer_profile"
-	toolROI            = "compute_roi"
-	toolAttribution    = "compare_attribution"
-	toolFunnel         = "funnel_analysis"
-	toolSegment        = "segment_customers"
-	toolBasket         = "association_rules"
-	toolReport         = "segment_report"
-	toolSearchFeedback = "search_feedback"
-	toolSumFeedback    = "summarize_feedback"
-	toolRecordFeedback = "record_feedback"
-)
-
 // examples are sample questions per tool, shown when the Planner cannot help.
 var examples = []struct{ tool, text string }{
-	{toolROI, "Show ROAS for each channel in 2011"},
-	{toolAttribution, "How does first-touch attribution change the picture for affiliate?"},
-	{toolRevenue, "Total revenue in Q4 2011"},
-	{toolRFM, "List our champions in Germany"},
-	{toolPredictCLV, "Predicted lifetime value of customers in France over the next 6 months"},
-	{toolHistoricalCLV, "Historical CLV of customer 12347"},
-	{toolFunnel, "Which funnel step has the biggest drop-off for paid search?"},
-	{toolSegment, "Run k-means with 5 clusters on our customers"},
-	{toolBasket, "Market basket rules for Germany"},
-	{toolReport, "Report on at-risk customers in the Netherlands"},
-	{toolSearchFeedback, "What do customers say about the fit of our dresses?"},
-	{toolSumFeedback, "Summarize negative feedback on tops"},
-	{toolRecordFeedback, "Tell me about your last order and I will pass your feedback on"},
+	{tools.NameROI, "Show ROAS for each channel in 2011"},
+	{tools.NameAttribution, "How does first-touch attribution change the picture for affiliate?"},
+	{tools.NameRevenue, "Total revenue in Q4 2011"},
+	{tools.NameRFM, "List our champions in Germany"},
+	{tools.NamePredictCLV, "Predicted lifetime value of customers in France over the next 6 months"},
+	{tools.NameHistoricalCLV, "Historical CLV of customer 12347"},
+	{tools.NameFunnel, "Which funnel step has the biggest drop-off for paid search?"},
+	{tools.NameSegment, "Run k-means with 5 clusters on our customers"},
+	{tools.NameRules, "Market basket rules for Germany"},
+	{tools.NameReport, "Report on at-risk customers in the Netherlands"},
+	{tools.NameSearchFeedback, "What do customers say about the fit of our dresses?"},
+	{tools.NameSummarizeFeedback, "Summarize negative feedback on tops"},
+	{tools.NameRecordFeedback, "Tell me about your last order and I will pass your feedback on"},
 }
 
 // capabilities lists example questions for the offered tools.
@@ -256,19 +244,19 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 	tool := intentOf(question, w)
 
 	if tool != "" {
-		if _, ok := byName[tool]; !ok && tool == toolHistoricalCLV {
-			if _, ok := byName[toolPredictCLV]; ok {
-				tool = toolPredictCLV
+		if _, ok := byName[tool]; !ok && tool == tools.NameHistoricalCLV {
+			if _, ok := byName[tools.NamePredictCLV]; ok {
+				tool = tools.NamePredictCLV
 			}
 		}
-		if _, ok := byName[tool]; !ok && tool == toolProfile {
-			if _, ok := byName[toolPredictCLV]; ok {
-				tool = toolPredictCLV
+		if _, ok := byName[tool]; !ok && tool == tools.NameCustomerProfile {
+			if _, ok := byName[tools.NamePredictCLV]; ok {
+				tool = tools.NamePredictCLV
 			}
 		}
-		if _, ok := byName[tool]; !ok && tool == toolSumFeedback {
-			if _, ok := byName[toolSearchFeedback]; ok {
-				tool = toolSearchFeedback
+		if _, ok := byName[tool]; !ok && tool == tools.NameSummarizeFeedback {
+			if _, ok := byName[tools.NameSearchFeedback]; ok {
+				tool = tools.NameSearchFeedback
 			}
 		}
 	}
@@ -278,12 +266,12 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 		}
 		return Plan{Tool: tool, Args: fitArgs(p.args(tool, question, w, asOf), t)}
 	}
-	if _, ok := byName[toolRecordFeedback]; ok {
+	if _, ok := byName[tools.NameRecordFeedback]; ok {
 		if tool != "" && isQuestion(question) {
 			return Plan{Text: "Sorry, I can't share business figures or analytics here. " +
 				"I'm here to listen to your feedback: tell me about an order or a product and I'll pass it on to the team."}
 		}
-		return Plan{Tool: toolRecordFeedback, Args: fitArgs(map[string]any{"message": strings.TrimSpace(question)}, byName[toolRecordFeedback])}
+		return Plan{Tool: tools.NameRecordFeedback, Args: fitArgs(map[string]any{"message": strings.TrimSpace(question)}, byName[tools.NameRecordFeedback])}
 	}
 	if tool != "" {
 		return Plan{Text: "Sorry, that question needs a tool that is not available to you in this conversation." + capabilities(byName)}
@@ -303,7 +291,7 @@ func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf
 			continue
 		}
 		prev := p.plan(textOf(msgs[i]), offered, asOf)
-		if prev.Tool == "" || prev.Tool == toolRecordFeedback {
+		if prev.Tool == "" || prev.Tool == tools.NameRecordFeedback {
 			continue
 		}
 		var tool llms.Tool
@@ -352,45 +340,45 @@ func isQuestion(s string) bool {
 func intentOf(question, w string) string {
 	switch {
 	case hasAny(w, "report on", "report for", "report about", "segment report") || strings.HasPrefix(w, " report "):
-		return toolReport
+		return tools.NameReport
 	case hasAny(w, "roi", "roas", "return on", "returns on", "return on ad spend", "cpa", "cac",
 		"cost per acquisition", "customer acquisition cost", "acquisition cost", "cost per order", "payback"):
-		return toolROI
+		return tools.NameROI
 	case hasAny(w, "attribution", "attribute", "attributed", "touchpoints", "touchpoint") ||
 		matchPhrases(w, attributionPhrases) != nil:
-		return toolAttribution
+		return tools.NameAttribution
 	case customerIDOf(question) != "" && hasAny(w, "profile", "tell me about customer", "who is customer", "about customer"):
-		return toolProfile
+		return tools.NameCustomerProfile
 	case isCLV(w):
 		if hasAny(w, "historical", "past value", "so far", "to date") {
-			return toolHistoricalCLV
+			return tools.NameHistoricalCLV
 		}
-		return toolPredictCLV
+		return tools.NamePredictCLV
 	case hasAny(w, "funnel", "funnels", "drop off", "dropoff", "drop offs", "where do we lose",
 		"lose people", "abandon", "abandonment", "checkout"):
-		return toolFunnel
+		return tools.NameFunnel
 	case hasAny(w, "rfm"):
-		return toolRFM
+		return tools.NameRFM
 	case hasAny(w, "k means", "kmeans", "cluster", "clusters", "clustering", "segment our customers",
 		"segment customers", "segment the customers", "segmentation", "ward"):
-		return toolSegment
+		return tools.NameSegment
 	case hasAny(w, "basket", "baskets", "association", "associations", "bought together", "frequently bought",
 		"cross sell", "apriori", "product pairs", "often bought", "buy together"):
-		return toolBasket
+		return tools.NameRules
 	case slices.ContainsFunc(matchPhrases(w, segmentPhrases), func(s string) bool { return s != "new" && s != "lost" }) ||
 		hasAny(w, "lost customers"):
-		return toolRFM
+		return tools.NameRFM
 	case hasAny(w, "feedback", "review", "reviews", "reviewer", "reviewers", "complain", "complaints", "complaint",
 		"complaining", "say", "saying", "said", "say about", "think of", "think about", "opinion", "opinions", "comments", "sentiment"):
 		if hasAny(w, "summarize", "summarise", "summary", "summarizing", "themes", "main topics", "overview") {
-			return toolSumFeedback
+			return tools.NameSummarizeFeedback
 		}
-		return toolSearchFeedback
+		return tools.NameSearchFeedback
 	case hasAny(w, "segments", "segment"):
-		return toolSegment
+		return tools.NameSegment
 	case hasAny(w, "revenue", "revenues", "sales", "turnover", "how many customers", "how many orders",
 		"number of orders", "number of customers", "orders", "aov", "average order value", "income", "sold"):
-		return toolRevenue
+		return tools.NameRevenue
 	}
 	return ""
 }
@@ -435,7 +423,7 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 	// "Display ROAS by channel": a leading "display" is the verb.
 	channels := matchPhrases(" "+strings.TrimPrefix(w, " display "), p.channelTable())
 	channel := ""
-	if len(channels) == 1 || (len(channels) > 1 && tool != toolROI) {
+	if len(channels) == 1 || (len(channels) > 1 && tool != tools.NameROI) {
 		// Several channels for ROI: no filter, the breakdown by
 		// channel shows each of them.
 		channel = channels[0]
@@ -460,10 +448,10 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 	}
 
 	switch tool {
-	case toolRevenue:
+	case tools.NameRevenue:
 		setPeriod()
 		set("country", country)
-	case toolROI:
+	case tools.NameROI:
 		a["group_by"] = "channel"
 		if campaign != "" || hasAny(w, "campaign", "campaigns") {
 			a["group_by"] = "campaign"
@@ -475,7 +463,7 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		if hasAny(w, "margin", "profit", "gross margin") {
 			a["basis"] = "margin"
 		}
-	case toolAttribution:
+	case tools.NameAttribution:
 		setPeriod()
 		set("channel", channel)
 		switch models := matchPhrases(w, attributionPhrases); len(models) {
@@ -485,12 +473,12 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		default:
 			a["models"] = models
 		}
-	case toolRFM:
+	case tools.NameRFM:
 		set("segment", segment)
 		set("country", country)
 		set("customer_id", customerID)
 		setLimit()
-	case toolPredictCLV:
+	case tools.NamePredictCLV:
 		set("customer_id", customerID)
 		set("country", country)
 		set("segment", segment)
@@ -510,17 +498,17 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 			a["group_by"] = "country"
 		}
 		setLimit()
-	case toolProfile:
+	case tools.NameCustomerProfile:
 		set("customer_id", customerID)
-	case toolHistoricalCLV:
+	case tools.NameHistoricalCLV:
 		set("customer_id", customerID)
 		set("country", country)
 		setLimit()
-	case toolFunnel:
+	case tools.NameFunnel:
 		setPeriod()
 		set("channel", channel)
 		set("campaign", campaign)
-	case toolSegment:
+	case tools.NameSegment:
 		if m := kRe.FindStringSubmatch(w); m != nil {
 			k, _ := strconv.Atoi(m[1] + m[2])
 			a["k"] = k
@@ -531,7 +519,7 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		} else if hasAny(w, "k means", "kmeans") {
 			a["method"] = "kmeans"
 		}
-	case toolBasket:
+	case tools.NameRules:
 		set("country", country)
 		for _, m := range thresholdRe.FindAllStringSubmatch(strings.ToLower(question), -1) {
 			v, err := strconv.ParseFloat(m[2], 64)
@@ -544,7 +532,7 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 			a["min_"+m[1]] = v
 		}
 		setLimit()
-	case toolReport:
+	case tools.NameReport:
 		set("segment", segment)
 		set("country", country)
 		if m := clusterRe.FindStringSubmatch(w); m != nil {
@@ -568,13 +556,13 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		if hasAny(w, "negative", "positive") {
 			set("sentiment", sentiment)
 		}
-	case toolSearchFeedback, toolSumFeedback:
+	case tools.NameSearchFeedback, tools.NameSummarizeFeedback:
 		a["query"] = feedbackQuery(question)
 		set("category", category)
 		set("sentiment", sentiment)
 		setPeriod()
 		setLimit()
-	case toolRecordFeedback:
+	case tools.NameRecordFeedback:
 		a["message"] = strings.TrimSpace(question)
 	}
 	return a
@@ -759,7 +747,7 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 		if c := firstPhrase(rest, countries); c != "" && takes("country") {
 			r := "I can't exclude a country yet, so I have not run this: filtering on " + c +
 				" or ignoring the exclusion would answer a different question."
-			if tool == toolRevenue {
+			if tool == tools.NameRevenue {
 				return r + " Ask for all countries and for " + c + " on its own, and take the difference."
 			}
 			return r + " Ask about the countries you want one at a time."
@@ -808,7 +796,7 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 			return unknown + " is not a channel in the data, so I have not run this. The channels are " +
 				strings.Join(known, ", ") + "."
 		}
-		if cs := matchPhrases(" "+strings.TrimPrefix(w, " display "), channels); len(cs) > 1 && tool != toolROI {
+		if cs := matchPhrases(" "+strings.TrimPrefix(w, " display "), channels); len(cs) > 1 && tool != tools.NameROI {
 			return "I can look at only one channel at a time here, and this question names " + strings.Join(cs, " and ") +
 				". Ask about each on its own, or ask for ROI by channel to see them side by side."
 		}

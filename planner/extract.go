@@ -1,4 +1,4 @@
-package agent
+package planner
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/roibot/roibot/analytics"
 )
 
 // normalize lowercases s, unifies apostrophes and dashes and pads it with
@@ -505,30 +507,17 @@ func resolvePeriodRel(text string, asOf time.Time) (periodArgs, string) {
 }
 
 // bounds returns the first day and the day after the last day of a
-// Period-form periodArgs.
+// Period-form periodArgs, read by analytics.ParsePeriod (the module's one
+// period grammar); ok is false for a from/to periodArgs.
 func bounds(p periodArgs) (time.Time, time.Time, bool) {
-	var y, m, q int
-	switch {
-	case len(p.Period) == 4:
-		if _, err := fmt.Sscanf(p.Period, "%4d", &y); err != nil {
-			return time.Time{}, time.Time{}, false
-		}
-		s := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-		return s, s.AddDate(1, 0, 0), true
-	case strings.Contains(p.Period, "-Q"):
-		if _, err := fmt.Sscanf(p.Period, "%4d-Q%d", &y, &q); err != nil {
-			return time.Time{}, time.Time{}, false
-		}
-		s := time.Date(y, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, time.UTC)
-		return s, s.AddDate(0, 3, 0), true
-	case len(p.Period) == 7:
-		if _, err := fmt.Sscanf(p.Period, "%4d-%2d", &y, &m); err != nil {
-			return time.Time{}, time.Time{}, false
-		}
-		s := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
-		return s, s.AddDate(0, 1, 0), true
+	if p.Period == "" || strings.Contains(p.Period, "..") {
+		return time.Time{}, time.Time{}, false
 	}
-	return time.Time{}, time.Time{}, false
+	per, err := analytics.ParsePeriod(p.Period, time.UTC)
+	if err != nil {
+		return time.Time{}, time.Time{}, false
+	}
+	return per.From, per.To, true
 }
 
 // horizonDays reads a forecast horizon: "next 3 months" is 90 days,

@@ -1,4 +1,4 @@
-package agent
+package planner
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/tmc/langchaingo/llms"
+
+	"github.com/roibot/roibot/tools"
 )
 
 // Limits of the Planner's composed answers.
@@ -119,7 +121,7 @@ func composeOne(r llms.ToolCallResponse, note *periodNote) string {
 		}
 		return s
 	}
-	if r.Name == toolRecordFeedback {
+	if r.Name == tools.NameRecordFeedback {
 		for _, k := range []string{"reply", "next_question", "prompt"} {
 			if v, ok := lookup(fs, k); ok && cellText(v) != "" {
 				return cellText(v)
@@ -128,7 +130,7 @@ func composeOne(r llms.ToolCallResponse, note *periodNote) string {
 		return "Thank you, your feedback has been recorded and will be passed on to the team."
 	}
 
-	if _, quoted := lookup(fs, "feedback"); quoted && (r.Name == toolSearchFeedback || r.Name == toolSumFeedback) {
+	if _, quoted := lookup(fs, "feedback"); quoted && (r.Name == tools.NameSearchFeedback || r.Name == tools.NameSummarizeFeedback) {
 		return composeFeedback(r, fs, note)
 	}
 
@@ -138,7 +140,7 @@ func composeOne(r llms.ToolCallResponse, note *periodNote) string {
 			b.WriteString(cellText(v) + "\n")
 		}
 	}
-	tables, _ := displayOf(json.RawMessage(r.Content))
+	tables := displayOf(json.RawMessage(r.Content))
 	if len(tables) > 0 {
 		for i, t := range tables {
 			if i == composeTables {
@@ -155,7 +157,7 @@ func composeOne(r llms.ToolCallResponse, note *periodNote) string {
 
 // writeTable writes the first rows of t as a list: the first cell names the
 // row, the others follow as "column: value".
-func writeTable(b *strings.Builder, t Table) {
+func writeTable(b *strings.Builder, t tools.Table) {
 	if t.Title != "" {
 		b.WriteString("**" + t.Title + "**\n")
 	}
@@ -366,8 +368,8 @@ func composeFeedback(r llms.ToolCallResponse, fs []field, note *periodNote) stri
 		}
 		b.WriteString(line + ": \u201c" + text + "\u201d\n")
 	}
-	if r.Name == toolSumFeedback {
-		if tables, _ := displayOf(json.RawMessage(r.Content)); len(tables) > 0 {
+	if r.Name == tools.NameSummarizeFeedback {
+		if tables := displayOf(json.RawMessage(r.Content)); len(tables) > 0 {
 			b.WriteString("\n")
 			writeTable(&b, tables[0])
 		}
