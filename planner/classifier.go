@@ -260,3 +260,33 @@ func isHan(t string) bool {
 	}
 	return false
 }
+
+// Unknown returns the words of text that the classifier never saw in
+// training (Latin words; Chinese runs none of whose characters were seen),
+// in order.
+func (c *Classifier) Unknown(text string) []string {
+	s := strings.ToLower(text)
+	var out []string
+	for _, t := range latinTokenRe.FindAllString(s, -1) {
+		if isHan(t) {
+			seen := false
+			for _, r := range t {
+				if _, ok := c.feats["h:"+string(r)]; ok {
+					seen = true
+				}
+			}
+			if !seen {
+				out = append(out, t)
+			}
+			continue
+		}
+		t = strings.Trim(t, "'")
+		if t == "" || numberRe.MatchString(t) {
+			continue
+		}
+		if _, ok := c.feats["w:"+t]; !ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -44,6 +44,9 @@ type Config struct {
 	AsOf time.Time
 	// Vocabulary holds the countries, campaigns and categories to match.
 	Vocabulary Vocabulary
+	// Classifier reads the intent of a question; nil means the one trained
+	// on the embedded corpus (see Corpus and TrainOn).
+	Classifier *Classifier
 }
 
 // Planner is a deterministic, offline llms.Model for demos and tests: it
@@ -52,12 +55,26 @@ type Config struct {
 // calls and never calls a tool that was not offered.
 type Planner struct {
 	cfg Config
+	clf *Classifier
 }
 
 var _ llms.Model = (*Planner)(nil)
 
 // New returns a Planner for cfg.
-func New(cfg Config) *Planner { return &Planner{cfg: cfg} }
+//
+// The intent classifier is cfg.Classifier, or when nil the classifier
+// trained on the embedded corpus (once per process, in milliseconds). New
+// panics if the embedded corpus is malformed, which its tests rule out.
+func New(cfg Config) *Planner {
+	clf := cfg.Classifier
+	if clf == nil {
+		var err error
+		if clf, err = defaultClassifier(); err != nil {
+			panic("planner: " + err.Error())
+		}
+	}
+	return &Planner{cfg: cfg, clf: clf}
+}
 
 // Plan is the Planner's reading of one question: a tool call (Tool and
 // Args) or, when no offered tool fits, a Text reply.
@@ -103,7 +120,7 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 	switch last.Role {
 	case llms.ChatMessageTypeHuman, llms.ChatMessageTypeGeneric:
 		plan := p.plan(textOf(last), offered, asOf)
-		if plan.Tool == "" && !plan.final {
+		if elliptical(textOf(last)) || (plan.Tool == "" && !plan.final) {
 			if f, ok := p.followUp(msgs, offered, asOf); ok {
 				plan = f
 			}
@@ -201,35 +218,24 @@ func asOfFromPrompt(msgs []llms.MessageContent) time.Time {
 	return time.Time{}
 }
 
-// examples are sample questions per tool, shown when the Planner cannot help.
-var examples = []struct{ tool, text string }{
-	{tools.NameROI, "Show ROAS for each channel in 2011"},
-	{tools.NameAttribution, "How does first-touch attribution change the picture for affiliate?"},
-	{tools.NameRevenue, "Total revenue in Q4 2011"},
-	{tools.NameRFM, "List our champions in Germany"},
-	{tools.NamePredictCLV, "Predicted lifetime value of customers in France over the next 6 months"},
-	{tools.NameHistoricalCLV, "Historical CLV of customer 12347"},
-	{tools.NameFunnel, "Which funnel step has the biggest drop-off for paid search?"},
-	{tools.NameSegment, "Run k-means with 5 clusters on our customers"},
-	{tools.NameRules, "Market basket rules for Germany"},
-	{tools.NameReport, "Report on at-risk customers in the Netherlands"},
-	{tools.NameSearchFeedback, "What do customers say about the fit of our dresses?"},
-	{tools.NameSummarizeFeedback, "Summarize negative feedback on tops"},
-	{tools.NameRecordFeedback, "Tell me about your last order and I will pass your feedback on"},
+// MinConfidence is the classifier probability below which the Planner
+// asks a short clarifying question instead of guessing the intent.
+const MinConfidence = 0.40
+
+// Intent classifies question: the most probable intent with its
+// probability, and the runners-up.
+func (p *Planner) Intent(question string) []Scored {
+	return p.clf.Predict(classifierText(question))
 }
 
-// capabilities lists example questions for the offered tools.
-func capabilities(offered map[string]llms.Tool) string {
-	var b strings.Builder
-	for _, e := range examples {
-		if _, ok := offered[e.tool]; ok {
-			b.WriteString("\n- " + e.text)
-		}
+// classifierText is what the classifier reads: the question, and for a
+// Chinese question also its English words from the bilingual lexicon, so
+// that both languages share what each taught the model.
+func classifierText(question string) string {
+	if t := translateZH(question); t != question {
+		return question + " " + t
 	}
-	if b.Len() == 0 {
-		return " I have no tools available in this conversation."
-	}
-	return " I can help with questions like:" + b.String()
+	return question
 }
 
 // plan maps a question to a tool call or a text reply.
@@ -240,43 +246,51 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 			byName[t.Function.Name] = t
 		}
 	}
-	w := words(question)
-	tool := intentOf(question, w)
-
-	if tool != "" {
-		if _, ok := byName[tool]; !ok && tool == tools.NameHistoricalCLV {
-			if _, ok := byName[tools.NamePredictCLV]; ok {
-				tool = tools.NamePredictCLV
-			}
-		}
-		if _, ok := byName[tool]; !ok && tool == tools.NameCustomerProfile {
-			if _, ok := byName[tools.NamePredictCLV]; ok {
-				tool = tools.NamePredictCLV
-			}
-		}
-		if _, ok := byName[tool]; !ok && tool == tools.NameSummarizeFeedback {
-			if _, ok := byName[tools.NameSearchFeedback]; ok {
-				tool = tools.NameSearchFeedback
-			}
+	q := p.interlingua(question)
+	w := words(q)
+	scored := p.Intent(question)
+	intent := scored[0].Label
+	tool := ""
+	for _, name := range intentTools[intent] {
+		if _, ok := byName[name]; ok {
+			tool = name
+			break
 		}
 	}
-	if t, ok := byName[tool]; ok {
-		if r := p.filterReply(tool, question, w, t); r != "" {
+	if tool == "" && len(intentTools[intent]) > 0 {
+		tool = intentTools[intent][0]
+	}
+	_, collects := byName[tools.NameRecordFeedback]
+	if t, ok := byName[tool]; ok && tool != tools.NameRecordFeedback {
+		if scored[0].P < MinConfidence {
+			return Plan{Text: p.clarify(question, scored, byName), final: true}
+		}
+		if r := p.filterReply(tool, q, w, t); r != "" {
 			return Plan{Text: r, final: true}
 		}
-		return Plan{Tool: tool, Args: fitArgs(p.args(tool, question, w, asOf), t)}
+		a := p.args(tool, q, w, asOf)
+		if _, ok := a["query"]; ok {
+			a["query"] = feedbackQuery(question)
+		}
+		return Plan{Tool: tool, Args: fitArgs(a, t)}
 	}
-	if _, ok := byName[tools.NameRecordFeedback]; ok {
-		if tool != "" && isQuestion(question) {
-			return Plan{Text: "Sorry, I can't share business figures or analytics here. " +
-				"I'm here to listen to your feedback: tell me about an order or a product and I'll pass it on to the team."}
+	if collects {
+		if tool != "" && tool != tools.NameRecordFeedback && isQuestion(question) {
+			return Plan{Text: p.msg(question, msgCustomerRefusal)}
 		}
 		return Plan{Tool: tools.NameRecordFeedback, Args: fitArgs(map[string]any{"message": strings.TrimSpace(question)}, byName[tools.NameRecordFeedback])}
 	}
-	if tool != "" {
-		return Plan{Text: "Sorry, that question needs a tool that is not available to you in this conversation." + capabilities(byName)}
+	switch {
+	case intent == IntentFeedbackCollect && len(byName) > 0:
+		// Staff telling a story about a purchase: ask what they want
+		// to know rather than answer a different question.
+		return Plan{Text: p.clarify(question, scored[1:], byName), final: true}
+	case intent == IntentHelp:
+		return Plan{Text: p.msg(question, msgHelp) + p.capabilities(question, byName)}
+	case tool != "":
+		return Plan{Text: p.msg(question, msgToolUnavailable) + p.capabilities(question, byName)}
 	}
-	return Plan{Text: "I didn't understand that question." + capabilities(byName)}
+	return Plan{Text: p.notUnderstood(question, scored, byName)}
 }
 
 // followUp reads an elliptical follow-up ("and for Germany?") against the
@@ -285,7 +299,7 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 // that differ from what an empty question would give). It reports false when
 // no earlier question maps to a tool or the follow-up adds nothing.
 func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf time.Time) (Plan, bool) {
-	last := textOf(msgs[len(msgs)-1])
+	last := p.interlingua(textOf(msgs[len(msgs)-1]))
 	for i := len(msgs) - 2; i >= 0; i-- {
 		if msgs[i].Role != llms.ChatMessageTypeHuman {
 			continue
@@ -322,6 +336,11 @@ func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf
 			changed = true
 		}
 		if !changed {
+			if elliptical(textOf(msgs[len(msgs)-1])) {
+				// Answering the follow-up on its own would answer a
+				// different question; say what could not be carried.
+				return Plan{Text: p.msg(last, msgFollowUpNotApplied, prev.Tool), final: true}, true
+			}
 			return Plan{}, false
 		}
 		return Plan{Tool: prev.Tool, Args: args}, true
@@ -329,67 +348,19 @@ func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf
 	return Plan{}, false
 }
 
+// ellipticalRe finds a follow-up that leans on the previous question:
+// "and for Germany?", "what about Q3?", "same for email", "那德国呢？".
+var ellipticalRe = regexp.MustCompile(`(?i)^\s*(and|& |what about|how about|same for|same but|same thing for|now for|now in|ok and|what if|only for|just for|and now|then for)\b|^\s*(那|那么|再看|换成|改成|如果是|只看)|呢\s*[?？]?\s*$`)
+
+// elliptical reports whether question reads as a follow-up of the
+// previous one.
+func elliptical(question string) bool { return ellipticalRe.MatchString(question) }
+
 var questionStartRe = regexp.MustCompile(`^\s*(what|whats|what's|how|which|who|when|where|why|show|list|give|tell me|can you|could you|do you|did you|is|are|was|were)\b`)
 
 // isQuestion reports whether s reads as a question or request for information.
 func isQuestion(s string) bool {
 	return strings.Contains(s, "?") || questionStartRe.MatchString(strings.ToLower(s))
-}
-
-// intentOf returns the tool a question (w is its words() form) asks for, or "".
-func intentOf(question, w string) string {
-	switch {
-	case hasAny(w, "report on", "report for", "report about", "segment report") || strings.HasPrefix(w, " report "):
-		return tools.NameReport
-	case hasAny(w, "roi", "roas", "return on", "returns on", "return on ad spend", "cpa", "cac",
-		"cost per acquisition", "customer acquisition cost", "acquisition cost", "cost per order", "payback"):
-		return tools.NameROI
-	case hasAny(w, "attribution", "attribute", "attributed", "touchpoints", "touchpoint") ||
-		matchPhrases(w, attributionPhrases) != nil:
-		return tools.NameAttribution
-	case customerIDOf(question) != "" && hasAny(w, "profile", "tell me about customer", "who is customer", "about customer"):
-		return tools.NameCustomerProfile
-	case isCLV(w):
-		if hasAny(w, "historical", "past value", "so far", "to date") {
-			return tools.NameHistoricalCLV
-		}
-		return tools.NamePredictCLV
-	case hasAny(w, "funnel", "funnels", "drop off", "dropoff", "drop offs", "where do we lose",
-		"lose people", "abandon", "abandonment", "checkout"):
-		return tools.NameFunnel
-	case hasAny(w, "rfm"):
-		return tools.NameRFM
-	case hasAny(w, "k means", "kmeans", "cluster", "clusters", "clustering", "segment our customers",
-		"segment customers", "segment the customers", "segmentation", "ward"):
-		return tools.NameSegment
-	case hasAny(w, "basket", "baskets", "association", "associations", "bought together", "frequently bought",
-		"cross sell", "apriori", "product pairs", "often bought", "buy together"):
-		return tools.NameRules
-	case slices.ContainsFunc(matchPhrases(w, segmentPhrases), func(s string) bool { return s != "new" && s != "lost" }) ||
-		hasAny(w, "lost customers"):
-		return tools.NameRFM
-	case hasAny(w, "feedback", "review", "reviews", "reviewer", "reviewers", "complain", "complaints", "complaint",
-		"complaining", "say", "saying", "said", "say about", "think of", "think about", "opinion", "opinions", "comments", "sentiment"):
-		if hasAny(w, "summarize", "summarise", "summary", "summarizing", "themes", "main topics", "overview") {
-			return tools.NameSummarizeFeedback
-		}
-		return tools.NameSearchFeedback
-	case hasAny(w, "segments", "segment"):
-		return tools.NameSegment
-	case hasAny(w, "revenue", "revenues", "sales", "turnover", "how many customers", "how many orders",
-		"number of orders", "number of customers", "orders", "aov", "average order value", "income", "sold"):
-		return tools.NameRevenue
-	}
-	return ""
-}
-
-func isCLV(w string) bool {
-	if hasAny(w, "lifetime value", "clv", "ltv", "customer value", "likely to buy again", "buy again", "purchase again",
-		"order again", "still active", "alive", "p alive", "palive", "bg nbd", "bgnbd", "pareto nbd", "future value",
-		"predicted value", "gamma gamma") {
-		return true
-	}
-	return hasAny(w, "expect", "expected", "predict", "forecast") && hasAny(w, "purchase", "purchases", "order", "orders", "buy", "spend", "transactions")
 }
 
 // args builds the arguments of tool for question (w is its words() form).
@@ -421,7 +392,7 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 	wNoTop := topNRe.ReplaceAllString(wp, " ")
 	category := vocabMatch(wNoTop, voc.Categories, true, nil)
 	// "Display ROAS by channel": a leading "display" is the verb.
-	channels := matchPhrases(" "+strings.TrimPrefix(w, " display "), p.channelTable())
+	channels := matchPhrases(dropDisplayVerb(w), p.channelTable())
 	channel := ""
 	if len(channels) == 1 || (len(channels) > 1 && tool != tools.NameROI) {
 		// Several channels for ROI: no filter, the breakdown by
@@ -447,6 +418,13 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		sentiment = "positive"
 	}
 
+	if d := windowDays(w); d > 0 {
+		// One stated window: the attribution tools read it as their
+		// lookback, the funnel as its conversion window; a tool that
+		// takes neither drops it, and the answer says so.
+		a["lookback_days"] = d
+		a["window_days"] = d
+	}
 	switch tool {
 	case tools.NameRevenue:
 		setPeriod()
@@ -578,6 +556,18 @@ func feedbackQuery(q string) string {
 		return strings.TrimSpace(m[1])
 	}
 	return s
+}
+
+var displayVerbRe = regexp.MustCompile(`^ display (?:the|all|me|our|my|a|each|every|an) |^ display .*\b(?:by|per|each|every|all) channels? `)
+
+// dropDisplayVerb removes a leading "display" that is the verb ("Display
+// ROAS by channel", "display the funnel"), not the channel ("display roas
+// nov 2011").
+func dropDisplayVerb(w string) string {
+	if displayVerbRe.MatchString(w) {
+		return " " + strings.TrimPrefix(w, " display ")
+	}
+	return w
 }
 
 // fitArgs keeps the arguments listed in the tool's JSON Schema properties,
@@ -796,7 +786,7 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 			return unknown + " is not a channel in the data, so I have not run this. The channels are " +
 				strings.Join(known, ", ") + "."
 		}
-		if cs := matchPhrases(" "+strings.TrimPrefix(w, " display "), channels); len(cs) > 1 && tool != tools.NameROI {
+		if cs := matchPhrases(" "+strings.TrimPrefix(dropDisplayVerb(w), " "), channels); len(cs) > 1 && tool != tools.NameROI {
 			return "I can look at only one channel at a time here, and this question names " + strings.Join(cs, " and ") +
 				". Ask about each on its own, or ask for ROI by channel to see them side by side."
 		}
