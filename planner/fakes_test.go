@@ -66,7 +66,7 @@ var catalogSpec = []struct {
 	{"rfm_segments", analysts, []string{"as_of", "country", "segment", "customer_id", "limit"}},
 	{"historical_clv", analysts, []string{"customer_id", "country", "discount_rate", "limit"}},
 	{"predict_clv", analysts, []string{"customer_id", "country", "segment", "horizon_days", "limit", "model"}},
-	{"compute_roi", analysts, []string{"group_by", "period", "from", "to", "channel", "campaign", "attribution", "basis"}},
+	{"compute_roi", analysts, []string{"group_by", "period", "from", "to", "channel", "campaign", "attribution", "basis", "lookback_days"}},
 	{"compare_attribution", analysts, []string{"channel", "models", "model", "period", "lookback_days"}},
 	{"funnel_analysis", analysts, []string{"channel", "campaign", "period", "compare_period", "window_days"}},
 	{"segment_customers", analysts, []string{"k", "country", "method"}},

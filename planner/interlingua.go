@@ -74,7 +74,7 @@ var zhLexicon = map[string]string{
 	"这个月": "this month", "本月": "this month", "去年": "last year", "今年": "this year", "本年": "this year",
 	"明年": "next year", "下个月": "next month", "半年": "six months", "下季度": "next quarter", "下个季度": "next quarter",
 	// Comparisons and directions.
-	"对比": "vs", "比较": "compare", "最差": "worst", "最低": "lowest", "最好": "best", "最高": "highest",
+	"对比": "vs", "比较": "compare", "和": "and", "与": "and", "跟": "and", "以及": "and", "最差": "worst", "最低": "lowest", "最好": "best", "最高": "highest",
 }
 
 var zhNumerals = map[rune]int{'零': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}

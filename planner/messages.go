@@ -22,6 +22,8 @@ const (
 	msgNotUnderstoodIn    = "I didn't understand %s."
 	msgClarify            = "I'm not sure what you are asking for. Did you mean one of these?"
 	msgRecognised         = "I read: %s."
+	msgNoCampaign         = "There is no campaign called \"%s\" in the data, so I have not run this. The nearest campaign names are: %s."
+	msgManyCampaigns      = "\"%s\" matches several campaigns: %s. Which one do you mean? (Or ask by campaign to see them all.)"
 	msgFollowUpNotApplied = "I can't apply that to the previous question: %s takes none of the filters this follow-up names, " +
 		"and answering it on its own would answer a different question. Ask it in full, please."
 )
@@ -37,6 +39,8 @@ var messages = map[string]string{
 	msgNotUnderstoodIn:    "我没有理解“%s”。",
 	msgClarify:            "我不确定您想问什么。您是想问下面这些问题吗？",
 	msgRecognised:         "我理解到：%s。",
+	msgNoCampaign:         "数据中没有名为“%s”的活动，所以没有运行。最接近的活动名称：%s。",
+	msgManyCampaigns:      "“%s”对应多个活动：%s。您指的是哪一个？（也可以按活动查看全部。）",
 	msgFollowUpNotApplied: "无法把这个追问用到上一个问题上：%s 不支持追问中提到的筛选条件，单独回答又会答非所问。请把问题完整地再问一次。",
 }
 

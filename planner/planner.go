@@ -9,12 +9,14 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tmc/langchaingo/llms"
 
+	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/tools"
 )
 
@@ -82,6 +84,9 @@ type Plan struct {
 	Tool string
 	Args map[string]any
 	Text string
+	// More holds the arguments of further calls of Tool, one per item of
+	// a comparison ("Q3 and Q4", "France vs Germany"): Args is the first.
+	More []map[string]any
 	// final marks a Text reply about the question's own filters, which
 	// must not be read as an elliptical follow-up.
 	final bool
@@ -128,18 +133,19 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 		if plan.Tool == "" {
 			return textResponse(plan.Text), nil
 		}
-		args, err := json.Marshal(plan.Args)
-		if err != nil {
-			return nil, fmt.Errorf("planner: encode arguments: %w", err)
-		}
-		return &llms.ContentResponse{Choices: []*llms.ContentChoice{{
-			StopReason: "tool_calls",
-			ToolCalls: []llms.ToolCall{{
-				ID:           "call_1",
+		var calls []llms.ToolCall
+		for i, a := range append([]map[string]any{plan.Args}, plan.More...) {
+			args, err := json.Marshal(a)
+			if err != nil {
+				return nil, fmt.Errorf("planner: encode arguments: %w", err)
+			}
+			calls = append(calls, llms.ToolCall{
+				ID:           "call_" + strconv.Itoa(i+1),
 				Type:         "function",
 				FunctionCall: &llms.FunctionCall{Name: plan.Tool, Arguments: string(args)},
-			}},
-		}}}, nil
+			})
+		}
+		return &llms.ContentResponse{Choices: []*llms.ContentChoice{{StopReason: "tool_calls", ToolCalls: calls}}}, nil
 	case llms.ChatMessageTypeTool:
 		var results []llms.ToolCallResponse
 		for i := len(msgs) - 1; i >= 0 && msgs[i].Role == llms.ChatMessageTypeTool; i-- {
@@ -149,7 +155,8 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 				}
 			}
 		}
-		return textResponse(composeAnswer(results, relativeNote(msgs, asOf))), nil
+		c := p.composerFor(msgs, offered, results, asOf)
+		return textResponse(c.answer(results, relativeNote(msgs, asOf))), nil
 	}
 	return textResponse("I have nothing to add."), nil
 }
@@ -218,6 +225,11 @@ func asOfFromPrompt(msgs []llms.MessageContent) time.Time {
 	return time.Time{}
 }
 
+// MaxResultChars is the tool-result size the agent should pass to the
+// Planner uncut (agent.Config.MaxResultChars): the Planner summarises
+// large results itself and needs them whole to do so.
+const MaxResultChars = 64 << 20
+
 // MinConfidence is the classifier probability below which the Planner
 // asks a short clarifying question instead of guessing the intent.
 const MinConfidence = 0.40
@@ -272,7 +284,8 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 		if _, ok := a["query"]; ok {
 			a["query"] = feedbackQuery(question)
 		}
-		return Plan{Tool: tool, Args: fitArgs(a, t)}
+		calls := p.compareCalls(tool, q, w, asOf, t, a)
+		return Plan{Tool: tool, Args: calls[0], More: calls[1:]}
 	}
 	if collects {
 		if tool != "" && tool != tools.NameRecordFeedback && isQuestion(question) {
@@ -388,11 +401,21 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 	wp := dropPossessive(w) // "Germany's stores"
 	country := vocabMatch(wp, voc.Countries, false, countryAliases)
 	campaign := vocabMatch(wp, voc.Campaigns, false, nil)
+	if campaign == "" {
+		if ref, cands := p.campaignRef(question, w, asOf); ref != "" && len(cands) == 1 {
+			campaign = cands[0]
+		}
+	}
 	// "top 10" is a limit, not the category Tops.
 	wNoTop := topNRe.ReplaceAllString(wp, " ")
 	category := vocabMatch(wNoTop, voc.Categories, true, nil)
 	// "Display ROAS by channel": a leading "display" is the verb.
 	channels := matchPhrases(dropDisplayVerb(w), p.channelTable())
+	// A channel word inside the campaign's name ("Newsletter Q4 2011")
+	// names the campaign, not a second filter.
+	if campaign != "" && len(channels) == 1 && firstPhrase(words(campaign), p.channelTable()) == channels[0] {
+		channels = nil
+	}
 	channel := ""
 	if len(channels) == 1 || (len(channels) > 1 && tool != tools.NameROI) {
 		// Several channels for ROI: no filter, the breakdown by
@@ -568,6 +591,102 @@ func dropDisplayVerb(w string) string {
 		return " " + strings.TrimPrefix(w, " display ")
 	}
 	return w
+}
+
+// monthYearBareRe finds a month name standing alone ("march"), which
+// takes the year stated elsewhere in a comparison.
+var monthYearBareRe = regexp.MustCompile(`\b(` + monthAlt + `)\b`)
+
+// compareSplitRe splits a question into the parts a comparison names:
+// "Q3 and Q4", "2010 vs 2011", "France, Germany".
+var compareSplitRe = regexp.MustCompile(` (?:and|vs|versus|against|compared to|compared with|or|with) |,|/`)
+
+// periodsOf returns the distinct periods a question compares ("ROI in Q3
+// and Q4 2011" → 2011-Q3, 2011-Q4), each in the form of one tool call; a
+// year stated once applies to every part that lacks one. It returns nil
+// for fewer than two periods or a range ("between March and May").
+func periodsOf(q string, asOf time.Time) []periodArgs {
+	whole := resolvePeriod(q, asOf)
+	if whole.Period == "" {
+		return nil // a date range, or no period
+	}
+	lq := strings.ToLower(q)
+	year := yearRe.FindString(lq)
+	var out []periodArgs
+	for _, part := range compareSplitRe.Split(lq, -1) {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		if year != "" && !yearRe.MatchString(part) {
+			// The year goes right after the period word it completes.
+			switch {
+			case quarterOnlyRe.MatchString(part):
+				part = quarterOnlyRe.ReplaceAllString(part, "q${1} "+year)
+			case halfNoYearRe.MatchString(part):
+				part = halfNoYearRe.ReplaceAllString(part, "${0} "+year)
+			case monthYearBareRe.MatchString(part):
+				part = monthYearBareRe.ReplaceAllString(part, "${1} "+year)
+			}
+		}
+		pr := resolvePeriod(part, asOf)
+		if pr.empty() || slices.Contains(out, pr) {
+			continue
+		}
+		out = append(out, pr)
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// compareCalls returns the arguments of one call per item the question
+// compares (countries, channels, periods), or only a when it compares
+// nothing. ROI compares channels in one call, grouped by channel.
+func (p *Planner) compareCalls(tool, q, w string, asOf time.Time, t llms.Tool, a map[string]any) []map[string]any {
+	props := schemaProps(t)
+	takes := func(k string) bool {
+		_, ok := props[k]
+		return props == nil || ok
+	}
+	fitted := fitArgs(maps.Clone(a), t)
+	var out []map[string]any
+	with := func(k string, vs []string) {
+		for _, v := range vs {
+			c := maps.Clone(a)
+			c[k] = v
+			out = append(out, fitArgs(c, t))
+		}
+	}
+	countries := matchPhrases(dropPossessive(w), vocabTable(p.cfg.Vocabulary.Countries, false, countryAliases))
+	channels := matchPhrases(dropDisplayVerb(w), p.channelTable())
+	switch {
+	case takes("country") && len(countries) > 1:
+		with("country", countries)
+	case takes("channel") && len(channels) > 1 && tool != tools.NameROI:
+		with("channel", channels)
+	case takes("period") || takes("from"):
+		for _, pr := range periodsOf(q, asOf) {
+			c := maps.Clone(a)
+			delete(c, "period")
+			delete(c, "from")
+			delete(c, "to")
+			if pr.Period != "" {
+				c["period"] = pr.Period
+			}
+			if pr.From != "" {
+				c["from"] = pr.From
+			}
+			if pr.To != "" {
+				c["to"] = pr.To
+			}
+			out = append(out, fitArgs(c, t))
+		}
+	}
+	if len(out) < 2 {
+		return []map[string]any{fitted}
+	}
+	return out
 }
 
 // fitArgs keeps the arguments listed in the tool's JSON Schema properties,
@@ -752,11 +871,16 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 				"(for example \"ROI by campaign\"): every campaign, " + c + " included, is listed on its own row."
 		}
 	}
-	if takes("country") {
-		if cs := matchPhrases(wp, countries); len(cs) > 1 {
-			return "I can filter on only one country at a time, and this question names " + strings.Join(cs, " and ") +
-				". Ask about each on its own (for example about " + cs[0] + ", then \"and for " + cs[1] + "?\")."
+	if takes("campaign") && len(voc.Campaigns) > 0 && vocabMatch(wp, voc.Campaigns, false, nil) == "" {
+		switch ref, cands := p.campaignRef(question, w, p.cfg.AsOf); {
+		case ref == "":
+		case len(cands) == 0:
+			return p.msg(question, msgNoCampaign, ref, strings.Join(p.nearestCampaigns(ref, 3), "; "))
+		case len(cands) > 1:
+			return p.msg(question, msgManyCampaigns, ref, listNames(cands, 6))
 		}
+	}
+	if takes("country") {
 		if len(voc.Countries) > 0 && len(matchPhrases(wp, countries)) == 0 {
 			if name := p.unknownPlace(question); name != "" {
 				return name + " is not a country in the data, so I have not run this. Countries in the data include " +
@@ -786,12 +910,104 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 			return unknown + " is not a channel in the data, so I have not run this. The channels are " +
 				strings.Join(known, ", ") + "."
 		}
-		if cs := matchPhrases(" "+strings.TrimPrefix(dropDisplayVerb(w), " "), channels); len(cs) > 1 && tool != tools.NameROI {
-			return "I can look at only one channel at a time here, and this question names " + strings.Join(cs, " and ") +
-				". Ask about each on its own, or ask for ROI by channel to see them side by side."
-		}
 	}
 	return ""
+}
+
+// campaignWordRe finds the words naming a campaign: "the newsletter
+// campaign", "campaign 'Black Friday'", "Brand Search campaign".
+var campaignWordRe = regexp.MustCompile(` ((?:[a-z0-9'-]+ ){1,4})campaign | campaigns? (?:called |named )?((?:[a-z0-9'-]+ ){1,4})`)
+
+// notCampaignWords are words around "campaign" that do not name one.
+var notCampaignWords = map[string]bool{"the": true, "our": true, "my": true, "this": true, "that": true, "which": true,
+	"each": true, "every": true, "per": true, "by": true, "for": true, "of": true, "in": true, "best": true, "worst": true,
+	"top": true, "a": true, "an": true, "what": true, "how": true, "is": true, "was": true, "did": true, "roi": true,
+	"roas": true, "funnel": true, "marketing": true, "last": true, "latest": true, "all": true, "and": true, "vs": true,
+	"with": true, "do": true, "does": true, "it": true, "its": true, "their": true, "on": true, "from": true, "to": true,
+	"performance": true, "results": true, "result": true, "spend": true, "cost": true, "revenue": true, "q1": true,
+	"q2": true, "q3": true, "q4": true, "quarter": true, "month": true, "year": true, "ads": true, "ad": true,
+	"show": true, "me": true, "give": true, "list": true, "compare": true, "most": true, "least": true, "biggest": true,
+	"lowest": true, "highest": true, "any": true, "s": true, "whole": true, "one": true, "only": true}
+
+// campaignRef returns the words of w that name a campaign not spelled in
+// full, and the campaigns of the data whose names hold all of them (only
+// those of the question's quarter when it names one); "" when the
+// question names no campaign that way.
+func (p *Planner) campaignRef(q, w string, asOf time.Time) (string, []string) {
+	var ref []string
+	for _, m := range campaignWordRe.FindAllStringSubmatch(w, -1) {
+		for _, word := range strings.Fields(m[1] + m[2]) {
+			if notCampaignWords[word] || yearRe.MatchString(word) {
+				continue
+			}
+			ref = append(ref, word)
+		}
+		if len(ref) > 0 {
+			break
+		}
+	}
+	if len(ref) == 0 {
+		return "", nil
+	}
+	var cands []string
+	for _, c := range p.cfg.Vocabulary.Campaigns {
+		cw := words(c)
+		all := true
+		for _, r := range ref {
+			if !strings.Contains(cw, " "+r+" ") && !strings.Contains(cw, " "+r) {
+				all = false
+			}
+		}
+		if all {
+			cands = append(cands, c)
+		}
+	}
+	if len(cands) > 1 {
+		// "the newsletter campaign in Q4 2011": keep that quarter's.
+		if pr := resolvePeriod(q, asOf); pr.Period != "" {
+			if per, err := analytics.ParsePeriod(pr.Period, time.UTC); err == nil && strings.Contains(per.Label, "-Q") {
+				label := per.Label[5:] + " " + per.Label[:4] // "Q4 2011"
+				var in []string
+				for _, c := range cands {
+					if strings.Contains(c, label) {
+						in = append(in, c)
+					}
+				}
+				if len(in) > 0 {
+					cands = in
+				}
+			}
+		}
+	}
+	if len(cands) == 0 && firstPhrase(" "+strings.Join(ref, " ")+" ", p.channelTable()) != "" {
+		// "the email campaign": a channel's campaigns, not a name.
+		return "", nil
+	}
+	return strings.Join(ref, " "), cands
+}
+
+// nearestCampaigns returns the n campaign names closest to ref (edit
+// distance of the lowercase names' best-matching prefix).
+func (p *Planner) nearestCampaigns(ref string, n int) []string {
+	type cd struct {
+		name string
+		d    int
+	}
+	var cs []cd
+	for _, c := range p.cfg.Vocabulary.Campaigns {
+		lc := strings.ToLower(c)
+		d := osa(ref, lc)
+		if len(lc) > len(ref) {
+			d = min(d, osa(ref, lc[:len(ref)]))
+		}
+		cs = append(cs, cd{c, d})
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	var out []string
+	for i := 0; i < len(cs) && i < n; i++ {
+		out = append(out, cs[i].name)
+	}
+	return out
 }
 
 // unknownPlace returns the capitalised name after "in" that is neither a

@@ -143,8 +143,15 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 			byRole[agent.Role(r)] = append(byRole[agent.Role(r)], e.Tool)
 		}
 	}
+	// The offline planner composes the answer from the whole result (it
+	// summarises large tables itself), so its results are not cut to fit
+	// an LLM's context.
+	maxResult := 0
+	if a.Config.Provider() == agent.ProviderOffline {
+		maxResult = planner.MaxResultChars
+	}
 	svc, err := agent.New(agent.Config{
-		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout,
+		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout, MaxResultChars: maxResult,
 		MaxTokens: a.Config.LLMMaxTokens,
 		AsOf:      func() time.Time { return last }, Logger: a.Logger,
 	})
