@@ -3,6 +3,8 @@ package agent
 import (
 	"context"
 	"encoding/json"
+
+	"github.com/tmc/langchaingo/llms"
 )
 
 // Role is who is asking; it decides which tools the agent may call.
@@ -85,6 +87,32 @@ type Answer struct {
 	// (the "display" object of a result, see docs/tools.md).
 	Tables []Table `json:"tables,omitempty"`
 	Charts []Chart `json:"charts,omitempty"`
+	// Grounding is the check of Text's figures against the tool results
+	// (nil only for errors).
+	Grounding *Grounding `json:"grounding,omitempty"`
+}
+
+// Composer writes an answer from a turn's tool results alone (the offline
+// planner's composer in roibot). Ask shows its text, with a note, instead of
+// a model answer whose figures no tool result supports or when the model
+// gave no answer. results are in call order; each Content is the tool's
+// JSON result.
+type Composer interface {
+	Compose(ctx context.Context, question string, results []llms.ToolCallResponse) (string, error)
+}
+
+// SelfGrounded is implemented by a model whose text holds only figures of
+// the turn's tool results and the question, by construction (the offline
+// planner composes its answers deterministically from them). Ask shows
+// such a model's text without the figure check, which is for models that
+// may invent figures.
+type SelfGrounded interface {
+	SelfGrounded() bool
+}
+
+func selfGrounded(m llms.Model) bool {
+	sg, ok := m.(SelfGrounded)
+	return ok && sg.SelfGrounded()
 }
 
 // Table is a rectangular result for display: Rows[i][j] is the cell of

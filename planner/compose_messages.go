@@ -328,10 +328,8 @@ func callItems(msgs []llms.MessageContent) []string {
 			items[i] += fmt.Sprint(a[k])
 		}
 	}
-	for i := range items {
-		if items[i] == "" {
-			items[i] = strconv.Itoa(i + 1)
-		}
+	if items[0] == "" {
+		return nil // the calls differ in nothing the composer can name
 	}
 	return items
 }

@@ -1034,3 +1034,27 @@ func (p *Planner) unknownPlace(question string) string {
 	}
 	return ""
 }
+
+// Compose writes the answer to question from a turn's tool results alone,
+// as GenerateContent does after the tool calls it chose: it satisfies
+// agent.Composer, which the agent uses when a model's own answer is
+// withheld (figures no tool returned) or missing. results are in call
+// order.
+func (p *Planner) Compose(ctx context.Context, question string, results []llms.ToolCallResponse) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	msgs := []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeHuman, question)}
+	ai := llms.MessageContent{Role: llms.ChatMessageTypeAI}
+	for _, r := range results {
+		ai.Parts = append(ai.Parts, llms.ToolCall{ID: r.ToolCallID, Type: "function",
+			FunctionCall: &llms.FunctionCall{Name: r.Name, Arguments: "{}"}})
+	}
+	msgs = append(msgs, ai)
+	c := p.composerFor(msgs, nil, results, p.cfg.AsOf)
+	return c.answer(results, relativeNote(msgs, p.cfg.AsOf)), nil
+}
+
+// SelfGrounded implements agent.SelfGrounded: every figure the Planner
+// writes comes from the tool results or the question.
+func (p *Planner) SelfGrounded() bool { return true }

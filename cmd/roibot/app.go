@@ -63,7 +63,7 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (is the database running? make db starts the embedded one)", err)
 	}
-	a.Logger.Debug("database", "pglite", s.IsPGlite(), "version", s.Version())
+	a.Logger.Debug("database", "version", s.Version())
 	a.store = s
 	return s, nil
 }
@@ -104,23 +104,30 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	offline := planner.New(planner.Config{AsOf: last, Vocabulary: planner.Vocabulary{
+		Countries: countries, Campaigns: campaigns, Categories: categories,
+		Channels: channels,
+	}})
 	model, err := agent.NewModel(agent.ProviderConfig{
 		Provider: a.Config.Provider(),
 		APIKey:   a.apiKey(),
 		BaseURL:  a.baseURL(),
 		Model:    a.modelName(),
-		Offline: planner.New(planner.Config{AsOf: last, Vocabulary: planner.Vocabulary{
-			Countries: countries, Campaigns: campaigns, Categories: categories,
-			Channels: channels,
-		}}),
+		Offline:  offline,
 	})
 	if err != nil {
 		return nil, err
 	}
+	// The offline planner composes the answer from tool results when a
+	// model's text is withheld (figures no tool returned) or missing.
+	var composer agent.Composer = offline
 	fs, emb, err := a.feedback(ctx)
 	feedbackOK := err == nil
 	if err != nil {
-		if errors.Is(err, knowledge.ErrDimensionMismatch) {
+		// A model the endpoint rejects, an unusable vector or a dimension
+		// mismatch is a configuration error to fix before start-up.
+		var cfgErr *embeddingConfigError
+		if errors.Is(err, knowledge.ErrDimensionMismatch) || errors.As(err, &cfgErr) {
 			return nil, err
 		}
 		// An unreachable embedding endpoint must not take the analytics
@@ -152,8 +159,9 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	}
 	svc, err := agent.New(agent.Config{
 		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout, MaxResultChars: maxResult,
-		MaxTokens: a.Config.LLMMaxTokens,
-		AsOf:      func() time.Time { return last }, Logger: a.Logger,
+		MaxTokens: a.Config.LLMMaxTokens, IdleTimeout: a.Config.LLMIdleTimeout, DisableStreaming: !a.Config.LLMStream,
+		Composer: composer,
+		AsOf:     func() time.Time { return last }, Logger: a.Logger,
 	})
 	if err != nil {
 		return nil, err
