@@ -42,7 +42,10 @@ type TrainConfig struct {
 }
 
 // DefaultTrainConfig is the configuration the planner trains with.
-var DefaultTrainConfig = TrainConfig{Epochs: 40, Lambda: 1e-4, Rate: 0.5, Seed: 1}
+//
+// Ten epochs: 5-fold cross-validation on the build split gave the same
+// accuracy from 8 to 40 epochs (TestTune_CrossValidation).
+var DefaultTrainConfig = TrainConfig{Epochs: 10, Lambda: 1e-4, Rate: 0.5, Seed: 1}
 
 // Example is one labelled question.
 type Example struct {
