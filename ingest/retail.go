@@ -123,9 +123,38 @@ type Options struct {
 	// MaxRows, when positive, stops after that many data rows (reviews
 	// only: a deterministic prefix for the demo).
 	MaxRows int
+	// Now returns the current time (default time.Now); dates later than
+	// Now + MaxFuture are rejected.
+	Now func() time.Time
+	// MaxFuture is how far past now a date may lie (default
+	// DefaultMaxFuture): a date far in the future (9999-12-31) is a typo or
+	// an attack, and would become the data's as-of date.
+	MaxFuture time.Duration
+
+	latest time.Time // Now() + MaxFuture, set by defaults
+}
+
+// DefaultMaxFuture is the default tolerance for dates after now: two days
+// cover every time zone and a clock a little behind.
+const DefaultMaxFuture = 48 * time.Hour
+
+// future returns a reject reason when t lies after the latest accepted
+// date, else "".
+func (o *Options) future(t time.Time) string {
+	if t.After(o.latest) {
+		return fmt.Sprintf("%s is in the future (more than %s after now)", t.Format(time.DateOnly), o.MaxFuture)
+	}
+	return ""
 }
 
 func (o *Options) defaults() {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxFuture <= 0 {
+		o.MaxFuture = DefaultMaxFuture
+	}
+	o.latest = o.Now().Add(o.MaxFuture)
 	if o.BatchSize <= 0 {
 		o.BatchSize = 5000
 	}
@@ -180,6 +209,9 @@ func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Op
 		lines: make([]OrderLine, 0, opt.BatchSize), from: make([]int, 0, opt.BatchSize)}
 	err = eachRow(cr, rep, opt, func() error { return b.flush(ctx) }, func(rec []string, line int) error {
 		ol, field, reason := parseRetailRow(rec, opt.Location)
+		if reason == "" {
+			field, reason = "InvoiceDate", opt.future(ol.At)
+		}
 		if reason != "" {
 			rep.reject(line, field, reason)
 			return nil
