@@ -336,11 +336,11 @@ func FitModels(t ModelTable, cfg FitConfig) (*FitResult, error) {
 	}
 	// Keep only the requested models in the report.
 	res.Models = slices.DeleteFunc(res.Models, func(m ModelResult) bool { return !slices.Contains(cfg.Models, m.Name) })
-	res.Verdict = verdict(res)
+	res.Verdict = ensembleVerdict(res)
 	return res, nil
 }
 
-func verdict(res *FitResult) string {
+func ensembleVerdict(res *FitResult) string {
 	var best *ModelResult
 	for i := range res.Models {
 		if res.Models[i].Name == res.Best {
