@@ -77,6 +77,14 @@ var tableInserts = map[string]tableInsert{
 			from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) as u(id, customer_id, channel, campaign, touched_at)
 			on conflict (touchpoint_id) do nothing`,
 	},
+	ingest.TableFXRates: {
+		columns: []string{"day", "currency", "rate", "to_currency"},
+		types:   []string{"text", "text", "text", "text"},
+		sql: `insert into fx_rates (day, currency, rate, to_currency)
+			select u.day::date, u.currency, u.rate::numeric, u.to_currency
+			from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as u(day, currency, rate, to_currency)
+			on conflict (to_currency, currency, day) do nothing`,
+	},
 	ingest.TableFunnelEvents: {
 		columns: []string{"event_id", "session_id", "stage", "occurred_at", "channel", "campaign", "customer_id"},
 		types:   []string{"text", "text", "text", "timestamptz", "text", "text", "text"},
