@@ -15,7 +15,8 @@ import (
 // Defaults applied by New to zero Config fields.
 const (
 	DefaultMaxSteps       = 6
-	DefaultCallTimeout    = 60 * time.Second
+	DefaultCallTimeout    = 300 * time.Second
+	DefaultMaxTokens      = 512
 	DefaultHistoryTurns   = 6
 	DefaultHistoryChars   = 8000
 	DefaultMaxResultChars = 24000
@@ -32,8 +33,14 @@ type Config struct {
 	// model still asks for tools after MaxSteps calls, Ask answers that it
 	// could not finish.
 	MaxSteps int
-	// CallTimeout bounds each model call and each tool call (default 60s).
+	// CallTimeout bounds each model call and each tool call (default
+	// 300s: a small model on a CPU needed 106-208 s for the first call with
+	// the full tool prompt of ~4,400 tokens, see docs/llm.md).
 	CallTimeout time.Duration
+	// MaxTokens bounds the tokens the model may generate per call (default
+	// 512), sent as max_tokens so that a server stops generating instead of
+	// running on after Ask has given up.
+	MaxTokens int
 	// AsOf returns the data's as-of date (the last order date). It is given
 	// to the model in the system prompt so that relative periods ("last
 	// quarter") resolve against the data, not the wall clock. Nil leaves the
@@ -73,6 +80,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = DefaultCallTimeout
+	}
+	if cfg.MaxTokens <= 0 {
+		cfg.MaxTokens = DefaultMaxTokens
 	}
 	if cfg.HistoryTurns <= 0 {
 		cfg.HistoryTurns = DefaultHistoryTurns
@@ -152,9 +162,12 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 	msgs = append(msgs, historyMessages(q.History, s.cfg.HistoryTurns, s.cfg.HistoryChars)...)
 	msgs = append(msgs, llms.TextParts(llms.ChatMessageTypeHuman, q.Text))
 
-	var opts []llms.CallOption
+	opts := []llms.CallOption{llms.WithMaxTokens(s.cfg.MaxTokens)}
 	if defs := s.defs[q.Role]; len(defs) > 0 {
-		opts = append(opts, llms.WithTools(defs))
+		// tool_choice "auto" on every request with tools: without it some
+		// servers (llama-cpp-python's function-calling chat formats) leave
+		// the tools out of the prompt and the model answers from nothing.
+		opts = append(opts, llms.WithTools(defs), llms.WithToolChoice("auto"))
 	}
 	var usage tokenUsage
 	for step := 1; step <= s.cfg.MaxSteps; step++ {

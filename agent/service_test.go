@@ -19,7 +19,11 @@ import (
 
 // chatRequest is the part of an OpenAI /chat/completions request the tests read.
 type chatRequest struct {
-	Model    string `json:"model"`
+	Model               string `json:"model"`
+	ToolChoice          any    `json:"tool_choice"`
+	MaxTokens           int    `json:"max_tokens"`
+	MaxCompletionTokens int    `json:"max_completion_tokens"`
+	Stream              bool   `json:"stream"`
 	Messages []struct {
 		Role       string `json:"role"`
 		Content    any    `json:"content"`
@@ -55,6 +59,13 @@ type scriptedServer struct {
 
 func newScriptedServer(t *testing.T, replies ...string) *scriptedServer {
 	t.Helper()
+	return newReplyServer(t, func(n int, _ chatRequest) string { return replies[min(n, len(replies)-1)] })
+}
+
+// newReplyServer is a scriptedServer answering the n-th request (from 0)
+// with reply(n, request).
+func newReplyServer(t *testing.T, reply func(n int, req chatRequest) string) *scriptedServer {
+	t.Helper()
 	s := &scriptedServer{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/chat/completions" {
@@ -72,9 +83,8 @@ func newScriptedServer(t *testing.T, replies ...string) *scriptedServer {
 		s.requests = append(s.requests, req)
 		s.auth = append(s.auth, r.Header.Get("Authorization"))
 		s.mu.Unlock()
-		reply := replies[min(n, len(replies)-1)]
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, reply)
+		io.WriteString(w, reply(n, req))
 	}))
 	t.Cleanup(s.Close)
 	return s

@@ -99,6 +99,10 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 			rep.reject(line, "date", fmt.Sprintf("%q is not YYYYMMDD", f[dateIdx]))
 			continue
 		}
+		if reason := opt.future(day); reason != "" {
+			rep.reject(line, "date", reason)
+			continue
+		}
 		qty, err := strconv.ParseInt(strings.TrimSpace(f[qtyIdx]), 10, 64)
 		if err != nil || qty < 0 {
 			rep.reject(line, "cds", fmt.Sprintf("%q is not a non-negative integer", f[qtyIdx]))

@@ -62,7 +62,7 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (is the database running? make db starts the embedded one)", err)
 	}
-	a.Logger.Debug("database", "pglite", s.IsPGlite(), "version", s.Version())
+	a.Logger.Debug("database", "version", s.Version())
 	a.store = s
 	return s, nil
 }
@@ -144,7 +144,8 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	}
 	svc, err := agent.New(agent.Config{
 		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout,
-		AsOf: func() time.Time { return last }, Logger: a.Logger,
+		MaxTokens: a.Config.LLMMaxTokens,
+		AsOf:      func() time.Time { return last }, Logger: a.Logger,
 	})
 	if err != nil {
 		return nil, err

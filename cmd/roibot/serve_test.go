@@ -43,6 +43,7 @@ func newSlackRecorder(t *testing.T) *slackRecorder {
 			r.mu.Lock()
 			r.posts = append(r.posts, p)
 			n := len(r.posts)
+			p["_ts"] = fmt.Sprintf("1700000000.%06d", n) // the ts answered below
 			r.mu.Unlock()
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, p["channel"], n)
