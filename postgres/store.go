@@ -95,9 +95,9 @@ type Store struct {
 	// turns), so that they never queue behind analytics queries holding
 	// every connection of pool.
 	delivery *pgxpool.Pool
-	version string
-	timeout time.Duration
-	log     *slog.Logger
+	version  string
+	timeout  time.Duration
+	log      *slog.Logger
 	// searchPath is every pool connection's search_path, sent as a startup
 	// parameter: the configured schema (or public), public, and the schema
 	// of the vector extension. versionTable is tern's table in that schema.
