@@ -53,6 +53,11 @@ type Config struct {
 	// only matters when the migrations run; an existing column keeps its
 	// size, and Feedback checks the embedder against it.
 	EmbeddingDimension int
+	// Location is the business time zone (ROIBOT_TIMEZONE; nil means UTC):
+	// order and touchpoint times come back in it, so that days counted from
+	// them (recency, purchase occasions, daily buckets) are local days, the
+	// same days spend is recorded on.
+	Location *time.Location
 }
 
 // Embedding column limits, from pgvector's HNSW index: at most 2,000
@@ -89,10 +94,15 @@ func embeddingColumn(dim int) (typ, ops string, err error) {
 
 // Store is roibot's PostgreSQL store.
 type Store struct {
-	pool    *pgxpool.Pool
-	version string
-	timeout time.Duration
-	log     *slog.Logger
+	pool *pgxpool.Pool
+	// delivery is a pool of its own (deliveryConns connections) for the
+	// short statements of Slack delivery bookkeeping (claims, pending
+	// turns), so that they never queue behind analytics queries holding
+	// every connection of pool.
+	delivery *pgxpool.Pool
+	version  string
+	timeout  time.Duration
+	log      *slog.Logger
 	// searchPath is every pool connection's search_path, sent as a startup
 	// parameter: the configured schema (or public), public, and the schema
 	// of the vector extension. versionTable is tern's table in that schema.
@@ -101,6 +111,16 @@ type Store struct {
 	// embeddingDim is the dimension the migrations create the vector
 	// column for.
 	embeddingDim int
+	// loc is the business time zone times are returned in.
+	loc *time.Location
+}
+
+// zone returns the business time zone (UTC when none was configured).
+func (s *Store) zone() *time.Location {
+	if s.loc == nil {
+		return time.UTC
+	}
+	return s.loc
 }
 
 // Open connects and returns a Store. It does not migrate.
@@ -158,12 +178,19 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	pcfg.ConnConfig.RuntimeParams["search_path"] = searchPath
 	pcfg.AfterConnect = registerVectorTypes
 	pcfg.ConnConfig.Tracer = &tracer{log: log}
+	dcfg := pcfg.Copy()
+	dcfg.MaxConns, dcfg.MinConns = deliveryConns, 0
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	return &Store{pool: pool, version: pr.version, timeout: timeout, log: log,
-		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim}, nil
+	delivery, err := pgxpool.NewWithConfig(ctx, dcfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return &Store{pool: pool, delivery: delivery, version: pr.version, timeout: timeout, log: log,
+		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim, loc: cfg.Location}, nil
 }
 
 // probed is what Open learns on one connection before the pool opens.
@@ -234,8 +261,14 @@ func registerVectorTypes(ctx context.Context, c *pgx.Conn) error {
 	return nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() { s.pool.Close() }
+// deliveryConns is the size of the delivery bookkeeping pool.
+const deliveryConns = 2
+
+// Close closes the pools.
+func (s *Store) Close() {
+	s.pool.Close()
+	s.delivery.Close()
+}
 
 // Version returns the server's version() string.
 func (s *Store) Version() string { return s.version }
@@ -284,6 +317,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	// Connections opened before the migrations created the vector
 	// extension have no pgvector types registered: open new ones.
 	s.pool.Reset()
+	s.delivery.Reset()
 	return nil
 }
 
