@@ -47,7 +47,7 @@ func TestGenerateMMM_FitRecoversTruth(t *testing.T) {
 	sc := GenerateMMM(DefaultSeed)
 	in := sc.Input
 	in.LiftTests = []analytics.LiftTest{sc.Lift}
-	fit, err := analytics.FitMMM(in, analytics.MMMConfig{Seed: 1, Bootstrap: 100})
+	fit, err := analytics.FitMMM(in, analytics.MMMConfig{Seed: 1, Bootstrap: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
