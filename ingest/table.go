@@ -87,8 +87,10 @@ type Column struct {
 }
 
 // Row is one validated row of a table other than orders: one value per
-// column of Columns(table), in that order, typed as its Kind says.
-type Row []any
+// column of Columns(table), in that order, typed as its Kind says. It is
+// an alias of []any so that a store takes []Row as [][]any without
+// importing this package.
+type Row = []any
 
 // TableSink stores validated rows of the generic table CSVs.
 type TableSink interface {

@@ -89,10 +89,15 @@ func embeddingColumn(dim int) (typ, ops string, err error) {
 
 // Store is roibot's PostgreSQL store.
 type Store struct {
-	pool    *pgxpool.Pool
-	version string
-	timeout time.Duration
-	log     *slog.Logger
+	pool *pgxpool.Pool
+	// delivery is a pool of its own (deliveryConns connections) for the
+	// short statements of Slack delivery bookkeeping (claims, pending
+	// turns), so that they never queue behind analytics queries holding
+	// every connection of pool.
+	delivery *pgxpool.Pool
+	version  string
+	timeout  time.Duration
+	log      *slog.Logger
 	// searchPath is every pool connection's search_path, sent as a startup
 	// parameter: the configured schema (or public), public, and the schema
 	// of the vector extension. versionTable is tern's table in that schema.
@@ -158,11 +163,18 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	pcfg.ConnConfig.RuntimeParams["search_path"] = searchPath
 	pcfg.AfterConnect = registerVectorTypes
 	pcfg.ConnConfig.Tracer = &tracer{log: log}
+	dcfg := pcfg.Copy()
+	dcfg.MaxConns, dcfg.MinConns = deliveryConns, 0
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	return &Store{pool: pool, version: pr.version, timeout: timeout, log: log,
+	delivery, err := pgxpool.NewWithConfig(ctx, dcfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return &Store{pool: pool, delivery: delivery, version: pr.version, timeout: timeout, log: log,
 		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim}, nil
 }
 
@@ -234,8 +246,14 @@ func registerVectorTypes(ctx context.Context, c *pgx.Conn) error {
 	return nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() { s.pool.Close() }
+// deliveryConns is the size of the delivery bookkeeping pool.
+const deliveryConns = 2
+
+// Close closes the pools.
+func (s *Store) Close() {
+	s.pool.Close()
+	s.delivery.Close()
+}
 
 // Version returns the server's version() string.
 func (s *Store) Version() string { return s.version }
@@ -284,6 +302,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	// Connections opened before the migrations created the vector
 	// extension have no pgvector types registered: open new ones.
 	s.pool.Reset()
+	s.delivery.Reset()
 	return nil
 }
 

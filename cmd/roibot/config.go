@@ -70,6 +70,10 @@ type Config struct {
 	// leaves a small model on a CPU time for the first call with the full
 	// tool prompt (106-208 s measured, docs/llm.md).
 	LLMTimeout time.Duration `env:"ROIBOT_LLM_TIMEOUT" envDefault:"300s"`
+	// LLMIdleTimeout bounds the gap between streamed chunks of a model
+	// call; LLMStream=false sends calls unstreamed (bounded by LLMTimeout).
+	LLMIdleTimeout time.Duration `env:"ROIBOT_LLM_IDLE_TIMEOUT" envDefault:"60s"`
+	LLMStream      bool          `env:"ROIBOT_LLM_STREAM" envDefault:"true"`
 	// LLMMaxTokens bounds the tokens generated per model call (max_tokens).
 	LLMMaxTokens int           `env:"ROIBOT_LLM_MAX_TOKENS" envDefault:"512"`
 	MaxSteps     int           `env:"ROIBOT_MAX_STEPS" envDefault:"6"`
@@ -172,7 +176,8 @@ func (c *Config) Validate() error {
 			c.EmbeddingDim, postgres.MaxHalfvecDimension, postgres.MaxHalfvecDimension, postgres.MaxVectorDimension))
 	}
 	for name, d := range map[string]time.Duration{"ROIBOT_QUERY_TIMEOUT": c.QueryTimeout, "ROIBOT_LLM_TIMEOUT": c.LLMTimeout,
-		"ROIBOT_TURN_TIMEOUT": c.TurnTimeout, "ROIBOT_SHUTDOWN_TIMEOUT": c.ShutdownTimeout} {
+		"ROIBOT_LLM_IDLE_TIMEOUT": c.LLMIdleTimeout,
+		"ROIBOT_TURN_TIMEOUT":     c.TurnTimeout, "ROIBOT_SHUTDOWN_TIMEOUT": c.ShutdownTimeout} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s %s: want a positive duration such as 30s", name, d))
 		}
