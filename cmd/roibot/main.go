@@ -82,6 +82,7 @@ func commands(app *App) []*cobra.Command {
 		newROICmd(app),
 		newMMMCmd(app),
 		newReembedCmd(app),
+		newModelCmd(app),
 	}
 }
 
