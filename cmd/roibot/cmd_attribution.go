@@ -13,6 +13,7 @@ import (
 
 	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/ingest"
 	"github.com/roibot/roibot/tools"
 )
 
@@ -102,7 +103,7 @@ func (a *App) attribution(ctx context.Context, o attributionOpts) error {
 			return fmt.Errorf("attribution: %w", err)
 		}
 		defer f.Close()
-		paths, err := analytics.ReadChannelAttributionCSV(f)
+		paths, err := ingest.ReadChannelAttributionCSV(f)
 		if err != nil {
 			return fmt.Errorf("attribution: %s: %w", o.file, err)
 		}

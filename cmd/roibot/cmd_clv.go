@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -73,24 +71,16 @@ func parseDay(flag, s string) (time.Time, error) {
 	return t, nil
 }
 
-// readCDNOWFile reads a CDNOW elog or master file, detected from its first line.
+// readCDNOWFile reads a CDNOW elog or master file (ingest.ReadCDNOW) and
+// names its source.
 func readCDNOWFile(path string) ([]analytics.Order, string, error) {
 	rc, err := ingest.Open(path)
 	if err != nil {
 		return nil, "", err
 	}
 	defer rc.Close()
-	br := bufio.NewReader(rc)
-	first, err := br.Peek(64)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, "", err
-	}
-	if strings.HasPrefix(strings.TrimSpace(string(first)), "masterid,") {
-		orders, err := analytics.ReadCDNOWElog(br)
-		return orders, filepath.Base(path) + " (CDNOW elog)", err
-	}
-	orders, err := analytics.ReadCDNOWMaster(br)
-	return orders, filepath.Base(path) + " (CDNOW master)", err
+	orders, layout, err := ingest.ReadCDNOW(rc)
+	return orders, filepath.Base(path) + " (CDNOW " + layout + ")", err
 }
 
 func (a *App) clvFit(ctx context.Context, o clvFitOptions) error {
