@@ -13,26 +13,24 @@ import (
 	"github.com/roibot/roibot/ingest"
 )
 
-// readPaths reads a ChannelAttribution CSV from data/channel-attribution.
-func readPaths(t testing.TB, name string) []analytics.Path {
-	t.Helper()
-	f, err := os.Open("../data/channel-attribution/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	paths, err := ingest.ReadChannelAttributionCSV(f)
-	if err != nil {
-		t.Fatalf("ReadChannelAttributionCSV(%s) error: %v", name, err)
-	}
-	return paths
-}
-
 func TestReadChannelAttributionCSV(t *testing.T) {
+	// read reads a ChannelAttribution CSV from data/channel-attribution.
+	read := func(t *testing.T, name string) []analytics.Path {
+		f, err := os.Open("../data/channel-attribution/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		paths, err := ingest.ReadChannelAttributionCSV(f)
+		if err != nil {
+			t.Fatalf("ReadChannelAttributionCSV(%s) error: %v", name, err)
+		}
+		return paths
+	}
 	t.Run("DataCSV", func(t *testing.T) {
 		// PROVENANCE.md: 10,000 rows, 12 channels, total conversions 19,785,
 		// total conversion value 74,802.972, total null 68,602.
-		paths := readPaths(t, "Data.csv")
+		paths := read(t, "Data.csv")
 		if len(paths) != 10000 {
 			t.Fatalf("len(paths) = %d; want 10000", len(paths))
 		}
@@ -65,7 +63,7 @@ func TestReadChannelAttributionCSV(t *testing.T) {
 		}
 	})
 	t.Run("VignetteWithoutValueColumn", func(t *testing.T) {
-		paths := readPaths(t, "vignette_toy_paths.csv")
+		paths := read(t, "vignette_toy_paths.csv")
 		want := []string{"A > B > A > B > B > A", "A > B > B > A > A", "A > A"}
 		if len(paths) != len(want) {
 			t.Fatalf("len(paths) = %d; want %d", len(paths), len(want))

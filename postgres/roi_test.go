@@ -2,15 +2,12 @@ package postgres_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/roibot/roibot/analytics"
-	"github.com/roibot/roibot/ingest"
-	"github.com/roibot/roibot/postgres"
 	"github.com/roibot/roibot/postgres/pgtest"
 )
 
@@ -38,25 +35,8 @@ const lastTouchFixture = "../testdata/attribution/lasttouch_fixture.csv"
 // so paid_search 1 order £100, display 1 £200, email 1 £30, affiliate 2
 // £160, paid_social 1 £120; £410 of the period's £1,020 unattributed.
 func TestStore_LastTouchMatchesJourneys(t *testing.T) {
-	url := pgtest.URL(t)
-	schema := pgtest.NewSchema(t)
+	s, schema := fixtureStore(t, lastTouchFixture)
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: schema})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(s.Close)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	f, err := os.Open(lastTouchFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := ingest.ImportOnlineRetail(ctx, f, s, ingest.Options{}); err != nil {
-		t.Fatalf("import fixture: %v", err)
-	}
 	conn := pgtest.Conn(t, "")
 	q := func(table string) string { return pgx.Identifier{schema, table}.Sanitize() }
 	if _, err := conn.Exec(ctx, `insert into `+q("channels")+` (channel) values
