@@ -101,7 +101,35 @@ func newOpenAI(token, baseURL, model string, hc *http.Client) (llms.Model, error
 	if err != nil {
 		return nil, fmt.Errorf("new model openai: %w", err)
 	}
-	return m, nil
+	// OpenAI's own API takes max_completion_tokens (and reasoning models
+	// reject max_tokens); OpenAI-compatible servers (llama.cpp, vLLM,
+	// Ollama) read only max_tokens and would ignore the newer field.
+	legacy := strings.TrimRight(baseURL, "/") != DefaultOpenAIBaseURL
+	return openAIModel{LLM: m, legacyMaxTokens: legacy}, nil
+}
+
+// openAIModel is langchaingo's OpenAI client sending the token bound in the
+// field its server reads.
+type openAIModel struct {
+	*openai.LLM
+	legacyMaxTokens bool
+}
+
+// GenerateContent implements llms.Model.
+func (m openAIModel) GenerateContent(ctx context.Context, msgs []llms.MessageContent, opts ...llms.CallOption) (*llms.ContentResponse, error) {
+	if m.legacyMaxTokens {
+		opts = append(opts, openai.WithLegacyMaxTokensField())
+	}
+	return m.LLM.GenerateContent(ctx, msgs, opts...)
+}
+
+// streams reports that the client can stream (langchaingo assembles
+// OpenAI-style tool-call deltas).
+func (openAIModel) streams() bool { return true }
+
+// Call implements llms.Model.
+func (m openAIModel) Call(ctx context.Context, prompt string, opts ...llms.CallOption) (string, error) {
+	return llms.GenerateFromSinglePrompt(ctx, m, prompt, opts...)
 }
 
 func or(s, def string) string {

@@ -78,6 +78,10 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 			rep.reject(line, field, reason)
 			continue
 		}
+		if reason := opt.future(row.day); reason != "" {
+			rep.reject(line, "date", reason)
+			continue
+		}
 		cust := "CDNOW-" + strconv.FormatUint(row.master, 10)
 		inv := cust + "-" + row.day.Format("20060102")
 		lineNos[inv]++

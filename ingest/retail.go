@@ -19,29 +19,9 @@ const (
 	FormatCDNOW        = "cdnow"
 )
 
-// OrderLine is one validated invoice line ready to store.
-type OrderLine struct {
-	InvoiceNo string
-	// LineNo is the line's 1-based position within its invoice in the file,
-	// which makes a repeated import of the same file idempotent.
-	LineNo      int
-	StockCode   string
-	Description string
-	Quantity    int64
-	// UnitPrice4 is the unit price in 1/10000 currency units (2.55 -> 25500).
-	UnitPrice4 int64
-	// Amount is Quantity × UnitPrice in minor units (pence, cents).
-	Amount analytics.Money
-	At     time.Time
-	// CustomerID is empty for anonymous invoices.
-	CustomerID string
-	Country    string
-	Currency   string
-	// IsCancellation marks an invoice number starting with "C"; IsReturn marks
-	// any line that gives money back (a cancellation or a negative quantity).
-	IsCancellation bool
-	IsReturn       bool
-}
+// OrderLine is one validated invoice line ready to store; the type lives
+// in analytics so that stores take it without importing this package.
+type OrderLine = analytics.OrderLine
 
 // OrderSink stores batches of order lines: customers and orders are created
 // from the lines as needed and existing rows are left alone, so a repeated
@@ -52,15 +32,9 @@ type OrderSink interface {
 	StoreOrderLines(ctx context.Context, source string, lines []OrderLine) (StoreResult, error)
 }
 
-// StoreResult is what OrderSink.StoreOrderLines did with a batch: Stored
-// lines were newly written, Conflicts lists the indexes (into the batch, in
-// increasing order) of lines refused because their invoice number is
-// already stored with another customer, currency, invoiced_at or source;
-// the remaining lines were already stored.
-type StoreResult struct {
-	Stored    int
-	Conflicts []int
-}
+// StoreResult is what OrderSink.StoreOrderLines did with a batch
+// (analytics.StoreResult).
+type StoreResult = analytics.StoreResult
 
 // orderBatch is the batch of an order importer: the lines and the input
 // line each came from.
@@ -123,9 +97,38 @@ type Options struct {
 	// MaxRows, when positive, stops after that many data rows (reviews
 	// only: a deterministic prefix for the demo).
 	MaxRows int
+	// Now returns the current time (default time.Now); dates later than
+	// Now + MaxFuture are rejected.
+	Now func() time.Time
+	// MaxFuture is how far past now a date may lie (default
+	// DefaultMaxFuture): a date far in the future (9999-12-31) is a typo or
+	// an attack, and would become the data's as-of date.
+	MaxFuture time.Duration
+
+	latest time.Time // Now() + MaxFuture, set by defaults
+}
+
+// DefaultMaxFuture is the default tolerance for dates after now: two days
+// cover every time zone and a clock a little behind.
+const DefaultMaxFuture = 48 * time.Hour
+
+// future returns a reject reason when t lies after the latest accepted
+// date, else "".
+func (o *Options) future(t time.Time) string {
+	if t.After(o.latest) {
+		return fmt.Sprintf("%s is in the future (more than %s after now)", t.Format(time.DateOnly), o.MaxFuture)
+	}
+	return ""
 }
 
 func (o *Options) defaults() {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxFuture <= 0 {
+		o.MaxFuture = DefaultMaxFuture
+	}
+	o.latest = o.Now().Add(o.MaxFuture)
 	if o.BatchSize <= 0 {
 		o.BatchSize = 5000
 	}
@@ -180,6 +183,9 @@ func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Op
 		lines: make([]OrderLine, 0, opt.BatchSize), from: make([]int, 0, opt.BatchSize)}
 	err = eachRow(cr, rep, opt, func() error { return b.flush(ctx) }, func(rec []string, line int) error {
 		ol, field, reason := parseRetailRow(rec, opt.Location)
+		if reason == "" {
+			field, reason = "InvoiceDate", opt.future(ol.At)
+		}
 		if reason != "" {
 			rep.reject(line, field, reason)
 			return nil

@@ -87,8 +87,10 @@ type Column struct {
 }
 
 // Row is one validated row of a table other than orders: one value per
-// column of Columns(table), in that order, typed as its Kind says.
-type Row []any
+// column of Columns(table), in that order, typed as its Kind says. It is
+// an alias of []any so that a store takes []Row as [][]any without
+// importing this package.
+type Row = []any
 
 // TableSink stores validated rows of the generic table CSVs.
 type TableSink interface {
@@ -276,6 +278,10 @@ func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink,
 			rep.reject(line, field, reason)
 			return nil
 		}
+		if field, reason := spec.future(vals, &opt); reason != "" {
+			rep.reject(line, field, reason)
+			return nil
+		}
 		return w.add(ctx, line, vals)
 	})
 	if err != nil {
@@ -351,6 +357,33 @@ func (s *tableSpec) parseRow(rec []string, pos []int, loc *time.Location, vals [
 	if s.name == TableCampaigns {
 		if starts, ends := vals[2].(string), vals[3].(string); ends < starts {
 			return "ends_on", fmt.Sprintf("%s is before starts_on %s", ends, starts)
+		}
+	}
+	return "", ""
+}
+
+// future returns the first date or timestamp column of a parsed row that
+// lies beyond opt's tolerance, with the reason.
+func (s *tableSpec) future(vals []any, opt *Options) (string, string) {
+	for i, c := range s.columns {
+		var t time.Time
+		switch v := vals[i].(type) {
+		case time.Time:
+			t = v
+		case string:
+			if c.Kind != Date || v == "" {
+				continue
+			}
+			d, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				continue
+			}
+			t = d
+		default:
+			continue
+		}
+		if reason := opt.future(t); reason != "" {
+			return c.Name, reason
 		}
 	}
 	return "", ""

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/roibot/roibot/ingest"
 )
@@ -120,4 +121,46 @@ func TestImportTable_TruncatedGzip(t *testing.T) {
 	if rep.Read < 100 || rep.Stored != rep.Read || len(sink.rows["channels"]) != rep.Read {
 		t.Errorf("read %d stored %d sent %d; want every row read before the cut stored", rep.Read, rep.Stored, len(sink.rows["channels"]))
 	}
+}
+
+// TestImport_FutureDates: a date past now + MaxFuture (9999-12-31, a typo
+// for 2011) rejects its row, naming the field, and would otherwise become
+// the data's as-of date; a date within the tolerance is kept.
+func TestImport_FutureDates(t *testing.T) {
+	now := func() time.Time { return time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC) }
+	t.Run("Orders", func(t *testing.T) {
+		data := "invoice_no,invoiced_at,quantity,unit_price\n" +
+			"1,2011-01-01 10:00:00,2,1.50\n" +
+			"2,9999-12-31 10:00:00,1,1.00\n" +
+			"3,2026-12-05 23:00:00,1,1.00\n" + // within two days
+			"4,2026-12-07 00:00:00,1,1.00\n"
+		sink := newSink()
+		rep := importString(t, "orders", data, sink, ingest.Options{Now: now})
+		want := []ingest.Reject{
+			{Line: 3, Field: "invoiced_at", Reason: "9999-12-31 is in the future (more than 48h0m0s after now)"},
+			{Line: 5, Field: "invoiced_at", Reason: "2026-12-07 is in the future (more than 48h0m0s after now)"},
+		}
+		if !slices.Equal(rep.Rejects, want) || rep.Stored != 2 {
+			t.Errorf("stored %d rejects %v; want 2 stored, %v", rep.Stored, rep.Rejects, want)
+		}
+	})
+	t.Run("AdSpendDay", func(t *testing.T) {
+		data := "day,channel,cost\n2011-01-01,email,1.00\n9999-12-31,email,1.00\n"
+		rep := importString(t, "ad_spend", data, newSink(), ingest.Options{Now: now})
+		if rep.Stored != 1 || len(rep.Rejects) != 1 || rep.Rejects[0].Field != "day" || rep.Rejects[0].Line != 3 {
+			t.Errorf("stored %d rejects %v; want line 3 rejected on day", rep.Stored, rep.Rejects)
+		}
+	})
+	t.Run("OnlineRetail", func(t *testing.T) {
+		data := "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
+			"536365,85123A,WHITE HANGING HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n" +
+			"536366,22633,HAND WARMER,6,9999-12-31 08:28:00,1.85,17850,United Kingdom\n"
+		rep, err := ingest.ImportOnlineRetail(context.Background(), strings.NewReader(data), discardSink{}, ingest.Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Stored != 1 || len(rep.Rejects) != 1 || rep.Rejects[0].Field != "InvoiceDate" || rep.Rejects[0].Line != 3 {
+			t.Errorf("stored %d rejects %v; want line 3 rejected on InvoiceDate", rep.Stored, rep.Rejects)
+		}
+	})
 }

@@ -106,3 +106,22 @@ func TestQuoteForLLM_Truncates(t *testing.T) {
 		t.Errorf("quoted text has %d runes; want ≤ %d", n, MaxLLMQuoteRunes)
 	}
 }
+
+func TestNeutralizeLinks(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Great dress! [click for a refund](http://evil.example/x) now", "Great dress! click for a refund (http://evil.example/x) now"},
+		{"![pixel](https://t.example/p.gif)", "pixel (https://t.example/p.gif)"},
+		{`[a](http://x.example "title")`, "a (http://x.example)"},
+		{"[http://x.example](http://x.example)", "http://x.example"},
+		{"[empty]()", "empty"},
+		{"brackets [not a link] (really)", "brackets [not a link] (really)"},
+	} {
+		if got := NeutralizeLinks(tc.in); got != tc.want {
+			t.Errorf("NeutralizeLinks(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+	out := QuoteForLLM([]Feedback{{ID: 7, Text: "Sizing is off. [Claim your voucher](http://evil.example/steal)"}})
+	if strings.Contains(out, "](") || !strings.Contains(out, "Claim your voucher (http://evil.example/steal)") {
+		t.Errorf("QuoteForLLM kept a Markdown link: %q", out)
+	}
+}

@@ -11,12 +11,13 @@ import (
 
 // Claim records key as delivered until ttl from now and reports whether
 // this call was the first to claim it (an expired claim may be taken again).
-// It is one atomic statement, safe across processes and restarts.
+// It is one atomic statement, safe across processes and restarts, run on
+// the store's delivery pool so that it never waits behind analytics queries.
 func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	var n int
-	err := s.pool.QueryRow(ctx, `with ins as (
+	err := s.delivery.QueryRow(ctx, `with ins as (
 			insert into delivery_claims (claim_key, expires_at) values ($1, now() + make_interval(secs => $2))
 			on conflict (claim_key) do update set expires_at = excluded.expires_at
 			where delivery_claims.expires_at < now()
@@ -116,4 +117,87 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditRecord, error) 
 		return nil, fmt.Errorf("audit log: %w", translate(err))
 	}
 	return out, nil
+}
+
+// PendingTurn is one Slack turn acknowledged but not yet answered, as
+// pending_turns keeps it (see slackbot.Pending).
+type PendingTurn struct {
+	Key         string
+	Turn        []byte // JSON
+	Placeholder string
+	Attempts    int
+	Created     time.Time
+}
+
+// AddPending remembers a turn under key; a key already pending keeps its
+// first turn.
+func (s *Store) AddPending(ctx context.Context, key string, turn []byte) error {
+	if !json.Valid(turn) {
+		return fmt.Errorf("add pending %s: not valid JSON", key)
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	if _, err := s.delivery.Exec(ctx, `insert into pending_turns (turn_key, turn) values ($1, $2::jsonb)
+		on conflict (turn_key) do nothing`, key, string(turn)); err != nil {
+		return fmt.Errorf("add pending %s: %w", key, translate(err))
+	}
+	return nil
+}
+
+// SetPlaceholder records the ts of the turn's "Working on it…" message.
+func (s *Store) SetPlaceholder(ctx context.Context, key, ts string) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	if _, err := s.delivery.Exec(ctx, `update pending_turns set placeholder = $2 where turn_key = $1`, key, ts); err != nil {
+		return fmt.Errorf("set placeholder %s: %w", key, translate(err))
+	}
+	return nil
+}
+
+// DonePending forgets a turn.
+func (s *Store) DonePending(ctx context.Context, key string) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	if _, err := s.delivery.Exec(ctx, `delete from pending_turns where turn_key = $1`, key); err != nil {
+		return fmt.Errorf("done pending %s: %w", key, translate(err))
+	}
+	return nil
+}
+
+// ListPendingTurns counts one more attempt for every pending turn and
+// returns them, oldest first.
+func (s *Store) ListPendingTurns(ctx context.Context) ([]PendingTurn, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `with up as (
+			update pending_turns set attempts = attempts + 1
+			returning turn_key, turn::text, placeholder, attempts, created_at)
+		select * from up order by created_at, turn_key`)
+	if err != nil {
+		return nil, fmt.Errorf("list pending: %w", translate(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PendingTurn, error) {
+		var p PendingTurn
+		var turn string
+		err := r.Scan(&p.Key, &turn, &p.Placeholder, &p.Attempts, &p.Created)
+		p.Turn = []byte(turn)
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pending: %w", translate(err))
+	}
+	return out, nil
+}
+
+// DeleteExpiredClaims deletes delivery claims that expired before
+// now − grace and returns how many it deleted (claims are kept at least
+// their ttl; serve sweeps them so the table stays bounded by traffic).
+func (s *Store) DeleteExpiredClaims(ctx context.Context, grace time.Duration) (int64, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	tag, err := s.pool.Exec(ctx, `delete from delivery_claims where expires_at < now() - make_interval(secs => $1)`, grace.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("delete expired claims: %w", translate(err))
+	}
+	return tag.RowsAffected(), nil
 }

@@ -37,7 +37,6 @@ func tableStore(t *testing.T) (*postgres.Store, *pgx.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -13,8 +13,11 @@ import (
 
 // Defaults applied by New to zero Config fields.
 const (
-	DefaultWorkers      = 4
-	DefaultQueueSize    = 64
+	DefaultWorkers   = 4
+	DefaultQueueSize = 64
+	// DefaultQueueWait is how long an accepted message waits for room in a
+	// full queue before the user is told the bot is busy.
+	DefaultQueueWait    = time.Second
 	DefaultTurnTimeout  = 2 * time.Minute
 	DefaultHistoryLimit = 10
 	// MinDedupTTL is the shortest time a delivery is remembered: Slack
@@ -23,7 +26,15 @@ const (
 	MinDedupTTL = 10 * time.Minute
 	// DefaultDedupTTL is how long a delivery is remembered by default.
 	DefaultDedupTTL = 30 * time.Minute
+	// DefaultUserRate is the default per-user limit, in turns per minute.
+	DefaultUserRate = 10
+	// DefaultUserBurst is how many turns one user may start at once.
+	DefaultUserBurst = 5
 )
+
+// DefaultResponseURLHosts are Slack's hosts for slash-command response_url
+// addresses (commercial and GovSlack).
+var DefaultResponseURLHosts = []string{"hooks.slack.com", "hooks.slack-gov.com"}
 
 // Config configures a Bot. Asker is required, and so is either Client or
 // BotToken.
@@ -47,6 +58,20 @@ type Config struct {
 	Dedup         Dedup         // nil: a MemoryDedup (single process only)
 	Conversations Conversations // nil: a MemoryConversations (lost on restart)
 	Auditor       Auditor       // nil: a MemoryAuditor (lost on restart)
+	Pending       Pending       // nil: a MemoryPending (lost on restart; see Resume)
+
+	// UserRate is how many messages and commands one user may start per
+	// minute (default DefaultUserRate); UserBurst how many at once
+	// (default DefaultUserBurst). A user over the limit gets RateLimitText
+	// in the thread and no turn, so a flood from one user cannot starve the
+	// others. A negative UserRate turns the limit off.
+	UserRate  float64
+	UserBurst int
+	// ResponseURLHosts are the hosts a slash command's response_url may
+	// point at (default DefaultResponseURLHosts); any other address is
+	// ignored and logged, so a forged or tampered command cannot make
+	// roibot post to an arbitrary server. Tests add their fake's host.
+	ResponseURLHosts []string
 
 	Roles RoleConfig
 
@@ -59,6 +84,11 @@ type Config struct {
 	// shortly. Those replies have their own queue of QueueSize; beyond it
 	// the event is logged with outcome "dropped" and gets no reply.
 	QueueSize int
+	// QueueWait is how long a message waits for room in a full queue
+	// before it gets the busy reply (default DefaultQueueWait): a burst
+	// shorter than that is answered in full. It stays well within the 3 s
+	// in which the Events API must be answered.
+	QueueWait time.Duration
 	// TurnTimeout bounds one turn: role lookup, the agent and every Slack
 	// call (default DefaultTurnTimeout).
 	TurnTimeout time.Duration
@@ -102,12 +132,20 @@ type Bot struct {
 	sockets  map[int]context.CancelFunc
 	socketID int
 	wg       sync.WaitGroup
+	limiter  *userLimiter
 }
 
 // job is one unit of work for the pool: a message turn or a slash command.
+// key is the Pending key (empty when not remembered); placeholder is the
+// ts of a "Working on it…" message posted by an earlier run of a resumed
+// turn; reply, on the busy queue, is the text to post instead of BusyText.
 type job struct {
-	msg *message
-	cmd *command
+	msg         *message
+	cmd         *command
+	key         string
+	placeholder string
+	resumed     bool
+	reply       string
 }
 
 // ErrClosed is returned by RunSocketMode after Shutdown.
@@ -141,6 +179,9 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = DefaultQueueSize
 	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = DefaultQueueWait
+	}
 	if cfg.TurnTimeout <= 0 {
 		cfg.TurnTimeout = DefaultTurnTimeout
 	}
@@ -169,6 +210,19 @@ func New(cfg Config) (*Bot, error) {
 		cfg.Auditor = &MemoryAuditor{}
 		logger.Info("slackbot uses in-memory audit log: lost on restart")
 	}
+	if cfg.Pending == nil {
+		cfg.Pending = &MemoryPending{}
+		logger.Info("slackbot uses in-memory pending turns: a crash loses unanswered turns")
+	}
+	if cfg.UserRate == 0 {
+		cfg.UserRate = DefaultUserRate
+	}
+	if cfg.UserBurst <= 0 {
+		cfg.UserBurst = DefaultUserBurst
+	}
+	if len(cfg.ResponseURLHosts) == 0 {
+		cfg.ResponseURLHosts = DefaultResponseURLHosts
+	}
 	roles, err := newRoleResolver(api, cfg.Roles)
 	if err != nil {
 		return nil, err
@@ -189,6 +243,7 @@ func New(cfg Config) (*Bot, error) {
 		queue:       make(chan job, cfg.QueueSize),
 		busy:        make(chan job, cfg.QueueSize),
 		sockets:     make(map[int]context.CancelFunc),
+		limiter:     newUserLimiter(cfg.UserRate, cfg.UserBurst),
 	}
 	b.wg.Add(cfg.Workers + 1)
 	for range cfg.Workers {
@@ -233,11 +288,16 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 func (b *Bot) work() {
 	defer b.wg.Done()
 	for j := range b.queue {
+		if b.keepForRestart() {
+			// Shutdown's deadline passed: the turn stays pending and the
+			// next start answers it (see Resume).
+			continue
+		}
 		switch {
 		case j.msg != nil:
-			b.runMessage(j.msg)
+			b.runMessage(j)
 		case j.cmd != nil:
-			b.runCommand(j.cmd)
+			b.runCommand(j)
 		}
 	}
 }
@@ -252,11 +312,12 @@ const (
 	busyQueue
 	dropped // queue and busy queue both full
 	closed
-	ignored // not a message the bot answers
+	ignored     // not a message the bot answers
+	rateLimited // the user is over the per-user limit
 )
 
 func (r intakeResult) String() string {
-	return [...]string{"accepted", "duplicate", "busy", "dropped", "closed", "ignored"}[r]
+	return [...]string{"accepted", "duplicate", "busy", "dropped", "closed", "ignored", "rate_limited"}[r]
 }
 
 func (b *Bot) intake(ctx context.Context, j job, keys ...string) intakeResult {
@@ -284,15 +345,47 @@ func (b *Bot) intake(ctx context.Context, j job, keys ...string) intakeResult {
 			return duplicate
 		}
 	}
+	if !b.limiter.allow(j.user(), time.Now()) {
+		j.reply = RateLimitText
+		select {
+		case b.busy <- j:
+		default:
+		}
+		return rateLimited
+	}
+	j.key = pendingKey(keys)
+	b.remember(ctx, j.key, j)
 	select {
 	case b.queue <- j:
 		return accepted
 	default:
 	}
+	// The queue is full: wait a little for a worker to take a turn, so a
+	// short burst is answered in full rather than told "busy".
+	wait := time.NewTimer(b.cfg.QueueWait)
+	defer wait.Stop()
+	select {
+	case b.queue <- j:
+		return accepted
+	case <-wait.C:
+	}
+	b.forget(ctx, j.key) // no turn will run for it
+	j.key = ""
 	select {
 	case b.busy <- j:
 		return busyQueue
 	default:
 		return dropped
 	}
+}
+
+// user is the Slack user who started the job.
+func (j job) user() string {
+	switch {
+	case j.msg != nil:
+		return j.msg.user
+	case j.cmd != nil:
+		return j.cmd.sc.UserID
+	}
+	return ""
 }

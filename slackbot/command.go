@@ -3,6 +3,8 @@ package slackbot
 import (
 	"context"
 	"log/slog"
+	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -66,6 +68,8 @@ func (b *Bot) intakeCommand(ctx context.Context, sc slack.SlashCommand) *command
 		return nil
 	case accepted, duplicate:
 		return ephemeral("Working on it…")
+	case rateLimited:
+		return ephemeral(RateLimitText)
 	default:
 		b.log.LogAttrs(ctx, slog.LevelWarn, "slack command",
 			slog.String("channel", sc.ChannelID), slog.Int64("latency_ms", 0),
@@ -75,12 +79,15 @@ func (b *Bot) intakeCommand(ctx context.Context, sc slack.SlashCommand) *command
 }
 
 // runCommand answers a queued slash command in its channel.
-func (b *Bot) runCommand(c *command) {
+func (b *Bot) runCommand(j job) {
+	c := j.cmd
 	ctx, cancel := context.WithTimeout(b.base, b.cfg.TurnTimeout)
 	defer cancel()
 	sc := c.sc
+	sc.ResponseURL = b.responseURL(sc.ResponseURL)
 	t := turnLog{channel: sc.ChannelID, start: c.received}
 	defer func() { b.logTurn(ctx, &t) }()
+	defer b.finish(ctx, j, &t)
 
 	role, reason, rerr := b.roles.resolve(ctx, sc.TeamID, sc.ChannelID, sc.UserID)
 	t.role, t.roleReason = role, reason
@@ -94,12 +101,14 @@ func (b *Bot) runCommand(c *command) {
 	}
 	q := agent.Question{Text: c.question, Role: role, ConversationID: ConversationID(sc.TeamID, sc.ChannelID, "cmd:"+sc.TriggerID)}
 	ans, err := b.cfg.Asker.Ask(ctx, q)
+	b.audit(ctx, sc.UserID, role, sc.ChannelID, q.ConversationID, ans)
 	if err != nil {
 		t.fail("ask_error", err)
-		b.respondEphemeral(ctx, sc.ResponseURL, userError(ctx, t.ref))
+		if !b.keepForRestart() {
+			b.respondEphemeral(ctx, sc.ResponseURL, userError(ctx, t.ref))
+		}
 		return
 	}
-	b.audit(ctx, sc.UserID, role, sc.ChannelID, q.ConversationID, ans.ToolCalls)
 
 	blocks, files := Render(ans)
 	head := slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
@@ -163,4 +172,46 @@ func (b *Bot) respond(ctx context.Context, responseURL string, msg *slack.Webhoo
 		return struct{}{}, slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.webhooks, msg)
 	})
 	return err
+}
+
+// responseURL returns u when it is an https address on one of
+// Config.ResponseURLHosts (Slack's hooks), else "" (logged): roibot posts
+// answers only to Slack.
+func (b *Bot) responseURL(u string) string {
+	if u == "" {
+		return ""
+	}
+	pu, err := url.Parse(u)
+	if err == nil && pu.User == nil && (pu.Scheme == "https" || (pu.Scheme == "http" && isLoopback(pu.Hostname()))) {
+		for _, h := range b.cfg.ResponseURLHosts {
+			if strings.EqualFold(pu.Host, h) || strings.EqualFold(pu.Hostname(), h) {
+				return u
+			}
+		}
+	}
+	b.log.LogAttrs(context.Background(), slog.LevelWarn, "slack response_url refused: not a Slack host",
+		slog.String("host", truncate(hostOf(u), 100)))
+	return ""
+}
+
+func hostOf(u string) string {
+	if pu, err := url.Parse(u); err == nil {
+		return pu.Host
+	}
+	return "unparseable"
+}
+
+// isLoopback reports whether host is a loopback address (plain http is
+// accepted only there, for tests against a local fake Slack).
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// truncate cuts s to at most n bytes (valid UTF-8), marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…(truncated)"
 }

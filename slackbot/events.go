@@ -18,6 +18,9 @@ import (
 // maxBody bounds request bodies read before verification.
 const maxBody = 1 << 20
 
+// maxLoggedReason bounds the rejection reason written to the log.
+const maxLoggedReason = 200
+
 // envelope is the outer Events API payload, shared by HTTP and Socket Mode.
 type envelope struct {
 	Type           string `json:"type"`
@@ -203,8 +206,10 @@ func (b *Bot) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		err = sv.Ensure()
 	}
 	if err != nil {
+		// The reason can quote request headers: capped, so a huge header
+		// cannot flood the log.
 		b.log.LogAttrs(r.Context(), slog.LevelWarn, "slack request rejected",
-			slog.String("path", r.URL.Path), slog.String("reason", err.Error()))
+			slog.String("path", truncate(r.URL.Path, 100)), slog.String("reason", truncate(err.Error(), maxLoggedReason)))
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return nil, false
 	}
@@ -273,4 +278,29 @@ func (b *Bot) serveInteractivity(w http.ResponseWriter, r *http.Request) {
 	// No interactive components are sent yet; acknowledge so Slack does
 	// not show the user an error.
 	w.WriteHeader(http.StatusOK)
+}
+
+// DefaultHTTPReadTimeout bounds reading one whole HTTP request (headers and
+// body): Slack sends small bodies at once, so a slow body is an attack.
+const DefaultHTTPReadTimeout = 10 * time.Second
+
+// HTTPServer returns an http.Server for Handler on addr with bounds a
+// public endpoint needs: headers within 5 s and at most 64 KiB, the whole
+// request within readTimeout (DefaultHTTPReadTimeout when zero), the
+// response within 15 s (answers are sent later through the Web API) and
+// idle keep-alive connections closed after a minute.
+func (b *Bot) HTTPServer(addr string, readTimeout time.Duration) *http.Server {
+	if readTimeout <= 0 {
+		readTimeout = DefaultHTTPReadTimeout
+	}
+	return &http.Server{
+		Addr:              addr,
+		Handler:           b.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(b.log.Handler(), slog.LevelWarn),
+	}
 }

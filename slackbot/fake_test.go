@@ -307,6 +307,9 @@ func newTestBot(t testing.TB, f *fakeSlack, asker Asker, mods ...func(*Config)) 
 		Auditor:       &MemoryAuditor{},
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		TurnTimeout:   10 * time.Second,
+		// The fake serves response_url on loopback.
+		ResponseURLHosts: []string{strings.TrimSuffix(strings.TrimPrefix(f.srv.GetAPIURL(), "http://"), "/")},
+		UserRate:         -1,
 	}
 	for _, m := range mods {
 		m(&cfg)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -111,12 +112,40 @@ func detached(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }
 
+// finish forgets a turn's pending record, unless the turn was cut short by
+// Shutdown's deadline: then it stays pending and the next start answers it
+// (Resume), so a graceful shutdown loses no queued or running turn.
+func (b *Bot) finish(ctx context.Context, j job, t *turnLog) {
+	if b.keepForRestart() && t.outcome != "answered" && t.outcome != "help" && t.outcome != "denied" {
+		t.outcome = "left_pending"
+		return
+	}
+	b.forget(ctx, j.key)
+}
+
+// keepForRestart reports whether a turn cut short now should stay pending
+// for the next start instead of telling the user: only after Shutdown's
+// deadline cancelled the turns, and only with a Pending that survives the
+// restart (a MemoryPending does not, so then the user is told to ask again).
+func (b *Bot) keepForRestart() bool {
+	if b.base.Err() == nil {
+		return false
+	}
+	_, inMemory := b.cfg.Pending.(*MemoryPending)
+	return !inMemory
+}
+
 // runMessage answers one app mention or DM in its thread.
-func (b *Bot) runMessage(m *message) {
+func (b *Bot) runMessage(j job) {
+	m := j.msg
 	ctx, cancel := context.WithTimeout(b.base, b.cfg.TurnTimeout)
 	defer cancel()
 	t := turnLog{eventID: m.eventID, channel: m.channel, threadTS: m.threadTS, retryNum: m.retry, start: m.received, text: m.text}
+	if j.resumed {
+		t.notes = append(t.notes, slog.Bool("resumed", true))
+	}
 	defer func() { b.logTurn(ctx, &t) }()
+	defer b.finish(ctx, j, &t)
 
 	if m.text == "" {
 		if _, err := b.post(ctx, m.channel, slack.MsgOptionTS(m.threadTS), slack.MsgOptionText(HelpText, false)); err != nil {
@@ -127,10 +156,15 @@ func (b *Bot) runMessage(m *message) {
 		return
 	}
 
-	placeholder, err := b.post(ctx, m.channel, slack.MsgOptionTS(m.threadTS), slack.MsgOptionText(WorkingText, false))
-	if err != nil {
-		t.fail("post_error", err)
-		return
+	placeholder := j.placeholder
+	if placeholder == "" {
+		ts, err := b.post(ctx, m.channel, slack.MsgOptionTS(m.threadTS), slack.MsgOptionText(WorkingText, false))
+		if err != nil {
+			t.fail("post_error", err)
+			return
+		}
+		placeholder = ts
+		b.placeholderPosted(ctx, j.key, ts)
 	}
 	role, reason, rerr := b.roles.resolve(ctx, m.team, m.channel, m.user)
 	t.role, t.roleReason = role, reason
@@ -153,12 +187,15 @@ func (b *Bot) runMessage(m *message) {
 	}
 	q := agent.Question{Text: m.text, Role: role, ConversationID: conv, History: history}
 	ans, err := b.cfg.Asker.Ask(ctx, q)
+	// Every tool call is audited, those of a turn that then failed too.
+	b.audit(ctx, m.user, role, m.channel, conv, ans)
 	if err != nil {
 		t.fail("ask_error", err)
-		b.showError(ctx, m.channel, placeholder, t.ref)
+		if !b.keepForRestart() {
+			b.showError(ctx, m.channel, placeholder, t.ref)
+		}
 		return
 	}
-	b.audit(ctx, m.user, role, m.channel, conv, ans.ToolCalls)
 
 	blocks, files := Render(ans)
 	if len(blocks) == 0 {
@@ -205,9 +242,13 @@ func (b *Bot) replyBusy() {
 	defer b.wg.Done()
 	for j := range b.busy {
 		ctx, cancel := context.WithTimeout(b.base, 30*time.Second)
+		text := BusyText
+		if j.reply != "" {
+			text = j.reply
+		}
 		switch {
 		case j.msg != nil:
-			if _, err := b.post(ctx, j.msg.channel, slack.MsgOptionTS(j.msg.threadTS), slack.MsgOptionText(BusyText, false)); err != nil {
+			if _, err := b.post(ctx, j.msg.channel, slack.MsgOptionTS(j.msg.threadTS), slack.MsgOptionText(text, false)); err != nil {
 				b.log.LogAttrs(ctx, slog.LevelWarn, "slack busy reply failed", slog.String("event_id", j.msg.eventID), slog.Any("error", err))
 			}
 		case j.cmd != nil:
@@ -217,19 +258,39 @@ func (b *Bot) replyBusy() {
 	}
 }
 
-// audit writes one AuditEntry per tool call. Failures are logged, not
-// shown: the answer has already been computed.
-func (b *Bot) audit(ctx context.Context, user string, role agent.Role, channel, conv string, calls []agent.ToolCall) {
+// GroundingAuditTool is the Tool of the audit entry recording the check
+// of an answer's figures against its tool results (agent.Grounding): its
+// arguments carry the figure count, the unsupported figures and whether the
+// model was asked again; its outcome is the grounding outcome ("shown",
+// "withheld", "composed"), followed by ": " and the reason when not shown.
+const GroundingAuditTool = "grounding_check"
+
+// audit writes one AuditEntry per tool call and one for the grounding
+// check. Failures are logged, not shown: the answer has already been
+// computed.
+func (b *Bot) audit(ctx context.Context, user string, role agent.Role, channel, conv string, ans agent.Answer) {
 	now := time.Now().UTC()
-	for _, c := range calls {
+	entries := make([]AuditEntry, 0, len(ans.ToolCalls)+1)
+	for _, c := range ans.ToolCalls {
 		outcome := "ok"
 		if c.Error != "" {
 			outcome = "error: " + c.Error
 		}
-		e := AuditEntry{UserID: user, Role: role, Channel: channel, ConversationID: conv,
-			Tool: c.Name, Arguments: c.Arguments, Outcome: outcome, At: now}
+		entries = append(entries, AuditEntry{UserID: user, Role: role, Channel: channel, ConversationID: conv,
+			Tool: c.Name, Arguments: c.Arguments, Outcome: outcome, At: now})
+	}
+	if g := ans.Grounding; g != nil {
+		args, _ := json.Marshal(map[string]any{"figures": g.Figures, "unsupported": g.Unsupported, "retried": g.Retried})
+		outcome := g.Outcome
+		if g.Reason != "" {
+			outcome += ": " + g.Reason
+		}
+		entries = append(entries, AuditEntry{UserID: user, Role: role, Channel: channel, ConversationID: conv,
+			Tool: GroundingAuditTool, Arguments: args, Outcome: outcome, At: now})
+	}
+	for _, e := range entries {
 		if err := b.cfg.Auditor.Audit(ctx, e); err != nil {
-			b.log.LogAttrs(ctx, slog.LevelError, "slack audit failed", slog.String("tool", c.Name),
+			b.log.LogAttrs(ctx, slog.LevelError, "slack audit failed", slog.String("tool", e.Tool),
 				slog.String("conversation_id", conv), slog.Any("error", err))
 		}
 	}

@@ -32,7 +32,17 @@ var periodProps = map[string]any{
 
 // resolvePeriod turns period arguments into a Period; with none, it spans
 // all data of the currency (from its first day to the day after its last).
-func resolvePeriod(ctx context.Context, dr DataRange, a periodArgs, loc *time.Location) (analytics.Period, error) {
+//
+// A period reaching more than MaxYearsBeyondData years before the first or
+// after the last order is an argument error naming the data's range: work
+// per call is bounded by what the data can mean (a report "to 9999-12-31"
+// would otherwise build monthly cash flows for eight thousand years).
+func resolvePeriod(ctx context.Context, dr DataRange, a periodArgs, loc *time.Location) (p analytics.Period, err error) {
+	defer func() {
+		if err == nil {
+			err = boundPeriod(ctx, dr, p)
+		}
+	}()
 	switch {
 	case a.Period != "":
 		return analytics.ParsePeriod(a.Period, loc)
@@ -70,6 +80,30 @@ func resolvePeriod(ctx context.Context, dr DataRange, a periodArgs, loc *time.Lo
 	}, nil
 }
 
+// MaxYearsBeyondData is how far, in years, a period may reach before the
+// first or after the last order: five years covers the longest forecast
+// horizon a tool accepts (1,825 days).
+const MaxYearsBeyondData = 5
+
+// boundPeriod returns an argument error when p reaches more than
+// MaxYearsBeyondData years outside the data's range (unknown range: nil).
+func boundPeriod(ctx context.Context, dr DataRange, p analytics.Period) error {
+	if dr == nil {
+		return nil
+	}
+	first, last, err := dr.DataRange(ctx, analytics.DefaultCurrency)
+	if err != nil || first.IsZero() || last.IsZero() {
+		return nil
+	}
+	lo, hi := first.AddDate(-MaxYearsBeyondData, 0, 0), last.AddDate(MaxYearsBeyondData, 0, 1)
+	if p.From.Before(lo) || p.To.After(hi) {
+		return &analytics.InputError{Row: -1, Field: "period", Err: fmt.Errorf(
+			"%w: %s reaches more than %d years outside the data, which cover %s to %s; ask for a period within that range",
+			analytics.ErrInvalidPeriod, p, MaxYearsBeyondData, first.Format(time.DateOnly), last.Format(time.DateOnly))}
+	}
+	return nil
+}
+
 // coverageCaveat says when period p reaches past the data (e.g. 2011-Q4
 // while the orders end on 2011-12-09), so a partial period is not read as a
 // whole one. It returns "" when p lies within the data or the range is
@@ -79,6 +113,11 @@ func coverageCaveat(ctx context.Context, dr DataRange, p analytics.Period) strin
 	if err != nil {
 		return ""
 	}
+	// The data's first day is whole from its local midnight: a month that
+	// starts on the day of the first order (at 08:26) is not partial.
+	l := p.From.Location()
+	f := first.In(l)
+	first = time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, l)
 	switch {
 	case p.To.After(last.AddDate(0, 0, 1)) && p.From.Before(first):
 		return fmt.Sprintf("the data cover %s to %s only, a part of %s", first.Format(time.DateOnly), last.Format(time.DateOnly), p)

@@ -17,6 +17,8 @@ import (
 // with validation, and encoding results.
 
 // schema is a compiled JSON Schema with its source map (sent to the model).
+// The map sent is decoder-friendly (see grammarMaxLength); the compiled
+// schema keeps every bound and validates the decoded arguments.
 type schema struct {
 	doc      map[string]any
 	compiled *jsonschema.Schema
@@ -24,7 +26,14 @@ type schema struct {
 
 // mustSchema compiles a tool's argument schema at package init; a bad schema
 // is a programming error.
+//
+// Every string property without its own maxLength, enum or format gets
+// MaxShortText as its maxLength (names, countries, queries: bounded work
+// per call), except the long free-text fields named in longTextFields,
+// which tools check after decoding (a huge maxLength in the schema breaks
+// grammar-constrained decoders such as llama.cpp's).
 func mustSchema(name string, doc map[string]any) schema {
+	boundStrings(doc)
 	c := jsonschema.NewCompiler()
 	// Round-trip through JSON so the compiler sees plain JSON values.
 	b, err := json.Marshal(doc)
@@ -43,7 +52,116 @@ func mustSchema(name string, doc map[string]any) schema {
 	if err != nil {
 		panic(fmt.Sprintf("tool %s schema: %v", name, err))
 	}
-	return schema{doc: doc, compiled: sch}
+	return schema{doc: grammarFriendly(doc), compiled: sch}
+}
+
+// grammarMaxLength is the largest string maxLength kept in the schema sent
+// to a model. Servers with grammar-constrained decoding (llama.cpp turns a
+// JSON schema into a GBNF grammar) expand maxLength n into n nested rules;
+// record_feedback's 5,500 exceeded llama.cpp's rule limit and crashed the
+// server. Longer bounds are left out of the map sent and checked after
+// decoding by the compiled schema, whose error the model can correct.
+const grammarMaxLength = 64
+
+// grammarFriendly returns a copy of a schema map without string maxLength
+// bounds above grammarMaxLength, at any depth.
+func grammarFriendly(doc map[string]any) map[string]any {
+	out := make(map[string]any, len(doc))
+	for k, v := range doc {
+		if k == "maxLength" {
+			if n, ok := v.(int); ok && n > grammarMaxLength {
+				continue
+			}
+		}
+		switch t := v.(type) {
+		case map[string]any:
+			out[k] = grammarFriendly(t)
+		case []any:
+			items := make([]any, len(t))
+			for i, e := range t {
+				if m, ok := e.(map[string]any); ok {
+					items[i] = grammarFriendly(m)
+				} else {
+					items[i] = e
+				}
+			}
+			out[k] = items
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// MaxShortText is the maxLength, in characters, given to short free-text
+// arguments (names, countries, search queries) that set none.
+const MaxShortText = 300
+
+// longTextFields are argument names that carry a customer's own words and
+// are bounded after decoding instead of in the schema.
+var longTextFields = map[string]bool{"message": true, "text": true, "details": true}
+
+// boundStrings sets MaxShortText on the string properties of a schema
+// document that have no maxLength, enum, const or format, recursively.
+func boundStrings(doc map[string]any) {
+	props, _ := doc["properties"].(map[string]any)
+	for name, p := range props {
+		pm, ok := p.(map[string]any)
+		if !ok {
+			continue
+		}
+		if pm["type"] == "string" && !longTextFields[name] {
+			_, hasMax := pm["maxLength"]
+			_, hasEnum := pm["enum"]
+			_, hasConst := pm["const"]
+			_, hasFormat := pm["format"]
+			if !hasMax && !hasEnum && !hasConst && !hasFormat {
+				pm["maxLength"] = MaxShortText
+			}
+		}
+		boundStrings(pm)
+		if items, ok := pm["items"].(map[string]any); ok {
+			boundStrings(items)
+			if items["type"] == "string" {
+				if _, hasMax := items["maxLength"]; !hasMax {
+					if _, hasEnum := items["enum"]; !hasEnum {
+						items["maxLength"] = MaxShortText
+					}
+				}
+			}
+		}
+	}
+}
+
+// nulPath returns the JSON pointer of the first string (key or value) in v
+// holding a NUL character, or "" when there is none. PostgreSQL text
+// cannot hold NUL, so such an argument is refused before any query.
+func nulPath(v any, path string) string {
+	switch x := v.(type) {
+	case string:
+		if strings.ContainsRune(x, 0) {
+			if path == "" {
+				return "/"
+			}
+			return path
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.ContainsRune(k, 0) {
+				return path + "/" + strings.ReplaceAll(k, "\x00", "")
+			}
+			if p := nulPath(e, path+"/"+k); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p := nulPath(e, fmt.Sprintf("%s/%d", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 // argError is an argument problem the model can fix.
@@ -61,6 +179,9 @@ func decodeArgs[T any](input string, sch schema) (T, error) {
 	v, err := jsonschema.UnmarshalJSON(strings.NewReader(input))
 	if err != nil {
 		return zero, &argError{msg: "arguments are not a JSON object: " + err.Error()}
+	}
+	if p := nulPath(v, ""); p != "" {
+		return zero, &argError{msg: fmt.Sprintf("argument at %s contains a NUL character; remove it", strings.ToValidUTF8(strings.ReplaceAll(p, "\x00", ""), ""))}
 	}
 	if err := sch.compiled.Validate(v); err != nil {
 		var ve *jsonschema.ValidationError

@@ -3,11 +3,13 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/knowledge"
 )
 
 // stubStore is a hand-written fake with one func field per method.
@@ -282,4 +284,41 @@ type countryStub struct {
 
 func (c countryStub) CustomerCountries(context.Context) (map[string]string, error) {
 	return c.countries, nil
+}
+
+// TestCatalog_GrammarFriendlySchemas: no schema sent to a model carries a
+// string maxLength above grammarMaxLength (llama.cpp expands maxLength n
+// into n grammar rules; record_feedback's 5,500 crashed its server), and
+// the bound still holds after decoding.
+func TestCatalog_GrammarFriendlySchemas(t *testing.T) {
+	var bad []string
+	var walk func(tool, path string, v any)
+	walk = func(tool, path string, v any) {
+		switch m := v.(type) {
+		case map[string]any:
+			for k, e := range m {
+				if n, ok := e.(int); ok && k == "maxLength" && n > grammarMaxLength {
+					bad = append(bad, fmt.Sprintf("%s %s maxLength %d", tool, path, n))
+				}
+				walk(tool, path+"/"+k, e)
+			}
+		case []any:
+			for _, e := range m {
+				walk(tool, path, e)
+			}
+		}
+	}
+	for _, e := range Catalog(Config{}) {
+		walk(e.Tool.Name(), "", e.Tool.Parameters())
+	}
+	if len(bad) > 0 {
+		t.Errorf("schemas sent to the model with maxLength > %d: %v", grammarMaxLength, bad)
+	}
+	st := &fakeFeedback{states: map[string]knowledge.State{}, rows: map[string]int64{}}
+	tool := RecordFeedback{Store: st, ConversationID: func(context.Context) string { return "c-long" }}
+	long := strings.Repeat("x", knowledge.MaxTextRunes+501)
+	out, err := tool.Call(context.Background(), `{"message":"`+long+`"}`)
+	if err != nil || !strings.Contains(out, "/message") || len(st.states) != 0 {
+		t.Errorf("record_feedback with %d characters = %.300s, %v; want a correctable error naming /message, no dialogue step", len(long), out, err)
+	}
 }

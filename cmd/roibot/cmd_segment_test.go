@@ -64,8 +64,7 @@ func fixtureApp(t *testing.T) (*App, *bytes.Buffer, string) {
 }
 
 // sqlQuery runs a query (with %s replaced by the quoted schema) on its own
-// connection and returns the first column of every row. PGlite shares one
-// backend, so the search_path is left alone and names are qualified.
+// connection and returns the first column of every row.
 func sqlQuery(t *testing.T, schema, query string) []string {
 	t.Helper()
 	ctx := context.Background()
@@ -74,7 +73,7 @@ func sqlQuery(t *testing.T, schema, query string) []string {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, strings.ReplaceAll(query, "%s", pgx.Identifier{schema}.Sanitize()), pgx.QueryExecModeExec)
+	rows, err := conn.Query(ctx, strings.ReplaceAll(query, "%s", pgx.Identifier{schema}.Sanitize()))
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
@@ -93,7 +92,7 @@ func sqlExec(t *testing.T, schema, stmt string) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, strings.ReplaceAll(stmt, "%s", pgx.Identifier{schema}.Sanitize()), pgx.QueryExecModeExec); err != nil {
+	if _, err := conn.Exec(ctx, strings.ReplaceAll(stmt, "%s", pgx.Identifier{schema}.Sanitize())); err != nil {
 		t.Fatalf("exec: %v", err)
 	}
 }

@@ -37,7 +37,11 @@ type Main struct {
 	app    *App
 	Bot    *slackbot.Bot
 	Server *http.Server // nil in Socket Mode
+	store  *postgres.Store
 }
+
+// claimSweepEvery is how often serve deletes expired delivery claims.
+const claimSweepEvery = 10 * time.Minute
 
 // NewMain wires store, agent and Slack bot from the configuration.
 func (a *App) NewMain(ctx context.Context) (*Main, error) {
@@ -68,22 +72,34 @@ func (a *App) NewMain(ctx context.Context) (*Main, error) {
 	bot, err := slackbot.New(slackbot.Config{
 		BotToken: slackbot.Secret(a.Config.SlackBotToken), AppToken: slackbot.Secret(a.Config.SlackAppToken),
 		SigningSecret: slackbot.Secret(a.Config.SlackSigningSecret), APIURL: a.Config.SlackAPIURL,
-		Asker: svc, Dedup: s, Conversations: turnStore{s}, Auditor: auditStore{s},
+		Asker: svc, Dedup: s, Conversations: turnStore{s}, Auditor: auditStore{s}, Pending: pendingStore{s},
 		Roles: roles, Workers: a.Config.SlackWorkers, TurnTimeout: a.Config.TurnTimeout, Logger: a.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
-	m := &Main{app: a, Bot: bot}
+	m := &Main{app: a, Bot: bot, store: s}
 	if a.Config.SlackMode == "events" {
-		m.Server = &http.Server{Addr: a.Config.HTTPAddr, Handler: bot.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		m.Server = bot.HTTPServer(a.Config.HTTPAddr, 0)
 	}
 	return m, nil
 }
 
-// Run serves until ctx ends.
+// Run resumes the turns a previous run left unanswered, then serves until
+// ctx ends; meanwhile it deletes expired delivery claims every
+// claimSweepEvery.
 func (m *Main) Run(ctx context.Context) error {
 	log := m.app.Logger
+	rctx, rcancel := context.WithTimeout(ctx, 30*time.Second)
+	if n, err := m.Bot.Resume(rctx); err != nil {
+		log.Error("resuming unanswered turns failed", "error", err)
+	} else if n > 0 {
+		log.Info("resumed unanswered turns from the previous run", "turns", n)
+	}
+	rcancel()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go m.sweepClaims(sweepCtx) // exits when Run returns
 	errc := make(chan error, 1)
 	if m.Server != nil {
 		log.Info("serving Slack Events API", "addr", m.Server.Addr)
@@ -149,4 +165,51 @@ type auditStore struct{ s *postgres.Store }
 func (a auditStore) Audit(ctx context.Context, e slackbot.AuditEntry) error {
 	return a.s.Audit(ctx, postgres.AuditRecord{At: e.At, UserID: e.UserID, Channel: e.Channel, ConversationID: e.ConversationID,
 		Role: string(e.Role), Tool: e.Tool, Arguments: e.Arguments, Outcome: e.Outcome})
+}
+
+// sweepClaims deletes delivery claims expired for over an hour, every
+// claimSweepEvery, until ctx ends.
+func (m *Main) sweepClaims(ctx context.Context) {
+	t := time.NewTicker(claimSweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := m.store.DeleteExpiredClaims(ctx, time.Hour)
+			if err != nil && ctx.Err() == nil {
+				m.app.Logger.Warn("sweeping expired delivery claims failed", "error", err)
+			} else if n > 0 {
+				m.app.Logger.Debug("swept expired delivery claims", "claims", n)
+			}
+		}
+	}
+}
+
+// pendingStore adapts the store's pending turns to slackbot.Pending.
+type pendingStore struct{ s *postgres.Store }
+
+func (p pendingStore) AddPending(ctx context.Context, key string, turn []byte) error {
+	return p.s.AddPending(ctx, key, turn)
+}
+
+func (p pendingStore) SetPlaceholder(ctx context.Context, key, ts string) error {
+	return p.s.SetPlaceholder(ctx, key, ts)
+}
+
+func (p pendingStore) DonePending(ctx context.Context, key string) error {
+	return p.s.DonePending(ctx, key)
+}
+
+func (p pendingStore) ListPending(ctx context.Context) ([]slackbot.PendingTurn, error) {
+	list, err := p.s.ListPendingTurns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]slackbot.PendingTurn, len(list))
+	for i, t := range list {
+		out[i] = slackbot.PendingTurn{Key: t.Key, Turn: t.Turn, Placeholder: t.Placeholder, Attempts: t.Attempts, Created: t.Created}
+	}
+	return out, nil
 }
