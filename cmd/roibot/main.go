@@ -81,6 +81,7 @@ func commands(app *App) []*cobra.Command {
 		newAttributionCmd(app),
 		newROICmd(app),
 		newReembedCmd(app),
+		newModelCmd(app),
 	}
 }
 
