@@ -86,6 +86,7 @@ func Catalog(cfg Config) []Entry {
 		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: NewChurnRisk(cfg.Store, l), Roles: staff},
 		{Tool: SearchFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID, Sentiment: cfg.Sentiment}, Roles: []string{RoleCustomer}},
