@@ -118,6 +118,7 @@ type fitCache struct {
 type cachedFit struct {
 	res    *analytics.FitResult
 	scored analytics.ModelTable
+	probs  []float64 // precomputed scores of scored's rows, when kept
 }
 
 func (c *fitCache) get(key string) *cachedFit {
