@@ -162,4 +162,3 @@ func (s *Store) ModelDataset(ctx context.Context, name string) (analytics.ModelT
 	}
 	return t, d, nil
 }
-
