@@ -28,7 +28,7 @@ type attributionArgs struct {
 	LookbackDays int      `json:"lookback_days"`
 }
 
-var attributionSchema = mustSchema("compare_attribution", map[string]any{
+var attributionSchema = mustSchema(NameAttribution, map[string]any{
 	"type": "object",
 	"properties": merge(periodProps, map[string]any{
 		"channel":       map[string]any{"type": "string", "description": "only this channel's row, e.g. display, email, paid_search (default: all channels)"},
@@ -40,7 +40,7 @@ var attributionSchema = mustSchema("compare_attribution", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Attribution) Name() string { return "compare_attribution" }
+func (Attribution) Name() string { return NameAttribution }
 
 // Description implements agent.Tool.
 func (Attribution) Description() string {

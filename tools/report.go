@@ -100,7 +100,7 @@ type Report struct {
 	Location *time.Location
 }
 
-var reportSchema = mustSchema("segment_report", map[string]any{
+var reportSchema = mustSchema(NameReport, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"segment":   map[string]any{"type": "string", "enum": rfmSegmentNames, "description": "RFM segment"},
@@ -117,7 +117,7 @@ var reportSchema = mustSchema("segment_report", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Report) Name() string { return "segment_report" }
+func (Report) Name() string { return NameReport }
 
 // Description implements agent.Tool.
 func (Report) Description() string {

@@ -36,7 +36,7 @@ type rfmArgs struct {
 var rfmSegmentNames = []any{"champions", "loyal", "potential_loyalists", "new", "promising", "need_attention",
 	"about_to_sleep", "at_risk", "cant_lose_them", "hibernating", "lost"}
 
-var rfmSchema = mustSchema("rfm_segments", map[string]any{
+var rfmSchema = mustSchema(NameRFM, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"as_of":       map[string]any{"type": "string", "format": "date", "description": "as-of date YYYY-MM-DD; recency counts days before it. Default: the day after the last order."},
@@ -49,7 +49,7 @@ var rfmSchema = mustSchema("rfm_segments", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (RFM) Name() string { return "rfm_segments" }
+func (RFM) Name() string { return NameRFM }
 
 // Description implements agent.Tool.
 func (RFM) Description() string {

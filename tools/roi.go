@@ -44,7 +44,7 @@ type roiArgs struct {
 
 var attributionModels = []any{"last_touch", "first_touch", "linear", "time_decay", "position_based", "markov"}
 
-var roiSchema = mustSchema("compute_roi", map[string]any{
+var roiSchema = mustSchema(NameROI, map[string]any{
 	"type": "object",
 	"properties": merge(periodProps, map[string]any{
 		"group_by":      map[string]any{"type": "string", "enum": []any{"channel", "campaign"}, "description": "default channel"},
@@ -58,7 +58,7 @@ var roiSchema = mustSchema("compute_roi", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (ROI) Name() string { return "compute_roi" }
+func (ROI) Name() string { return NameROI }
 
 // Description implements agent.Tool.
 func (ROI) Description() string {

@@ -80,6 +80,7 @@ func commands(app *App) []*cobra.Command {
 		newReportCmd(app),
 		newAttributionCmd(app),
 		newROICmd(app),
+		newMMMCmd(app),
 		newReembedCmd(app),
 		newModelCmd(app),
 	}
