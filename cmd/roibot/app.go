@@ -143,7 +143,7 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	}
 	byRole := map[agent.Role][]agent.Tool{}
 	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
-		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment}) {
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment, Datasets: s}) {
 		if !feedbackOK && tools.IsFeedbackTool(e.Tool.Name()) {
 			continue
 		}
