@@ -346,6 +346,9 @@ func (p *Planner) notes(q string, offered []llms.Tool, asOf time.Time, c *compos
 	for _, f := range fixes {
 		out = append(out, c.t("Read \"%s\" as %s.", f.From, p.displayName(f.To)))
 	}
+	if unused := p.unusedWords(q); len(unused) > 0 {
+		out = append(out, c.t("Not understood and not used: %s.", strings.Join(unused, ", ")))
+	}
 	tool, t, ok := p.toolFor(q, offered)
 	if !ok {
 		return out
@@ -403,4 +406,23 @@ func (p *Planner) displayName(w string) string {
 		return strings.ToUpper(w[:1]) + w[1:]
 	}
 	return w
+}
+
+// unusedWords returns the words of q that neither the classifier nor the
+// slot lexicon knows, nor are a misspelling of a word they know: words
+// that may carry meaning the answer did not use. Words under four letters
+// are left out.
+func (p *Planner) unusedWords(q string) []string {
+	if langOf(q).String() == "zh-Hans" {
+		return nil
+	}
+	known := p.fuzzyNames()
+	var out []string
+	for _, w := range p.clf.Unknown(q) {
+		if len(w) < 4 || known[w] || p.clf.Near(w) || lexiconWord(w) {
+			continue
+		}
+		out = append(out, "\""+w+"\"")
+	}
+	return out
 }

@@ -642,6 +642,9 @@ func periodsOf(q string, asOf time.Time) []periodArgs {
 			case monthYearBareRe.MatchString(part):
 				part = monthYearBareRe.ReplaceAllString(part, "${1} "+year)
 			}
+		} else if m := monthYearBareRe.FindString(part); year == "" && m != "" && m != "may" && !monthOnlyRe.MatchString(part) {
+			// "november compared to october": a bare month is the latest one.
+			part = monthYearBareRe.ReplaceAllString(part, "in ${1}")
 		}
 		pr := resolvePeriod(part, asOf)
 		if pr.empty() || slices.Contains(out, pr) {
