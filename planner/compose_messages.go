@@ -362,12 +362,12 @@ func (p *Planner) notes(q string, offered []llms.Tool, asOf time.Time, c *compos
 			continue
 		}
 		switch k {
-		case "period", "from", "to", "query", "message":
+		case tools.ArgPeriod, tools.ArgFrom, tools.ArgTo, tools.ArgQuery, tools.ArgMessage:
 			continue // converted between forms, or free text
-		case "lookback_days", "window_days":
-			_, l := fitted["lookback_days"]
-			_, w := fitted["window_days"]
-			if l || w || k == "window_days" {
+		case tools.ArgLookbackDays, tools.ArgWindowDays:
+			_, l := fitted[tools.ArgLookbackDays]
+			_, w := fitted[tools.ArgWindowDays]
+			if l || w || k == tools.ArgWindowDays {
 				continue
 			}
 			out = append(out, c.t("Not applied: %s (%s does not take it).", c.t("the %d-day window", full[k]), tool))
