@@ -394,7 +394,7 @@ func (p *Planner) toolFor(q string, offered []llms.Tool) (string, llms.Tool, boo
 // displayName returns the data's spelling of a corrected word ("germany"
 // → "Germany"), or the word.
 func (p *Planner) displayName(w string) string {
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	for _, l := range [][]string{voc.Countries, voc.Categories, voc.Channels, voc.Campaigns} {
 		for _, n := range l {
 			if strings.EqualFold(n, w) {

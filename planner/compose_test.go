@@ -242,3 +242,14 @@ func TestPlanner_CompareMonths(t *testing.T) {
 		t.Errorf("Plan(november vs october) = %s %v %v; want revenue_summary for 2011-11 and 2011-10", got.Tool, got.Args, got.More)
 	}
 }
+
+func TestPlanner_SetVocabulary(t *testing.T) {
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: planner.Vocabulary{Countries: []string{"France"}}})
+	if got := p.Plan("Revenue in Iceland in 2011", allAnalystTools()); got.Tool != "" || !strings.Contains(got.Text, "Iceland is not a country in the data") {
+		t.Fatalf("before the import: %+v; want Iceland refused", got)
+	}
+	p.SetVocabulary(planner.Vocabulary{Countries: []string{"France", "Iceland"}})
+	if got := p.Plan("Revenue in Iceland in 2011", allAnalystTools()); got.Tool != "revenue_summary" || got.Args["country"] != "Iceland" {
+		t.Errorf("after SetVocabulary: %s %v (%q); want revenue_summary for Iceland", got.Tool, got.Args, got.Text)
+	}
+}

@@ -77,7 +77,7 @@ func (p *Planner) fuzzyNames() map[string]bool {
 			}
 		}
 	}
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	for _, l := range [][]string{voc.Countries, voc.Categories, voc.Campaigns} {
 		for _, n := range l {
 			add(n)

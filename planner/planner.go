@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tmc/langchaingo/llms"
@@ -58,6 +59,9 @@ type Config struct {
 type Planner struct {
 	cfg Config
 	clf *Classifier
+
+	mu  sync.RWMutex
+	voc Vocabulary
 }
 
 var _ llms.Model = (*Planner)(nil)
@@ -75,7 +79,23 @@ func New(cfg Config) *Planner {
 			panic("planner: " + err.Error())
 		}
 	}
-	return &Planner{cfg: cfg, clf: clf}
+	return &Planner{cfg: cfg, clf: clf, voc: cfg.Vocabulary}
+}
+
+// SetVocabulary replaces the names the Planner matches questions against;
+// cmd calls it after an import changes them. It is safe to call while
+// questions are being answered.
+func (p *Planner) SetVocabulary(v Vocabulary) {
+	p.mu.Lock()
+	p.voc = v
+	p.mu.Unlock()
+}
+
+// vocab returns the current Vocabulary.
+func (p *Planner) vocab() Vocabulary {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.voc
 }
 
 // Plan is the Planner's reading of one question: a tool call (Tool and
@@ -383,7 +403,7 @@ func isQuestion(s string) bool {
 // Arguments the tool's schema does not list are removed by fitArgs.
 func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any {
 	a := map[string]any{}
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	setPeriod := func() {
 		pr := resolvePeriod(question, asOf)
 		if pr.Period != "" {
@@ -676,7 +696,7 @@ func (p *Planner) compareCalls(tool, q, w string, asOf time.Time, t llms.Tool, a
 			out = append(out, fitArgs(c, t))
 		}
 	}
-	countries := matchPhrases(dropPossessive(w), vocabTable(p.cfg.Vocabulary.Countries, false, countryAliases))
+	countries := matchPhrases(dropPossessive(w), vocabTable(p.vocab().Countries, false, countryAliases))
 	channels := matchPhrases(dropDisplayVerb(w), p.channelTable())
 	switch {
 	case takes(tools.ArgCountry) && len(countries) > 1:
@@ -779,8 +799,8 @@ func schemaProps(t llms.Tool) map[string]string {
 // channelNames returns the channels of the data: the Vocabulary's, or the
 // built-in ones when it lists none.
 func (p *Planner) channelNames() []string {
-	if len(p.cfg.Vocabulary.Channels) > 0 {
-		return p.cfg.Vocabulary.Channels
+	if len(p.vocab().Channels) > 0 {
+		return p.vocab().Channels
 	}
 	out := make([]string, 0, len(channelPhrases))
 	for _, c := range channelPhrases {
@@ -793,7 +813,7 @@ func (p *Planner) channelNames() []string {
 // built-in variants of the channels the data has, and each other channel
 // of the Vocabulary by its own name.
 func (p *Planner) channelTable() []phrase {
-	names := p.cfg.Vocabulary.Channels
+	names := p.vocab().Channels
 	if len(names) == 0 {
 		return channelPhrases
 	}
@@ -863,7 +883,7 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 		_, ok := props[k]
 		return ok
 	}
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	wp := dropPossessive(w)
 	countries := vocabTable(voc.Countries, false, countryAliases)
 	channels := p.channelTable()
@@ -968,7 +988,7 @@ func (p *Planner) campaignRef(q, w string, asOf time.Time) (string, []string) {
 		return "", nil
 	}
 	var cands []string
-	for _, c := range p.cfg.Vocabulary.Campaigns {
+	for _, c := range p.vocab().Campaigns {
 		cw := words(c)
 		all := true
 		for _, r := range ref {
@@ -1012,7 +1032,7 @@ func (p *Planner) nearestCampaigns(ref string, n int) []string {
 		d    int
 	}
 	var cs []cd
-	for _, c := range p.cfg.Vocabulary.Campaigns {
+	for _, c := range p.vocab().Campaigns {
 		lc := strings.ToLower(c)
 		d := osa(ref, lc)
 		if len(lc) > len(ref) {
@@ -1032,7 +1052,7 @@ func (p *Planner) nearestCampaigns(ref string, n int) []string {
 // country, campaign, category, channel, segment nor a period word of the
 // question, or "".
 func (p *Planner) unknownPlace(question string) string {
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	for _, m := range placeRe.FindAllStringSubmatch(question, -1) {
 		name := strings.TrimSuffix(strings.TrimSuffix(m[1], "'s"), "’s")
 		if strings.ContainsAny(name, "0123456789") || name == strings.ToUpper(name) {
