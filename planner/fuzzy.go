@@ -2,6 +2,7 @@ package planner
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -88,8 +89,12 @@ func (p *Planner) fuzzyNames() map[string]bool {
 			add(v)
 		}
 	}
-	for a := range countryAliases {
-		add(a)
+	for a, target := range countryAliases {
+		// Only aliases of countries in the data: "Iceland" must not be
+		// read as "Ireland" when the data has no Ireland.
+		if slices.ContainsFunc(voc.Countries, func(c string) bool { return strings.EqualFold(c, target) }) {
+			add(a)
+		}
 	}
 	return names
 }
