@@ -452,15 +452,15 @@ func predictCLVs(orders []analytics.Order, asOf time.Time) (map[string]analytics
 	if err != nil {
 		return nil, nil, err.Error()
 	}
-	bg, err := analytics.FitBGNBD(sums)
+	bg, err := fitBTYD(modelBGNBD, sums)
 	if err != nil {
 		return nil, nil, "BG/NBD fit: " + err.Error()
 	}
-	gg, err := analytics.FitGammaGamma(sums)
+	gg, err := fitBTYD(modelGammaGamma, sums)
 	if err != nil {
 		return nil, nil, "Gamma-Gamma fit: " + err.Error()
 	}
-	clvs, err := analytics.PredictCLV(sums, bg.Params, gg.Params, analytics.CLVConfig{
+	clvs, err := analytics.PredictCLV(sums, bg.model, gg.spend.Params, analytics.CLVConfig{
 		Periods: ReportCLVMonths, PeriodLength: 365.0 / 12, DiscountRate: DefaultMonthlyDiscountRate, Margin: 1})
 	if err != nil {
 		return nil, nil, err.Error()

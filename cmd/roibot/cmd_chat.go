@@ -155,6 +155,17 @@ func printJSON(w io.Writer, v any) {
 	_ = enc.Encode(v)
 }
 
+// printToolJSON prints a typed core's result as the tool returns it to the
+// model (json.Marshal, HTML characters escaped), indented.
+func printToolJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	printJSON(w, json.RawMessage(b))
+	return nil
+}
+
 // printAnswer writes the answer text for a terminal (Markdown bold
 // markers dropped) and, when withTables, its tables as aligned text. The
 // offline planner already lists the tables' rows in its text, so callers
