@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,6 +68,19 @@ func chooseModel(res *analytics.FitResult) (*analytics.ModelResult, ModelInUse) 
 	}
 	u.Verdict, u.Missing = res.Verdict, res.Missing
 	return best, u
+}
+
+// reasonsText says the main reasons, e.g. "; main reasons: recency_days,
+// frequency".
+func reasonsText(rs []analytics.Importance) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = r.Column
+	}
+	return "; main reasons: " + strings.Join(names, ", ")
 }
 
 func round4(v float64) float64 {
@@ -175,6 +189,7 @@ type ChurnCustomer struct {
 
 // ChurnResult is churn_risk's JSON result.
 type ChurnResult struct {
+	Summary        string          `json:"summary"`
 	Definition     string          `json:"definition"`
 	AsOf           string          `json:"as_of"`
 	TrainingCutoff string          `json:"training_cutoff"`
@@ -191,7 +206,7 @@ type ChurnResult struct {
 }
 
 // Name implements agent.Tool.
-func (ChurnRisk) Name() string { return "churn_risk" }
+func (ChurnRisk) Name() string { return NameChurnRisk }
 
 // Description implements agent.Tool.
 func (ChurnRisk) Description() string {
@@ -306,6 +321,13 @@ func (t ChurnRisk) Run(ctx context.Context, args ChurnArgs) (ChurnResult, error)
 	for _, i := range idx[:min(args.Limit, len(idx))] {
 		out.Customers = append(out.Customers, ChurnCustomer{CustomerID: fit.scored.IDs[i], Probability: round4(p[i]),
 			AtRisk: p[i] >= best.Test.Threshold, RecencyDays: int(rec[i]), Frequency: int(freq[i]), Monetary: Major(mon[i])})
+	}
+	out.Summary = fmt.Sprintf("%d of %d customers are at risk of making no purchase in the next %d days (model %s, test AUC %.3f)%s.",
+		out.AtRisk, out.Scored, args.HorizonDays, use.Model, use.TestAUC, reasonsText(use.Reasons))
+	if args.CustomerID != "" && len(out.Customers) == 1 {
+		c := out.Customers[0]
+		out.Summary = fmt.Sprintf("Customer %s: churn probability %.0f%% over the next %d days (%s; model %s, test AUC %.3f)%s.",
+			c.CustomerID, 100*c.Probability, args.HorizonDays, map[bool]string{true: "at risk", false: "not at risk"}[c.AtRisk], use.Model, use.TestAUC, reasonsText(use.Reasons))
 	}
 	out.Caveats = append(out.Caveats, fmt.Sprintf("probabilities come from the %s model (test AUC %.3f on %d held-out customers); at_risk means probability ≥ %.3f, the threshold that maximised F1 on validation", use.Model, use.TestAUC, use.TestRows, use.Threshold))
 	if t.Text == nil {

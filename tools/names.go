@@ -18,6 +18,8 @@ const (
 	NameSearchFeedback    = "search_feedback"
 	NameSummarizeFeedback = "summarize_feedback"
 	NameRecordFeedback    = "record_feedback"
+	NameChurnRisk         = "churn_risk"
+	NameResponse          = "response_propensity"
 )
 
 // Argument keys of the tools' JSON schemas that callers building
