@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: demo test test-real-llm build db db-stop bench vet clean
+.PHONY: demo test test-real-llm build db db-stop bench bench-peers vet clean
 
 ## demo: start the embedded PostgreSQL (fetched once: scripts/db.sh), migrate, import
 ## Online Retail and the synthetic marketing layer (first run only), then open the chat.
@@ -35,6 +35,16 @@ db-stop:
 ## bench: the benchmarks quoted in the README.
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime=3x ./analytics ./knowledge ./slackbot
+
+## bench-peers: roibot side by side with scikit-learn (K-means) and pyfim (FP-Growth) on the same
+## files, interleaved, results checked equal first; prints medians and ratios. The peers go in a
+## virtual environment in BENCH_VENV (default .venv-bench, git-ignored), created on first use.
+BENCH_VENV ?= .venv-bench
+bench-peers:
+	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -c 'import sklearn, fim, threadpoolctl' 2>/dev/null || \
+		$(BENCH_VENV)/bin/pip install -q -r scripts/bench-peers-requirements.txt
+	$(BENCH_VENV)/bin/python scripts/bench_peers.py $(BENCH_ARGS)
 
 vet:
 	gofmt -l $$(git ls-files '*.go') && $(GO) vet ./...

@@ -53,6 +53,11 @@ type Config struct {
 	// only matters when the migrations run; an existing column keeps its
 	// size, and Feedback checks the embedder against it.
 	EmbeddingDimension int
+	// Location is the business time zone (ROIBOT_TIMEZONE; nil means UTC):
+	// order and touchpoint times come back in it, so that days counted from
+	// them (recency, purchase occasions, daily buckets) are local days, the
+	// same days spend is recorded on.
+	Location *time.Location
 }
 
 // Embedding column limits, from pgvector's HNSW index: at most 2,000
@@ -95,9 +100,9 @@ type Store struct {
 	// turns), so that they never queue behind analytics queries holding
 	// every connection of pool.
 	delivery *pgxpool.Pool
-	version string
-	timeout time.Duration
-	log     *slog.Logger
+	version  string
+	timeout  time.Duration
+	log      *slog.Logger
 	// searchPath is every pool connection's search_path, sent as a startup
 	// parameter: the configured schema (or public), public, and the schema
 	// of the vector extension. versionTable is tern's table in that schema.
@@ -106,6 +111,16 @@ type Store struct {
 	// embeddingDim is the dimension the migrations create the vector
 	// column for.
 	embeddingDim int
+	// loc is the business time zone times are returned in.
+	loc *time.Location
+}
+
+// zone returns the business time zone (UTC when none was configured).
+func (s *Store) zone() *time.Location {
+	if s.loc == nil {
+		return time.UTC
+	}
+	return s.loc
 }
 
 // Open connects and returns a Store. It does not migrate.
@@ -175,7 +190,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return &Store{pool: pool, delivery: delivery, version: pr.version, timeout: timeout, log: log,
-		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim}, nil
+		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim, loc: cfg.Location}, nil
 }
 
 // probed is what Open learns on one connection before the pool opens.

@@ -68,6 +68,13 @@ var tableInserts = map[string]tableInsert{
 			select u.touchpoint_id, u.customer_id, u.channel, u.campaign, u.touched_at, false from rows_stage u
 			on conflict (touchpoint_id) do nothing`,
 	},
+	"fx_rates": {
+		columns: []string{"day", "currency", "rate", "to_currency"},
+		types:   []string{"text", "text", "text", "text"},
+		sql: `insert into fx_rates (day, currency, rate, to_currency)
+			select u.day::date, u.currency, u.rate::numeric, u.to_currency from rows_stage u
+			on conflict (to_currency, currency, day) do nothing`,
+	},
 	"funnel_events": {
 		columns: []string{"event_id", "session_id", "stage", "occurred_at", "channel", "campaign", "customer_id"},
 		types:   []string{"text", "text", "text", "timestamptz", "text", "text", "text"},
