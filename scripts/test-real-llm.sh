@@ -18,7 +18,8 @@
 # Settings: ROIBOT_LLM_CACHE (default ~/.cache/roibot-llm), ROIBOT_REAL_LLM_GGUF
 # (smollm2 or gemma3), ROIBOT_REAL_LLM_CHAT_FORMAT (default chatml-function-calling),
 # ROIBOT_REAL_LLM_PORT (default 18080; embeddings on the next port),
-# ROIBOT_REAL_LLM_RUN (go test -run pattern, default TestRealLLM).
+# ROIBOT_REAL_LLM_THREADS (default 1), ROIBOT_REAL_LLM_RUN (go test -run pattern,
+# default TestRealLLM).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -33,11 +34,13 @@ eport=$((port + 1))
 mkdir -p "$cache/whl" "$cache/models"
 
 # 1. The server.
-if ! "$venv/bin/python" -c 'import llama_cpp.server, yaml, tqdm, requests' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import llama_cpp.server' 2>/dev/null; then
 	python3 -m venv "$venv"
 	echo "test-real-llm: building llama-cpp-python $llama_version from source into $venv (20-40 min on 2 cores)"
 	CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} CMAKE_ARGS=${CMAKE_ARGS:--DLLAMA_CURL=OFF} \
 		nice -n 10 "$venv/bin/pip" install -q "llama-cpp-python[server]==$llama_version"
+fi
+if ! "$venv/bin/python" -c 'import numpy, yaml, tqdm, requests' 2>/dev/null; then
 	"$venv/bin/pip" install -q numpy tqdm pyyaml requests # gguf-py, for the converter
 fi
 py=$venv/bin/python
@@ -104,8 +107,11 @@ fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
+# One thread, OpenMP waiting passively: on a busy 2-core machine two spinning
+# threads made SmolLM2-135M 35x slower (1.5 s instead of 45 ms per token).
+export OMP_WAIT_POLICY=PASSIVE
 "$py" -m llama_cpp.server --model "$gguf" --chat_format "$chat_format" --host 127.0.0.1 --port "$port" \
-	--n_ctx 8192 --n_threads "$(nproc)" >"$cache/server.log" 2>&1 &
+	--n_ctx 8192 --n_threads "${ROIBOT_REAL_LLM_THREADS:-1}" >"$cache/server.log" 2>&1 &
 pids+=($!)
 chat_pid=$!
 "$py" -m llama_cpp.server --model "$minilm" --embedding true --host 127.0.0.1 --port "$eport" \
