@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/planner"
 	"github.com/roibot/roibot/tools"
 )
 
@@ -172,10 +173,7 @@ func TestRealLLM_Questions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	composer, err := newComposer(agent.ProviderConfig{Provider: agent.ProviderOffline, Planner: agent.PlannerConfig{AsOf: realAsOf}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	composer := planner.New(planner.Config{AsOf: realAsOf})
 	var logs bytes.Buffer
 	svc, err := agent.New(agent.Config{Model: model, Tools: byRole, Composer: composer, MaxSteps: 4,
 		MaxTokens: 256, CallTimeout: 5 * time.Minute, IdleTimeout: time.Minute,
