@@ -514,6 +514,18 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 			a["group_by"] = "country"
 		}
 		setLimit()
+	case tools.NameChurnRisk:
+		set("customer_id", customerID)
+		set("country", country)
+		if h := horizonDays(w); h > 0 {
+			a["horizon_days"] = h
+		}
+		setLimit()
+	case tools.NameResponse:
+		if hasAny(w, "bank", "term deposit", "deposit", "subscribe", "subscription") {
+			a["dataset"] = "bank-marketing"
+		}
+		setLimit()
 	case tools.NameCustomerProfile:
 		set("customer_id", customerID)
 	case tools.NameHistoricalCLV:
