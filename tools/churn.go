@@ -133,6 +133,9 @@ type cachedFit struct {
 	res    *analytics.FitResult
 	scored analytics.ModelTable
 	probs  []float64 // precomputed scores of scored's rows, when kept
+	// textRows is how many training rows had text features (−1: no text
+	// source).
+	textRows int
 }
 
 func (c *fitCache) get(key string) *cachedFit {
@@ -200,6 +203,7 @@ type ChurnResult struct {
 	Scored         int             `json:"customers_scored"`
 	AtRisk         int             `json:"customers_at_risk"`
 	TrainingChurn  float64         `json:"training_churn_rate"`
+	TextCustomers  int             `json:"training_customers_with_feedback,omitempty"`
 	Customers      []ChurnCustomer `json:"customers"`
 	Caveats        []string        `json:"caveats,omitempty"`
 	Display        Display         `json:"display"`
@@ -268,8 +272,9 @@ func (t ChurnRisk) Run(ctx context.Context, args ChurnArgs) (ChurnResult, error)
 		if err != nil {
 			return ChurnResult{}, err
 		}
+		textRows := -1
 		if t.Text != nil {
-			if err := addTextFeatures(ctx, t.Text, &train, &score); err != nil {
+			if textRows, err = addTextFeatures(ctx, t.Text, &train, &score); err != nil {
 				return ChurnResult{}, err
 			}
 		}
@@ -277,7 +282,7 @@ func (t ChurnRisk) Run(ctx context.Context, args ChurnArgs) (ChurnResult, error)
 		if err != nil {
 			return ChurnResult{}, err
 		}
-		fit = &cachedFit{res: res, scored: score}
+		fit = &cachedFit{res: res, scored: score, textRows: textRows}
 		t.cache.put(key, fit)
 	}
 	best, use := chooseModel(fit.res)
@@ -330,8 +335,14 @@ func (t ChurnRisk) Run(ctx context.Context, args ChurnArgs) (ChurnResult, error)
 			c.CustomerID, 100*c.Probability, args.HorizonDays, map[bool]string{true: "at risk", false: "not at risk"}[c.AtRisk], use.Model, use.TestAUC, reasonsText(use.Reasons))
 	}
 	out.Caveats = append(out.Caveats, fmt.Sprintf("probabilities come from the %s model (test AUC %.3f on %d held-out customers); at_risk means probability ≥ %.3f, the threshold that maximised F1 on validation", use.Model, use.TestAUC, use.TestRows, use.Threshold))
-	if t.Text == nil {
-		out.Caveats = append(out.Caveats, "behavioural features only (no text features wired)")
+	switch {
+	case fit.textRows < 0:
+		out.Caveats = append(out.Caveats, "behavioural features only (no feedback store wired for text features)")
+	case fit.textRows == 0:
+		out.Caveats = append(out.Caveats, "behavioural features only: no feedback is linked to these customers")
+	default:
+		out.TextCustomers = fit.textRows
+		out.Caveats = append(out.Caveats, fmt.Sprintf("%d of %d training customers have feedback; its sentiment, themes and embedding components are model inputs (missing for the others)", fit.textRows, fit.res.Rows))
 	}
 	tbl := Table{Title: fmt.Sprintf("Churn risk, next %d days (model %s, test AUC %.3f)", args.HorizonDays, use.Model, use.TestAUC),
 		Columns: []string{"customer", "churn probability", "recency (days)", "orders", "net spend"}}
@@ -342,8 +353,11 @@ func (t ChurnRisk) Run(ctx context.Context, args ChurnArgs) (ChurnResult, error)
 	return out, nil
 }
 
-// addTextFeatures joins the text features of the customers of both tables.
-func addTextFeatures(ctx context.Context, src TextFeatureSource, tables ...*analytics.ModelTable) error {
+// addTextFeatures joins the text features of the customers of the tables
+// (the first is the training table) and returns how many of the training
+// customers have any; a feature no training customer has is left out of
+// every table.
+func addTextFeatures(ctx context.Context, src TextFeatureSource, tables ...*analytics.ModelTable) (int, error) {
 	var ids []string
 	for _, t := range tables {
 		ids = append(ids, t.IDs...)
@@ -352,19 +366,57 @@ func addTextFeatures(ctx context.Context, src TextFeatureSource, tables ...*anal
 	ids = slices.Compact(ids)
 	feats, err := src.TextFeatures(ctx, ids)
 	if err != nil {
-		return fmt.Errorf("text features: %w", err)
+		return 0, fmt.Errorf("text features: %w", err)
 	}
 	names := make([]string, 0, len(feats))
 	for n := range feats {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, t := range tables {
-		for _, n := range names {
+	with := 0
+	for _, id := range tables[0].IDs {
+		if _, ok := feats["text_feedback_count"][id]; ok {
+			with++
+		}
+	}
+	for _, n := range names {
+		used := false
+		for _, id := range tables[0].IDs {
+			if _, ok := feats[n][id]; ok {
+				used = true
+				break
+			}
+		}
+		if !used {
+			continue
+		}
+		for _, t := range tables {
 			if err := t.AddColumn(n, feats[n], nil); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
-	return nil
+	return with, nil
+}
+
+// CustomerTextReader is what the text features need from storage: the
+// scored feedback (sentiment, themes, embedding) of the given customers.
+type CustomerTextReader interface {
+	CustomerTexts(ctx context.Context, customerIDs []string) ([]analytics.CustomerText, error)
+}
+
+// FeedbackTextFeatures is the TextFeatureSource over stored feedback:
+// analytics.TextFeatures of the customers' feedback rows.
+type FeedbackTextFeatures struct {
+	Store  CustomerTextReader
+	Config analytics.TextFeatureConfig
+}
+
+// TextFeatures implements TextFeatureSource.
+func (f FeedbackTextFeatures) TextFeatures(ctx context.Context, customerIDs []string) (map[string]map[string]float64, error) {
+	items, err := f.Store.CustomerTexts(ctx, customerIDs)
+	if err != nil {
+		return nil, err
+	}
+	return analytics.TextFeatures(items, f.Config)
 }
