@@ -60,6 +60,8 @@ type Config struct {
 	// stores (cmd wires a knowledge.LLMSentiment when a real LLM provider
 	// is configured); nil keeps the offline VADER score.
 	Sentiment knowledge.SentimentScorer
+	// MMM reads stored weekly media-mix data; nil leaves the mmm tool out.
+	MMM MMMReader
 }
 
 // FeedbackStore is everything the feedback tools need from storage.
@@ -74,7 +76,7 @@ func Catalog(cfg Config) []Entry {
 	staff := []string{RoleMarketer, RoleAnalyst}
 	l := loc(cfg.Location)
 	clv := NewPredictCLV(cfg.Store, l)
-	return []Entry{
+	entries := []Entry{
 		{Tool: Revenue{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RFM{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: HistoricalCLV{Store: cfg.Store, Location: l}, Roles: staff},
@@ -90,6 +92,10 @@ func Catalog(cfg Config) []Entry {
 		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID, Sentiment: cfg.Sentiment}, Roles: []string{RoleCustomer}},
 	}
+	if cfg.MMM != nil {
+		entries = append(entries, Entry{Tool: &MMM{Store: cfg.MMM}, Roles: staff})
+	}
+	return entries
 }
 
 // IsFeedbackTool reports whether the named tool reads or writes feedback

@@ -145,7 +145,8 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	}
 	byRole := map[agent.Role][]agent.Tool{}
 	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
-		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment}) {
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment,
+		MMM: mmmStore{s: s, loc: a.Config.Location()}}) {
 		if !feedbackOK && tools.IsFeedbackTool(e.Tool.Name()) {
 			continue
 		}
