@@ -216,6 +216,7 @@ const (
 // examples are sample questions per tool, shown when the Planner cannot help.
 var examples = []struct{ tool, text string }{
 	{toolROI, "Show ROAS for each channel in 2011"},
+	{toolMMM, "What is the incremental ROAS of display, and what if we cut it by 20%?"},
 	{toolAttribution, "How does first-touch attribution change the picture for affiliate?"},
 	{toolRevenue, "Total revenue in Q4 2011"},
 	{toolRFM, "List our champions in Germany"},
@@ -353,6 +354,8 @@ func intentOf(question, w string) string {
 	switch {
 	case hasAny(w, "report on", "report for", "report about", "segment report") || strings.HasPrefix(w, " report "):
 		return toolReport
+	case isMMM(w):
+		return toolMMM
 	case hasAny(w, "roi", "roas", "return on", "returns on", "return on ad spend", "cpa", "cac",
 		"cost per acquisition", "customer acquisition cost", "acquisition cost", "cost per order", "payback"):
 		return toolROI
@@ -460,6 +463,8 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 	}
 
 	switch tool {
+	case toolMMM:
+		return p.mmmArgs(question, w)
 	case toolRevenue:
 		setPeriod()
 		set("country", country)
@@ -740,6 +745,9 @@ func listNames(names []string, n int) string {
 // applied as asked. t is the tool the question maps to; only the filters
 // its schema takes (all when unreadable) are checked.
 func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
+	if tool == toolMMM {
+		return "" // the mmm tool checks channels against its own weekly data set (TV has no order-data channel)
+	}
 	props := schemaProps(t)
 	takes := func(k string) bool {
 		if props == nil {
