@@ -203,12 +203,14 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 	}
 	switch args.Action {
 	case "roas":
+		res.Display.Charts = MMMDisplayCharts(fit)
 	case "response_curve":
 		i, err := channel()
 		if err != nil {
 			return nil, err
 		}
 		res.Curve = fit.Channels[i].Curve
+		res.Display.Charts = []Chart{displayChart(MMMResponseCurvesChart(fit))}
 	case "what_if":
 		i, err := channel()
 		if err != nil {

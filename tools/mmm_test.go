@@ -100,3 +100,23 @@ func TestMMMTool(t *testing.T) {
 		t.Errorf("no data: %s, %v", out, err)
 	}
 }
+
+func TestMMMDisplayCharts_Render(t *testing.T) {
+	if testing.Short() {
+		t.Skip("MMM fits take seconds")
+	}
+	d := exampleMMMData(t)
+	fit, err := analytics.FitMMM(d.Input, analytics.MMMConfig{MaxLagWeeks: 8, TrendDegree: 1, Ridge: []float64{0}, Bootstrap: -1, NoHealth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts := MMMDisplayCharts(fit)
+	// 179 weeks → 3-week averages: 60 points.
+	if len(charts) != 2 || charts[0].Kind != "area" || len(charts[0].Series) != 3 || len(charts[0].Series[0].X) != 60 || len(charts[0].Labels) != 60 || charts[1].Kind != "line" {
+		t.Fatalf("charts = %+v", charts)
+	}
+	pngs, err := MMMChartPNGs(fit)
+	if err != nil || len(pngs["mmm_decomposition.png"]) < 1000 || string(pngs["mmm_response_curves.png"][1:4]) != "PNG" {
+		t.Fatalf("PNGs: %v", err)
+	}
+}
