@@ -354,7 +354,7 @@ func intentOf(question, w string) string {
 	switch {
 	case hasAny(w, "report on", "report for", "report about", "segment report") || strings.HasPrefix(w, " report "):
 		return toolReport
-	case isMMM(w):
+	case isMMM(w) || isMMMZh(question):
 		return toolMMM
 	case hasAny(w, "roi", "roas", "return on", "returns on", "return on ad spend", "cpa", "cac",
 		"cost per acquisition", "customer acquisition cost", "acquisition cost", "cost per order", "payback"):

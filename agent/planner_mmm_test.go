@@ -26,6 +26,11 @@ func TestPlanner_MMM(t *testing.T) {
 		{"Which ROAS should I believe for display?", "mmm", map[string]any{"action": "triangulate", "channel": "display"}},
 		{"Show the response curve for paid search", "mmm", map[string]any{"action": "response_curve", "channel": "paid_search"}},
 		{"Is TV spend incremental?", "mmm", map[string]any{"action": "roas", "channel": "tv"}},
+		{"展示广告的增量ROAS是多少？", "mmm", map[string]any{"action": "roas", "channel": "display"}},
+		{"如果我们把展示广告削减20%会怎样？", "mmm", map[string]any{"action": "what_if", "channel": "display", "change": -0.2}},
+		{"下个季度的预算应该怎么分配？我们该如何分配预算", "mmm", map[string]any{"action": "budget"}},
+		{"展示广告的ROAS我应该相信哪个？", "mmm", map[string]any{"action": "triangulate", "channel": "display"}},
+		{"电视广告有增量效果吗？", "mmm", map[string]any{"action": "roas", "channel": "tv"}},
 		// Plain ROAS stays with attribution-based compute_roi.
 		{"Show ROAS for each channel in 2011", "compute_roi", nil},
 	} {

@@ -109,10 +109,13 @@ type MMMWhatIf struct {
 
 // MMMResult is the JSON result of the mmm tool.
 type MMMResult struct {
+	Summary       string                    `json:"summary"`
+	Definition    string                    `json:"definition"`
+	Currency      string                    `json:"currency,omitempty"`
 	Action        string                    `json:"action"`
 	Dataset       string                    `json:"dataset"`
 	Synthetic     bool                      `json:"synthetic,omitempty"`
-	Summary       MMMSummary                `json:"summary"`
+	Fit           MMMSummary                `json:"fit"`
 	Curve         []analytics.MMMCurvePoint `json:"response_curve,omitempty"`
 	WhatIf        *MMMWhatIf                `json:"what_if,omitempty"`
 	Allocation    *AllocationResult         `json:"allocation,omitempty"`
@@ -179,7 +182,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 		args.Action = "roas"
 	}
 	s := SummarizeMMM(fit, d.Currency)
-	res := &MMMResult{Action: args.Action, Dataset: d.Name, Synthetic: d.Synthetic, Summary: s, Reused: reused}
+	res := &MMMResult{Definition: MMMDefinition, Currency: d.Currency, Action: args.Action, Dataset: d.Name, Synthetic: d.Synthetic, Fit: s, Reused: reused}
 	res.Display.Tables = []Table{MMMTable(s)}
 	if d.Synthetic {
 		res.Caveats = append(res.Caveats, "This data set is SYNTHETIC (simulated with a known truth), not real marketing data.")
@@ -204,12 +207,16 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 	switch args.Action {
 	case "roas":
 		res.Display.Charts = MMMDisplayCharts(fit)
+		res.Summary = roasSentence(s)
 	case "response_curve":
 		i, err := channel()
 		if err != nil {
 			return nil, err
 		}
 		res.Curve = fit.Channels[i].Curve
+		ch := fit.Channels[i]
+		res.Summary = fmt.Sprintf("%s's fitted response curve: at its current weekly spend of %.0f the weekly incremental outcome is %.0f and the marginal ROAS %.3g; at the busiest week's spend (%.0f) it is %.0f with marginal ROAS %.3g.",
+			ch.Name, ch.AvgWeeklySpend, fit.WeeklyResponse(i, ch.AvgWeeklySpend), curveMarginal(fit, i, ch.AvgWeeklySpend), ch.Params.SpendScale, fit.WeeklyResponse(i, ch.Params.SpendScale), curveMarginal(fit, i, ch.Params.SpendScale))
 		res.Display.Charts = []Chart{displayChart(MMMResponseCurvesChart(fit))}
 	case "what_if":
 		i, err := channel()
@@ -233,6 +240,8 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 			res.Caveats = append(res.Caveats, "The new weekly spend is above any week in the data: the curve is extrapolated.")
 		}
 		res.WhatIf = w
+		res.Summary = fmt.Sprintf("Changing %s's weekly spend by %+.0f%% (%.0f → %.0f a week) is predicted to change its weekly incremental outcome by %+.0f (%.0f → %.0f), at steady state on the fitted response curve: %.3g of outcome per unit of spend changed. Model health: %s.",
+			w.Channel, 100*w.Change, w.WeeklySpend, w.NewWeeklySpend, w.WeeklyOutcomeChange, w.WeeklyContribution, w.NewWeeklyContribution, w.OutcomePerSpendChange, s.Health.Verdict)
 	case "budget":
 		var budget float64
 		if args.Budget != nil {
@@ -244,6 +253,8 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 		}
 		r := SummarizeAllocation(fit, a, d.Currency)
 		res.Allocation = &r
+		res.Summary = fmt.Sprintf("Splitting the weekly budget of %.0f as below is predicted to change weekly incremental outcome from %.0f to %.0f (%+.0f, %+.1f%%), each channel kept within half to one and a half times its current spend. Model health: %s.",
+			r.Budget, r.CurrentTotal, r.Total, r.Uplift, 100*r.UpliftShare, s.Health.Verdict)
 		res.Display.Tables = append(res.Display.Tables, AllocationTable(r))
 	case "triangulate":
 		i, err := channel()
@@ -276,6 +287,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 			return nil, err
 		}
 		res.Triangulation = &tri
+		res.Summary = triangulationSentence(tri)
 		tb := Table{Title: "ROAS of " + tri.Channel + " by source (" + tri.From + ".." + tri.To + ")", Columns: []string{"source", "method", "ROAS", "interval", "weeks"}}
 		for _, r := range tri.Rows {
 			iv := ""
@@ -329,6 +341,49 @@ func joinReasons(rs []string) string {
 			out += "; "
 		}
 		out += r
+	}
+	return out
+}
+
+func curveMarginal(f *analytics.MMMFit, i int, s float64) float64 {
+	h := 1e-4 * (1 + s)
+	return (f.WeeklyResponse(i, s+h) - f.WeeklyResponse(i, s)) / h
+}
+
+func roasSentence(s MMMSummary) string {
+	var parts []string
+	for _, c := range s.Channels {
+		parts = append(parts, fmt.Sprintf("%s %.3g (%.0f%% interval %.3g–%.3g)", c.Channel, c.ROAS.Value, 100*s.Interval, c.ROAS.Low, c.ROAS.High))
+	}
+	out := fmt.Sprintf("Incremental ROAS from a media mix model over %d weeks (%s..%s): %s. Model health: %s.", s.Weeks, s.From, s.To, joinWith(parts, ", "), s.Health.Verdict)
+	if len(s.LiftPriority) > 0 {
+		out += " The channel that most needs a lift test next is " + s.LiftPriority[0].Channel + " (widest interval × spend)."
+	}
+	return out
+}
+
+func triangulationSentence(t analytics.Triangulation) string {
+	var parts []string
+	for _, r := range t.Rows {
+		switch r.Source {
+		case "attribution":
+			parts = append(parts, fmt.Sprintf("attribution (%s) %.3g", r.Method, r.ROAS))
+		case "mmm":
+			parts = append(parts, fmt.Sprintf("MMM incremental %.3g (interval %.3g–%.3g)", r.ROAS, r.Low, r.High))
+		case "lift_test":
+			parts = append(parts, fmt.Sprintf("lift test %.3g (interval %.3g–%.3g, %s..%s)", r.ROAS, r.Low, r.High, r.From, r.To))
+		}
+	}
+	return fmt.Sprintf("ROAS of %s, %s..%s: %s. %s", t.Channel, t.From, t.To, joinWith(parts, "; "), joinWith(t.Notes, ". ")+".")
+}
+
+func joinWith(xs []string, sep string) string {
+	out := ""
+	for i, x := range xs {
+		if i > 0 {
+			out += sep
+		}
+		out += x
 	}
 	return out
 }

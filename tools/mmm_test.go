@@ -72,11 +72,11 @@ func TestMMMTool(t *testing.T) {
 		return r
 	}
 	r := call(`{}`)
-	if r.Action != "roas" || len(r.Summary.Channels) != 2 || r.Reused || r.Summary.Definition != MMMDefinition || r.Summary.Health.Verdict == "" {
+	if r.Action != "roas" || len(r.Fit.Channels) != 2 || r.Reused || r.Definition != MMMDefinition || r.Fit.Health.Verdict == "" || !strings.HasPrefix(r.Summary, "Incremental ROAS from a media mix model over 179 weeks") {
 		t.Fatalf("roas = %+v", r)
 	}
 	w := call(`{"action":"what_if","channel":"x1","change":-0.2}`)
-	if !w.Reused || w.WhatIf == nil || !(w.WhatIf.WeeklyOutcomeChange < 0) || w.WhatIf.NewWeeklySpend >= w.WhatIf.WeeklySpend {
+	if !w.Reused || w.WhatIf == nil || !(w.WhatIf.WeeklyOutcomeChange < 0) || w.WhatIf.NewWeeklySpend >= w.WhatIf.WeeklySpend || !strings.HasPrefix(w.Summary, "Changing x1's weekly spend by -20% (") {
 		t.Fatalf("what_if = %+v (reused %v)", w.WhatIf, w.Reused)
 	}
 	b := call(`{"action":"budget"}`)
