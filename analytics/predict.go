@@ -517,3 +517,70 @@ func (s *stacked) combine(names []string, p map[string][]float64) []float64 {
 	}
 	return s.meta.Prob(Z)
 }
+
+// OutOfFold returns, for every row of t, the probability given by the named
+// model (a single model, or ModelAverage with the given weights per single
+// model) fitted on the other k − 1 of k stratified folds (an encoder fitted
+// on those rows too): each row is scored by a model that never saw it, so
+// the probabilities rank rows honestly, training rows included
+// (scikit-learn's cross_val_predict). cfg configures the fits as in
+// FitModels. It returns an *InputError for ModelStack or an unknown name,
+// and StratifiedKFold's and the fits' errors.
+func OutOfFold(t ModelTable, model string, weights map[string]float64, cfg FitConfig, k int) ([]float64, error) {
+	cfg.defaults()
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	need := map[string]float64{}
+	switch model {
+	case ModelLogistic, ModelTree, ModelForest:
+		need[model] = 1
+	case ModelAverage:
+		for n, w := range weights {
+			if w > 0 {
+				need[n] = w
+			}
+		}
+	default:
+		return nil, &InputError{Row: -1, Field: "model", Err: fmt.Errorf("out-of-fold scores for %q are not supported (want logistic, tree, forest or average)", model)}
+	}
+	folds, err := StratifiedKFold(t.Target, allRows(t.Rows()), k, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, t.Rows())
+	for _, fold := range folds {
+		in := make([]bool, t.Rows())
+		for _, i := range fold {
+			in[i] = true
+		}
+		var fitRows []int
+		for i := range in {
+			if !in[i] {
+				fitRows = append(fitRows, i)
+			}
+		}
+		enc, err := FitEncoder(t, fitRows)
+		if err != nil {
+			return nil, err
+		}
+		Xf, _ := enc.Transform(t, fitRows)
+		Xo, _ := enc.Transform(t, fold)
+		yf := pick(t.Target, fitRows)
+		wf := ClassWeights(t.Target, fitRows, cfg.Balanced)
+		for _, name := range SingleModels {
+			w, ok := need[name]
+			if !ok {
+				continue
+			}
+			m, _, err := fitSingle(name, Xf, yf, wf, cfg)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for r, p := range m.Prob(Xo) {
+				out[fold[r]] += w * p
+			}
+		}
+	}
+	return out, nil
+}

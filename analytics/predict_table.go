@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"time"
 )
 
 // ErrOneClass means a binary target (or a split of it) holds only one class,
@@ -410,4 +411,18 @@ func ClassWeights(target []bool, rows []int, balanced bool) []float64 {
 		}
 	}
 	return w
+}
+
+// DatasetInfo describes a stored modelling dataset (roibot model import):
+// its name, the file it came from, the target and ID columns, the input
+// columns, and its size.
+type DatasetInfo struct {
+	Name       string    `json:"name"`
+	Source     string    `json:"source"`
+	Target     string    `json:"target"`
+	IDColumn   string    `json:"id_column,omitempty"`
+	Columns    []string  `json:"columns"`
+	Rows       int       `json:"rows"`
+	Positives  int       `json:"positives"`
+	ImportedAt time.Time `json:"imported_at"`
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/roibot/roibot/analytics"
 )
@@ -35,7 +36,8 @@ var missingTokens = map[string]bool{"": true, "na": true, "n/a": true, "nan": tr
 // the separator (comma, semicolon or tab) is detected from the header line;
 // a column whose every non-missing cell parses as a number is numeric,
 // any other column categorical; empty cells and NA/NaN/null/None are
-// missing (NaN or ""). The target's cells must read as a binary label:
+// missing (NaN or ""); a column of dates YYYY-MM-DD becomes the numeric
+// column NAME_days (days since 1970-01-01). The target's cells must read as a binary label:
 // yes/no, true/false, y/n or 1/0 (any case). It returns an error naming the
 // file, line and column for a ragged row or an unreadable label, and for a
 // target, ID or dropped column that is not in the header.
@@ -143,6 +145,9 @@ func ReadModelTable(r io.Reader, opt ModelTableOptions) (analytics.ModelTable, e
 		}
 		if numeric {
 			col.Num = num
+		} else if days, ok := dateColumn(cells[k]); ok {
+			col.Name += "_days"
+			col.Num = days
 		} else {
 			col.Cat = make([]string, len(cells[k]))
 			for i, s := range cells[k] {
@@ -154,6 +159,27 @@ func ReadModelTable(r io.Reader, opt ModelTableOptions) (analytics.ModelTable, e
 		t.Columns = append(t.Columns, col)
 	}
 	return t, nil
+}
+
+// dateColumn reads a column whose every non-missing cell is a date
+// YYYY-MM-DD as days since 1970-01-01 (so a sign-up date becomes a number a
+// model can split on, not hundreds of one-hot levels).
+func dateColumn(cells []string) ([]float64, bool) {
+	out := make([]float64, len(cells))
+	seen := false
+	for i, s := range cells {
+		if missingTokens[strings.ToLower(s)] {
+			out[i] = math.NaN()
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return nil, false
+		}
+		out[i] = float64(d.Unix() / 86400)
+		seen = true
+	}
+	return out, seen
 }
 
 func parseLabel(s string) (bool, error) {

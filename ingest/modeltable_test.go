@@ -8,10 +8,10 @@ import (
 )
 
 func TestReadModelTable(t *testing.T) {
-	csv := "\ufeffid;age;job;duration;y\r\n" +
-		"a;30;\"admin.\";10;yes\r\n" +
-		"b;NA;blue;20;no\r\n" +
-		"c;41.5;;30;NO\r\n"
+	csv := "\ufeffid;age;job;duration;since;y\r\n" +
+		"a;30;\"admin.\";10;1970-01-02;yes\r\n" +
+		"b;NA;blue;20;2012-09-04;no\r\n" +
+		"c;41.5;;30;;NO\r\n"
 	tbl, err := ReadModelTable(strings.NewReader(csv), ModelTableOptions{Target: "y", ID: "id", Drop: []string{"duration"}})
 	if err != nil {
 		t.Fatal(err)
@@ -19,8 +19,12 @@ func TestReadModelTable(t *testing.T) {
 	if !slices.Equal(tbl.Target, []bool{true, false, false}) || !slices.Equal(tbl.IDs, []string{"a", "b", "c"}) {
 		t.Errorf("target %v, ids %v", tbl.Target, tbl.IDs)
 	}
-	if len(tbl.Columns) != 2 || tbl.Columns[0].Name != "age" || tbl.Columns[1].Name != "job" {
-		t.Fatalf("columns = %+v; want age, job", tbl.Columns)
+	if len(tbl.Columns) != 3 || tbl.Columns[0].Name != "age" || tbl.Columns[1].Name != "job" || tbl.Columns[2].Name != "since_days" {
+		t.Fatalf("columns = %+v; want age, job, since_days", tbl.Columns)
+	}
+	// 2012-09-04 is day 15,587 after 1970-01-01.
+	if s := tbl.Columns[2].Num; s[0] != 1 || s[1] != 15587 || !math.IsNaN(s[2]) {
+		t.Errorf("since_days = %v; want [1 15587 NaN]", s)
 	}
 	age, job := tbl.Columns[0], tbl.Columns[1]
 	if age.Num == nil || age.Num[0] != 30 || !math.IsNaN(age.Num[1]) || age.Num[2] != 41.5 {

@@ -60,7 +60,11 @@ type Config struct {
 	// stores (cmd wires a knowledge.LLMSentiment when a real LLM provider
 	// is configured); nil keeps the offline VADER score.
 	Sentiment knowledge.SentimentScorer
-	// MMM reads stored weekly media-mix data; nil leaves the mmm tool out.
+	// Datasets reads the modelling datasets (roibot model import) for
+	// response_propensity; with nil that tool fails with ErrNoDatasets.
+	Datasets DatasetReader
+	// MMM reads stored weekly media-mix data; with nil the mmm tool answers
+	// that there is none.
 	MMM MMMReader
 }
 
@@ -88,13 +92,13 @@ func Catalog(cfg Config) []Entry {
 		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: NewChurnRisk(cfg.Store, l), Roles: staff},
+		{Tool: NewResponsePropensity(cfg.Datasets), Roles: staff},
 		{Tool: SearchFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID, Sentiment: cfg.Sentiment}, Roles: []string{RoleCustomer}},
 	}
-	if cfg.MMM != nil {
-		entries = append(entries, Entry{Tool: &MMM{Store: cfg.MMM}, Roles: staff})
-	}
+	entries = append(entries, Entry{Tool: &MMM{Store: cfg.MMM}, Roles: staff})
 	return entries
 }
 

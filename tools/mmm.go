@@ -79,7 +79,7 @@ var mmmSchema = mustSchema("mmm", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (*MMM) Name() string { return "mmm" }
+func (*MMM) Name() string { return NameMMM }
 
 // Description implements agent.Tool.
 func (*MMM) Description() string {
@@ -148,6 +148,9 @@ func (t *MMM) Call(ctx context.Context, input string) (_ string, err error) {
 // fit returns the fit of the data set, reusing the latest one when the
 // data have not changed.
 func (t *MMM) fit(ctx context.Context, dataset string) (*MMMData, *analytics.MMMFit, bool, error) {
+	if t.Store == nil {
+		return nil, nil, false, ErrNoMMMData
+	}
 	d, err := t.Store.MMMData(ctx, dataset)
 	if err != nil {
 		return nil, nil, false, err

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,8 +22,233 @@ func newModelCmd(app *App) *cobra.Command {
 		Short: "Predictive models (logistic regression, decision tree, random forest, ensembles) for analysts",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newModelFitCmd(app))
+	cmd.AddCommand(newModelFitCmd(app), newModelImportCmd(app), newModelListCmd(app), newModelTrainCmd(app))
 	return cmd
+}
+
+func init() { demoHooks = append(demoHooks, importDemoDatasets) }
+
+// demoDatasets are the modelling datasets roibot demo imports: file under
+// data/, target, ID column and columns to drop.
+var demoDatasets = []struct {
+	name, file, target, id string
+	drop                   []string
+}{
+	{"ifood", "ifood-marketing-campaign/ml_project1_data.csv", "Response", "ID", []string{"Z_CostContact", "Z_Revenue"}},
+	// duration is known only after the call (PROVENANCE.md).
+	{"bank-marketing", "bank-marketing/bank-additional-full.csv.gz", "y", "", []string{"duration"}},
+}
+
+// importDemoDatasets imports the demo's modelling datasets that are not
+// there yet.
+func importDemoDatasets(ctx context.Context, a *App, dataDir string) error {
+	s, err := a.migratedStore(ctx)
+	if err != nil {
+		return err
+	}
+	have, err := s.ModelDatasets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range demoDatasets {
+		if slices.ContainsFunc(have, func(i analytics.DatasetInfo) bool { return i.Name == d.name }) {
+			continue
+		}
+		o := modelImportOptions{name: d.name, file: filepath.Join(dataDir, d.file), target: d.target, id: d.id, drop: strings.Join(d.drop, ",")}
+		if err := a.modelImport(ctx, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// modelImportOptions are the flags of roibot model import.
+type modelImportOptions struct {
+	name, file, target, id, drop string
+}
+
+func newModelImportCmd(app *App) *cobra.Command {
+	var o modelImportOptions
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import a CSV as a modelling dataset (a table with an id, a yes/no target and inputs; not roibot customers)",
+		Long: "Store --file (CSV with a header; comma, semicolon or tab; gzip is fine) as the modelling dataset --name, replacing\n" +
+			"one of that name. response_propensity and roibot model train response read it. Columns as in roibot model fit.",
+		Example: "  roibot model import --name ifood --file data/ifood-marketing-campaign/ml_project1_data.csv --target Response --id ID --drop Z_CostContact,Z_Revenue",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.modelImport(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.name, "name", "", "dataset name: lower-case letters, digits, - and _ (required)")
+	f.StringVar(&o.file, "file", "", "CSV file (required)")
+	f.StringVar(&o.target, "target", "", "yes/no column to predict (required)")
+	f.StringVar(&o.id, "id", "", "ID column (default: the row number)")
+	f.StringVar(&o.drop, "drop", "", "comma-separated columns to leave out")
+	_ = cmd.MarkFlagRequired("name")
+	_ = cmd.MarkFlagRequired("file")
+	_ = cmd.MarkFlagRequired("target")
+	return cmd
+}
+
+func (app *App) modelImport(ctx context.Context, o modelImportOptions) error {
+	tbl, err := readModelFile(o.file, o.target, o.id, splitList(o.drop))
+	if err != nil {
+		return err
+	}
+	s, err := app.migratedStore(ctx)
+	if err != nil {
+		return err
+	}
+	info := analytics.DatasetInfo{Name: o.name, Source: filepath.Base(o.file), Target: o.target, IDColumn: o.id}
+	if err := s.StoreModelDataset(ctx, info, tbl); err != nil {
+		return err
+	}
+	pos := 0
+	for _, y := range tbl.Target {
+		if y {
+			pos++
+		}
+	}
+	fmt.Fprintf(app.Stdout, "modelling dataset %s: %d rows (%d positive), %d input columns from %s\n", o.name, tbl.Rows(), pos, len(tbl.Columns), filepath.Base(o.file))
+	return nil
+}
+
+func readModelFile(path, target, id string, drop []string) (analytics.ModelTable, error) {
+	rc, err := ingest.Open(path)
+	if err != nil {
+		return analytics.ModelTable{}, err
+	}
+	defer rc.Close()
+	return ingest.ReadModelTable(rc, ingest.ModelTableOptions{Target: target, ID: id, Drop: drop, File: filepath.Base(path)})
+}
+
+func newModelListCmd(app *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the modelling datasets",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := app.migratedStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			list, err := s.ModelDatasets(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				printJSON(app.Stdout, map[string]any{"datasets": list})
+				return nil
+			}
+			tw := tabwriter.NewWriter(app.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "dataset\trows\tpositive\ttarget\tinputs\tsource\timported")
+			for _, d := range list {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%s\t%s\n", d.Name, d.Rows, d.Positives, d.Target, len(d.Columns), d.Source, d.ImportedAt.Format(time.DateTime))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// modelTrainOptions are the flags of roibot model train.
+type modelTrainOptions struct {
+	dataset, country, asOf string
+	horizon                int
+	asJSON                 bool
+}
+
+func newModelTrainCmd(app *App) *cobra.Command {
+	var o modelTrainOptions
+	cmd := &cobra.Command{
+		Use:   "train churn|response",
+		Short: "Train and evaluate the churn model (on the stored orders) or the response model (on a modelling dataset)",
+		Long: "churn: customers' features (RFM, tenure, basket value, returns) at as-of minus --horizon-days, labelled by\n" +
+			"whether they bought again by as-of (default: the day after the last order); response: the modelling dataset\n" +
+			"--dataset (default ifood). Prints every model's validation and test metrics, as roibot model fit does.",
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: []string{"churn", "response"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return app.modelTrain(cmd.Context(), args[0], o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.dataset, "dataset", "ifood", "response: the modelling dataset")
+	f.StringVar(&o.country, "country", "", "churn: only customers of this country")
+	f.StringVar(&o.asOf, "as-of", "", "churn: as-of date YYYY-MM-DD (default: the day after the last order)")
+	f.IntVar(&o.horizon, "horizon-days", 90, "churn: no purchase in this many days counts as churn")
+	f.BoolVar(&o.asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (app *App) modelTrain(ctx context.Context, what string, o modelTrainOptions) error {
+	s, err := app.migratedStore(ctx)
+	if err != nil {
+		return err
+	}
+	var tbl analytics.ModelTable
+	var source, target string
+	switch what {
+	case "churn":
+		loc := app.Config.Location()
+		asOf, err := trainAsOf(ctx, s, o.asOf, loc)
+		if err != nil {
+			return err
+		}
+		orders, err := s.PurchaseOrders(ctx, analytics.OrderFilter{Country: o.country, To: asOf})
+		if err != nil {
+			return err
+		}
+		cut := asOf.AddDate(0, 0, -o.horizon)
+		if tbl, err = analytics.ChurnTable(orders, analytics.ChurnConfig{Cutoff: cut, HorizonDays: o.horizon, Labelled: true}); err != nil {
+			return err
+		}
+		source = fmt.Sprintf("orders before %s", cut.Format(time.DateOnly))
+		target = fmt.Sprintf("churned (no purchase %s to %s)", cut.Format(time.DateOnly), asOf.AddDate(0, 0, -1).Format(time.DateOnly))
+	case "response":
+		var info analytics.DatasetInfo
+		if tbl, info, err = s.ModelDataset(ctx, o.dataset); err != nil {
+			return fmt.Errorf("%w (roibot model import adds one; roibot demo imports ifood and bank-marketing)", err)
+		}
+		source, target = "dataset "+info.Name+" ("+info.Source+")", info.Target
+	default:
+		return fmt.Errorf("model train: %q; want churn or response", what)
+	}
+	start := time.Now()
+	res, err := analytics.FitModels(tbl, analytics.FitConfig{Seed: 42})
+	if err != nil {
+		return fmt.Errorf("model train %s: %w", what, err)
+	}
+	rep := modelFitReport{File: source, Target: target, FitSeconds: time.Since(start).Seconds(), FitResult: res}
+	if o.asJSON {
+		printJSON(app.Stdout, rep)
+		return nil
+	}
+	printModelFit(app.Stdout, rep)
+	return nil
+}
+
+// trainAsOf is the as-of day: the flag, or the day after the last order.
+func trainAsOf(ctx context.Context, s interface {
+	DataRange(ctx context.Context, currency string) (time.Time, time.Time, error)
+}, flag string, loc *time.Location) (time.Time, error) {
+	if flag != "" {
+		t, err := time.ParseInLocation(time.DateOnly, flag, loc)
+		if err != nil {
+			return t, fmt.Errorf("--as-of %q: want YYYY-MM-DD", flag)
+		}
+		return t, nil
+	}
+	_, last, err := s.DataRange(ctx, analytics.DefaultCurrency)
+	if err != nil {
+		return time.Time{}, err
+	}
+	last = last.In(loc)
+	return time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc), nil
 }
 
 // modelFitOptions are the flags of roibot model fit.
@@ -89,13 +316,8 @@ func splitList(s string) []string {
 }
 
 func (app *App) modelFit(o modelFitOptions) error {
-	rc, err := ingest.Open(o.file)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
 	drop := splitList(o.drop)
-	tbl, err := ingest.ReadModelTable(rc, ingest.ModelTableOptions{Target: o.target, ID: o.id, Drop: drop, File: filepath.Base(o.file)})
+	tbl, err := readModelFile(o.file, o.target, o.id, drop)
 	if err != nil {
 		return err
 	}
