@@ -72,6 +72,8 @@ const (
 	IntentFeedbackSummary = "feedback_summary"
 	IntentFeedbackCollect = "feedback_collect"
 	IntentMMM             = "mmm"
+	IntentChurn           = "churn"
+	IntentResponse        = "response"
 	IntentHelp            = "help"
 	IntentOther           = "other"
 )
@@ -95,6 +97,8 @@ var intentTools = map[string][]string{
 	IntentFeedbackSummary: {tools.NameSummarizeFeedback, tools.NameSearchFeedback},
 	IntentFeedbackCollect: {tools.NameRecordFeedback},
 	IntentMMM:             {tools.NameMMM},
+	IntentChurn:           {tools.NameChurnRisk},
+	IntentResponse:        {tools.NameResponse},
 	IntentHelp:            nil,
 	IntentOther:           nil,
 }

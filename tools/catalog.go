@@ -66,6 +66,9 @@ type Config struct {
 	// MMM reads stored weekly media-mix data; with nil the mmm tool answers
 	// that there is none.
 	MMM MMMReader
+	// Texts, when set, adds the customers' feedback text features
+	// (sentiment, themes, embedding components) to churn_risk's inputs.
+	Texts CustomerTextReader
 }
 
 // FeedbackStore is everything the feedback tools need from storage.
@@ -92,7 +95,7 @@ func Catalog(cfg Config) []Entry {
 		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
-		{Tool: NewChurnRisk(cfg.Store, l), Roles: staff},
+		{Tool: churnRisk(cfg, l), Roles: staff},
 		{Tool: NewResponsePropensity(cfg.Datasets), Roles: staff},
 		{Tool: SearchFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
@@ -110,4 +113,13 @@ func IsFeedbackTool(name string) bool {
 		return true
 	}
 	return false
+}
+
+// churnRisk builds churn_risk, with text features when cfg.Texts is set.
+func churnRisk(cfg Config, l *time.Location) ChurnRisk {
+	c := NewChurnRisk(cfg.Store, l)
+	if cfg.Texts != nil {
+		c.Text = FeedbackTextFeatures{Store: cfg.Texts}
+	}
+	return c
 }
