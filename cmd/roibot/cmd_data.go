@@ -132,7 +132,7 @@ func (a *App) importFile(ctx context.Context, kind, path string, flags importOpt
 	}
 	var rep *ingest.Report
 	if ok {
-		rep, err = imp(ctx, rc, s, opt)
+		rep, err = imp(ctx, rc, newParallelOrders(s, int(a.Config.DBMaxConns)), opt)
 	} else {
 		rep, err = ingest.ImportTable(ctx, kind, rc, s, opt)
 	}
