@@ -476,6 +476,8 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		a[tools.ArgWindowDays] = d
 	}
 	switch tool {
+	case tools.NameMMM:
+		return p.mmmArgs(question, w)
 	case tools.NameRevenue:
 		setPeriod()
 		set(tools.ArgCountry, country)
@@ -891,6 +893,9 @@ func listNames(names []string, n int) string {
 // applied as asked. t is the tool the question maps to; only the filters
 // its schema takes (all when unreadable) are checked.
 func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
+	if tool == tools.NameMMM {
+		return "" // the mmm tool checks channels against its own weekly data set (TV is no order-data channel)
+	}
 	props := schemaProps(t)
 	takes := func(k string) bool {
 		if props == nil {
