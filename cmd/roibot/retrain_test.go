@@ -87,6 +87,7 @@ func TestRetrainer(t *testing.T) {
 		!strings.Contains(digest, "recency_days") || !strings.Contains(digest, "PSI") {
 		t.Errorf("retraining digest = %q", digest)
 	}
+	t.Log(digest)
 	posts := rec.calls("chat.postMessage")
 	if len(posts) != 2 || posts[1]["channel"] != "C_DIGEST" || posts[1]["text"] != digest {
 		t.Errorf("slack posts = %v; want the two digests in C_DIGEST", posts)
