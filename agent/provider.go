@@ -123,6 +123,10 @@ func (m openAIModel) GenerateContent(ctx context.Context, msgs []llms.MessageCon
 	return m.LLM.GenerateContent(ctx, msgs, opts...)
 }
 
+// streams reports that the client can stream (langchaingo assembles
+// OpenAI-style tool-call deltas).
+func (openAIModel) streams() bool { return true }
+
 // Call implements llms.Model.
 func (m openAIModel) Call(ctx context.Context, prompt string, opts ...llms.CallOption) (string, error) {
 	return llms.GenerateFromSinglePrompt(ctx, m, prompt, opts...)

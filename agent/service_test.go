@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/roibot/roibot/agent"
 )
@@ -24,7 +26,7 @@ type chatRequest struct {
 	MaxTokens           int    `json:"max_tokens"`
 	MaxCompletionTokens int    `json:"max_completion_tokens"`
 	Stream              bool   `json:"stream"`
-	Messages []struct {
+	Messages            []struct {
 		Role       string `json:"role"`
 		Content    any    `json:"content"`
 		ToolCallID string `json:"tool_call_id"`
@@ -83,11 +85,80 @@ func newReplyServer(t *testing.T, reply func(n int, req chatRequest) string) *sc
 		s.requests = append(s.requests, req)
 		s.auth = append(s.auth, r.Header.Get("Authorization"))
 		s.mu.Unlock()
+		out := reply(n, req)
+		if req.Stream {
+			writeSSE(w, out)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, reply(n, req))
+		io.WriteString(w, out)
 	}))
 	t.Cleanup(s.Close)
 	return s
+}
+
+// writeSSE sends a chat completion as OpenAI's stream of chunks: the role,
+// the content, each tool call (id, type and name, then its arguments in a
+// second delta), the finish reason, the usage and [DONE]. A reply that is
+// not a completion (an error body) is sent as a 500.
+func writeSSE(w http.ResponseWriter, completion string) {
+	var c struct {
+		Choices []struct {
+			Message struct {
+				Content   *string `json:"content"`
+				ToolCalls []struct {
+					ID       string `json:"id"`
+					Type     string `json:"type"`
+					Function struct {
+						Name      string `json:"name"`
+						Arguments string `json:"arguments"`
+					} `json:"function"`
+				} `json:"tool_calls"`
+			} `json:"message"`
+			FinishReason string `json:"finish_reason"`
+		} `json:"choices"`
+		Usage map[string]any `json:"usage"`
+	}
+	if json.Unmarshal([]byte(completion), &c) != nil || len(c.Choices) == 0 {
+		http.Error(w, completion, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+	}
+	chunk := func(delta map[string]any, finish any) map[string]any {
+		return map[string]any{"id": "chatcmpl-s", "object": "chat.completion.chunk", "created": 1, "model": "test-model",
+			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}}
+	}
+	ch := c.Choices[0]
+	send(chunk(map[string]any{"role": "assistant", "content": ""}, nil))
+	if ch.Message.Content != nil && *ch.Message.Content != "" {
+		// Two content chunks, as a server streams tokens.
+		text := *ch.Message.Content
+		half := len(text) / 2
+		for half > 0 && !utf8.RuneStart(text[half]) {
+			half--
+		}
+		send(chunk(map[string]any{"content": text[:half]}, nil))
+		send(chunk(map[string]any{"content": text[half:]}, nil))
+	}
+	for i, tc := range ch.Message.ToolCalls {
+		send(chunk(map[string]any{"tool_calls": []any{map[string]any{"index": i, "id": tc.ID, "type": "function",
+			"function": map[string]any{"name": tc.Function.Name, "arguments": ""}}}}, nil))
+		send(chunk(map[string]any{"tool_calls": []any{map[string]any{"index": i,
+			"function": map[string]any{"arguments": tc.Function.Arguments}}}}, nil))
+	}
+	send(chunk(map[string]any{}, ch.FinishReason))
+	if c.Usage != nil {
+		send(map[string]any{"id": "chatcmpl-s", "object": "chat.completion.chunk", "created": 1, "model": "test-model",
+			"choices": []any{}, "usage": c.Usage})
+	}
+	io.WriteString(w, "data: [DONE]\n\n")
 }
 
 func (s *scriptedServer) Requests() []chatRequest {
@@ -310,9 +381,14 @@ func TestService_Ask_ToolNotOffered(t *testing.T) {
 	}
 }
 
+// TestService_Ask_MaxSteps: a model that asks for a new tool call at every
+// step is stopped after MaxSteps calls, and the answer is the composed tool
+// results, not "I could not produce an answer".
 func TestService_Ask_MaxSteps(t *testing.T) {
-	srv := newScriptedServer(t, toolCallReply([3]string{"call_loop", "revenue_summary", `{"period":"2011"}`}))
-	tools, fakes := catalog(func(name, input string) (string, error) { return `{"revenue":1}`, nil })
+	srv := newReplyServer(t, func(n int, _ chatRequest) string {
+		return toolCallReply([3]string{fmt.Sprintf("call_%d", n), "revenue_summary", fmt.Sprintf(`{"period":"%d"}`, 2009+n)})
+	})
+	tools, fakes := catalog(func(name, input string) (string, error) { return `{"revenue":1234.5}`, nil })
 	cfg := openAIModel(t, srv)
 	cfg.Tools = tools
 	cfg.MaxSteps = 3
@@ -330,8 +406,11 @@ func TestService_Ask_MaxSteps(t *testing.T) {
 	if n := len(fakes["revenue_summary"].Calls()); n != 3 {
 		t.Errorf("tool calls = %d; want 3", n)
 	}
-	if !strings.Contains(ans.Text, "could not finish") {
-		t.Errorf("Ask().Text = %q; want it to say it could not finish", ans.Text)
+	if !strings.Contains(ans.Text, `{"revenue":1234.5}`) || !strings.Contains(ans.Text, "did not finish within 3 steps") {
+		t.Errorf("Ask().Text = %q; want the tool results and a note that the model did not finish", ans.Text)
+	}
+	if g := ans.Grounding; g == nil || g.Outcome != agent.GroundingComposed {
+		t.Errorf("Grounding = %+v; want outcome composed", g)
 	}
 }
 

@@ -3,6 +3,8 @@ package agent
 import (
 	"context"
 	"encoding/json"
+
+	"github.com/tmc/langchaingo/llms"
 )
 
 // Role is who is asking; it decides which tools the agent may call.
@@ -85,6 +87,18 @@ type Answer struct {
 	// (the "display" object of a result, see docs/tools.md).
 	Tables []Table `json:"tables,omitempty"`
 	Charts []Chart `json:"charts,omitempty"`
+	// Grounding is the check of Text's figures against the tool results
+	// (nil only for errors).
+	Grounding *Grounding `json:"grounding,omitempty"`
+}
+
+// Composer writes an answer from a turn's tool results alone (the offline
+// planner's composer in roibot). Ask shows its text, with a note, instead of
+// a model answer whose figures no tool result supports or when the model
+// gave no answer. results are in call order; each Content is the tool's
+// JSON result.
+type Composer interface {
+	Compose(ctx context.Context, question string, results []llms.ToolCallResponse) (string, error)
 }
 
 // Table is a rectangular result for display: Rows[i][j] is the cell of

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -22,6 +23,11 @@ type BasketLine struct {
 // removed from every basket; the invoice itself still counts.
 type BasketOptions struct {
 	Drop []string
+	// SkipEmpty leaves out invoices left without any product (postage,
+	// manual or fee lines only, or all quantities ≤ 0), so they do not
+	// count as baskets in the support denominator. The published tutorial
+	// keeps them (DefaultBasketOptions leaves this false).
+	SkipEmpty bool
 }
 
 // NonProductDescriptions are the descriptions of the Online Retail data's
@@ -61,8 +67,9 @@ type Baskets struct {
 //
 // Every remaining invoice is a basket, even one left empty (for example
 // postage only, or all quantities ≤ 0): it still counts in the support
-// denominator, as in the tutorial's one-hot table. It returns an
-// *InputError on "lines" wrapping ErrNoData when no invoice remains.
+// denominator, as in the tutorial's one-hot table, unless opt.SkipEmpty.
+// It returns an *InputError on "lines" wrapping ErrNoData when no invoice
+// remains.
 func BasketsFromLines(lines []BasketLine, opt BasketOptions) (Baskets, error) {
 	drop := make(map[string]bool, len(opt.Drop))
 	for _, d := range opt.Drop {
@@ -103,6 +110,19 @@ func BasketsFromLines(lines []BasketLine, opt BasketOptions) (Baskets, error) {
 	}
 	for _, items := range b.Items {
 		slices.Sort(items)
+	}
+	if opt.SkipEmpty {
+		kept := 0
+		for i, items := range b.Items {
+			if len(items) > 0 {
+				b.Invoices[kept], b.Items[kept] = b.Invoices[i], items
+				kept++
+			}
+		}
+		b.Invoices, b.Items = b.Invoices[:kept], b.Items[:kept]
+		if kept == 0 {
+			return Baskets{}, &InputError{Row: -1, Field: "lines", Err: fmt.Errorf("no invoice holds a product: %w", ErrNoData)}
+		}
 	}
 	return b, nil
 }

@@ -47,17 +47,28 @@ type BGNBDFit struct {
 	Params BGNBDParams `json:"params"`
 	// StdErr holds the asymptotic standard errors, the square roots of the
 	// diagonal of the inverse Hessian of the negative log-likelihood at the
-	// optimum (numerical Hessian). All zero, with a warning, when the
-	// Hessian is not positive definite.
-	StdErr        BGNBDParams `json:"std_err"`
-	LogLikelihood float64     `json:"log_likelihood"`
-	Customers     int         `json:"customers"`
+	// optimum (numerical Hessian). All zero, and meaningless, when
+	// StdErrUnavailable is set.
+	StdErr BGNBDParams `json:"std_err"`
+	// StdErrUnavailable gives the reason the standard errors could not be
+	// computed (Hessian not positive definite); empty when they could.
+	StdErrUnavailable string  `json:"std_err_unavailable,omitempty"`
+	LogLikelihood     float64 `json:"log_likelihood"`
+	Customers         int     `json:"customers"`
 	// UniqueRows is the number of distinct (x, t_x, T) rows the
 	// likelihood was evaluated on (each weighted by its count).
-	UniqueRows int      `json:"unique_rows"`
-	Iterations int      `json:"iterations"`
+	UniqueRows int `json:"unique_rows"`
+	Iterations int `json:"iterations"`
+	// AtBoundary names the parameters whose estimates sit at a boundary
+	// of the parameter space (see FitBoundary); a fit with any is
+	// degenerate.
+	AtBoundary []string `json:"at_boundary,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
 }
+
+// Degenerate reports whether the fit's estimates sit at a boundary of the
+// parameter space or its standard errors could not be computed.
+func (f BGNBDFit) Degenerate() bool { return len(f.AtBoundary) > 0 || f.StdErrUnavailable != "" }
 
 // btydRow is one distinct (x, t_x, T) with the number of customers sharing
 // it; txi and Ti index the distinct time values of btydData.times.
@@ -500,9 +511,11 @@ func FitBGNBD(customers []CustomerSummary) (BGNBDFit, error) {
 		Customers:     d.customers,
 		UniqueRows:    len(d.rows),
 		Iterations:    iters,
+		AtBoundary:    FitBoundary(obj.names, th),
 	}
 	se, warn := obj.stdErr(th, n)
 	if warn != "" {
+		fit.StdErrUnavailable = warn
 		fit.Warnings = append(fit.Warnings, warn)
 	} else {
 		fit.StdErr = BGNBDParams{R: se[0], Alpha: se[1], A: se[2], B: se[3]}

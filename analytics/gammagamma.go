@@ -37,9 +37,51 @@ type GammaGammaFit struct {
 	// ExcludedNonPositive counts repeat customers whose mean net repeat
 	// value is zero or negative (e.g. purchases cancelled by same-day
 	// returns), which the Gamma distribution cannot describe.
-	ExcludedNonPositive int      `json:"excluded_non_positive"`
-	Iterations          int      `json:"iterations"`
-	Warnings            []string `json:"warnings,omitempty"`
+	ExcludedNonPositive int `json:"excluded_non_positive"`
+	// Excluded lists every customer left out of the fit with the reason
+	// (GammaGammaExclusions), in input order.
+	Excluded   []GammaGammaExclusion `json:"excluded,omitempty"`
+	Iterations int                   `json:"iterations"`
+	Warnings   []string              `json:"warnings,omitempty"`
+}
+
+// Reasons a customer is left out of the Gamma-Gamma fit.
+const (
+	ReasonOneTime     = "one-time buyer (no repeat purchase, so no repeat spend to model)"
+	ReasonNonPositive = "non-positive spend (mean net repeat value <= 0, which the Gamma distribution cannot describe)"
+)
+
+// GammaGammaExclusion is one customer left out of the Gamma-Gamma fit.
+type GammaGammaExclusion struct {
+	CustomerID string `json:"customer_id"`
+	// Reason is ReasonOneTime or ReasonNonPositive.
+	Reason string `json:"reason"`
+	// Frequency and MeanRepeatValue (major units) are the customer's
+	// summary values that made them excluded.
+	Frequency       int     `json:"frequency"`
+	MeanRepeatValue float64 `json:"mean_repeat_value"`
+}
+
+// GammaGammaExclusions returns the customers FitGammaGamma leaves out, in
+// input order, with the reason: Frequency 0 (ReasonOneTime) or a mean
+// repeat value ≤ 0 (ReasonNonPositive). It is available even when the
+// fit fails, so an answer can still say who was left out and why. Rows
+// with a negative Frequency or non-finite value are skipped (FitGammaGamma
+// rejects them).
+func GammaGammaExclusions(customers []CustomerSummary) []GammaGammaExclusion {
+	var out []GammaGammaExclusion
+	for _, c := range customers {
+		if c.Frequency < 0 || math.IsNaN(c.MeanRepeatValue) || math.IsInf(c.MeanRepeatValue, 0) {
+			continue
+		}
+		switch {
+		case c.Frequency == 0:
+			out = append(out, GammaGammaExclusion{c.CustomerID, ReasonOneTime, 0, c.MeanRepeatValue})
+		case c.MeanRepeatValue <= 0:
+			out = append(out, GammaGammaExclusion{c.CustomerID, ReasonNonPositive, c.Frequency, c.MeanRepeatValue})
+		}
+	}
+	return out
 }
 
 func (p GammaGammaParams) validate() error {
@@ -251,6 +293,7 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 		return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: %w", err)
 	}
 	fit.Params = fromLog(th)
+	fit.Excluded = GammaGammaExclusions(customers)
 	fit.LogLikelihood = total(fit.Params, nil)
 	fit.Customers = len(rows)
 	fit.Iterations = iters

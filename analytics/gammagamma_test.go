@@ -203,3 +203,38 @@ func ExampleFitGammaGamma() {
 		p.P, p.Q, p.Gamma, fit.Customers, fit.ExcludedOneTime)
 	// Output: p=6.25 q=3.74 gamma=15.44 on 946 customers (1411 one-time buyers excluded)
 }
+
+// TestGammaGammaExclusions: a population where Gamma-Gamma cannot be
+// fitted (only one-time buyers and repeat customers whose returns cancel
+// their spend) still names who was left out and why.
+func TestGammaGammaExclusions(t *testing.T) {
+	s := []CustomerSummary{
+		{CustomerID: "10", Frequency: 0, T: 5},
+		{CustomerID: "11", Frequency: 2, Recency: 3, T: 5, MeanRepeatValue: 0},
+		{CustomerID: "12", Frequency: 1, Recency: 2, T: 5, MeanRepeatValue: -4.5},
+		{CustomerID: "13", Frequency: 0, T: 9},
+	}
+	_, err := FitGammaGamma(s)
+	if !errors.Is(err, ErrNoData) {
+		t.Fatalf("FitGammaGamma(no positive repeat value) err = %v; want ErrNoData", err)
+	}
+	got := GammaGammaExclusions(s)
+	want := []GammaGammaExclusion{
+		{"10", ReasonOneTime, 0, 0}, {"11", ReasonNonPositive, 2, 0}, {"12", ReasonNonPositive, 1, -4.5}, {"13", ReasonOneTime, 0, 0},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("GammaGammaExclusions = %v; want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("GammaGammaExclusions[%d] = %+v; want %+v", i, got[i], want[i])
+		}
+	}
+	fit, err := FitGammaGamma(cdnowSummary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fit.Excluded) != 1411 || fit.Excluded[0].Reason != ReasonOneTime {
+		t.Errorf("FitGammaGamma(cdnow).Excluded: %d customers; want the 1411 one-time buyers", len(fit.Excluded))
+	}
+}

@@ -189,13 +189,16 @@ func (o KMeansOptions) withDefaults() KMeansOptions {
 //
 //	Σ_i ‖z_i − c_{label(i)}‖²
 //
-// Each of opt.Restarts runs starts from k-means++ seeding (Arthur &
-// Vassilvitskii 2007: first centre uniform, each next centre drawn with
-// probability ∝ D(x)², the squared distance to the nearest chosen centre),
+// Each of opt.Restarts runs starts from greedy k-means++ seeding (Arthur &
+// Vassilvitskii 2007: first centre uniform, each next centre the best of
+// 2 + ⌊ln k⌋ candidates drawn with probability ∝ D(x)², the squared
+// distance to the nearest chosen centre, as scikit-learn's KMeans),
 // iterates assignment and mean update until no label changes, the
 // centroids move less than opt.Tol (see KMeansOptions) or MaxIter,
 // and repairs an empty cluster by moving into it the point farthest from
-// its centroid. The restart with the least inertia is kept (ties: the
+// its centroid. The assignment uses Hamerly's (2010) distance bounds to
+// skip points whose label cannot change; the labels are those of plain
+// Lloyd. The restart with the least inertia is kept (ties: the
 // earliest). Duplicate rows are allowed; ties in assignment go to the lower
 // cluster index. All randomness comes from opt.Seed.
 //
@@ -205,7 +208,8 @@ func (o KMeansOptions) withDefaults() KMeansOptions {
 //
 // Source: seed document sections 3.3.2 (K-Means for customer segmentation)
 // and 5.4 (standardize, then K-Means); Lloyd (1982); Arthur & Vassilvitskii
-// (2007), "k-means++: the advantages of careful seeding".
+// (2007), "k-means++: the advantages of careful seeding"; Hamerly (2010),
+// "Making k-means even faster", SIAM SDM.
 func KMeans(fm FeatureMatrix, k int, opt KMeansOptions) (Clustering, error) {
 	z, scale, err := Standardize(fm)
 	if err != nil {
@@ -280,7 +284,7 @@ func kmeansZ(z [][]float64, k int, opt KMeansOptions, rng *rand.Rand) Clustering
 	tol := opt.Tol * meanVar / float64(d)
 	best := Clustering{Inertia: math.Inf(1)}
 	for r := 0; r < opt.Restarts; r++ {
-		labels, centers, inertia, iters := lloyd(x, n, d, k, opt.MaxIter, tol, kmeansPP(x, n, d, k, rng))
+		labels, centers, inertia, iters := lloydFrom(x, n, d, k, opt.MaxIter, tol, kmeansPP(x, n, d, k, rng))
 		if inertia < best.Inertia {
 			best = Clustering{Labels: labels, Inertia: inertia, Iterations: iters}
 			best.Centroids = make([][]float64, k)
@@ -335,152 +339,402 @@ func sqDist(a, b []float64) float64 {
 	return s
 }
 
-// kmeansPP returns k initial centres (k × d, flat) by k-means++ seeding.
-func kmeansPP(x []float64, n, d, k int, rng *rand.Rand) []float64 {
+// kmeansPP returns k initial centres (k × d, flat) by greedy k-means++
+// seeding (Arthur & Vassilvitskii 2007, section 6; scikit-learn's
+// _kmeans_plusplus): the first centre is a uniformly drawn point; each next
+// centre is the best of 2 + ⌊ln k⌋ candidates drawn with probability ∝
+// D(x)², the squared distance to the nearest chosen centre, "best" meaning
+// the candidate that leaves the least potential Σ_i min(D(x_i)², ‖x_i − c‖²).
+//
+// The potential of a candidate c skips a point whose nearest chosen centre
+// m satisfies ‖c − m‖ ≥ 2·D(x): then ‖x − c‖ ≥ ‖c − m‖ − ‖x − m‖ ≥ D(x), so
+// the point keeps D(x)² (Elkan 2003, lemma 1). The result is the same as
+// computing every distance.
+//
+// Besides the centres it returns what Lloyd's first assignment needs: each
+// point's nearest centre and squared distance to it, and a lower bound on
+// its squared distance to every other centre.
+func kmeansPP(x []float64, n, d, k int, rng *rand.Rand) seeding {
 	centers := make([]float64, k*d)
 	first := rng.IntN(n)
 	copy(centers, x[first*d:(first+1)*d])
-	dist := make([]float64, n)
+	dist := make([]float64, n)  // D(x)²
+	nearest := make([]int32, n) // index of the nearest chosen centre
+	second := make([]float64, n)
+	pot := 0.0
 	for i := 0; i < n; i++ {
 		dist[i] = sqDist(x[i*d:(i+1)*d], centers[:d])
+		pot += dist[i]
+		second[i] = math.Inf(1)
 	}
+	trials := 2 + int(math.Log(float64(k)))
+	cum := make([]float64, n)
+	candDist := make([][]float64, trials)
+	for t := range candDist {
+		candDist[t] = make([]float64, n)
+	}
+	cand := make([]int, trials)
+	candPot := make([]float64, trials)
+	half := make([]float64, trials*k) // (‖candidate t − centre m‖ / 2)² at t·k + m
 	for c := 1; c < k; c++ {
-		sum := 0.0
-		for _, v := range dist {
-			sum += v
+		acc := 0.0
+		for i, v := range dist {
+			acc += v
+			cum[i] = acc
 		}
-		pick := -1
-		if sum > 0 {
-			r := rng.Float64() * sum
-			acc := 0.0
-			for i, v := range dist {
-				acc += v
-				if v > 0 && acc > r {
-					pick = i
-					break
+		pot = acc
+		if !(pot > 0) { // unreachable when k ≤ distinct points
+			cand[0] = rng.IntN(n)
+			copy(centers[c*d:(c+1)*d], x[cand[0]*d:(cand[0]+1)*d])
+			clear(second)
+			continue
+		}
+		for t := range cand {
+			r := rng.Float64() * pot
+			// First i with cum[i] > r (searchsorted), skipping points at
+			// distance 0, which cannot be drawn.
+			i := sort.SearchFloat64s(cum, r)
+			for i < n && (cum[i] <= r || dist[i] == 0) {
+				i++
+			}
+			if i >= n {
+				for i = n - 1; i > 0 && dist[i] == 0; i-- {
 				}
 			}
-			if pick < 0 { // rounding at the end of the cumulative sum
-				for i := n - 1; i >= 0; i-- {
-					if dist[i] > 0 {
-						pick = i
-						break
+			cand[t] = i
+		}
+		// Potential of every candidate, four at a time: each point is
+		// compared with a group of candidates in one pass, four
+		// independent sums (the same additions, in the same order, as
+		// sqDist).
+		for t, ci := range cand {
+			xc := x[ci*d : (ci+1)*d]
+			h := half[t*k : (t+1)*k]
+			for m := 0; m < c; m++ {
+				hm := math.Sqrt(sqDist(xc, centers[m*d:(m+1)*d])) / 2
+				h[m] = hm * hm
+			}
+			candPot[t] = 0
+		}
+		for g := 0; g < trials; g += 4 {
+			if trials-g == 3 { // k = 3…7: three candidates, no padding
+				c0, c1, c2 := x[cand[g]*d:][:d:d], x[cand[g+1]*d:][:d:d], x[cand[g+2]*d:][:d:d]
+				h0, h1, h2 := half[g*k:][:k:k], half[(g+1)*k:][:k:k], half[(g+2)*k:][:k:k]
+				cd0, cd1, cd2 := candDist[g][:n:n], candDist[g+1][:n:n], candDist[g+2][:n:n]
+				var p0, p1, p2 float64
+				for i := 0; i < n; i++ {
+					di, m := dist[i], nearest[i]
+					v0, v1, v2 := di, di, di
+					if h0[m] < di || h1[m] < di || h2[m] < di {
+						xi := x[i*d : (i+1)*d : (i+1)*d]
+						var s0, s1, s2 float64
+						for j, xv := range xi {
+							e0, e1, e2 := xv-c0[j], xv-c1[j], xv-c2[j]
+							s0 += e0 * e0
+							s1 += e1 * e1
+							s2 += e2 * e2
+						}
+						v0, v1, v2 = s0, s1, s2
 					}
+					cd0[i], cd1[i], cd2[i] = v0, v1, v2
+					p0 += min(di, v0)
+					p1 += min(di, v1)
+					p2 += min(di, v2)
 				}
+				candPot[g], candPot[g+1], candPot[g+2] = p0, p1, p2
+				continue
 			}
-		} else {
-			pick = rng.IntN(n) // unreachable when k ≤ distinct points
+			var t4 [4]int
+			for u := range t4 {
+				t4[u] = min(g+u, trials-1) // a short group repeats its last candidate
+			}
+			c0, c1 := x[cand[t4[0]]*d:][:d:d], x[cand[t4[1]]*d:][:d:d]
+			c2, c3 := x[cand[t4[2]]*d:][:d:d], x[cand[t4[3]]*d:][:d:d]
+			h0, h1 := half[t4[0]*k:][:k:k], half[t4[1]*k:][:k:k]
+			h2, h3 := half[t4[2]*k:][:k:k], half[t4[3]*k:][:k:k]
+			cd0, cd1 := candDist[t4[0]][:n:n], candDist[t4[1]][:n:n]
+			cd2, cd3 := candDist[t4[2]][:n:n], candDist[t4[3]][:n:n]
+			var p0, p1, p2, p3 float64
+			for i := 0; i < n; i++ {
+				di, m := dist[i], nearest[i]
+				// A candidate at ≥ 2·D(x) from x's nearest centre is at
+				// least D(x) from x: D(x)² is then a lower bound on its
+				// squared distance, kept instead of the distance.
+				v0, v1, v2, v3 := di, di, di, di
+				if h0[m] < di || h1[m] < di || h2[m] < di || h3[m] < di {
+					xi := x[i*d : (i+1)*d : (i+1)*d]
+					var s0, s1, s2, s3 float64
+					for j, xv := range xi {
+						e0, e1, e2, e3 := xv-c0[j], xv-c1[j], xv-c2[j], xv-c3[j]
+						s0 += e0 * e0
+						s1 += e1 * e1
+						s2 += e2 * e2
+						s3 += e3 * e3
+					}
+					v0, v1, v2, v3 = s0, s1, s2, s3
+				}
+				cd0[i], cd1[i], cd2[i], cd3[i] = v0, v1, v2, v3
+				p0 += min(di, v0)
+				p1 += min(di, v1)
+				p2 += min(di, v2)
+				p3 += min(di, v3)
+			}
+			candPot[t4[0]], candPot[t4[1]], candPot[t4[2]], candPot[t4[3]] = p0, p1, p2, p3
 		}
-		cc := centers[c*d : (c+1)*d]
-		copy(cc, x[pick*d:(pick+1)*d])
-		for i := 0; i < n; i++ {
-			if v := sqDist(x[i*d:(i+1)*d], cc); v < dist[i] {
+		best := 0
+		for t, p := range candPot {
+			if p < candPot[best] {
+				best = t
+			}
+		}
+		ci := cand[best]
+		copy(centers[c*d:(c+1)*d], x[ci*d:(ci+1)*d])
+		for i, v := range candDist[best] {
+			if v < dist[i] {
+				second[i] = dist[i]
 				dist[i] = v
+				nearest[i] = int32(c)
+			} else if v < second[i] {
+				second[i] = v
 			}
 		}
 	}
-	return centers
+	return seeding{centers: centers, nearest: nearest, dist: dist, second: second}
+}
+
+// seeding is the result of kmeansPP: the k × d centres (flat) and, per
+// point, its nearest centre, the squared distance to it and a lower bound
+// on the squared distance to every other centre.
+type seeding struct {
+	centers []float64
+	nearest []int32
+	dist    []float64
+	second  []float64
+}
+
+// seedFromCenters makes the seeding of given centres by comparing every
+// point with every centre.
+func seedFromCenters(x []float64, n, d, k int, centers []float64) seeding {
+	s := seeding{centers: centers, nearest: make([]int32, n), dist: make([]float64, n), second: make([]float64, n)}
+	for i := 0; i < n; i++ {
+		xi := x[i*d : (i+1)*d : (i+1)*d]
+		bl, b1, b2 := 0, math.Inf(1), math.Inf(1)
+		for c := 0; c < k; c++ {
+			v := sqDist(xi, centers[c*d:(c+1)*d])
+			if v < b1 {
+				bl, b2, b1 = c, b1, v
+			} else if v < b2 {
+				b2 = v
+			}
+		}
+		s.nearest[i], s.dist[i], s.second[i] = int32(bl), b1, b2
+	}
+	return s
 }
 
 // lloyd runs Lloyd iterations from the given flat k × d centres (which it
 // updates) until labels settle, the summed squared centre shift is at most
 // tol, or maxIter. It returns labels, centres, inertia and the iteration
 // count; labels and inertia belong to a final assignment to the centres.
+//
+// The assignment step uses Hamerly's bounds (Hamerly 2010, "Making k-means
+// even faster"): per point an upper bound on the distance to its centre and
+// a lower bound on the distance to every other centre, loosened by the
+// centre moves of each update; a point is compared with all centres only
+// when the bounds cannot prove its label unchanged. The labels are those of
+// plain Lloyd (ties to the lower index); per-cluster sums are updated
+// incrementally as points move.
 func lloyd(x []float64, n, d, k, maxIter int, tol float64, centers []float64) ([]int, []float64, float64, int) {
-	prev := make([]float64, len(centers))
-	labels := make([]int, n)
-	for i := range labels {
-		labels[i] = -1
-	}
-	dist := make([]float64, n)
+	return lloydFrom(x, n, d, k, maxIter, tol, seedFromCenters(x, n, d, k, centers))
+}
+
+// lloydFrom is lloyd starting from a seeding, whose nearest centres are
+// the first labels and whose distances are the first bounds.
+func lloydFrom(x []float64, n, d, k, maxIter int, tol float64, seed seeding) ([]int, []float64, float64, int) {
+	centers := seed.centers
+	pts := make([]hamerlyPoint, n)
+	sums := make([]float64, k*d)
 	counts := make([]int, k)
-	assign := func() bool {
-		changed := false
-		for i := 0; i < n; i++ {
-			xi := x[i*d : (i+1)*d : (i+1)*d]
-			bl, bd := 0, math.Inf(1)
-			for c := 0; c < k; c++ {
-				cc := centers[c*d : (c+1)*d : (c+1)*d]
-				cc = cc[:len(xi)]
-				v := 0.0
-				for j, xv := range xi {
-					dv := xv - cc[j]
-					v += dv * dv
-				}
-				if v < bd {
-					bl, bd = c, v
-				}
-			}
-			dist[i] = bd
-			if labels[i] != bl {
-				labels[i] = bl
-				changed = true
+	prev := make([]float64, k*d)
+	move := make([]float64, k)
+	other := make([]float64, k) // the largest move of any other centre
+	s := make([]float64, k)     // half the distance to the nearest other centre
+
+	// scan compares x_i with every centre: nearest index, its distance and
+	// the second-nearest distance.
+	scan := func(xi []float64) (int, float64, float64) {
+		bl, b1, b2 := 0, math.Inf(1), math.Inf(1)
+		keep := func(c int, v float64) {
+			if v < b1 {
+				bl, b2, b1 = c, b1, v
+			} else if v < b2 {
+				b2 = v
 			}
 		}
-		return changed
+		c := 0
+		for ; c+4 <= k; c += 4 { // four centres per pass: independent sums
+			c0, c1 := centers[c*d:][:d:d], centers[(c+1)*d:][:d:d]
+			c2, c3 := centers[(c+2)*d:][:d:d], centers[(c+3)*d:][:d:d]
+			var s0, s1, s2, s3 float64
+			for j, xv := range xi {
+				e0, e1, e2, e3 := xv-c0[j], xv-c1[j], xv-c2[j], xv-c3[j]
+				s0 += e0 * e0
+				s1 += e1 * e1
+				s2 += e2 * e2
+				s3 += e3 * e3
+			}
+			keep(c, s0)
+			keep(c+1, s1)
+			keep(c+2, s2)
+			keep(c+3, s3)
+		}
+		for ; c < k; c++ {
+			keep(c, sqDist(xi, centers[c*d:(c+1)*d]))
+		}
+		return bl, math.Sqrt(b1), math.Sqrt(b2)
+	}
+	for i := 0; i < n; i++ {
+		xi := x[i*d : (i+1)*d : (i+1)*d]
+		l := seed.nearest[i]
+		pts[i] = hamerlyPoint{u: math.Sqrt(seed.dist[i]), l: math.Sqrt(seed.second[i]), a: l}
+		counts[l]++
+		sc := sums[int(l)*d : int(l+1)*d]
+		for j, v := range xi {
+			sc[j] += v
+		}
 	}
 	iters := 0
 	for iters < maxIter {
 		iters++
-		if !assign() && iters > 1 {
-			break
-		}
-		// Mean update.
+		// Update step: centres are the means of their points.
 		copy(prev, centers)
-		clear(centers)
-		clear(counts)
-		for i := 0; i < n; i++ {
-			c := labels[i]
-			counts[c]++
+		for c := 0; c < k; c++ {
+			if counts[c] == 0 {
+				repairEmpty(x, d, c, pts, counts, sums, centers)
+			}
+		}
+		shift := 0.0
+		clear(move)
+		for c := 0; c < k; c++ {
+			if counts[c] == 0 {
+				continue // only when every cluster has one point
+			}
 			cc := centers[c*d : (c+1)*d]
-			for j, v := range x[i*d : (i+1)*d] {
-				cc[j] += v
+			inv := 1 / float64(counts[c])
+			for j, v := range sums[c*d : (c+1)*d] {
+				cc[j] = v * inv
+			}
+			m := sqDist(cc, prev[c*d:(c+1)*d])
+			shift += m
+			move[c] = math.Sqrt(m)
+		}
+		// Assignment step (also the final one when the centres have
+		// converged): loosen the bounds by the moves, then check them.
+		m1, m2, arg := 0.0, 0.0, -1
+		for c, v := range move {
+			if v > m1 {
+				m1, m2, arg = v, m1, c
+			} else if v > m2 {
+				m2 = v
 			}
 		}
-		// Empty-cluster repair: move the farthest point into the empty cluster.
-		for c := 0; c < k; c++ {
-			if counts[c] > 0 {
-				continue
+		for c := range other {
+			other[c] = m1
+			if c == arg {
+				other[c] = m2
 			}
-			far, fd := -1, -1.0
-			for i := 0; i < n; i++ {
-				if counts[labels[i]] > 1 && dist[i] > fd {
-					far, fd = i, dist[i]
-				}
-			}
-			if far < 0 {
-				continue
-			}
-			from := labels[far]
-			fc := centers[from*d : (from+1)*d]
-			for j, v := range x[far*d : (far+1)*d] {
-				fc[j] -= v
-			}
-			counts[from]--
-			copy(centers[c*d:(c+1)*d], x[far*d:(far+1)*d])
-			counts[c] = 1
-			labels[far] = c
-			dist[far] = 0
 		}
 		for c := 0; c < k; c++ {
-			if counts[c] > 0 {
-				inv := 1 / float64(counts[c])
-				cc := centers[c*d : (c+1)*d]
-				for j := range cc {
-					cc[j] *= inv
+			sc := math.Inf(1)
+			for o := 0; o < k; o++ {
+				if o != c {
+					sc = min(sc, sqDist(centers[c*d:(c+1)*d], centers[o*d:(o+1)*d]))
+				}
+			}
+			s[c] = math.Sqrt(sc) / 2
+		}
+		changed := false
+		for i := range pts {
+			p := &pts[i]
+			a := p.a
+			u := p.u + move[a]
+			lo := p.l - other[a]
+			p.l = lo
+			bound := max(s[a], lo)
+			if u < bound {
+				p.u = u
+				continue
+			}
+			xi := x[i*d : (i+1)*d : (i+1)*d]
+			u = math.Sqrt(sqDist(xi, centers[int(a)*d:int(a+1)*d]))
+			p.u = u
+			if u < bound {
+				continue
+			}
+			bc, bu, blo := scan(xi)
+			b := int32(bc)
+			p.u, p.l = bu, blo
+			if b != a {
+				changed = true
+				p.a = b
+				counts[a]--
+				counts[b]++
+				sa, sb := sums[int(a)*d:int(a+1)*d], sums[int(b)*d:int(b+1)*d]
+				for j, v := range xi {
+					sa[j] -= v
+					sb[j] += v
 				}
 			}
 		}
-		if sqDist(centers, prev) <= tol {
+		if shift <= tol || !changed {
 			break
 		}
 	}
-	assign()
+	// The labels are those of an assignment to the final centres.
+	labels := make([]int, n)
 	inertia := 0.0
-	for _, v := range dist {
-		inertia += v
+	for i, p := range pts {
+		l := int(p.a)
+		labels[i] = l
+		inertia += sqDist(x[i*d:(i+1)*d], centers[l*d:(l+1)*d])
 	}
 	return labels, centers, inertia, iters
+}
+
+// hamerlyPoint is a point's state in lloydFrom: u ≥ the distance to its
+// centre a, l ≤ the distance to every other centre.
+type hamerlyPoint struct {
+	u, l float64
+	a    int32
+}
+
+// repairEmpty moves into the empty cluster c the point farthest from its
+// own centre among clusters with more than one point, making it the
+// centre of c, and resets that point's bounds.
+func repairEmpty(x []float64, d, c int, pts []hamerlyPoint, counts []int, sums, centers []float64) {
+	far, fd := -1, -1.0
+	for i, p := range pts {
+		l := int(p.a)
+		if counts[l] <= 1 {
+			continue
+		}
+		if v := sqDist(x[i*d:(i+1)*d], centers[l*d:(l+1)*d]); v > fd {
+			far, fd = i, v
+		}
+	}
+	if far < 0 {
+		return
+	}
+	from := int(pts[far].a)
+	xf := x[far*d : (far+1)*d]
+	sf, sc := sums[from*d:(from+1)*d], sums[c*d:(c+1)*d]
+	for j, v := range xf {
+		sf[j] -= v
+		sc[j] = v
+	}
+	counts[from]--
+	counts[c] = 1
+	pts[far] = hamerlyPoint{a: int32(c)}
 }
 
 // ClusterProfile describes one cluster in original units. Centroid and

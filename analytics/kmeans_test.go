@@ -340,3 +340,224 @@ func BenchmarkKMeans100kx8(b *testing.B) {
 	}
 	b.ReportMetric(float64(res.Iterations), "iterations")
 }
+
+// blobPoints returns n seeded points in d dimensions around g Gaussian
+// centres (coordinates uniform in [0, spread), unit noise), flat n × d.
+func blobPoints(n, d, g int, spread float64, seed uint64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	centers := make([]float64, g*d)
+	for i := range centers {
+		centers[i] = spread * rng.Float64()
+	}
+	x := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		c := rng.IntN(g)
+		for j := 0; j < d; j++ {
+			x[i*d+j] = centers[c*d+j] + rng.NormFloat64()
+		}
+	}
+	return x
+}
+
+// plainLloyd is the textbook Lloyd algorithm with the stopping rules of
+// lloyd (labels unchanged, or summed squared centre shift ≤ tol), without
+// bounds: the reference the Hamerly-accelerated lloyd must reproduce.
+func plainLloyd(x []float64, n, d, k, maxIter int, tol float64, centers []float64) ([]int, []float64, float64, int) {
+	labels := make([]int, n)
+	assign := func() (bool, float64) {
+		changed, in := false, 0.0
+		for i := 0; i < n; i++ {
+			bl, bd := 0, math.Inf(1)
+			for c := 0; c < k; c++ {
+				if v := sqDist(x[i*d:(i+1)*d], centers[c*d:(c+1)*d]); v < bd {
+					bl, bd = c, v
+				}
+			}
+			if labels[i] != bl {
+				changed = true
+			}
+			labels[i] = bl
+			in += bd
+		}
+		return changed, in
+	}
+	assign()
+	iters := 0
+	for iters < maxIter {
+		iters++
+		prev := slices.Clone(centers)
+		sums, counts := make([]float64, k*d), make([]int, k)
+		for i, l := range labels {
+			counts[l]++
+			for j := 0; j < d; j++ {
+				sums[l*d+j] += x[i*d+j]
+			}
+		}
+		for c := 0; c < k; c++ {
+			for j := 0; j < d; j++ {
+				centers[c*d+j] = sums[c*d+j] / float64(counts[c])
+			}
+		}
+		if sqDist(centers, prev) <= tol {
+			break
+		}
+		if changed, _ := assign(); !changed {
+			break
+		}
+	}
+	_, in := assign()
+	return labels, centers, in, iters
+}
+
+// TestLloyd_HamerlyMatchesPlain checks that the bounds never change a
+// label: lloyd and the textbook plainLloyd, from the same seeding, reach
+// the same labels, centres, inertia and iteration count on overlapping
+// blobs, where points do change clusters for many iterations.
+func TestLloyd_HamerlyMatchesPlain(t *testing.T) {
+	const n, d = 3000, 4
+	x := blobPoints(n, d, 6, 4, 11)
+	for _, k := range []int{2, 5, 9} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			init := kmeansPP(x, n, d, k, newPCG(seed)).centers
+			gl, gc, gi, git := lloyd(x, n, d, k, 300, 0, slices.Clone(init))
+			wl, wc, wi, wit := plainLloyd(x, n, d, k, 300, 0, slices.Clone(init))
+			// From the seeding's own bounds, as KMeans runs it.
+			fl, fc, fi, fit := lloydFrom(x, n, d, k, 300, 0, kmeansPP(x, n, d, k, newPCG(seed)))
+			if !slices.Equal(fl, wl) || fit != wit || fi != gi || !slices.Equal(fc, gc) {
+				t.Errorf("k=%d seed %d: lloydFrom(seeding) differs from plain Lloyd (iterations %d vs %d, inertia %v vs %v)", k, seed, fit, wit, fi, wi)
+			}
+			if !slices.Equal(gl, wl) || git != wit {
+				t.Errorf("k=%d seed %d: lloyd labels differ from plain Lloyd (iterations %d vs %d)", k, seed, git, wit)
+			}
+			if math.Abs(gi-wi) > 1e-9*wi || sqDist(gc, wc) > 1e-18*float64(k) {
+				t.Errorf("k=%d seed %d: lloyd inertia %v centres %v; plain Lloyd %v %v", k, seed, gi, gc, wi, wc)
+			}
+			if git < 3 {
+				t.Errorf("k=%d seed %d: converged in %d iterations; the test wants points that move", k, seed, git)
+			}
+		}
+	}
+}
+
+// TestKMeansPP_Greedy checks the greedy seeding against a direct
+// transcription of scikit-learn's _kmeans_plusplus (every candidate's
+// potential computed from all distances, no pruning), drawing the same
+// random numbers: the centres must be identical.
+func TestKMeansPP_Greedy(t *testing.T) {
+	const n, d = 2000, 3
+	x := blobPoints(n, d, 5, 6, 3)
+	for _, k := range []int{1, 2, 7, 20} {
+		seed := kmeansPP(x, n, d, k, newPCG(5))
+		got := seed.centers
+		rng := newPCG(5)
+		want := make([]float64, 0, k*d)
+		first := rng.IntN(n)
+		want = append(want, x[first*d:(first+1)*d]...)
+		closest := make([]float64, n)
+		for i := range closest {
+			closest[i] = sqDist(x[i*d:(i+1)*d], want[:d])
+		}
+		trials := 2 + int(math.Log(float64(k)))
+		for c := 1; c < k; c++ {
+			pot := 0.0
+			cum := make([]float64, n)
+			for i, v := range closest {
+				pot += v
+				cum[i] = pot
+			}
+			bestPot, bestID, bestD := math.Inf(1), -1, []float64(nil)
+			ids := make([]int, trials)
+			for t := range ids {
+				r := rng.Float64() * pot
+				i := 0
+				for i < n-1 && (cum[i] <= r || closest[i] == 0) {
+					i++
+				}
+				ids[t] = i
+			}
+			for _, id := range ids {
+				dd := make([]float64, n)
+				p := 0.0
+				for i := range dd {
+					dd[i] = min(closest[i], sqDist(x[i*d:(i+1)*d], x[id*d:(id+1)*d]))
+					p += dd[i]
+				}
+				if p < bestPot {
+					bestPot, bestID, bestD = p, id, dd
+				}
+			}
+			want = append(want, x[bestID*d:(bestID+1)*d]...)
+			closest = bestD
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("kmeansPP(k=%d) = %v; want %v", k, got, want)
+		}
+		// The returned nearest centres and bounds are those of a full scan.
+		full := seedFromCenters(x, n, d, k, got)
+		for i := 0; i < n; i++ {
+			if seed.nearest[i] != full.nearest[i] || seed.dist[i] != full.dist[i] || seed.second[i] > full.second[i] {
+				t.Fatalf("kmeansPP(k=%d) point %d: nearest %d at %v, second ≥ %v; full scan %d at %v, second %v",
+					k, i, seed.nearest[i], seed.dist[i], seed.second[i], full.nearest[i], full.dist[i], full.second[i])
+			}
+		}
+	}
+}
+
+// TestKMeans_GreedySeedingConverges: on 8 overlapping blobs the greedy
+// k-means++ seeding (best of 2 + ⌊ln k⌋ candidates per centre) starts
+// closer to the optimum than drawing a single candidate: over 10 seedings
+// its mean potential Σ min ‖x − c‖² is lower.
+func TestKMeans_GreedySeedingConverges(t *testing.T) {
+	const n, d, k = 4000, 4, 8
+	x := blobPoints(n, d, 8, 5, 21)
+	var greedyPot, singlePot float64
+	rng := newPCG(9)
+	for r := 0; r < 10; r++ {
+		greedyPot += potential(x, n, d, kmeansPP(x, n, d, k, rng).centers)
+	}
+	rng = newPCG(9)
+	for r := 0; r < 10; r++ {
+		singlePot += potential(x, n, d, singleCandidatePP(x, n, d, k, rng))
+	}
+	if greedyPot >= singlePot {
+		t.Errorf("mean seeding potential greedy %v; want below single-candidate %v", greedyPot/10, singlePot/10)
+	}
+}
+
+// potential is Σ_i min_c ‖x_i − c‖² for flat centres.
+func potential(x []float64, n, d int, centers []float64) float64 {
+	p := 0.0
+	for i := 0; i < n; i++ {
+		b := math.Inf(1)
+		for c := 0; c < len(centers)/d; c++ {
+			b = min(b, sqDist(x[i*d:(i+1)*d], centers[c*d:(c+1)*d]))
+		}
+		p += b
+	}
+	return p
+}
+
+// singleCandidatePP is plain k-means++ (one D² draw per centre).
+func singleCandidatePP(x []float64, n, d, k int, rng *rand.Rand) []float64 {
+	centers := append([]float64(nil), x[rng.IntN(n)*d:][:d]...)
+	for c := 1; c < k; c++ {
+		dist := make([]float64, n)
+		sum := 0.0
+		for i := range dist {
+			dist[i] = math.Inf(1)
+			for m := 0; m < c; m++ {
+				dist[i] = min(dist[i], sqDist(x[i*d:(i+1)*d], centers[m*d:(m+1)*d]))
+			}
+			sum += dist[i]
+		}
+		r, acc, pick := rng.Float64()*sum, 0.0, n-1
+		for i, v := range dist {
+			if acc += v; acc > r {
+				pick = i
+				break
+			}
+		}
+		centers = append(centers, x[pick*d:(pick+1)*d]...)
+	}
+	return centers
+}

@@ -24,14 +24,24 @@ type ParetoNBDFit struct {
 	// StdErr holds the asymptotic standard errors, the square roots of the
 	// diagonal of the inverse Hessian of the negative log-likelihood at the
 	// optimum (central differences of the analytic gradient); all zero,
-	// with a warning, when the Hessian is not positive definite.
-	StdErr        ParetoNBDParams `json:"std_err"`
-	LogLikelihood float64         `json:"log_likelihood"`
-	Customers     int             `json:"customers"`
-	UniqueRows    int             `json:"unique_rows"`
-	Iterations    int             `json:"iterations"`
-	Warnings      []string        `json:"warnings,omitempty"`
+	// and meaningless, when StdErrUnavailable is set.
+	StdErr ParetoNBDParams `json:"std_err"`
+	// StdErrUnavailable gives the reason the standard errors could not be
+	// computed (Hessian not positive definite); empty when they could.
+	StdErrUnavailable string  `json:"std_err_unavailable,omitempty"`
+	LogLikelihood     float64 `json:"log_likelihood"`
+	Customers         int     `json:"customers"`
+	UniqueRows        int     `json:"unique_rows"`
+	Iterations        int     `json:"iterations"`
+	// AtBoundary names the parameters at a boundary of the parameter
+	// space (see FitBoundary).
+	AtBoundary []string `json:"at_boundary,omitempty"`
+	Warnings   []string `json:"warnings,omitempty"`
 }
+
+// Degenerate reports whether the fit's estimates sit at a boundary of the
+// parameter space or its standard errors could not be computed.
+func (f ParetoNBDFit) Degenerate() bool { return len(f.AtBoundary) > 0 || f.StdErrUnavailable != "" }
 
 func (p ParetoNBDParams) validate() error {
 	for _, v := range []struct {
@@ -410,9 +420,11 @@ func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
 		Customers:     d.customers,
 		UniqueRows:    len(d.rows),
 		Iterations:    iters,
+		AtBoundary:    FitBoundary(obj.names, th),
 	}
 	se, warn := obj.stdErr(th, n)
 	if warn != "" {
+		fit.StdErrUnavailable = warn
 		fit.Warnings = append(fit.Warnings, warn)
 	} else {
 		fit.StdErr = ParetoNBDParams{R: se[0], Alpha: se[1], S: se[2], Beta: se[3]}

@@ -74,7 +74,7 @@ var CustomerFeatureTerms = map[string]FeatureTerms{
 	FeatureMonetary:   {High: "high-value", Low: "low-spend"},
 	FeatureTenure:     {High: "long-standing", Low: "new"},
 	FeatureAvgBasket:  {High: "big-basket", Low: "small-basket"},
-	FeatureReturnRate: {High: "returning", Low: "low-return"},
+	FeatureReturnRate: {High: "high-return-rate", Low: "low-return-rate"},
 	FeatureSentiment:  {High: "happy", Low: "unhappy"},
 }
 

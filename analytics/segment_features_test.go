@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -130,4 +131,23 @@ func BenchmarkChooseKCustomers4339(b *testing.B) {
 		k = ch.Best.K
 	}
 	b.ReportMetric(float64(k), "k")
+}
+
+// TestCustomerFeatureTerms_ReturnRate: a cluster whose profile is a high
+// return rate and low spend is named for its return rate, never
+// "returning" (which reads as repeat buyers).
+func TestCustomerFeatureTerms_ReturnRate(t *testing.T) {
+	p := SegmentProfile{
+		Columns:  []string{FeatureRecency, FeatureFrequency, FeatureMonetary, FeatureReturnRate},
+		Clusters: []ClusterProfile{{Relative: []float64{0.1, -0.2, -0.8, 2.4}}, {Relative: []float64{0, 1.2, 0.9, -0.6}}},
+	}
+	got := NameClusters(p, CustomerFeatureTerms)
+	if got[0] != "high-return-rate low-spend" || got[1] != "frequent high-value" {
+		t.Errorf("NameClusters(return-rate clusters) = %q; want [high-return-rate low-spend, frequent high-value]", got)
+	}
+	for _, n := range got {
+		if strings.Contains(n, "returning") {
+			t.Errorf("cluster name %q says returning for a return rate", n)
+		}
+	}
 }

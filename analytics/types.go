@@ -39,4 +39,8 @@ type Conversion struct {
 	CustomerID string
 	At         time.Time
 	Revenue    Money
+	// FirstPurchase marks the customer's first purchase ever (the
+	// earliest purchase order, ties broken by the smallest OrderID), which
+	// makes the customer new; CreditNewCustomers counts only these.
+	FirstPurchase bool
 }

@@ -19,29 +19,9 @@ const (
 	FormatCDNOW        = "cdnow"
 )
 
-// OrderLine is one validated invoice line ready to store.
-type OrderLine struct {
-	InvoiceNo string
-	// LineNo is the line's 1-based position within its invoice in the file,
-	// which makes a repeated import of the same file idempotent.
-	LineNo      int
-	StockCode   string
-	Description string
-	Quantity    int64
-	// UnitPrice4 is the unit price in 1/10000 currency units (2.55 -> 25500).
-	UnitPrice4 int64
-	// Amount is Quantity × UnitPrice in minor units (pence, cents).
-	Amount analytics.Money
-	At     time.Time
-	// CustomerID is empty for anonymous invoices.
-	CustomerID string
-	Country    string
-	Currency   string
-	// IsCancellation marks an invoice number starting with "C"; IsReturn marks
-	// any line that gives money back (a cancellation or a negative quantity).
-	IsCancellation bool
-	IsReturn       bool
-}
+// OrderLine is one validated invoice line ready to store; the type lives
+// in analytics so that stores take it without importing this package.
+type OrderLine = analytics.OrderLine
 
 // OrderSink stores batches of order lines: customers and orders are created
 // from the lines as needed and existing rows are left alone, so a repeated
@@ -52,15 +32,9 @@ type OrderSink interface {
 	StoreOrderLines(ctx context.Context, source string, lines []OrderLine) (StoreResult, error)
 }
 
-// StoreResult is what OrderSink.StoreOrderLines did with a batch: Stored
-// lines were newly written, Conflicts lists the indexes (into the batch, in
-// increasing order) of lines refused because their invoice number is
-// already stored with another customer, currency, invoiced_at or source;
-// the remaining lines were already stored.
-type StoreResult struct {
-	Stored    int
-	Conflicts []int
-}
+// StoreResult is what OrderSink.StoreOrderLines did with a batch
+// (analytics.StoreResult).
+type StoreResult = analytics.StoreResult
 
 // orderBatch is the batch of an order importer: the lines and the input
 // line each came from.

@@ -3,12 +3,14 @@ package ingest
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/knowledge"
 )
 
@@ -74,17 +76,32 @@ func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Opti
 	}
 	defer rep.sortRejects()
 	batch := make([]knowledge.Feedback, 0, opt.BatchSize)
+	lines := make([]int, 0, opt.BatchSize) // the CSV line of each batch item
 	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+		defer func() { batch, lines = batch[:0], lines[:0] }()
+		// A row the sink refuses (an *analytics.InputError naming its
+		// index, e.g. a bad vector from the embedding endpoint) is rejected
+		// alone and the rest of the batch stored again.
+		for len(batch) > 0 {
+			n, err := sink.StoreFeedback(ctx, batch)
+			var ie *analytics.InputError
+			if err != nil && errors.As(err, &ie) && ie.Row >= 0 && ie.Row < len(batch) {
+				reason := "refused by the store"
+				if ie.Err != nil {
+					reason = ie.Err.Error()
+				}
+				rep.reject(lines[ie.Row], ie.Field, reason)
+				batch = append(batch[:ie.Row], batch[ie.Row+1:]...)
+				lines = append(lines[:ie.Row], lines[ie.Row+1:]...)
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("reviews: store batch ending at row %d: %w", rep.Read, err)
+			}
+			rep.Stored += n
+			rep.Skipped += len(batch) - n
+			break
 		}
-		n, err := sink.StoreFeedback(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("reviews: store batch ending at row %d: %w", rep.Read, err)
-		}
-		rep.Stored += n
-		rep.Skipped += len(batch) - n
-		batch = batch[:0]
 		return nil
 	}
 	err = eachRow(cr, rep, opt, flush, func(rec []string, line int) error {
@@ -94,6 +111,7 @@ func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Opti
 			return nil
 		}
 		batch = append(batch, f)
+		lines = append(lines, line)
 		if len(batch) >= opt.BatchSize {
 			return flush()
 		}

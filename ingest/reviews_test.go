@@ -2,11 +2,13 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/knowledge"
 )
 
@@ -111,5 +113,52 @@ func TestImportReviews_File(t *testing.T) {
 		if depts[d] != n {
 			t.Errorf("reviews with text in department %q = %d; want %d", d, depts[d], n)
 		}
+	}
+}
+
+// vectorRefusingSink refuses, like the store given a bad vector from the
+// embedding endpoint, any batch holding a text containing bad, naming the
+// first such item's index.
+type vectorRefusingSink struct {
+	feedbackSink
+	calls int
+}
+
+func (s *vectorRefusingSink) StoreFeedback(ctx context.Context, items []knowledge.Feedback) (int, error) {
+	s.calls++
+	for i, f := range items {
+		if strings.Contains(f.Text, "bad") {
+			return 0, &analytics.InputError{Row: i, Field: "embedding", Err: errors.New("vector has NaN at 3")}
+		}
+	}
+	return s.feedbackSink.StoreFeedback(ctx, items)
+}
+
+// TestImportReviews_BadVectorRejectsItsRow: a row whose vector the store
+// refuses is rejected alone, with its line and reason; the rest of its
+// batch is stored.
+func TestImportReviews_BadVectorRejectsItsRow(t *testing.T) {
+	csv := `,Clothing ID,Age,Title,Review Text,Rating,Recommended IND,Positive Feedback Count,Division Name,Department Name,Class Name
+0,767,33,,"Soft and comfortable",4,1,0,Initmates,Intimate,Intimates
+1,1080,34,,"A bad vector comes back for this one",5,1,4,General,Dresses,Dresses
+2,1077,60,,"Lovely colour",3,0,0,General,Dresses,Dresses
+3,1049,50,,"Another bad one",2,0,0,General Petite,Bottoms,Pants
+4,847,47,,"Fits well",5,1,6,General,Tops,Blouses
+`
+	sink := &vectorRefusingSink{}
+	rep, err := ImportReviews(context.Background(), strings.NewReader(csv), sink, Options{File: "t.csv", BatchSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Read != 5 || rep.Stored != 3 || rep.Rejected != 2 || len(sink.items) != 3 {
+		t.Fatalf("report = %d read, %d stored, %d rejected, %d in the sink; want 5, 3, 2, 3", rep.Read, rep.Stored, rep.Rejected, len(sink.items))
+	}
+	for i, want := range []int{3, 5} {
+		if r := rep.Rejects[i]; r.Line != want || r.Field != "embedding" || r.Reason != "vector has NaN at 3" {
+			t.Errorf("reject %d = %+v; want line %d, field embedding, the store's reason", i, r, want)
+		}
+	}
+	if sink.calls != 3 {
+		t.Errorf("sink calls = %d; want 3 (one per refused row, then the rest)", sink.calls)
 	}
 }

@@ -27,6 +27,7 @@ const (
 	TableTouchpoints  = "touchpoints"
 	TableFunnelEvents = "funnel_events"
 	TableOrders       = "orders"
+	TableFXRates      = "fx_rates"
 )
 
 // FormatCSV is the source recorded on customers and orders imported from a
@@ -59,9 +60,12 @@ const (
 	// Quantity is a non-zero integer that fits in 32 bits, negative for
 	// returns (orders only); an int64.
 	Quantity
+	// Rate is a positive decimal (an exchange rate) with at most 10
+	// decimal places, below 10^10; the decimal text, normalised.
+	Rate
 )
 
-var kindNames = [...]string{"text", "date", "timestamp", "money", "currency", "price", "quantity"}
+var kindNames = [...]string{"text", "date", "timestamp", "money", "currency", "price", "quantity", "rate"}
 
 // String returns the kind's name as docs/data.md writes it.
 func (k Kind) String() string {
@@ -87,8 +91,10 @@ type Column struct {
 }
 
 // Row is one validated row of a table other than orders: one value per
-// column of Columns(table), in that order, typed as its Kind says.
-type Row []any
+// column of Columns(table), in that order, typed as its Kind says. It is
+// an alias of []any so that a store takes []Row as [][]any without
+// importing this package.
+type Row = []any
 
 // TableSink stores validated rows of the generic table CSVs.
 type TableSink interface {
@@ -152,6 +158,12 @@ var tableSpecs = []tableSpec{
 		{Name: "channel", Required: true, References: TableChannels},
 		{Name: "campaign"},
 		{Name: "customer_id", References: TableCustomers},
+	}},
+	{name: TableFXRates, key: []string{"day", "currency", "to_currency"}, columns: []Column{
+		{Name: "day", Kind: Date, Required: true},
+		{Name: "currency", Kind: Currency, Required: true},
+		{Name: "rate", Kind: Rate, Required: true},
+		{Name: "to_currency", Kind: Currency, Default: analytics.DefaultCurrency},
 	}},
 	{name: TableOrders, columns: []Column{
 		{Name: "invoice_no", Required: true},
@@ -443,6 +455,18 @@ func parseValue(c Column, raw string, loc *time.Location) (any, string) {
 			return nil, "is 0"
 		}
 		return q, ""
+	case Rate:
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil || strings.ContainsAny(raw, "eExXnNiI") {
+			return nil, fmt.Sprintf("%q is not a decimal number", raw)
+		}
+		if !(v > 0) || v >= 1e10 {
+			return nil, fmt.Sprintf("%s is not a rate above 0 and below 10000000000", raw)
+		}
+		if i := strings.IndexByte(raw, '.'); i >= 0 && len(raw)-i-1 > 10 {
+			return nil, fmt.Sprintf("%s has more than 10 decimal places", raw)
+		}
+		return raw, ""
 	case Currency:
 		if len(raw) != 3 || strings.Trim(raw, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 			return nil, fmt.Sprintf("%q is not a currency code of 3 upper-case letters", raw)

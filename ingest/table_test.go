@@ -202,6 +202,17 @@ func TestImportTable_Values(t *testing.T) {
 			t.Errorf("stored ad_spend = %v; want %v", got, want)
 		}
 	})
+	t.Run("FXRates", func(t *testing.T) {
+		sink := newSink()
+		rep := importString(t, "fx_rates", "day,currency,rate\n2011-01-01,EUR,0.8512\n2011-01-01,USD,1e3\n2011-01-02,USD,0\n2011-01-03,USD,0.12345678901\n2011-01-04,usd,1.1\n2011-01-05,USD,1.6\n", sink, ingest.Options{})
+		want := []ingest.Row{{"2011-01-01", "EUR", "0.8512", "GBP"}, {"2011-01-05", "USD", "1.6", "GBP"}}
+		if got := sink.rows["fx_rates"]; !rowsEqual(got, want) {
+			t.Errorf("stored fx_rates = %v; want %v", got, want)
+		}
+		if rep.Rejected != 4 {
+			t.Errorf("rejected %d (%v); want 4: exponent, zero, 11 decimals, lower-case code", rep.Rejected, rep.Rejects)
+		}
+	})
 	t.Run("Timestamps", func(t *testing.T) {
 		sink := newSink()
 		importString(t, "touchpoints", "touchpoint_id,customer_id,channel,campaign,touched_at\n"+

@@ -2,7 +2,7 @@
 -- evaluated by tern with postgres.Store's migration data (EmbeddingType,
 -- EmbeddingDim). The embedding table and its
 -- HNSW index exist only where the vector extension is available (any
--- PostgreSQL with pgvector 0.5+, or PGlite with pglite-pgvector); on a plain
+-- PostgreSQL with pgvector 0.7+); on a plain
 -- PostgreSQL search falls back to full text.
 create table feedback (
     feedback_id     bigserial primary key,
@@ -27,7 +27,13 @@ create index feedback_created_idx on feedback (created_at);
 do $$
 begin
     if exists (select 1 from pg_available_extensions where name = 'vector') then
-        create extension if not exists vector;
+        -- In public, not in the first schema of the search_path (a
+        -- ROIBOT_DB_SCHEMA): every roibot schema of the database shares
+        -- the extension, and dropping one schema must not drop it. Where
+        -- it is already installed (e.g. in a schema "extensions"), that
+        -- installation is used: postgres.Open puts its schema on every
+        -- connection's search_path.
+        create extension if not exists vector schema public;
         -- The type and dimension come from the configuration when
         -- `roibot migrate` runs (ROIBOT_EMBEDDING_DIM, default 384, the
         -- local embedder's): vector(n) up to 2,000 dimensions, halfvec(n)

@@ -11,12 +11,13 @@ import (
 
 // Claim records key as delivered until ttl from now and reports whether
 // this call was the first to claim it (an expired claim may be taken again).
-// It is one atomic statement, safe across processes and restarts.
+// It is one atomic statement, safe across processes and restarts, run on
+// the store's delivery pool so that it never waits behind analytics queries.
 func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	var n int
-	err := s.pool.QueryRow(ctx, `with ins as (
+	err := s.delivery.QueryRow(ctx, `with ins as (
 			insert into delivery_claims (claim_key, expires_at) values ($1, now() + make_interval(secs => $2))
 			on conflict (claim_key) do update set expires_at = excluded.expires_at
 			where delivery_claims.expires_at < now()
@@ -136,7 +137,7 @@ func (s *Store) AddPending(ctx context.Context, key string, turn []byte) error {
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	if _, err := s.pool.Exec(ctx, `insert into pending_turns (turn_key, turn) values ($1, $2::jsonb)
+	if _, err := s.delivery.Exec(ctx, `insert into pending_turns (turn_key, turn) values ($1, $2::jsonb)
 		on conflict (turn_key) do nothing`, key, string(turn)); err != nil {
 		return fmt.Errorf("add pending %s: %w", key, translate(err))
 	}
@@ -147,7 +148,7 @@ func (s *Store) AddPending(ctx context.Context, key string, turn []byte) error {
 func (s *Store) SetPlaceholder(ctx context.Context, key, ts string) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	if _, err := s.pool.Exec(ctx, `update pending_turns set placeholder = $2 where turn_key = $1`, key, ts); err != nil {
+	if _, err := s.delivery.Exec(ctx, `update pending_turns set placeholder = $2 where turn_key = $1`, key, ts); err != nil {
 		return fmt.Errorf("set placeholder %s: %w", key, translate(err))
 	}
 	return nil
@@ -157,7 +158,7 @@ func (s *Store) SetPlaceholder(ctx context.Context, key, ts string) error {
 func (s *Store) DonePending(ctx context.Context, key string) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	if _, err := s.pool.Exec(ctx, `delete from pending_turns where turn_key = $1`, key); err != nil {
+	if _, err := s.delivery.Exec(ctx, `delete from pending_turns where turn_key = $1`, key); err != nil {
 		return fmt.Errorf("done pending %s: %w", key, translate(err))
 	}
 	return nil

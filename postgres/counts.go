@@ -7,7 +7,7 @@ import (
 
 // countedTables are the tables TableCounts reports, in display order.
 var countedTables = []string{"customers", "products", "orders", "order_lines", "channels", "campaigns",
-	"ad_spend", "touchpoints", "funnel_events", "feedback"}
+	"ad_spend", "touchpoints", "funnel_events", "fx_rates", "feedback"}
 
 // TableCounts returns the row count of each data table.
 func (s *Store) TableCounts(ctx context.Context) (map[string]int64, error) {

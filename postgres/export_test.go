@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"strings"
+
+	"github.com/pgvector/pgvector-go"
 )
 
 // ExecForTest runs one statement on the store's connection (with its
@@ -33,7 +35,7 @@ func (s *Store) IndexDefForTest(ctx context.Context, name string) (string, error
 // the vector literal.
 func (s *Store) NearestPlanForTest(ctx context.Context, vec []float32, typ string) (string, error) {
 	rows, err := s.pool.Query(ctx, "explain (costs off) select feedback_id from feedback_embeddings order by embedding <=> $1::"+typ+" limit 10",
-		vectorLiteral(vec))
+		vectorOf(typ, vec))
 	if err != nil {
 		return "", err
 	}
@@ -48,4 +50,11 @@ func (s *Store) NearestPlanForTest(ctx context.Context, vec []float32, typ strin
 		}
 	}
 	return strings.Join(plan, "; "), rows.Err()
+}
+
+func vectorOf(typ string, v []float32) any {
+	if typ == ColumnHalfvec {
+		return pgvector.NewHalfVector(v)
+	}
+	return pgvector.NewVector(v)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
 
 	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/knowledge"
@@ -46,7 +47,8 @@ type FeedbackStore struct {
 	model  string
 	vector bool
 	// column is the type of feedback_embeddings.embedding, ColumnVector
-	// or ColumnHalfvec; literals are cast to it.
+	// or ColumnHalfvec; vectors are sent as pgvector-go's Vector or
+	// HalfVector accordingly.
 	column string
 	// iterative is true where pgvector (0.8+) has iterative index scans.
 	iterative bool
@@ -61,8 +63,9 @@ var (
 // cfg.Dimension equals the dimension of the vector column, returning an
 // error wrapping knowledge.ErrDimensionMismatch that names both sizes
 // otherwise. It reads the column's type from the catalog (vector, or
-// halfvec above 2,000 dimensions; see Config.EmbeddingDimension) and casts
-// the vectors it stores and searches with to it. Where the vector extension is missing (plain PostgreSQL) it
+// halfvec above 2,000 dimensions; see Config.EmbeddingDimension) and sends
+// the vectors it stores and searches with as that type (pgvector-go's
+// Vector or HalfVector). Where the vector extension is missing (plain PostgreSQL) it
 // succeeds without vectors: feedback is stored with full text only and
 // VectorSearch reports knowledge.ErrNoVectorSearch.
 func (s *Store) Feedback(ctx context.Context, cfg FeedbackConfig) (*FeedbackStore, error) {
@@ -110,8 +113,8 @@ func (fs *FeedbackStore) HasVectorSearch() bool { return fs.vector }
 // ColumnVector or ColumnHalfvec; empty without vector search.
 func (fs *FeedbackStore) VectorColumn() string { return fs.column }
 
-// embedBatchSize bounds the vectors sent in one insert statement (as text
-// literals, about 4 KB each for 384 dimensions).
+// embedBatchSize bounds the vectors sent in one insert statement (in
+// pgvector's binary format, 4 bytes a dimension: 1.5 KB each for 384).
 const embedBatchSize = 1000
 
 // RecordFeedback stores one feedback f under idempotencyKey, which becomes
@@ -183,7 +186,7 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 			return nil, &analytics.InputError{Row: i, Field: "source_ref", Err: errors.New("empty source or source_ref")}
 		}
 	}
-	var vecs []string
+	var vecs [][]float32
 	if fs.vector && fs.emb != nil {
 		texts := make([]string, len(items))
 		for i, f := range items {
@@ -196,13 +199,12 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 		if len(vs) != len(items) {
 			return nil, fmt.Errorf("embed: %d vectors for %d texts", len(vs), len(items))
 		}
-		vecs = make([]string, len(vs))
 		for i, v := range vs {
 			if err := knowledge.ValidateVector(v); err != nil {
 				return nil, &analytics.InputError{Row: i, Field: "embedding", Err: err}
 			}
-			vecs[i] = vectorLiteral(v)
 		}
+		vecs = vs
 	}
 
 	n := len(items)
@@ -265,7 +267,7 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 			return nil
 		}
 		var eIDs []int64
-		var eVecs []string
+		var eVecs [][]float32
 		embedded := make(map[int64]bool, len(ids))
 		for i, id := range ids {
 			if id != 0 && !embedded[id] { // a key repeated within the batch is one row
@@ -277,8 +279,8 @@ func (fs *FeedbackStore) store(ctx context.Context, items []knowledge.Feedback) 
 		for start := 0; start < len(eIDs); start += embedBatchSize {
 			end := min(start+embedBatchSize, len(eIDs))
 			if _, err := tx.Exec(ctx, `insert into feedback_embeddings (feedback_id, model, embedding)
-				select u.id, $3, u.v::`+fs.column+` from unnest($1::int8[], $2::text[]) as u(id, v)`,
-				eIDs[start:end], eVecs[start:end], fs.model); err != nil {
+				select u.id, $3, u.v from unnest($1::int8[], $2::`+fs.column+`[]) as u(id, v)`,
+				eIDs[start:end], fs.vectorsArg(eVecs[start:end]), fs.model); err != nil {
 				return fmt.Errorf("embeddings: %w", err)
 			}
 		}
@@ -337,18 +339,16 @@ func (fs *FeedbackStore) Reembed(ctx context.Context, batchSize int) (int, error
 		if err != nil {
 			return total, fmt.Errorf("reembed: %w", err)
 		}
-		lits := make([]string, len(vs))
 		for i, v := range vs {
 			if err := knowledge.ValidateVector(v); err != nil {
 				return total, fmt.Errorf("reembed feedback %d: %w", ids[i], err)
 			}
-			lits[i] = vectorLiteral(v)
 		}
 		qctx, cancel = fs.s.ctx(ctx)
 		_, err = fs.s.pool.Exec(qctx, `insert into feedback_embeddings (feedback_id, model, embedding)
-			select u.id, $3, u.v::`+fs.column+` from unnest($1::int8[], $2::text[]) as u(id, v)
+			select u.id, $3, u.v from unnest($1::int8[], $2::`+fs.column+`[]) as u(id, v)
 			on conflict (feedback_id) do update set model = excluded.model, embedding = excluded.embedding`,
-			ids, lits, fs.model)
+			ids, fs.vectorsArg(vs), fs.model)
 		cancel()
 		if err != nil {
 			return total, fmt.Errorf("reembed: %w", translate(err))
@@ -357,17 +357,31 @@ func (fs *FeedbackStore) Reembed(ctx context.Context, batchSize int) (int, error
 	}
 }
 
-// vectorLiteral renders v as pgvector's text form "[x,y,…]".
-func vectorLiteral(v []float32) string {
-	b := make([]byte, 0, 10*len(v)+2)
-	b = append(b, '[')
-	for i, x := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendFloat(b, float64(x), 'g', -1, 32)
+// vectorArg returns v as a pgvector-go value of the column's type
+// (pgvector.Vector, or pgvector.HalfVector for a halfvec column), sent in
+// pgvector's binary format.
+func (fs *FeedbackStore) vectorArg(v []float32) any {
+	if fs.column == ColumnHalfvec {
+		return pgvector.NewHalfVector(v)
 	}
-	return string(append(b, ']'))
+	return pgvector.NewVector(v)
+}
+
+// vectorsArg is vectorArg for an array parameter ($n::vector[] or
+// $n::halfvec[]).
+func (fs *FeedbackStore) vectorsArg(vs [][]float32) any {
+	if fs.column == ColumnHalfvec {
+		out := make([]pgvector.HalfVector, len(vs))
+		for i, v := range vs {
+			out[i] = pgvector.NewHalfVector(v)
+		}
+		return out
+	}
+	out := make([]pgvector.Vector, len(vs))
+	for i, v := range vs {
+		out[i] = pgvector.NewVector(v)
+	}
+	return out
 }
 
 // feedbackCols are the feedback columns scanned by scanFeedback, for a
@@ -502,7 +516,7 @@ func (fs *FeedbackStore) IndexOnlyVectorSearch(ctx context.Context, vec []float3
 func (fs *FeedbackStore) vectorSearch(ctx context.Context, vec []float32, filter []any, k int, exact bool) ([]knowledge.Hit, error) {
 	ctx, cancel := fs.s.ctx(ctx)
 	defer cancel()
-	args := append([]any{vectorLiteral(vec)}, filter...)
+	args := append([]any{fs.vectorArg(vec)}, filter...)
 	args = append(args, k, fs.model)
 	var hits []knowledge.Hit
 	err := pgx.BeginFunc(ctx, fs.s.pool, func(tx pgx.Tx) error {

@@ -22,10 +22,10 @@ import (
 // The retrieval benchmark runs over all 22,641 clothing reviews with text
 // and so is gated: ROIBOT_FEEDBACK_BENCH=1. It imports the reviews into
 // the schema feedback_bench, which it keeps, so a second run reuses them
-// (the first import takes about 6 minutes on PGlite, which builds the
+// (the first import took about 6 minutes on the former WASM PGlite, which built the
 // HNSW index row by row). Run it as:
 //
-//	scripts/pglite.sh start
+//	scripts/db.sh start
 //	ROIBOT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable \
 //	ROIBOT_FEEDBACK_BENCH=1 go test -p 1 ./postgres -run TestFeedbackBench -v -timeout 30m
 const benchSchema = "feedback_bench"

@@ -52,10 +52,8 @@ func TestFeedbackStore_Halfvec(t *testing.T) {
 	const dim = 3072
 	ctx := context.Background()
 	s := pgtest.StoreWithDimension(t, dim)
-	if !s.IsPGlite() {
-		if ok, _ := s.HasVector(ctx); !ok {
-			t.Skip("halfvec needs pgvector")
-		}
+	if ok, _ := s.HasVector(ctx); !ok {
+		t.Skip("halfvec needs pgvector")
 	}
 
 	typ, got, err := s.EmbeddingColumn(ctx)

@@ -304,8 +304,8 @@ func TestFeedbackStore_Search(t *testing.T) {
 }
 
 // Without pgvector's table (plain PostgreSQL) the store keeps working on
-// full text and search says so. On PGlite the table is dropped from a
-// fresh schema to stand for a server without the extension; the test also
+// full text and search says so. On the embedded server the table is
+// dropped from a fresh schema to stand for a server without the extension; the test also
 // runs as is on a PostgreSQL without pgvector, where migration 003 skips
 // the table (checked on the native PostgreSQL 15 of the dev machine):
 //

@@ -26,9 +26,37 @@ func funnelLayer(t *testing.T, s *postgres.Store, events []demodata.FunnelRow) {
 			l.Channels = append(l.Channels, demodata.Channel{Name: e.Channel, Kind: "paid"})
 		}
 	}
-	if err := s.StoreSyntheticLayer(context.Background(), l); err != nil {
+	if err := s.StoreSyntheticLayer(context.Background(), storedLayer(l)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// storedLayer converts the generator's layer to the store's type, as
+// cmd/roibot does (postgres does not import demodata).
+func storedLayer(l *demodata.Layer) postgres.SyntheticLayer {
+	out := postgres.SyntheticLayer{Seed: l.Seed}
+	for _, c := range l.Channels {
+		out.Channels = append(out.Channels, postgres.SyntheticChannel{Name: c.Name, Kind: c.Kind})
+	}
+	for _, c := range l.Campaigns {
+		out.Campaigns = append(out.Campaigns, postgres.SyntheticCampaign{Name: c.Name, Channel: c.Channel, Start: c.Start, End: c.End})
+	}
+	for _, r := range l.Spend {
+		out.Spend = append(out.Spend, analytics.Spend{Day: r.Day, Channel: r.Channel, Campaign: r.Campaign, Cost: r.Cost, Currency: "GBP"})
+	}
+	for _, r := range l.Touchpoints {
+		out.Touchpoints = append(out.Touchpoints, postgres.SyntheticTouchpoint{ID: r.ID,
+			Touchpoint: analytics.Touchpoint{CustomerID: r.CustomerID, Channel: r.Channel, Campaign: r.Campaign, At: r.At}})
+	}
+	for _, r := range l.Funnel {
+		out.Funnel = append(out.Funnel, postgres.SyntheticFunnelEvent{ID: r.ID, Channel: r.Channel, Campaign: r.Campaign,
+			CustomerID: r.CustomerID, FunnelEvent: analytics.FunnelEvent{SessionID: r.SessionID, Stage: r.Stage, At: r.At}})
+	}
+	for _, t := range l.Truth {
+		out.Truth = append(out.Truth, postgres.ChannelTruth{Channel: t.Channel, LastTouchRevenue: t.LastTouchRevenue,
+			Cost: t.Cost, Conversions: t.Conversions})
+	}
+	return out
 }
 
 func utc(s string) time.Time {

@@ -142,7 +142,7 @@ func TestStore_ImportOnlineRetail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.StoreSyntheticLayer(ctx, layer); err != nil {
+		if err := s.StoreSyntheticLayer(ctx, storedLayer(layer)); err != nil {
 			t.Fatal(err)
 		}
 		all := analytics.Period{From: time.Date(2010, 10, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -167,7 +167,7 @@ func TestStore_ImportOnlineRetail(t *testing.T) {
 				t.Errorf("LastTouchROIInputs(%s) = revenue %d, spend %d, conversions %v; want ground truth %d, %d, %d",
 					tr.Channel, in.Revenue, in.Spend, in.Conversions, tr.LastTouchRevenue, tr.Cost, tr.Conversions)
 			}
-			if roi, ok := tr.ROI(); ok {
+			if roi, ok := (demodata.Truth{LastTouchRevenue: tr.LastTouchRevenue, Cost: tr.Cost}).ROI(); ok {
 				got, _ := analytics.ROI(in.Revenue, in.Spend).Get()
 				if math.Abs(got-roi) > 1e-12 {
 					t.Errorf("ROI(%s) = %v; want %v", tr.Channel, got, roi)

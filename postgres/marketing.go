@@ -6,8 +6,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
-	"github.com/roibot/roibot/demodata"
+	"github.com/roibot/roibot/analytics"
 )
 
 // HasSyntheticLayer reports whether a synthetic marketing layer is stored.
@@ -21,10 +22,60 @@ func (s *Store) HasSyntheticLayer(ctx context.Context) (bool, error) {
 	return ok, nil
 }
 
+// SyntheticLayer is a generated marketing layer as the store keeps it:
+// channels, campaigns, daily spend, touchpoints, funnel events and the
+// generator's ground truth per channel (cmd converts demodata's layer).
+type SyntheticLayer struct {
+	Seed        uint64
+	Channels    []SyntheticChannel
+	Campaigns   []SyntheticCampaign
+	Spend       []analytics.Spend // Day is a UTC midnight; Currency an ISO 4217 code
+	Touchpoints []SyntheticTouchpoint
+	Funnel      []SyntheticFunnelEvent
+	Truth       []ChannelTruth
+}
+
+// SyntheticChannel is a channel of the layer; Kind is paid, owned or earned.
+type SyntheticChannel struct {
+	Name, Kind string
+}
+
+// SyntheticCampaign is a campaign of a channel, active on the days
+// [Start, End] (UTC midnights).
+type SyntheticCampaign struct {
+	Name, Channel string
+	Start, End    time.Time
+}
+
+// SyntheticTouchpoint is a touchpoint with its ID.
+type SyntheticTouchpoint struct {
+	ID string
+	analytics.Touchpoint
+}
+
+// SyntheticFunnelEvent is a funnel event with its ID, channel, campaign
+// and customer (empty when the session never bought).
+type SyntheticFunnelEvent struct {
+	ID                            string
+	Channel, Campaign, CustomerID string
+	analytics.FunnelEvent
+}
+
+// ChannelTruth is what the generator built into one channel: last-touch
+// revenue and cost in minor units, and the orders last-touched.
+type ChannelTruth struct {
+	Channel          string
+	LastTouchRevenue analytics.Money
+	Cost             analytics.Money
+	Conversions      int
+}
+
 // StoreSyntheticLayer replaces the synthetic marketing layer (rows marked
 // synthetic) with l, in one transaction: a failure leaves the previous layer
-// as it was. Real marketing rows are never touched.
-func (s *Store) StoreSyntheticLayer(ctx context.Context, l *demodata.Layer) error {
+// as it was. Real marketing rows are never touched. Spend, touchpoints and
+// funnel events travel by COPY (pgx CopyFrom) straight into their tables
+// (the synthetic rows were just deleted, so nothing can conflict).
+func (s *Store) StoreSyntheticLayer(ctx context.Context, l SyntheticLayer) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*s.timeout)
 	defer cancel()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -56,50 +107,37 @@ func (s *Store) StoreSyntheticLayer(ctx context.Context, l *demodata.Layer) erro
 			cn, cc, cs, ce = append(cn, c.Name), append(cc, c.Channel), append(cs, c.Start), append(ce, c.End)
 		}
 		if _, err := tx.Exec(ctx, `insert into campaigns (campaign, channel, starts_on, ends_on, synthetic)
-			select u.n, u.c, u.s::date, u.e::date, true
+			select u.n, u.c, (u.s at time zone 'UTC')::date, (u.e at time zone 'UTC')::date, true
 			from unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[]) as u(n, c, s, e)`,
 			cn, cc, cs, ce); err != nil {
 			return fmt.Errorf("campaigns: %w", err)
 		}
-		for start := 0; start < len(l.Spend); start += batchRows {
-			b := l.Spend[start:min(start+batchRows, len(l.Spend))]
-			days, chans, camps, costs := make([]time.Time, len(b)), make([]string, len(b)), make([]string, len(b)), make([]int64, len(b))
-			for i, r := range b {
-				days[i], chans[i], camps[i], costs[i] = r.Day, r.Channel, r.Campaign, int64(r.Cost)
-			}
-			if _, err := tx.Exec(ctx, `insert into ad_spend (day, channel, campaign, cost, currency, synthetic)
-				select (u.d at time zone 'UTC')::date, u.ch, u.ca, u.c, 'GBP', true
-				from unnest($1::timestamptz[], $2::text[], $3::text[], $4::int8[]) as u(d, ch, ca, c)`,
-				days, chans, camps, costs); err != nil {
-				return fmt.Errorf("ad_spend: %w", err)
-			}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ad_spend"}, []string{"day", "channel", "campaign", "cost", "currency", "synthetic"},
+			pgx.CopyFromSlice(len(l.Spend), func(i int) ([]any, error) {
+				r := &l.Spend[i]
+				d := r.Day.UTC()
+				return []any{pgtype.Date{Time: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC), Valid: true},
+					r.Channel, r.Campaign, int64(r.Cost), r.Currency, true}, nil
+			})); err != nil {
+			return fmt.Errorf("ad_spend: %w", err)
 		}
-		for start := 0; start < len(l.Touchpoints); start += batchRows {
-			b := l.Touchpoints[start:min(start+batchRows, len(l.Touchpoints))]
-			ids, custs, chans, camps, ats := make([]string, len(b)), make([]string, len(b)), make([]string, len(b)), make([]string, len(b)), make([]time.Time, len(b))
-			for i, r := range b {
-				ids[i], custs[i], chans[i], camps[i], ats[i] = r.ID, r.CustomerID, r.Channel, r.Campaign, r.At
-			}
-			if _, err := tx.Exec(ctx, `insert into touchpoints (touchpoint_id, customer_id, channel, campaign, touched_at, synthetic)
-				select u.i, u.cu, u.ch, u.ca, u.a, true
-				from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) as u(i, cu, ch, ca, a)`,
-				ids, custs, chans, camps, ats); err != nil {
-				return fmt.Errorf("touchpoints: %w", err)
-			}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"touchpoints"}, []string{"touchpoint_id", "customer_id", "channel", "campaign", "touched_at", "synthetic"},
+			pgx.CopyFromSlice(len(l.Touchpoints), func(i int) ([]any, error) {
+				r := &l.Touchpoints[i]
+				return []any{r.ID, r.CustomerID, r.Channel, r.Campaign, r.At, true}, nil
+			})); err != nil {
+			return fmt.Errorf("touchpoints: %w", err)
 		}
-		for start := 0; start < len(l.Funnel); start += batchRows {
-			b := l.Funnel[start:min(start+batchRows, len(l.Funnel))]
-			ids, sess, stages, chans, camps, custs := make([]string, len(b)), make([]string, len(b)), make([]string, len(b)), make([]string, len(b)), make([]string, len(b)), make([]string, len(b))
-			ats := make([]time.Time, len(b))
-			for i, r := range b {
-				ids[i], sess[i], stages[i], chans[i], camps[i], custs[i], ats[i] = r.ID, r.SessionID, r.Stage, r.Channel, r.Campaign, r.CustomerID, r.At
-			}
-			if _, err := tx.Exec(ctx, `insert into funnel_events (event_id, session_id, stage, occurred_at, channel, campaign, customer_id, synthetic)
-				select u.i, u.s, u.st, u.a, u.ch, u.ca, nullif(u.cu, ''), true
-				from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[]) as u(i, s, st, a, ch, ca, cu)`,
-				ids, sess, stages, ats, chans, camps, custs); err != nil {
-				return fmt.Errorf("funnel_events: %w", err)
-			}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"funnel_events"}, []string{"event_id", "session_id", "stage", "occurred_at", "channel", "campaign", "customer_id", "synthetic"},
+			pgx.CopyFromSlice(len(l.Funnel), func(i int) ([]any, error) {
+				r := &l.Funnel[i]
+				var cust *string
+				if r.CustomerID != "" {
+					cust = &r.CustomerID
+				}
+				return []any{r.ID, r.SessionID, r.Stage, r.At, r.Channel, r.Campaign, cust, true}, nil
+			})); err != nil {
+			return fmt.Errorf("funnel_events: %w", err)
 		}
 		var tc []string
 		var tr, tcost []int64
@@ -120,19 +158,16 @@ func (s *Store) StoreSyntheticLayer(ctx context.Context, l *demodata.Layer) erro
 	return nil
 }
 
-// batchRows is the number of rows per unnest insert.
-const batchRows = 10000
-
 // SyntheticTruth returns the ground truth the generator stored, by channel.
-func (s *Store) SyntheticTruth(ctx context.Context) ([]demodata.Truth, error) {
+func (s *Store) SyntheticTruth(ctx context.Context) ([]ChannelTruth, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, "select channel, last_touch_revenue, cost, conversions from synthetic_truth order by channel")
 	if err != nil {
 		return nil, fmt.Errorf("synthetic truth: %w", translate(err))
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (demodata.Truth, error) {
-		var t demodata.Truth
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ChannelTruth, error) {
+		var t ChannelTruth
 		err := r.Scan(&t.Channel, &t.LastTouchRevenue, &t.Cost, &t.Conversions)
 		return t, err
 	})

@@ -3,11 +3,10 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/roibot/roibot/ingest"
+	"github.com/roibot/roibot/analytics"
 )
 
 // StoreOrderLines stores a batch of validated order lines in one
@@ -20,11 +19,13 @@ import (
 // source: an invoice number reused by another file or source never gains
 // lines that are not its own, nor creates customers or products for them.
 // The indexes of the lines refused that way are returned in
-// StoreResult.Conflicts, with the number of lines newly stored. Bulk
-// inserts use INSERT ... SELECT FROM unnest(...), which PGlite supports
-// (COPY does not).
-func (s *Store) StoreOrderLines(ctx context.Context, source string, lines []ingest.OrderLine) (ingest.StoreResult, error) {
-	var res ingest.StoreResult
+// StoreResult.Conflicts, with the number of lines newly stored.
+//
+// The lines travel by COPY (pgx CopyFrom) into a temporary staging table
+// dropped at commit, and are merged from there with set-based INSERT ...
+// SELECT ... ON CONFLICT DO NOTHING statements.
+func (s *Store) StoreOrderLines(ctx context.Context, source string, lines []analytics.OrderLine) (analytics.StoreResult, error) {
+	var res analytics.StoreResult
 	if len(lines) == 0 {
 		return res, nil
 	}
@@ -36,145 +37,85 @@ func (s *Store) StoreOrderLines(ctx context.Context, source string, lines []inge
 		return err
 	})
 	if err != nil {
-		return ingest.StoreResult{}, fmt.Errorf("store order lines: %w", translate(err))
+		return analytics.StoreResult{}, fmt.Errorf("store order lines: %w", translate(err))
 	}
 	return res, nil
 }
 
-// invoiceHead is what every line of an invoice must share with its row.
-type invoiceHead struct {
-	customer, currency, source string
-	at                         time.Time
-}
+// orderStageColumns are the columns of the staging table of
+// StoreOrderLines, in CopyFrom order; idx is the line's 0-based index in
+// the batch.
+var orderStageColumns = []string{"idx", "inv", "no", "code", "descr", "qty", "price4", "amount", "ret",
+	"cust", "country", "currency", "at", "cancel"}
 
-func headOf(source string, l ingest.OrderLine) invoiceHead {
-	return invoiceHead{customer: l.CustomerID, currency: l.Currency, source: source, at: l.At}
-}
-
-// matches compares times as stored: timestamptz keeps microseconds.
-func (h invoiceHead) matches(o invoiceHead) bool {
-	return h.customer == o.customer && h.currency == o.currency && h.source == o.source &&
-		h.at.Truncate(time.Microsecond).Equal(o.at.Truncate(time.Microsecond))
-}
-
-func storeOrderLines(ctx context.Context, tx pgx.Tx, source string, lines []ingest.OrderLine) (ingest.StoreResult, error) {
-	var res ingest.StoreResult
-	// The invoice rows the lines will meet: those already stored, else the
-	// one the batch's first line of the invoice creates. Lines that do not
-	// match are left out of every insert; the final check in SQL decides.
-	var nos []string
-	seen := map[string]bool{}
-	for _, l := range lines {
-		if !seen[l.InvoiceNo] {
-			seen[l.InvoiceNo] = true
-			nos = append(nos, l.InvoiceNo)
-		}
+func storeOrderLines(ctx context.Context, tx pgx.Tx, source string, lines []analytics.OrderLine) (analytics.StoreResult, error) {
+	var res analytics.StoreResult
+	if _, err := tx.Exec(ctx, `create temporary table order_lines_stage (
+			idx int4 not null, inv text not null, no int4 not null, code text not null, descr text not null,
+			qty int8 not null, price4 int8 not null, amount int8 not null, ret boolean not null,
+			cust text not null, country text not null, currency text not null, at timestamptz not null,
+			cancel boolean not null, ok boolean not null default false
+		) on commit drop`); err != nil {
+		return res, fmt.Errorf("staging table: %w", err)
 	}
-	rows, err := tx.Query(ctx, `select invoice_no, coalesce(customer_id, ''), currency, source, invoiced_at
-		from orders where invoice_no = any($1::text[])`, nos)
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"order_lines_stage"}, orderStageColumns,
+		pgx.CopyFromSlice(len(lines), func(i int) ([]any, error) {
+			l := &lines[i]
+			return []any{int32(i), l.InvoiceNo, int32(l.LineNo), l.StockCode, l.Description, l.Quantity, l.UnitPrice4,
+				int64(l.Amount), l.IsReturn, l.CustomerID, l.Country, l.Currency, l.At.UTC(), l.IsCancellation}, nil
+		}))
 	if err != nil {
-		return res, fmt.Errorf("existing invoices: %w", err)
+		return res, fmt.Errorf("copy into staging table: %w", err)
 	}
-	heads := map[string]invoiceHead{}
-	var (
-		no string
-		h  invoiceHead
-	)
-	_, err = pgx.ForEachRow(rows, []any{&no, &h.customer, &h.currency, &h.source, &h.at}, func() error {
-		heads[no] = h
-		return nil
-	})
-	if err != nil {
-		return res, fmt.Errorf("existing invoices: %w", err)
+	if int(n) != len(lines) {
+		return res, fmt.Errorf("copy into staging table: %d of %d lines", n, len(lines))
 	}
-
-	var (
-		custIDs, custCountries                        []string
-		prodCodes, prodDescs                          []string
-		invNos, invCusts, invCountries, invCurrencies []string
-		invAts                                        []time.Time
-		invCancels                                    []bool
-		lInv, lCode, lDesc                            []string
-		lNo                                           []int32
-		lQty, lPrice4, lAmount                        []int64
-		lReturn                                       []bool
-		lCust, lCurrency                              []string
-		lAt                                           []time.Time
-	)
-	seenCust := map[string]bool{}
-	seenProd := map[string]bool{}
-	for _, l := range lines {
-		// Every line goes to the final insert (and its check), in order.
-		lInv = append(lInv, l.InvoiceNo)
-		lNo = append(lNo, int32(l.LineNo))
-		lCode = append(lCode, l.StockCode)
-		lDesc = append(lDesc, l.Description)
-		lQty = append(lQty, l.Quantity)
-		lPrice4 = append(lPrice4, l.UnitPrice4)
-		lAmount = append(lAmount, int64(l.Amount))
-		lReturn = append(lReturn, l.IsReturn)
-		lCust = append(lCust, l.CustomerID)
-		lCurrency = append(lCurrency, l.Currency)
-		lAt = append(lAt, l.At.UTC())
-
-		head, ok := heads[l.InvoiceNo]
-		if !ok {
-			head = headOf(source, l)
-			heads[l.InvoiceNo] = head
-			invNos = append(invNos, l.InvoiceNo)
-			invCusts = append(invCusts, l.CustomerID)
-			invCountries = append(invCountries, l.Country)
-			invCurrencies = append(invCurrencies, l.Currency)
-			invAts = append(invAts, l.At.UTC())
-			invCancels = append(invCancels, l.IsCancellation)
+	// The invoice row a line meets is the one already stored, else the one
+	// the batch's first line of that invoice creates. Only lines that match
+	// it (same customer, both empty counting as the same, currency,
+	// invoiced_at and source) create customers and products.
+	const headMatch = `s.cust = h.cust and s.currency = h.currency and s.at = h.at`
+	for _, q := range []struct {
+		sql    string
+		source bool // takes the source as $1
+	}{
+		{`update order_lines_stage s set ok = true from orders o
+			where o.invoice_no = s.inv and o.customer_id is not distinct from nullif(s.cust, '')
+				and o.currency = s.currency and o.invoiced_at = s.at and o.source = $1`, true},
+		{`update order_lines_stage s set ok = true
+			from (select distinct on (inv) inv, cust, currency, at from order_lines_stage n
+				where not exists (select 1 from orders o where o.invoice_no = n.inv)
+				order by inv, idx) h
+			where s.inv = h.inv and ` + headMatch, false},
+		{`insert into customers (customer_id, country, source)
+			select distinct on (cust) cust, nullif(country, ''), $1 from order_lines_stage
+			where ok and cust <> '' order by cust, idx
+			on conflict (customer_id) do nothing`, true},
+		{`insert into products (stock_code, description)
+			select distinct on (code) code, descr from order_lines_stage
+			where ok and code <> '' order by code, idx
+			on conflict (stock_code) do nothing`, false},
+		{`insert into orders (invoice_no, customer_id, country, invoiced_at, is_cancellation, currency, source)
+			select distinct on (inv) inv, nullif(cust, ''), country, at, cancel, currency, $1 from order_lines_stage
+			where ok order by inv, idx
+			on conflict (invoice_no) do nothing`, true},
+	} {
+		var args []any
+		if q.source {
+			args = []any{source}
 		}
-		if !head.matches(headOf(source, l)) {
-			continue
-		}
-		if l.CustomerID != "" && !seenCust[l.CustomerID] {
-			seenCust[l.CustomerID] = true
-			custIDs = append(custIDs, l.CustomerID)
-			custCountries = append(custCountries, l.Country)
-		}
-		if l.StockCode != "" && !seenProd[l.StockCode] {
-			seenProd[l.StockCode] = true
-			prodCodes = append(prodCodes, l.StockCode)
-			prodDescs = append(prodDescs, l.Description)
-		}
-	}
-	if len(custIDs) > 0 {
-		if _, err := tx.Exec(ctx, `insert into customers (customer_id, country, source)
-			select u.id, nullif(u.country, ''), $3
-			from unnest($1::text[], $2::text[]) as u(id, country)
-			on conflict (customer_id) do nothing`, custIDs, custCountries, source); err != nil {
-			return res, fmt.Errorf("customers: %w", err)
-		}
-	}
-	if len(prodCodes) > 0 {
-		if _, err := tx.Exec(ctx, `insert into products (stock_code, description)
-			select u.code, u.descr from unnest($1::text[], $2::text[]) as u(code, descr)
-			on conflict (stock_code) do nothing`, prodCodes, prodDescs); err != nil {
-			return res, fmt.Errorf("products: %w", err)
-		}
-	}
-	if len(invNos) > 0 {
-		if _, err := tx.Exec(ctx, `insert into orders (invoice_no, customer_id, country, invoiced_at, is_cancellation, currency, source)
-			select u.inv, nullif(u.cust, ''), u.country, u.at, u.cancel, u.currency, $7
-			from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[])
-				as u(inv, cust, country, at, cancel, currency)
-			on conflict (invoice_no) do nothing`,
-			invNos, invCusts, invCountries, invAts, invCancels, invCurrencies, source); err != nil {
-			return res, fmt.Errorf("orders: %w", err)
+		if _, err := tx.Exec(ctx, q.sql, args...); err != nil {
+			return res, fmt.Errorf("merge order lines: %w", err)
 		}
 	}
 	// A line belongs to its invoice row when the row has the line's
-	// customer, currency, time and source.
-	const matches = `o.invoice_no = u.inv and o.customer_id is not distinct from nullif(u.cust, '')
-		and o.currency = u.currency and o.invoiced_at = u.at and o.source = $1`
-	rows, err = tx.Query(ctx, `select u.idx - 1
-		from unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) with ordinality as u(inv, cust, currency, at, idx)
+	// customer, currency, time and source; this check, after the inserts,
+	// decides (a concurrent import may have created the invoice first).
+	const matches = `o.invoice_no = s.inv and o.customer_id is not distinct from nullif(s.cust, '')
+		and o.currency = s.currency and o.invoiced_at = s.at and o.source = $1`
+	rows, err := tx.Query(ctx, `select s.idx from order_lines_stage s
 		where not exists (select 1 from orders o where `+matches+`)
-		order by u.idx`, source, lInv, lCust, lCurrency, lAt)
+		order by s.idx`, source)
 	if err != nil {
 		return res, fmt.Errorf("invoice conflicts: %w", err)
 	}
@@ -182,16 +123,14 @@ func storeOrderLines(ctx context.Context, tx pgx.Tx, source string, lines []inge
 	if err != nil {
 		return res, fmt.Errorf("invoice conflicts: %w", err)
 	}
-	err = tx.QueryRow(ctx, `with ins as (
-			insert into order_lines (invoice_no, line_no, stock_code, description, quantity, unit_price, amount, is_return)
-			select u.inv, u.no, u.code, u.descr, u.qty, u.price4::numeric / 10000, u.amount, u.ret
-			from unnest($2::text[], $3::int4[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::int8[], $9::boolean[],
-				$10::text[], $11::text[], $12::timestamptz[])
-				as u(inv, no, code, descr, qty, price4, amount, ret, cust, currency, at)
-			where exists (select 1 from orders o where `+matches+`)
-			on conflict (invoice_no, line_no) do nothing
-			returning 1)
-		select count(*) from ins`,
-		source, lInv, lNo, lCode, lDesc, lQty, lPrice4, lAmount, lReturn, lCust, lCurrency, lAt).Scan(&res.Stored)
-	return res, err
+	tag, err := tx.Exec(ctx, `insert into order_lines (invoice_no, line_no, stock_code, description, quantity, unit_price, amount, is_return)
+		select s.inv, s.no, s.code, s.descr, s.qty, s.price4::numeric / 10000, s.amount, s.ret
+		from order_lines_stage s
+		where exists (select 1 from orders o where `+matches+`)
+		on conflict (invoice_no, line_no) do nothing`, source)
+	if err != nil {
+		return res, fmt.Errorf("order lines: %w", err)
+	}
+	res.Stored = int(tag.RowsAffected())
+	return res, nil
 }

@@ -35,7 +35,8 @@ const orderWhere = `o.currency = $1
 // PurchaseOrders returns the orders of identified customers matching f as
 // analytics orders: per invoice, the purchase part (lines that are not
 // returns, summed, Amount > 0) and, separately, the return part (IsReturn,
-// Amount ≤ 0). Anonymous invoices are left out. Ordered by customer, time.
+// Amount ≤ 0). Anonymous invoices are left out. Ordered by customer, time;
+// times are in the store's business time zone (Config.Location).
 func (s *Store) PurchaseOrders(ctx context.Context, f analytics.OrderFilter) ([]analytics.Order, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
@@ -52,7 +53,7 @@ func (s *Store) PurchaseOrders(ctx context.Context, f analytics.OrderFilter) ([]
 		var amt int64
 		err := r.Scan(&o.OrderID, &o.CustomerID, &o.At, &o.IsReturn, &amt)
 		o.Amount = analytics.Money(amt)
-		o.At = o.At.UTC()
+		o.At = o.At.In(s.zone())
 		return o, err
 	})
 	if err != nil {

@@ -44,15 +44,14 @@ func segmentStore(t *testing.T) *postgres.Store {
 	if _, err := ingest.ImportOnlineRetail(ctx, f, s, ingest.Options{}); err != nil {
 		t.Fatalf("import fixture: %v", err)
 	}
-	// The store has no feedback writer here; insert with qualified names
-	// (PGlite shares one backend, so the search_path is left alone).
+	// The store has no feedback writer here; insert with qualified names.
 	conn := pgtest.Conn(t, "")
 	tbl := pgx.Identifier{schema, "feedback"}.Sanitize()
 	if _, err := conn.Exec(ctx, `insert into `+tbl+` (body, customer_id, source, source_ref, sentiment, sentiment_label, themes) values
 		('Fast delivery, lovely quality', '20001', 'test', '1', 0.6, 'positive', '{delivery,quality}'),
 		('Delivery was fine', '20001', 'test', '2', 0.2, 'positive', '{delivery}'),
 		('Too expensive now', '20002', 'test', '3', -0.4, 'negative', '{price}'),
-		('Anonymous note', null, 'test', '4', -0.9, 'negative', '{price}')`, pgx.QueryExecModeExec); err != nil {
+		('Anonymous note', null, 'test', '4', -0.9, 'negative', '{price}')`); err != nil {
 		t.Fatalf("insert feedback: %v", err)
 	}
 	return s

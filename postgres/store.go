@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
 
 	"github.com/roibot/roibot/migrations"
 )
@@ -34,8 +35,8 @@ type Config struct {
 	// Schema, when set, is created if missing and put first on the
 	// search_path (tests use one fresh schema each).
 	Schema string
-	// MaxConns bounds the pool on a real PostgreSQL (default 8). On PGlite
-	// the pool always has exactly one connection.
+	// MaxConns bounds the pool (0: pgxpool's default, the larger of 4 and
+	// the number of CPUs; roibot sets it from ROIBOT_DB_MAX_CONNS).
 	MaxConns int32
 	// QueryTimeout is the deadline of each statement the store runs when
 	// the caller's context has none shorter (default 30 s).
@@ -52,6 +53,11 @@ type Config struct {
 	// only matters when the migrations run; an existing column keeps its
 	// size, and Feedback checks the embedder against it.
 	EmbeddingDimension int
+	// Location is the business time zone (ROIBOT_TIMEZONE; nil means UTC):
+	// order and touchpoint times come back in it, so that days counted from
+	// them (recency, purchase occasions, daily buckets) are local days, the
+	// same days spend is recorded on.
+	Location *time.Location
 }
 
 // Embedding column limits, from pgvector's HNSW index: at most 2,000
@@ -88,22 +94,45 @@ func embeddingColumn(dim int) (typ, ops string, err error) {
 
 // Store is roibot's PostgreSQL store.
 type Store struct {
-	pool    *pgxpool.Pool
-	pglite  bool
-	version string
-	timeout time.Duration
-	log     *slog.Logger
-	// searchPath and versionTable keep migrations in the configured schema:
-	// tern runs "reset all" after each migration, and PGlite ignores
-	// startup parameters, so the path is set again before each one.
+	pool *pgxpool.Pool
+	// delivery is a pool of its own (deliveryConns connections) for the
+	// short statements of Slack delivery bookkeeping (claims, pending
+	// turns), so that they never queue behind analytics queries holding
+	// every connection of pool.
+	delivery *pgxpool.Pool
+	version  string
+	timeout  time.Duration
+	log      *slog.Logger
+	// searchPath is every pool connection's search_path, sent as a startup
+	// parameter: the configured schema (or public), public, and the schema
+	// of the vector extension. versionTable is tern's table in that schema.
 	searchPath   string
 	versionTable string
 	// embeddingDim is the dimension the migrations create the vector
 	// column for.
 	embeddingDim int
+	// loc is the business time zone times are returned in.
+	loc *time.Location
 }
 
-// Open connects, detects PGlite and returns a Store. It does not migrate.
+// zone returns the business time zone (UTC when none was configured).
+func (s *Store) zone() *time.Location {
+	if s.loc == nil {
+		return time.UTC
+	}
+	return s.loc
+}
+
+// Open connects and returns a Store. It does not migrate.
+//
+// Every pool connection gets the same search_path as a startup parameter
+// (so tern's "reset all" after each migration returns to it): the
+// configured schema, public, and the schema the vector extension is
+// installed in, where that is another one (e.g. extensions). Settings that
+// differ between callers (hnsw.ef_search) are set with SET LOCAL inside the
+// transaction that needs them, so nothing one caller sets reaches another.
+// Open fails, naming the fix, where the extension lives in a schema the
+// user cannot use or in another roibot schema.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.URL == "" {
 		return nil, errors.New("open store: empty database URL")
@@ -127,82 +156,119 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: parse database URL: %w", err)
 	}
+	if cfg.MaxConns > 0 {
+		pcfg.MaxConns = cfg.MaxConns
+	}
 	probeCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	version, err := probeVersion(probeCtx, pcfg.ConnConfig.Copy())
+	pr, err := probe(probeCtx, pcfg.ConnConfig.Copy(), cfg.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	pglite := strings.Contains(version, "PGlite")
-	if pglite {
-		// One backend is shared by all connections: one pool connection and
-		// unnamed statements only.
-		pcfg.MaxConns = 1
-		pcfg.MinConns = 0
-		pcfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
-	} else if cfg.MaxConns > 0 {
-		pcfg.MaxConns = cfg.MaxConns
-	}
-	if cfg.Schema != "" {
-		if err := ensureSchema(probeCtx, pcfg.ConnConfig.Copy(), cfg.Schema); err != nil {
-			return nil, fmt.Errorf("open store: %w", err)
-		}
-	}
-	// PGlite ignores startup parameters and shares one backend between
-	// connections, so the search_path is set explicitly on every connection.
-	searchPath := "public"
-	if cfg.Schema != "" {
-		searchPath = pgx.Identifier{cfg.Schema}.Sanitize() + ", public"
-	}
-	pcfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		_, err := c.Exec(ctx, "set search_path to "+searchPath)
-		return err
-	}
+	path := []string{"public"}
 	versionTable := "public.schema_version"
 	if cfg.Schema != "" {
+		path = []string{pgx.Identifier{cfg.Schema}.Sanitize(), "public"}
 		versionTable = pgx.Identifier{cfg.Schema, "schema_version"}.Sanitize()
 	}
+	if pr.vectorSchema != "" && pr.vectorSchema != "public" && pr.vectorSchema != cfg.Schema {
+		path = append(path, pgx.Identifier{pr.vectorSchema}.Sanitize())
+	}
+	searchPath := strings.Join(path, ", ")
+	pcfg.ConnConfig.RuntimeParams["search_path"] = searchPath
+	pcfg.AfterConnect = registerVectorTypes
 	pcfg.ConnConfig.Tracer = &tracer{log: log}
+	dcfg := pcfg.Copy()
+	dcfg.MaxConns, dcfg.MinConns = deliveryConns, 0
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	return &Store{pool: pool, pglite: pglite, version: version, timeout: timeout, log: log,
-		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim}, nil
+	delivery, err := pgxpool.NewWithConfig(ctx, dcfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return &Store{pool: pool, delivery: delivery, version: pr.version, timeout: timeout, log: log,
+		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim, loc: cfg.Location}, nil
 }
 
-func probeVersion(ctx context.Context, cc *pgx.ConnConfig) (string, error) {
-	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
-	conn, err := pgx.ConnectConfig(ctx, cc)
-	if err != nil {
-		return "", fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.Background())
-	var v string
-	if err := conn.QueryRow(ctx, "select version()").Scan(&v); err != nil {
-		return "", fmt.Errorf("select version(): %w", err)
-	}
-	return v, nil
+// probed is what Open learns on one connection before the pool opens.
+type probed struct {
+	version string
+	// vectorSchema is the schema of the installed vector extension, or
+	// empty where it is not installed.
+	vectorSchema string
 }
 
-func ensureSchema(ctx context.Context, cc *pgx.ConnConfig, schema string) error {
-	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+// probe reads the server version, creates schema when set and missing,
+// and finds the vector extension's schema, checking that the user can use
+// it and that it is not another roibot schema.
+func probe(ctx context.Context, cc *pgx.ConnConfig, schema string) (probed, error) {
+	var p probed
 	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err != nil {
-		return fmt.Errorf("connect: %w", err)
+		return p, fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "create schema if not exists "+pgx.Identifier{schema}.Sanitize()); err != nil {
-		return fmt.Errorf("create schema %s: %w", schema, err)
+	if err := conn.QueryRow(ctx, "select version()").Scan(&p.version); err != nil {
+		return p, fmt.Errorf("select version(): %w", err)
+	}
+	if schema != "" {
+		if _, err := conn.Exec(ctx, "create schema if not exists "+pgx.Identifier{schema}.Sanitize()); err != nil {
+			return p, fmt.Errorf("create schema %s: %w", schema, translate(err))
+		}
+	}
+	var usable, roibot bool
+	var user string
+	err = conn.QueryRow(ctx, `select n.nspname::text, has_schema_privilege(n.oid, 'usage'), current_user::text,
+			exists (select 1 from pg_class c where c.relnamespace = n.oid and c.relname = 'schema_version')
+		from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+		where e.extname = 'vector'`).Scan(&p.vectorSchema, &usable, &user, &roibot)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return p, nil // not installed (yet): the migrations create it in public where available
+	case err != nil:
+		return p, fmt.Errorf("find the vector extension: %w", translate(err))
+	}
+	ident := pgx.Identifier{p.vectorSchema}.Sanitize()
+	if !usable {
+		return p, fmt.Errorf("the vector extension is installed in schema %s, which user %s may not use: grant usage on schema %s to %s",
+			p.vectorSchema, user, ident, pgx.Identifier{user}.Sanitize())
+	}
+	if roibot && p.vectorSchema != "public" && p.vectorSchema != schema {
+		return p, fmt.Errorf("the vector extension is installed in schema %s, which holds another roibot's tables; "+
+			"move it where every schema can use it: create schema if not exists extensions; alter extension vector set schema extensions",
+			p.vectorSchema)
+	}
+	return p, nil
+}
+
+// registerVectorTypes registers pgvector-go's vector and halfvec types on
+// a new pool connection (AfterConnect) where the extension is installed;
+// without it (a PostgreSQL without pgvector) search uses full text.
+func registerVectorTypes(ctx context.Context, c *pgx.Conn) error {
+	var installed bool
+	if err := c.QueryRow(ctx, "select exists (select 1 from pg_extension where extname = 'vector')").Scan(&installed); err != nil {
+		return fmt.Errorf("after connect: %w", err)
+	}
+	if !installed {
+		return nil
+	}
+	if err := pgxvec.RegisterTypes(ctx, c); err != nil {
+		return fmt.Errorf("after connect: register pgvector types: %w", err)
 	}
 	return nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() { s.pool.Close() }
+// deliveryConns is the size of the delivery bookkeeping pool.
+const deliveryConns = 2
 
-// IsPGlite reports whether the server is the embedded PGlite.
-func (s *Store) IsPGlite() bool { return s.pglite }
+// Close closes the pools.
+func (s *Store) Close() {
+	s.pool.Close()
+	s.delivery.Close()
+}
 
 // Version returns the server's version() string.
 func (s *Store) Version() string { return s.version }
@@ -226,17 +292,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
+	err = s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
 		m, err := migrate.NewMigrator(ctx, c.Conn(), s.versionTable)
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		var pathErr error
 		m.OnStart = func(seq int32, name, direction, _ string) {
 			s.log.Info("migration", "sequence", seq, "name", name, "direction", direction)
-			if _, err := c.Exec(ctx, "set search_path to "+s.searchPath); err != nil && pathErr == nil {
-				pathErr = err
-			}
 		}
 		m.Data["EmbeddingDim"] = s.embeddingDim
 		m.Data["EmbeddingType"] = typ
@@ -247,15 +309,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err := m.Migrate(ctx); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		if pathErr != nil {
-			return fmt.Errorf("migrate: set search_path: %w", pathErr)
-		}
-		// tern resets session settings after each migration.
-		if _, err := c.Exec(ctx, "set search_path to "+s.searchPath); err != nil {
-			return fmt.Errorf("migrate: set search_path: %w", err)
-		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Connections opened before the migrations created the vector
+	// extension have no pgvector types registered: open new ones.
+	s.pool.Reset()
+	s.delivery.Reset()
+	return nil
 }
 
 // SchemaVersion returns the applied migration version (0 before any).

@@ -29,8 +29,8 @@ func TestStore_Migrate(t *testing.T) {
 		}
 	})
 	t.Run("VectorDimension", func(t *testing.T) {
-		if !s.IsPGlite() {
-			t.Skip("dimension checked on the embedded server with pgvector")
+		if ok, _ := s.HasVector(ctx); !ok {
+			t.Skip("dimension checked on a server with pgvector")
 		}
 		dim, err := s.EmbeddingDimension(ctx)
 		if err != nil {

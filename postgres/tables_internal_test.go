@@ -11,7 +11,7 @@ import (
 // the columns ingest reads, in the same order, with an array type per Kind.
 func TestTableInserts_MatchIngestColumns(t *testing.T) {
 	arrayType := map[ingest.Kind]string{ingest.Text: "text", ingest.Date: "text", ingest.Currency: "text",
-		ingest.Money: "int8", ingest.Timestamp: "timestamptz"}
+		ingest.Money: "int8", ingest.Timestamp: "timestamptz", ingest.Rate: "text"}
 	for _, table := range ingest.Tables() {
 		ins, ok := tableInserts[table]
 		if table == ingest.TableOrders {

@@ -37,7 +37,6 @@ func tableStore(t *testing.T) (*postgres.Store, *pgx.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +101,7 @@ func TestStore_ImportTables(t *testing.T) {
 	s, conn := tableStore(t)
 	ctx := context.Background()
 	wantRows := map[string]int{"customers": 4, "products": 4, "channels": 4, "campaigns": 3, "ad_spend": 4,
-		"touchpoints": 3, "funnel_events": 6, "orders": 5}
+		"touchpoints": 3, "funnel_events": 6, "fx_rates": 3, "orders": 5}
 	for _, table := range ingest.Tables() {
 		rep := importTableFile(t, s, table)
 		if rep.Read != wantRows[table] || rep.Stored != wantRows[table] || rep.Rejected != 0 {
@@ -140,6 +139,8 @@ func TestStore_ImportTables(t *testing.T) {
 			"fe-4|s-1|checkout|2011-11-21T10:09:00Z|paid_search|Brand Search Q4 2011|17850|false",
 			"fe-5|s-1|purchase|2011-11-21T10:12:00Z|paid_search|Brand Search Q4 2011|17850|false",
 			"fe-6|s-2|visit|2011-11-22T07:31:00Z|organic_search||NULL|false"}},
+		{"FXRates", "select day::text, currency, rate::text, to_currency from fx_rates order by 1, 2", []string{
+			"2011-01-01|EUR|0.8512000000|GBP", "2011-01-01|USD|0.6389000000|GBP", "2011-06-01|USD|0.6123456789|GBP"}},
 		{"Orders", "select invoice_no, coalesce(customer_id, 'NULL'), country, invoiced_at, is_cancellation, currency, source from orders order by 1", []string{
 			"CINV-1001|17850|United Kingdom|2011-11-28T09:00:00Z|true|GBP|csv",
 			"INV-1001|17850|United Kingdom|2011-11-21T10:12:00Z|false|GBP|csv",

@@ -13,8 +13,11 @@ import (
 
 // Defaults applied by New to zero Config fields.
 const (
-	DefaultWorkers      = 4
-	DefaultQueueSize    = 64
+	DefaultWorkers   = 4
+	DefaultQueueSize = 64
+	// DefaultQueueWait is how long an accepted message waits for room in a
+	// full queue before the user is told the bot is busy.
+	DefaultQueueWait    = time.Second
 	DefaultTurnTimeout  = 2 * time.Minute
 	DefaultHistoryLimit = 10
 	// MinDedupTTL is the shortest time a delivery is remembered: Slack
@@ -81,6 +84,11 @@ type Config struct {
 	// shortly. Those replies have their own queue of QueueSize; beyond it
 	// the event is logged with outcome "dropped" and gets no reply.
 	QueueSize int
+	// QueueWait is how long a message waits for room in a full queue
+	// before it gets the busy reply (default DefaultQueueWait): a burst
+	// shorter than that is answered in full. It stays well within the 3 s
+	// in which the Events API must be answered.
+	QueueWait time.Duration
 	// TurnTimeout bounds one turn: role lookup, the agent and every Slack
 	// call (default DefaultTurnTimeout).
 	TurnTimeout time.Duration
@@ -170,6 +178,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = DefaultQueueSize
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = DefaultQueueWait
 	}
 	if cfg.TurnTimeout <= 0 {
 		cfg.TurnTimeout = DefaultTurnTimeout
@@ -348,6 +359,15 @@ func (b *Bot) intake(ctx context.Context, j job, keys ...string) intakeResult {
 	case b.queue <- j:
 		return accepted
 	default:
+	}
+	// The queue is full: wait a little for a worker to take a turn, so a
+	// short burst is answered in full rather than told "busy".
+	wait := time.NewTimer(b.cfg.QueueWait)
+	defer wait.Stop()
+	select {
+	case b.queue <- j:
+		return accepted
+	case <-wait.C:
 	}
 	b.forget(ctx, j.key) // no turn will run for it
 	j.key = ""

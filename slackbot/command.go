@@ -101,7 +101,7 @@ func (b *Bot) runCommand(j job) {
 	}
 	q := agent.Question{Text: c.question, Role: role, ConversationID: ConversationID(sc.TeamID, sc.ChannelID, "cmd:"+sc.TriggerID)}
 	ans, err := b.cfg.Asker.Ask(ctx, q)
-	b.audit(ctx, sc.UserID, role, sc.ChannelID, q.ConversationID, ans.ToolCalls)
+	b.audit(ctx, sc.UserID, role, sc.ChannelID, q.ConversationID, ans)
 	if err != nil {
 		t.fail("ask_error", err)
 		if !b.keepForRestart() {

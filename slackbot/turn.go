@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -187,7 +188,7 @@ func (b *Bot) runMessage(j job) {
 	q := agent.Question{Text: m.text, Role: role, ConversationID: conv, History: history}
 	ans, err := b.cfg.Asker.Ask(ctx, q)
 	// Every tool call is audited, those of a turn that then failed too.
-	b.audit(ctx, m.user, role, m.channel, conv, ans.ToolCalls)
+	b.audit(ctx, m.user, role, m.channel, conv, ans)
 	if err != nil {
 		t.fail("ask_error", err)
 		if !b.keepForRestart() {
@@ -257,25 +258,39 @@ func (b *Bot) replyBusy() {
 	}
 }
 
-// audit writes one AuditEntry per tool call. Failures are logged, not
-// shown: the answer has already been computed.
-func (b *Bot) audit(ctx context.Context, user string, role agent.Role, channel, conv string, calls []agent.ToolCall) {
-	if len(calls) == 0 {
-		return
-	}
-	// A failed turn's context may be done: the audit row is still written.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
+// GroundingAuditTool is the Tool of the audit entry recording the check
+// of an answer's figures against its tool results (agent.Grounding): its
+// arguments carry the figure count, the unsupported figures and whether the
+// model was asked again; its outcome is the grounding outcome ("shown",
+// "withheld", "composed"), followed by ": " and the reason when not shown.
+const GroundingAuditTool = "grounding_check"
+
+// audit writes one AuditEntry per tool call and one for the grounding
+// check. Failures are logged, not shown: the answer has already been
+// computed.
+func (b *Bot) audit(ctx context.Context, user string, role agent.Role, channel, conv string, ans agent.Answer) {
 	now := time.Now().UTC()
-	for _, c := range calls {
+	entries := make([]AuditEntry, 0, len(ans.ToolCalls)+1)
+	for _, c := range ans.ToolCalls {
 		outcome := "ok"
 		if c.Error != "" {
 			outcome = "error: " + c.Error
 		}
-		e := AuditEntry{UserID: user, Role: role, Channel: channel, ConversationID: conv,
-			Tool: c.Name, Arguments: c.Arguments, Outcome: outcome, At: now}
+		entries = append(entries, AuditEntry{UserID: user, Role: role, Channel: channel, ConversationID: conv,
+			Tool: c.Name, Arguments: c.Arguments, Outcome: outcome, At: now})
+	}
+	if g := ans.Grounding; g != nil {
+		args, _ := json.Marshal(map[string]any{"figures": g.Figures, "unsupported": g.Unsupported, "retried": g.Retried})
+		outcome := g.Outcome
+		if g.Reason != "" {
+			outcome += ": " + g.Reason
+		}
+		entries = append(entries, AuditEntry{UserID: user, Role: role, Channel: channel, ConversationID: conv,
+			Tool: GroundingAuditTool, Arguments: args, Outcome: outcome, At: now})
+	}
+	for _, e := range entries {
 		if err := b.cfg.Auditor.Audit(ctx, e); err != nil {
-			b.log.LogAttrs(ctx, slog.LevelError, "slack audit failed", slog.String("tool", c.Name),
+			b.log.LogAttrs(ctx, slog.LevelError, "slack audit failed", slog.String("tool", e.Tool),
 				slog.String("conversation_id", conv), slog.Any("error", err))
 		}
 	}

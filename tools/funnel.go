@@ -177,6 +177,7 @@ func (t Funnel) Call(ctx context.Context, input string) (_ string, err error) {
 	if channel == "" {
 		channel = "all"
 	}
+	scope := funnelScope(args.Channel, args.Campaign)
 	res := FunnelResult{
 		Definition: fmt.Sprintf("Sessions entering at their first visit in the period; a session counts at a stage when it reached "+
 			"every earlier stage, in order, within %s of that visit. Step conversion c_i = n_i / n_(i-1), overall C = Π c_i = "+
@@ -186,10 +187,9 @@ func (t Funnel) Call(ctx context.Context, input string) (_ string, err error) {
 		Stages: stagesJSON(rep), OverallConversion: nullJSON(rep.Overall, 1, 4),
 		BiggestDropOff: dropJSON(rep.LargestDropOff), LowestConversion: dropJSON(rep.LowestConversion),
 	}
-	res.Summary = funnelSummary(rep, channel, p)
+	res.Summary = funnelSummary(rep, scope, p)
 	if counts.Total[0] == 0 {
-		res.Caveats = append(res.Caveats, fmt.Sprintf("no sessions entered the funnel in %s for channel %s%s; conversions are n/a",
-			p, channel, campaignText(args.Campaign)))
+		res.Caveats = append(res.Caveats, fmt.Sprintf("no sessions entered the funnel in %s for %s; conversions are n/a", p, scope))
 	}
 	if p.Days() <= maxDailyFunnelDays {
 		res.Daily = dailyJSON(counts.Daily, p, l, len(counts.Stages))
@@ -228,7 +228,7 @@ func (t Funnel) Call(ctx context.Context, input string) (_ string, err error) {
 	if syn, err := t.Store.HasSyntheticMarketing(ctx); err == nil && syn {
 		res.Caveats = append(res.Caveats, "funnel events are SYNTHETIC (roibot demo-data, fixed seed), not measured traffic")
 	}
-	res.Display = funnelDisplay(rep, res, channel, p)
+	res.Display = funnelDisplay(rep, res, scope, p)
 	return encodeJSON(res)
 }
 
@@ -242,11 +242,18 @@ func windowText(days int) string {
 	return strconv.Itoa(days) + " days"
 }
 
-func campaignText(c string) string {
-	if c == "" {
-		return ""
+// funnelScope names what a funnel covers for people: "all channels",
+// "email", "campaign spring_sale" or "email, campaign spring_sale".
+func funnelScope(channel, campaign string) string {
+	switch {
+	case channel == "" && campaign == "":
+		return "all channels"
+	case campaign == "":
+		return channel
+	case channel == "":
+		return "campaign " + campaign
 	}
-	return ", campaign " + c
+	return channel + ", campaign " + campaign
 }
 
 func stagesJSON(rep analytics.FunnelReport) []FunnelStageJSON {

@@ -122,6 +122,26 @@ func TestFunnel_Call(t *testing.T) {
 			t.Errorf("display chart = %+v; want 5 stage counts ending in 50", c)
 		}
 	})
+	t.Run("CampaignNamedNotAll", func(t *testing.T) {
+		res, _, _ := callFunnel(t, tool, `{"period":"2011-Q3","campaign":"spring_sale"}`)
+		if q := seen[len(seen)-1]; q.Campaign != "spring_sale" {
+			t.Errorf("FunnelCounts query campaign = %q; want spring_sale", q.Campaign)
+		}
+		if !strings.Contains(res.Summary, "for campaign spring_sale in") || strings.Contains(res.Summary, "for all") {
+			t.Errorf("summary = %q; want it to say campaign spring_sale, not all", res.Summary)
+		}
+		if c := res.Display.Charts; len(c) != 1 || !strings.Contains(c[0].Title, "campaign spring_sale") {
+			t.Errorf("display chart = %+v; want the campaign in the title", c)
+		}
+		res, _, _ = callFunnel(t, tool, `{"period":"2011-Q3","channel":"email","campaign":"spring_sale"}`)
+		if !strings.Contains(res.Summary, "for email, campaign spring_sale in") {
+			t.Errorf("summary = %q; want channel and campaign", res.Summary)
+		}
+		res, _, _ = callFunnel(t, tool, `{"period":"2011-Q3"}`)
+		if !strings.Contains(res.Summary, "for all channels in") {
+			t.Errorf("summary = %q; want all channels", res.Summary)
+		}
+	})
 	t.Run("NoEntrants", func(t *testing.T) {
 		res, raw, out := callFunnel(t, tool, `{"period":"2011-Q4"}`)
 		if strings.Contains(out, "NaN") || strings.Contains(out, "Inf") {

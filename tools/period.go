@@ -113,6 +113,11 @@ func coverageCaveat(ctx context.Context, dr DataRange, p analytics.Period) strin
 	if err != nil {
 		return ""
 	}
+	// The data's first day is whole from its local midnight: a month that
+	// starts on the day of the first order (at 08:26) is not partial.
+	l := p.From.Location()
+	f := first.In(l)
+	first = time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, l)
 	switch {
 	case p.To.After(last.AddDate(0, 0, 1)) && p.From.Before(first):
 		return fmt.Sprintf("the data cover %s to %s only, a part of %s", first.Format(time.DateOnly), last.Format(time.DateOnly), p)

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -164,13 +165,21 @@ func segmentMembers(ctx context.Context, o OrderReader, country, segment string,
 	return members, asOf, nil
 }
 
+// RelaxSupportFloor is the lowest min_support AssociationRulesFromLines
+// relaxes to when no rule passes the requested thresholds (0.5% of
+// baskets, and never fewer than 3 baskets).
+const RelaxSupportFloor = 0.005
+
 // AssociationRulesFromLines builds one basket per invoice from lines
 // (analytics.BasketsFromLines: cancellations out; lines with the
-// descriptions of analytics.NonProductDescriptions, e.g. POSTAGE, out),
+// descriptions of analytics.NonProductDescriptions, e.g. POSTAGE, out;
+// invoices left without a product, e.g. postage only, are not baskets),
 // mines them with FP-Growth at args.MinSupport (default
 // DefaultMinSupport) and keeps the rules with confidence ≥
 // args.MinConfidence and lift ≥ args.MinLift (default 1), sorted by lift;
-// at most args.Limit (default 20) are listed, RulesFound counts all.
+// at most args.Limit (default 20) are listed, RulesFound counts all. When
+// no rule passes, min_support is halved stepwise down to RelaxSupportFloor
+// (or 3 baskets), then min_confidence dropped, and a caveat says so.
 // Errors are those of analytics (an *InputError for no invoices or a bad
 // threshold).
 func AssociationRulesFromLines(lines []analytics.BasketLine, args RulesArgs) (RulesResult, error) {
@@ -185,13 +194,45 @@ func AssociationRulesFromLines(lines []analytics.BasketLine, args RulesArgs) (Ru
 	if args.Limit == 0 {
 		args.Limit = 20
 	}
-	b, err := analytics.BasketsFromLines(lines, analytics.BasketOptions{Drop: analytics.NonProductDescriptions})
+	b, err := analytics.BasketsFromLines(lines, analytics.BasketOptions{Drop: analytics.NonProductDescriptions, SkipEmpty: true})
 	if err != nil {
 		return RulesResult{}, fmt.Errorf("no invoices%s: %w", inCountry(args.Country), err)
 	}
-	rules, err := analytics.AssociationRules(b.Items, minSup, analytics.RuleFilter{MinSupport: minSup, MinConfidence: args.MinConfidence, MinLift: minLift})
+	filter := analytics.RuleFilter{MinSupport: minSup, MinConfidence: args.MinConfidence, MinLift: minLift}
+	rules, err := analytics.AssociationRules(b.Items, minSup, filter)
 	if err != nil {
 		return RulesResult{}, err
+	}
+	// Nothing passes: relax min_support stepwise (halving, down to
+	// RelaxSupportFloor or 3 baskets), then min_confidence, so the answer
+	// shows the strongest rules there are and says how far it relaxed.
+	requested := filter
+	floor := math.Max(RelaxSupportFloor, 3/float64(len(b.Items)))
+	for len(rules) == 0 && (filter.MinSupport > floor || filter.MinConfidence > 0) {
+		if filter.MinSupport > floor {
+			filter.MinSupport = math.Max(floor, filter.MinSupport/2)
+		} else {
+			filter.MinConfidence = 0
+		}
+		if rules, err = analytics.AssociationRules(b.Items, filter.MinSupport, filter); err != nil {
+			return RulesResult{}, err
+		}
+	}
+	minSup, args.MinConfidence = filter.MinSupport, filter.MinConfidence
+	var relaxed string
+	if filter != requested {
+		var steps []string
+		if filter.MinSupport != requested.MinSupport {
+			steps = append(steps, fmt.Sprintf("min_support from %g to %.4g", requested.MinSupport, filter.MinSupport))
+		}
+		if filter.MinConfidence != requested.MinConfidence {
+			steps = append(steps, fmt.Sprintf("min_confidence from %g to 0", requested.MinConfidence))
+		}
+		if len(rules) > 0 {
+			relaxed = fmt.Sprintf("no rule passed the requested thresholds, so they were relaxed stepwise (%s) until rules appeared: these are the strongest rules there are, on fewer baskets", strings.Join(steps, ", "))
+		} else {
+			relaxed = fmt.Sprintf("thresholds relaxed stepwise (%s) without finding a rule", strings.Join(steps, ", "))
+		}
 	}
 	res := RulesResult{
 		Definition: "Association rules (Agrawal et al. 1993; Brin et al. 1997) mined with FP-Growth (Han et al. 2000): a basket is an invoice, " +
@@ -204,6 +245,9 @@ func AssociationRulesFromLines(lines []analytics.BasketLine, args RulesArgs) (Ru
 	}
 	if len(b.Items) < 100 {
 		res.Caveats = append(res.Caveats, fmt.Sprintf("only %d baskets: rules rest on few invoices", len(b.Items)))
+	}
+	if relaxed != "" {
+		res.Caveats = append(res.Caveats, relaxed)
 	}
 	if len(rules) == 0 {
 		res.Caveats = append(res.Caveats, "no rule passes the thresholds; lower min_support, min_confidence or min_lift")

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,7 +11,9 @@ import (
 )
 
 // ruleLines: baskets {A, B}, {A, B}, {A, C}, {B}; the POSTAGE and Manual
-// lines and the cancellation C4 are not products or purchases.
+// lines and the cancellation C4 are not products or purchases, and
+// invoices 6 (postage only) and 7 (manual only) are not baskets at all:
+// they would lower every support from x/4 to x/6.
 var ruleLines = []analytics.BasketLine{
 	{InvoiceNo: "1", Description: "A", Quantity: 1}, {InvoiceNo: "1", Description: "B", Quantity: 1},
 	{InvoiceNo: "1", Description: "POSTAGE", Quantity: 1},
@@ -18,6 +21,8 @@ var ruleLines = []analytics.BasketLine{
 	{InvoiceNo: "3", Description: "A", Quantity: 1}, {InvoiceNo: "3", Description: "C", Quantity: 1},
 	{InvoiceNo: "C4", Description: "A", Quantity: -1}, {InvoiceNo: "C4", Description: "C", Quantity: -1},
 	{InvoiceNo: "5", Description: "B", Quantity: 1}, {InvoiceNo: "5", Description: "Manual", Quantity: 1},
+	{InvoiceNo: "6", Description: "POSTAGE", Quantity: 1},
+	{InvoiceNo: "7", Description: "Manual", Quantity: 1}, {InvoiceNo: "7", Description: "DOTCOM POSTAGE", Quantity: 1},
 }
 
 func TestRules(t *testing.T) {
@@ -75,6 +80,31 @@ func TestRules(t *testing.T) {
 		res := call(t, `{"country": "France", "min_support": 0.9}`)
 		if res.RulesFound != 0 || !strings.Contains(strings.Join(res.Caveats, "|"), "no rule passes the thresholds") {
 			t.Errorf("min_support 0.9 = %d rules, caveats %q; want none and a caveat", res.RulesFound, res.Caveats)
+		}
+	})
+	t.Run("RelaxesWhenNothingPasses", func(t *testing.T) {
+		// 100 baskets: X and Y together in 3, 97 single-item baskets. At
+		// the default min_support 5% nothing passes; halving stops at the
+		// floor of 3 baskets (3%), where the pair gives X→Y and Y→X,
+		// confidence 1, lift 1/0.03 = 33.333.
+		var lines []analytics.BasketLine
+		for i := 0; i < 100; i++ {
+			inv := strconv.Itoa(1000 + i)
+			if i < 3 {
+				lines = append(lines, analytics.BasketLine{InvoiceNo: inv, Description: "X", Quantity: 1}, analytics.BasketLine{InvoiceNo: inv, Description: "Y", Quantity: 1})
+			} else {
+				lines = append(lines, analytics.BasketLine{InvoiceNo: inv, Description: "Z" + inv, Quantity: 1})
+			}
+		}
+		res, err := AssociationRulesFromLines(lines, RulesArgs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.RulesFound != 2 || res.MinSupport != 0.03 || res.Rules[0].Lift != 33.333 || res.Rules[0].Support != 0.03 {
+			t.Fatalf("relaxed = %d rules at support %v (%+v); want 2 at 0.03 (3 baskets, the floor), lift 33.333", res.RulesFound, res.MinSupport, res.Rules)
+		}
+		if c := strings.Join(res.Caveats, "|"); !strings.Contains(c, "relaxed stepwise (min_support from 0.05 to 0.03)") || strings.Contains(c, "no rule passes") {
+			t.Errorf("caveats = %q; want the relaxation said, no 'no rule passes'", res.Caveats)
 		}
 	})
 	t.Run("NoInvoices", func(t *testing.T) {

@@ -58,11 +58,12 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 	s, err := postgres.Open(ctx, postgres.Config{
 		URL: string(a.Config.DatabaseURL), Schema: a.Config.DBSchema, MaxConns: a.Config.DBMaxConns,
 		QueryTimeout: a.Config.QueryTimeout, Logger: a.Logger, EmbeddingDimension: a.Config.EmbeddingDim,
+		Location: a.Config.Location(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w (is the database running? make db starts the embedded one)", err)
 	}
-	a.Logger.Debug("database", "pglite", s.IsPGlite(), "version", s.Version())
+	a.Logger.Debug("database", "version", s.Version())
 	a.store = s
 	return s, nil
 }
@@ -103,23 +104,33 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	plannerCfg := agent.PlannerConfig{AsOf: last, Vocabulary: agent.Vocabulary{
+		Countries: countries, Campaigns: campaigns, Categories: categories,
+		Channels: channels,
+	}}
 	model, err := agent.NewModel(agent.ProviderConfig{
 		Provider: a.Config.Provider(),
 		APIKey:   a.apiKey(),
 		BaseURL:  a.baseURL(),
 		Model:    a.modelName(),
-		Planner: agent.PlannerConfig{AsOf: last, Vocabulary: agent.Vocabulary{
-			Countries: countries, Campaigns: campaigns, Categories: categories,
-			Channels: channels,
-		}},
+		Planner:  plannerCfg,
 	})
+	if err != nil {
+		return nil, err
+	}
+	// The offline planner composes the answer from tool results when a
+	// model's text is withheld (figures no tool returned) or missing.
+	composer, err := newComposer(agent.ProviderConfig{Provider: agent.ProviderOffline, Planner: plannerCfg})
 	if err != nil {
 		return nil, err
 	}
 	fs, emb, err := a.feedback(ctx)
 	feedbackOK := err == nil
 	if err != nil {
-		if errors.Is(err, knowledge.ErrDimensionMismatch) {
+		// A model the endpoint rejects, an unusable vector or a dimension
+		// mismatch is a configuration error to fix before start-up.
+		var cfgErr *embeddingConfigError
+		if errors.Is(err, knowledge.ErrDimensionMismatch) || errors.As(err, &cfgErr) {
 			return nil, err
 		}
 		// An unreachable embedding endpoint must not take the analytics
@@ -144,8 +155,9 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	}
 	svc, err := agent.New(agent.Config{
 		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout,
-		MaxTokens: a.Config.LLMMaxTokens,
-		AsOf:      func() time.Time { return last }, Logger: a.Logger,
+		MaxTokens: a.Config.LLMMaxTokens, IdleTimeout: a.Config.LLMIdleTimeout, DisableStreaming: !a.Config.LLMStream,
+		Composer: composer,
+		AsOf:     func() time.Time { return last }, Logger: a.Logger,
 	})
 	if err != nil {
 		return nil, err

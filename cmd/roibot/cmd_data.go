@@ -15,6 +15,7 @@ import (
 	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/demodata"
 	"github.com/roibot/roibot/ingest"
+	"github.com/roibot/roibot/postgres"
 )
 
 func newMigrateCmd(app *App) *cobra.Command {
@@ -180,7 +181,7 @@ func (a *App) demoData(ctx context.Context, seed uint64, force bool) error {
 	}
 	fmt.Fprintf(a.Stdout, "generating SYNTHETIC marketing layer (seed %d): %d campaigns, %d spend rows, %d touchpoints, %d funnel events\n",
 		seed, len(layer.Campaigns), len(layer.Spend), len(layer.Touchpoints), len(layer.Funnel))
-	if err := s.StoreSyntheticLayer(ctx, layer); err != nil {
+	if err := s.StoreSyntheticLayer(ctx, syntheticLayer(layer)); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.Stdout, "stored in %s; ground truth (last touch, whole range):\n", time.Since(start).Round(time.Second))
@@ -259,3 +260,38 @@ const onlineRetailStored = 541_907
 
 // demoHooks are further demo set-up steps (e.g. feedback import), run in order.
 var demoHooks []func(ctx context.Context, a *App, dataDir string) error
+
+// syntheticLayer converts the generator's layer to the store's: the
+// adapters take inner packages' types, never each other's (STYLE.md).
+// Spend is in GBP, Online Retail's currency.
+func syntheticLayer(l *demodata.Layer) postgres.SyntheticLayer {
+	out := postgres.SyntheticLayer{Seed: l.Seed,
+		Channels:    make([]postgres.SyntheticChannel, len(l.Channels)),
+		Campaigns:   make([]postgres.SyntheticCampaign, len(l.Campaigns)),
+		Spend:       make([]analytics.Spend, len(l.Spend)),
+		Touchpoints: make([]postgres.SyntheticTouchpoint, len(l.Touchpoints)),
+		Funnel:      make([]postgres.SyntheticFunnelEvent, len(l.Funnel)),
+		Truth:       make([]postgres.ChannelTruth, len(l.Truth)),
+	}
+	for i, c := range l.Channels {
+		out.Channels[i] = postgres.SyntheticChannel{Name: c.Name, Kind: c.Kind}
+	}
+	for i, c := range l.Campaigns {
+		out.Campaigns[i] = postgres.SyntheticCampaign{Name: c.Name, Channel: c.Channel, Start: c.Start, End: c.End}
+	}
+	for i, r := range l.Spend {
+		out.Spend[i] = analytics.Spend{Day: r.Day, Channel: r.Channel, Campaign: r.Campaign, Cost: r.Cost, Currency: "GBP"}
+	}
+	for i, r := range l.Touchpoints {
+		out.Touchpoints[i] = postgres.SyntheticTouchpoint{ID: r.ID,
+			Touchpoint: analytics.Touchpoint{CustomerID: r.CustomerID, Channel: r.Channel, Campaign: r.Campaign, At: r.At}}
+	}
+	for i, r := range l.Funnel {
+		out.Funnel[i] = postgres.SyntheticFunnelEvent{ID: r.ID, Channel: r.Channel, Campaign: r.Campaign, CustomerID: r.CustomerID,
+			FunnelEvent: analytics.FunnelEvent{SessionID: r.SessionID, Stage: r.Stage, At: r.At}}
+	}
+	for i, t := range l.Truth {
+		out.Truth[i] = postgres.ChannelTruth{Channel: t.Channel, LastTouchRevenue: t.LastTouchRevenue, Cost: t.Cost, Conversions: t.Conversions}
+	}
+	return out
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,13 +82,29 @@ func remoteEmbedder(ctx context.Context, baseURL, model, key string, client *htt
 	defer cancel()
 	v, err := e.EmbedQuery(pctx, "dimension probe")
 	if err != nil {
-		return nil, 0, "", fmt.Errorf("embedding endpoint %s: probe: %w", baseURL, err)
+		// langchaingo reports an answer with an error status as "API
+		// returned unexpected status code"; anything else (refused
+		// connection, timeout) is the endpoint being unreachable.
+		if strings.Contains(err.Error(), "API returned unexpected status code") {
+			return nil, 0, "", &embeddingConfigError{fmt.Errorf("ROIBOT_EMBEDDING_MODEL %q: the endpoint ROIBOT_EMBEDDING_URL=%s rejected it (%v); "+
+				"set ROIBOT_EMBEDDING_MODEL to a model that endpoint serves", model, baseURL, err)}
+		}
+		return nil, 0, "", fmt.Errorf("embedding endpoint ROIBOT_EMBEDDING_URL=%s (model %q) unreachable: probe: %w", baseURL, model, err)
 	}
 	if err := knowledge.ValidateVector(v); err != nil {
-		return nil, 0, "", fmt.Errorf("embedding endpoint %s: probe: %w", baseURL, err)
+		return nil, 0, "", &embeddingConfigError{fmt.Errorf("ROIBOT_EMBEDDING_MODEL %q at ROIBOT_EMBEDDING_URL=%s returned an unusable vector: %w", model, baseURL, err)}
 	}
 	return e, len(v), model, nil
 }
+
+// embeddingConfigError is an embedding endpoint that answered but cannot
+// serve roibot as configured (a model it rejects, an unusable vector, a
+// dimension other than the vector column's): a start-up error, unlike an
+// unreachable endpoint, which only leaves the feedback tools out.
+type embeddingConfigError struct{ err error }
+
+func (e *embeddingConfigError) Error() string { return e.err.Error() }
+func (e *embeddingConfigError) Unwrap() error { return e.err }
 
 // feedback opens the feedback part of the store with the configured
 // embedder, checking its dimension against the vector column, and
@@ -103,7 +120,8 @@ func (a *App) feedback(ctx context.Context) (*postgres.FeedbackStore, embeddings
 	}
 	fs, err := s.Feedback(ctx, postgres.FeedbackConfig{Embedder: e, Dimension: dim, Model: model})
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w (ROIBOT_EMBEDDING_DIM / the embedding model must match the migration)", err)
+		return nil, nil, &embeddingConfigError{fmt.Errorf("%w (embedding model %q gives %d dimensions: set ROIBOT_EMBEDDING_MODEL "+
+			"to a model of the vector column's size, or ROIBOT_EMBEDDING_DIM and migrate a new database)", err, model, dim)}
 	}
 	return fs, e, nil
 }

@@ -64,8 +64,7 @@ func fixtureApp(t *testing.T) (*App, *bytes.Buffer, string) {
 }
 
 // sqlQuery runs a query (with %s replaced by the quoted schema) on its own
-// connection and returns the first column of every row. PGlite shares one
-// backend, so the search_path is left alone and names are qualified.
+// connection and returns the first column of every row.
 func sqlQuery(t *testing.T, schema, query string) []string {
 	t.Helper()
 	ctx := context.Background()
@@ -74,7 +73,7 @@ func sqlQuery(t *testing.T, schema, query string) []string {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, strings.ReplaceAll(query, "%s", pgx.Identifier{schema}.Sanitize()), pgx.QueryExecModeExec)
+	rows, err := conn.Query(ctx, strings.ReplaceAll(query, "%s", pgx.Identifier{schema}.Sanitize()))
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
@@ -93,7 +92,7 @@ func sqlExec(t *testing.T, schema, stmt string) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, strings.ReplaceAll(stmt, "%s", pgx.Identifier{schema}.Sanitize()), pgx.QueryExecModeExec); err != nil {
+	if _, err := conn.Exec(ctx, strings.ReplaceAll(stmt, "%s", pgx.Identifier{schema}.Sanitize())); err != nil {
 		t.Fatalf("exec: %v", err)
 	}
 }
@@ -311,10 +310,15 @@ func TestRulesCmd_FixtureGermany(t *testing.T) {
 
 func jsonNum(v float64) string { b, _ := json.Marshal(v); return string(b) }
 
-// TestRulesCmd_OnlineRetailFrance reproduces the published France analysis
-// (data/online-retail/PROVENANCE.md, reference 2) from the bundled file:
-// min support 0.07, then lift ≥ 6 and confidence ≥ 0.8 leave exactly the
-// notebook's 8 rules.
+// TestRulesCmd_OnlineRetailFrance runs the published France analysis
+// (data/online-retail/PROVENANCE.md, reference 2) from the bundled file,
+// with one deliberate difference: the notebook counts the 10 French
+// invoices that hold only postage as baskets (392), roibot does not (382),
+// so confidences are the notebook's and every lift is the notebook's ×
+// 382/392 (support(C) has the smaller denominator). Two of its 8 rules
+// (lift 6.125 and 6.031) then fall below lift 6. The notebook's own
+// figures, 392 baskets included, are reproduced in analytics
+// (TestAssociationRules_OnlineRetailFrance, DefaultBasketOptions).
 func TestRulesCmd_OnlineRetailFrance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads all 541,909 Online Retail lines")
@@ -333,8 +337,8 @@ func TestRulesCmd_OnlineRetailFrance(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Baskets != 392 {
-		t.Errorf("France baskets = %d; want 392", res.Baskets)
+	if res.Baskets != 382 {
+		t.Errorf("France baskets = %d; want 382 (392 less 10 postage-only invoices)", res.Baskets)
 	}
 	const (
 		green   = "ALARM CLOCK BAKELIKE GREEN"
@@ -343,7 +347,8 @@ func TestRulesCmd_OnlineRetailFrance(t *testing.T) {
 		cups    = "SET/6 RED SPOTTY PAPER CUPS"
 		napkins = "SET/20 RED RETROSPOT PAPER NAPKINS"
 	)
-	// antecedent → consequent: confidence, lift as printed in the notebook.
+	// antecedent → consequent: confidence and lift as printed in the
+	// notebook; the lift is scaled by 382/392 below.
 	want := map[string][2]float64{
 		green + "→" + red:                   {0.815789, 8.642959},
 		red + "→" + green:                   {0.837838, 8.642959},
@@ -351,11 +356,9 @@ func TestRulesCmd_OnlineRetailFrance(t *testing.T) {
 		napkins + "+" + plates + "→" + cups: {0.975, 7.077778},
 		plates + "→" + cups:                 {0.96, 6.968889},
 		cups + "→" + plates:                 {0.888889, 6.968889},
-		cups + "+" + plates + "→" + napkins: {0.8125, 6.125},
-		plates + "→" + napkins:              {0.8, 6.030769},
 	}
-	if res.RulesFound != 8 || len(res.Rules) != 8 {
-		t.Fatalf("rules France (support 0.07, lift ≥ 6, confidence ≥ 0.8) = %d found, %d listed; want 8", res.RulesFound, len(res.Rules))
+	if res.RulesFound != 6 || len(res.Rules) != 6 {
+		t.Fatalf("rules France (support 0.07, lift ≥ 6, confidence ≥ 0.8) = %d found, %d listed; want 6", res.RulesFound, len(res.Rules))
 	}
 	for _, r := range res.Rules {
 		key := strings.Join(r.Antecedent, "+") + "→" + strings.Join(r.Consequent, "+")
@@ -365,12 +368,9 @@ func TestRulesCmd_OnlineRetailFrance(t *testing.T) {
 			continue
 		}
 		// The JSON rounds confidence to 4 and lift to 3 decimals.
-		if math.Abs(r.Confidence-w[0]) > 5e-5 || math.Abs(r.Lift-w[1]) > 5e-4 {
-			t.Errorf("rule %s = confidence %v, lift %v; want %v, %v", key, r.Confidence, r.Lift, w[0], w[1])
+		if lift := w[1] * 382 / 392; math.Abs(r.Confidence-w[0]) > 5e-5 || math.Abs(r.Lift-lift) > 5e-4 {
+			t.Errorf("rule %s = confidence %v, lift %v; want %v, %.4f", key, r.Confidence, r.Lift, w[0], lift)
 		}
-	}
-	if r := res.Rules[1]; r.Antecedent[0] != green || r.Confidence != 0.8158 || r.Lift != 8.643 {
-		t.Errorf("rules[1] = %v → %v confidence %v lift %v; want %s → %s 0.8158 8.643", r.Antecedent, r.Consequent, r.Confidence, r.Lift, green, red)
 	}
 }
 

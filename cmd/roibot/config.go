@@ -32,16 +32,25 @@ func (s Secret) String() string {
 	return "[redacted]"
 }
 
-// DefaultDatabaseURL is the embedded PGlite server started by
-// scripts/pglite.sh (make db).
-const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable"
+// DefaultDBPort is the port of the embedded PostgreSQL that scripts/db.sh
+// (make db, make demo) starts when ROIBOT_DB_PORT is unset.
+const DefaultDBPort = 54329
+
+// embeddedURL is the embedded server's DATABASE_URL on port, the address
+// scripts/db.sh prints.
+func embeddedURL(port int) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+}
 
 // Config is roibot's whole configuration, read once from the environment.
 // The README's configuration table lists the same variables.
 type Config struct {
-	DatabaseURL  Secret        `env:"DATABASE_URL"`
-	DBSchema     string        `env:"ROIBOT_DB_SCHEMA"` // empty: public
-	DBMaxConns   int32         `env:"ROIBOT_DB_MAX_CONNS" envDefault:"8"`
+	DatabaseURL Secret `env:"DATABASE_URL"`
+	DBSchema    string `env:"ROIBOT_DB_SCHEMA"` // empty: public
+	DBMaxConns  int32  `env:"ROIBOT_DB_MAX_CONNS" envDefault:"8"`
+	// DBPort is the embedded server's port (scripts/db.sh reads the same
+	// variable); it makes the DATABASE_URL when that is unset.
+	DBPort       int           `env:"ROIBOT_DB_PORT" envDefault:"54329"`
 	QueryTimeout time.Duration `env:"ROIBOT_QUERY_TIMEOUT" envDefault:"30s"`
 	TimeZone     string        `env:"ROIBOT_TIMEZONE" envDefault:"UTC"`
 
@@ -61,6 +70,10 @@ type Config struct {
 	// leaves a small model on a CPU time for the first call with the full
 	// tool prompt (106-208 s measured, docs/llm.md).
 	LLMTimeout time.Duration `env:"ROIBOT_LLM_TIMEOUT" envDefault:"300s"`
+	// LLMIdleTimeout bounds the gap between streamed chunks of a model
+	// call; LLMStream=false sends calls unstreamed (bounded by LLMTimeout).
+	LLMIdleTimeout time.Duration `env:"ROIBOT_LLM_IDLE_TIMEOUT" envDefault:"60s"`
+	LLMStream      bool          `env:"ROIBOT_LLM_STREAM" envDefault:"true"`
 	// LLMMaxTokens bounds the tokens generated per model call (max_tokens).
 	LLMMaxTokens int           `env:"ROIBOT_LLM_MAX_TOKENS" envDefault:"512"`
 	MaxSteps     int           `env:"ROIBOT_MAX_STEPS" envDefault:"6"`
@@ -106,7 +119,10 @@ func LoadConfig(environ map[string]string) (Config, error) {
 		return c, fmt.Errorf("config: %w", err)
 	}
 	if c.DatabaseURL == "" {
-		c.DatabaseURL = DefaultDatabaseURL
+		if c.DBPort < 1 || c.DBPort > 65535 {
+			return c, fmt.Errorf("ROIBOT_DB_PORT %d: want a port, 1..65535", c.DBPort)
+		}
+		c.DatabaseURL = Secret(embeddedURL(c.DBPort))
 	}
 	return c, c.Validate()
 }
@@ -160,7 +176,8 @@ func (c *Config) Validate() error {
 			c.EmbeddingDim, postgres.MaxHalfvecDimension, postgres.MaxHalfvecDimension, postgres.MaxVectorDimension))
 	}
 	for name, d := range map[string]time.Duration{"ROIBOT_QUERY_TIMEOUT": c.QueryTimeout, "ROIBOT_LLM_TIMEOUT": c.LLMTimeout,
-		"ROIBOT_TURN_TIMEOUT": c.TurnTimeout, "ROIBOT_SHUTDOWN_TIMEOUT": c.ShutdownTimeout} {
+		"ROIBOT_LLM_IDLE_TIMEOUT": c.LLMIdleTimeout,
+		"ROIBOT_TURN_TIMEOUT":     c.TurnTimeout, "ROIBOT_SHUTDOWN_TIMEOUT": c.ShutdownTimeout} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s %s: want a positive duration such as 30s", name, d))
 		}
@@ -169,6 +186,9 @@ func (c *Config) Validate() error {
 	case "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("ROIBOT_LOG_FORMAT %q: want text or json", c.LogFormat))
+	}
+	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
+		errs = append(errs, fmt.Errorf("ROIBOT_DB_MAX_CONNS %d: want 1..1000 connections", c.DBMaxConns))
 	}
 	if c.LLMMaxTokens < 16 || c.LLMMaxTokens > 32768 {
 		errs = append(errs, fmt.Errorf("ROIBOT_LLM_MAX_TOKENS %d: want 16..32768", c.LLMMaxTokens))

@@ -70,3 +70,30 @@ func TestCLVFit_RejectsImpossibleWindows(t *testing.T) {
 		}
 	}
 }
+
+// TestConfig_DatabaseURLFromPort: without DATABASE_URL the binary talks to
+// the embedded server on ROIBOT_DB_PORT, the port scripts/db.sh starts it
+// on; DATABASE_URL wins when set.
+func TestConfig_DatabaseURLFromPort(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, "postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable"},
+		{map[string]string{"ROIBOT_DB_PORT": "55017"}, "postgres://postgres@127.0.0.1:55017/postgres?sslmode=disable"},
+		{map[string]string{"ROIBOT_DB_PORT": "55017", "DATABASE_URL": "postgres://u@db:5432/x"}, "postgres://u@db:5432/x"},
+	} {
+		c, err := LoadConfig(tc.env)
+		if err != nil {
+			t.Fatalf("LoadConfig(%v) = %v", tc.env, err)
+		}
+		if got := string(c.DatabaseURL); got != tc.want {
+			t.Errorf("LoadConfig(%v).DatabaseURL = %q; want %q", tc.env, got, tc.want)
+		}
+	}
+	for _, env := range []map[string]string{{"ROIBOT_DB_PORT": "70000"}, {"ROIBOT_DB_MAX_CONNS": "0"}} {
+		if _, err := LoadConfig(env); err == nil {
+			t.Errorf("LoadConfig(%v) error = nil; want an error naming the variable", env)
+		}
+	}
+}

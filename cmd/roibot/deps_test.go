@@ -10,9 +10,9 @@ import (
 
 // allowedDeps is the dependency table of STYLE.md section 2: which roibot
 // packages each package may import (besides the standard library and
-// third-party modules, checked separately below). Additions to STYLE.md's
-// table, and why: ingest and demodata (file formats and the synthetic layer)
-// sit beside analytics and feed postgres; report (CSV and PNG rendering, no
+// third-party modules, checked separately below). postgres takes the inner
+// packages' types (analytics.OrderLine, its own SyntheticLayer), never
+// ingest's or demodata's: cmd converts. report (CSV and PNG rendering, no
 // I/O beyond an io.Writer) is shared by tools, slackbot and the CLI so a
 // chart looks the same everywhere.
 var allowedDeps = map[string][]string{
@@ -20,7 +20,7 @@ var allowedDeps = map[string][]string{
 	"knowledge":  {"analytics"},
 	"ingest":     {"analytics", "knowledge"},
 	"demodata":   {"analytics"},
-	"postgres":   {"analytics", "knowledge", "ingest", "demodata", "migrations"},
+	"postgres":   {"analytics", "knowledge", "migrations"},
 	"tools":      {"analytics", "knowledge", "report"},
 	"agent":      {},
 	"slackbot":   {"agent", "report"},

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -434,6 +435,7 @@ type scriptedLLM struct {
 }
 
 type llmRequest struct {
+	Stream   bool `json:"stream"`
 	Messages []struct {
 		Role    string `json:"role"`
 		Content any    `json:"content"`
@@ -468,8 +470,7 @@ func newScriptedLLM(t *testing.T, replies ...string) *scriptedLLM {
 		n := len(s.reqs)
 		s.reqs = append(s.reqs, req)
 		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, replies[min(n, len(replies)-1)])
+		writeCompletion(w, req.Stream, replies[min(n, len(replies)-1)])
 	}))
 	t.Cleanup(s.Close)
 	return s
@@ -562,4 +563,55 @@ func TestRemoteEmbedder(t *testing.T) {
 			t.Errorf("Feedback(768-d endpoint) = %v; want ErrDimensionMismatch naming 768 and 384", err)
 		}
 	})
+	t.Run("RejectedModel", func(t *testing.T) {
+		srv := embeddingServer(t, 384)
+		_, _, _, err := remoteEmbedder(ctx, srv.URL+"/v1", "no-such-model", "", srv.Client())
+		var cfgErr *embeddingConfigError
+		if !errors.As(err, &cfgErr) || !strings.Contains(err.Error(), "ROIBOT_EMBEDDING_MODEL") || !strings.Contains(err.Error(), `"no-such-model"`) {
+			t.Errorf("remoteEmbedder(rejected model) = %v; want a configuration error naming ROIBOT_EMBEDDING_MODEL and the model", err)
+		}
+	})
+	t.Run("Unreachable", func(t *testing.T) {
+		srv := embeddingServer(t, 384)
+		url := srv.URL
+		srv.Close()
+		_, _, _, err := remoteEmbedder(ctx, url+"/v1", "all-minilm", "", nil)
+		var cfgErr *embeddingConfigError
+		if err == nil || errors.As(err, &cfgErr) || !strings.Contains(err.Error(), "unreachable") {
+			t.Errorf("remoteEmbedder(closed endpoint) = %v; want an unreachable error that is not a configuration error", err)
+		}
+	})
+	// At start-up a rejected model or another dimension stops the agent
+	// with an error naming the variable; it no longer loses the feedback
+	// tools with a warning.
+	orders, err := os.Open(segmentFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer orders.Close()
+	if _, err := ingest.ImportOnlineRetail(ctx, orders, fx.s, ingest.Options{}); err != nil {
+		t.Fatalf("import fixture orders: %v", err)
+	}
+	for name, c := range map[string]struct {
+		dim   int
+		model string
+		want  string
+	}{
+		"AgentRejectedModel": {384, "no-such-model", `ROIBOT_EMBEDDING_MODEL "no-such-model"`},
+		"AgentMismatch":      {768, "all-minilm", `embedding model "all-minilm" gives 768 dimensions`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := embeddingServer(t, c.dim)
+			app := &App{Env: map[string]string{"DATABASE_URL": pgtest.URL(t), "ROIBOT_DB_SCHEMA": fx.schema, "ROIBOT_LOG_LEVEL": "error",
+				"ROIBOT_EMBEDDING_URL": srv.URL + "/v1", "ROIBOT_EMBEDDING_MODEL": c.model}, Stdout: io.Discard, Stderr: io.Discard}
+			if err := app.loadConfig(); err != nil {
+				t.Fatal(err)
+			}
+			app.store = fx.s
+			_, err := app.Agent(ctx)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("App.Agent = %v; want a start-up error containing %q", err, c.want)
+			}
+		})
+	}
 }

@@ -169,7 +169,7 @@ func roiFixture(t *testing.T, s *postgres.Store) {
 	for k, st := range analytics.DefaultFunnelStages() {
 		event("d01", "display", st, at("2011-08-21 10:00").Add(time.Duration(k)*time.Minute))
 	}
-	if err := s.StoreSyntheticLayer(ctx, l); err != nil {
+	if err := s.StoreSyntheticLayer(ctx, syntheticLayer(l)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -71,7 +71,7 @@ func newSentimentLLM(t *testing.T, answers map[string]string) *sentimentLLM {
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, textJSON(reply))
+		writeCompletion(w, req.Stream, textJSON(reply))
 	}))
 	t.Cleanup(s.Close)
 	return s
@@ -205,16 +205,16 @@ func TestDialogue_LLMSentiment(t *testing.T) {
 		switch {
 		case req.Messages[0].Role == "system" && content(0) == knowledge.LLMSentimentPrompt:
 			sentiment = append(sentiment, content(last))
-			io.WriteString(w, textJSON(`{"label": "negative", "score": -0.75}`))
+			writeCompletion(w, req.Stream, textJSON(`{"label": "negative", "score": -0.75}`))
 		case req.Messages[last].Role == "tool":
 			var res struct {
 				Reply string `json:"reply"`
 			}
 			json.Unmarshal([]byte(req.toolContent()), &res)
-			io.WriteString(w, textJSON(res.Reply))
+			writeCompletion(w, req.Stream, textJSON(res.Reply))
 		default:
 			args, _ := json.Marshal(map[string]string{"message": content(last)})
-			io.WriteString(w, toolCallJSON(fmt.Sprintf("call_%d", calls), "record_feedback", string(args)))
+			writeCompletion(w, req.Stream, toolCallJSON(fmt.Sprintf("call_%d", calls), "record_feedback", string(args)))
 		}
 	}))
 	t.Cleanup(srv.Close)

@@ -18,7 +18,9 @@ import (
 
 	"github.com/slack-go/slack/slacktest"
 
+	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/postgres/pgtest"
+	"github.com/roibot/roibot/slackbot"
 )
 
 const testSigningSecret = "e2e-signing-secret"
@@ -43,6 +45,7 @@ func newSlackRecorder(t *testing.T) *slackRecorder {
 			r.mu.Lock()
 			r.posts = append(r.posts, p)
 			n := len(r.posts)
+			p["_ts"] = fmt.Sprintf("1700000000.%06d", n) // the ts answered below
 			r.mu.Unlock()
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, p["channel"], n)
@@ -171,8 +174,13 @@ func TestServe_EventsAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(audit) != 1 || audit[0].Tool != "revenue_summary" || audit[0].UserID != "U1" || audit[0].Channel != "C1" || audit[0].Role != "marketer" || audit[0].Outcome != "ok" {
-		t.Errorf("audit log = %+v; want one ok revenue_summary call by U1 in C1 as marketer", audit)
+	// Newest first: the grounding check of the answer, then the tool call.
+	if len(audit) != 2 || audit[1].Tool != "revenue_summary" || audit[1].UserID != "U1" || audit[1].Channel != "C1" || audit[1].Role != "marketer" || audit[1].Outcome != "ok" {
+		t.Errorf("audit log = %+v; want one ok revenue_summary call by U1 in C1 as marketer, then the grounding check", audit)
+	}
+	if len(audit) == 2 && (audit[0].Tool != slackbot.GroundingAuditTool || audit[0].Outcome != agent.GroundingShown || audit[0].UserID != "U1" ||
+		!strings.Contains(string(audit[0].Arguments), `"retried": false`)) {
+		t.Errorf("audit log[0] = %+v; want the grounding check of the answer, shown", audit[0])
 	}
 	turns, err := s.LoadTurnsJSON(ctx, "T1:C1:1700000000.000100", 10)
 	if err != nil || len(turns) != 1 || !strings.Contains(string(turns[0]), "How many customers") {

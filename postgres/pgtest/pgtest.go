@@ -1,6 +1,6 @@
 // Package pgtest gives tests a migrated store in a fresh schema of the
-// database named by ROIBOT_TEST_DATABASE_URL (make test starts the embedded
-// PGlite server and sets it). Without that variable a test skips, unless CI
+// database named by ROIBOT_TEST_DATABASE_URL (make test starts a throw-away
+// embedded PostgreSQL and sets it). Without that variable a test skips, unless CI
 // is "true", where a missing database is a failure.
 package pgtest
 
@@ -44,7 +44,7 @@ func NewSchema(t testing.TB) string {
 			return
 		}
 		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "drop schema if exists "+pgx.Identifier{schema}.Sanitize()+" cascade", pgx.QueryExecModeExec); err != nil {
+		if _, err := conn.Exec(ctx, "drop schema if exists "+pgx.Identifier{schema}.Sanitize()+" cascade"); err != nil {
 			t.Logf("drop schema %s: %v", schema, err)
 		}
 	})
@@ -78,16 +78,17 @@ func StoreWithDimension(t testing.TB, dim int) *postgres.Store {
 }
 
 // Conn opens a plain connection to the test database for independent
-// checks, with unnamed statements (the embedded server shares one session
-// between connections, so named prepared statements would collide), and
-// closes it at cleanup. With schema set, it is put first on the search_path.
+// checks and closes it at cleanup. With schema set, it is put first on the
+// search_path (before public).
 func Conn(t testing.TB, schema string) *pgx.Conn {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	if schema != "" {
+		cfg.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize() + ", public"
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(ctx, cfg)
@@ -95,10 +96,5 @@ func Conn(t testing.TB, schema string) *pgx.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
-	if schema != "" {
-		if _, err := conn.Exec(ctx, "set search_path to "+pgx.Identifier{schema}.Sanitize()+", public"); err != nil {
-			t.Fatal(err)
-		}
-	}
 	return conn
 }
