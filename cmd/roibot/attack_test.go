@@ -45,15 +45,26 @@ type fakeSlackAPI struct {
 	posts       []map[string]string // chat.postMessage and chat.update, in order
 	stallUsers  atomic.Bool
 	stallUpdate atomic.Bool
+	release     chan struct{} // closed at cleanup: stalled handlers return
+}
+
+// stall holds a request until its client goes away or the test ends. The
+// body is read first: net/http notices a closed connection only then.
+func (f *fakeSlackAPI) stall(r *http.Request) {
+	_ = r.ParseForm()
+	select {
+	case <-r.Context().Done():
+	case <-f.release:
+	}
 }
 
 func newFakeSlackAPI(t *testing.T) *fakeSlackAPI {
-	f := &fakeSlackAPI{}
+	f := &fakeSlackAPI{release: make(chan struct{})}
 	mux := http.NewServeMux()
 	record := func(method string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			if method == "chat.update" && f.stallUpdate.Load() {
-				<-r.Context().Done() // held until the client dies
+				f.stall(r)
 				return
 			}
 			_ = r.ParseForm()
@@ -78,7 +89,7 @@ func newFakeSlackAPI(t *testing.T) *fakeSlackAPI {
 	mux.HandleFunc("/chat.update", record("chat.update"))
 	mux.HandleFunc("/users.info", func(w http.ResponseWriter, r *http.Request) {
 		if f.stallUsers.Load() {
-			<-r.Context().Done()
+			f.stall(r)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -89,11 +100,23 @@ func newFakeSlackAPI(t *testing.T) *fakeSlackAPI {
 		fmt.Fprint(w, `{"ok":true,"users":["U1"]}`)
 	})
 	mux.HandleFunc("/conversations.replies", func(w http.ResponseWriter, r *http.Request) {
+		// The thread as Slack would return it: the bot's messages in it.
+		_ = r.ParseForm()
+		thread := r.Form.Get("ts")
+		msgs := []map[string]any{}
+		f.mu.Lock()
+		for _, p := range f.posts {
+			if p["method"] == "chat.postMessage" && p["thread_ts"] == thread {
+				msgs = append(msgs, map[string]any{"ts": p["result_ts"], "bot_id": "B1", "user": "UBOT", "text": p["text"]})
+			}
+		}
+		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"ok":true,"messages":[]}`)
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": msgs})
 	})
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
+	t.Cleanup(func() { close(f.release) }) // runs first
 	return f
 }
 
@@ -133,6 +156,7 @@ func TestAttack_ForgedRequests(t *testing.T) {
 		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSigningSecret,
 		"ROIBOT_SLACK_MODE": "events", "SLACK_API_URL": slack.srv.GetAPIURL(),
 	}
+	runRoibot(t, env, "import", "online-retail", "testdata/retail_small.csv")
 	app := &App{Env: env, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 	if err := app.loadConfig(); err != nil {
 		t.Fatal(err)
@@ -434,6 +458,9 @@ func TestAttack_WorstArguments(t *testing.T) {
 			calls++
 			cctx, cancel := context.WithTimeout(ctx, deadline)
 			start := time.Now()
+			if os.Getenv("ROIBOT_ATTACK_TRACE") != "" {
+				t.Logf("calling %s(%.60s…)", tool.Name(), args)
+			}
 			out, err := func() (out string, err error) {
 				defer func() {
 					if r := recover(); r != nil {
@@ -444,6 +471,9 @@ func TestAttack_WorstArguments(t *testing.T) {
 			}()
 			el := time.Since(start)
 			cancel()
+			if el > 2*time.Second {
+				t.Logf("slow: %s(%.60s…) took %v: %.120q, %v", tool.Name(), args, el.Round(time.Millisecond), out, err)
+			}
 			if err != nil && strings.Contains(err.Error(), "panic") || el > deadline+5*time.Second {
 				failed++
 				t.Errorf("%s(%.80s…) = %.200q, %v after %v; want a result or an argument error within %v", tool.Name(), args, out, err, el, deadline)
