@@ -39,6 +39,7 @@ func systemPrompt(role Role, asOf time.Time, tools []llms.Tool) string {
 - If a tool returns an "error", either correct the arguments once using its "hint" or tell the user plainly what went wrong.
 - Call only the tools offered. If the question is outside what they cover, say what you can help with instead.
 - Answer in plain words, briefly, with light Markdown.
+- Answer in the language of the user's question (Simplified Chinese for a question in Chinese), headings and column names included; keep metric names such as ROI, ROAS, CAC and CLV as they are.
 `)
 	if len(tools) > 0 {
 		names := make([]string, len(tools))
@@ -94,6 +95,9 @@ func displayOf(result json.RawMessage) ([]Table, []Chart) {
 				Labels []json.RawMessage `json:"labels"`
 				Values []json.Number     `json:"values"`
 				Unit   string            `json:"unit"`
+				XLabel string            `json:"x_label"`
+				Series []ChartSeries     `json:"series"`
+				Marks  []ChartSeries     `json:"marks"`
 			} `json:"charts"`
 		} `json:"display"`
 	}
@@ -114,7 +118,7 @@ func displayOf(result json.RawMessage) ([]Table, []Chart) {
 	}
 	var charts []Chart
 	for _, c := range doc.Display.Charts {
-		ch := Chart{Title: c.Title, Kind: c.Kind, Unit: c.Unit}
+		ch := Chart{Title: c.Title, Kind: c.Kind, Unit: c.Unit, XLabel: c.XLabel, Series: c.Series, Marks: c.Marks}
 		if ch.Kind == "" {
 			ch.Kind = "bar"
 		}

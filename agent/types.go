@@ -101,6 +101,20 @@ type Composer interface {
 	Compose(ctx context.Context, question string, results []llms.ToolCallResponse) (string, error)
 }
 
+// SelfGrounded is implemented by a model whose text holds only figures of
+// the turn's tool results and the question, by construction (the offline
+// planner composes its answers deterministically from them). Ask shows
+// such a model's text without the figure check, which is for models that
+// may invent figures.
+type SelfGrounded interface {
+	SelfGrounded() bool
+}
+
+func selfGrounded(m llms.Model) bool {
+	sg, ok := m.(SelfGrounded)
+	return ok && sg.SelfGrounded()
+}
+
 // Table is a rectangular result for display: Rows[i][j] is the cell of
 // column Columns[j], already formatted as text.
 type Table struct {
@@ -109,11 +123,24 @@ type Table struct {
 	Rows    [][]string `json:"rows"`
 }
 
-// Chart is a bar chart for display: one bar per label, Values in Unit.
+// Chart is a chart for display. Kind "bar" (the default): one bar per
+// label, Values in Unit. Kind "line" or "area" (stacked areas): Series share
+// the x axis (XLabel), Unit is the y axis, Marks are points drawn over them,
+// and Labels, when as many as the first series' points, label the x ticks.
 type Chart struct {
-	Title  string    `json:"title"`
-	Kind   string    `json:"kind"` // "bar"
-	Labels []string  `json:"labels"`
-	Values []float64 `json:"values"`
-	Unit   string    `json:"unit"`
+	Title  string        `json:"title"`
+	Kind   string        `json:"kind"` // "bar", "line", "area"
+	Labels []string      `json:"labels"`
+	Values []float64     `json:"values"`
+	Unit   string        `json:"unit"`
+	XLabel string        `json:"x_label,omitempty"`
+	Series []ChartSeries `json:"series,omitempty"`
+	Marks  []ChartSeries `json:"marks,omitempty"`
+}
+
+// ChartSeries is one named line of a line or area chart: Y[i] at X[i].
+type ChartSeries struct {
+	Name string    `json:"name"`
+	X    []float64 `json:"x"`
+	Y    []float64 `json:"y"`
 }

@@ -60,6 +60,15 @@ type Config struct {
 	// stores (cmd wires a knowledge.LLMSentiment when a real LLM provider
 	// is configured); nil keeps the offline VADER score.
 	Sentiment knowledge.SentimentScorer
+	// Datasets reads the modelling datasets (roibot model import) for
+	// response_propensity; with nil that tool fails with ErrNoDatasets.
+	Datasets DatasetReader
+	// MMM reads stored weekly media-mix data; with nil the mmm tool answers
+	// that there is none.
+	MMM MMMReader
+	// Texts, when set, adds the customers' feedback text features
+	// (sentiment, themes, embedding components) to churn_risk's inputs.
+	Texts CustomerTextReader
 }
 
 // FeedbackStore is everything the feedback tools need from storage.
@@ -74,7 +83,7 @@ func Catalog(cfg Config) []Entry {
 	staff := []string{RoleMarketer, RoleAnalyst}
 	l := loc(cfg.Location)
 	clv := NewPredictCLV(cfg.Store, l)
-	return []Entry{
+	entries := []Entry{
 		{Tool: Revenue{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RFM{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: HistoricalCLV{Store: cfg.Store, Location: l}, Roles: staff},
@@ -86,10 +95,14 @@ func Catalog(cfg Config) []Entry {
 		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: churnRisk(cfg, l), Roles: staff},
+		{Tool: NewResponsePropensity(cfg.Datasets), Roles: staff},
 		{Tool: SearchFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID, Sentiment: cfg.Sentiment}, Roles: []string{RoleCustomer}},
 	}
+	entries = append(entries, Entry{Tool: &MMM{Store: cfg.MMM}, Roles: staff})
+	return entries
 }
 
 // IsFeedbackTool reports whether the named tool reads or writes feedback
@@ -100,4 +113,13 @@ func IsFeedbackTool(name string) bool {
 		return true
 	}
 	return false
+}
+
+// churnRisk builds churn_risk, with text features when cfg.Texts is set.
+func churnRisk(cfg Config, l *time.Location) ChurnRisk {
+	c := NewChurnRisk(cfg.Store, l)
+	if cfg.Texts != nil {
+		c.Text = FeedbackTextFeatures{Store: cfg.Texts}
+	}
+	return c
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/knowledge"
+	"github.com/roibot/roibot/planner"
 	"github.com/roibot/roibot/postgres"
 	"github.com/roibot/roibot/tools"
 )
@@ -29,6 +30,9 @@ type App struct {
 	defaultLogLevel string
 	store           *postgres.Store
 	agent           *agent.Service
+	// planner is the offline planner of agent (also its composer); its
+	// vocabulary is refreshed after an import in this process.
+	planner *planner.Planner
 	// migrated records that this process applied the migrations.
 	migrated bool
 }
@@ -104,26 +108,24 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	plannerCfg := agent.PlannerConfig{AsOf: last, Vocabulary: agent.Vocabulary{
+	offline := planner.New(planner.Config{AsOf: last, Vocabulary: planner.Vocabulary{
 		Countries: countries, Campaigns: campaigns, Categories: categories,
 		Channels: channels,
-	}}
+	}})
 	model, err := agent.NewModel(agent.ProviderConfig{
 		Provider: a.Config.Provider(),
 		APIKey:   a.apiKey(),
 		BaseURL:  a.baseURL(),
 		Model:    a.modelName(),
-		Planner:  plannerCfg,
+		Offline:  offline,
 	})
 	if err != nil {
 		return nil, err
 	}
 	// The offline planner composes the answer from tool results when a
 	// model's text is withheld (figures no tool returned) or missing.
-	composer, err := newComposer(agent.ProviderConfig{Provider: agent.ProviderOffline, Planner: plannerCfg})
-	if err != nil {
-		return nil, err
-	}
+	var composer agent.Composer = offline
+	a.planner = offline
 	fs, emb, err := a.feedback(ctx)
 	feedbackOK := err == nil
 	if err != nil {
@@ -143,9 +145,14 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if a.Config.Provider() != agent.ProviderOffline {
 		sentiment = &knowledge.LLMSentiment{Model: model, Timeout: a.Config.LLMTimeout}
 	}
+	var texts tools.CustomerTextReader
+	if feedbackOK {
+		texts = fs
+	}
 	byRole := map[agent.Role][]agent.Tool{}
 	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
-		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment}) {
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment, Datasets: s, Texts: texts,
+		MMM: mmmStore{s: s, loc: a.Config.Location()}}) {
 		if !feedbackOK && tools.IsFeedbackTool(e.Tool.Name()) {
 			continue
 		}
@@ -153,8 +160,15 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 			byRole[agent.Role(r)] = append(byRole[agent.Role(r)], e.Tool)
 		}
 	}
+	// The offline planner composes the answer from the whole result (it
+	// summarises large tables itself), so its results are not cut to fit
+	// an LLM's context.
+	maxResult := 0
+	if a.Config.Provider() == agent.ProviderOffline {
+		maxResult = planner.MaxResultChars
+	}
 	svc, err := agent.New(agent.Config{
-		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout,
+		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout, MaxResultChars: maxResult,
 		MaxTokens: a.Config.LLMMaxTokens, IdleTimeout: a.Config.LLMIdleTimeout, DisableStreaming: !a.Config.LLMStream,
 		Composer: composer,
 		AsOf:     func() time.Time { return last }, Logger: a.Logger,
@@ -229,4 +243,19 @@ func (a *App) Close() {
 		a.store = nil
 		a.migrated = false
 	}
+}
+
+// refreshVocabulary hands the planner the data's names again after an
+// import in this process (no-op before the agent is built or when the
+// import failed); a failure is logged, the old names stay.
+func (a *App) refreshVocabulary(ctx context.Context, importErr *error) {
+	if *importErr != nil || a.planner == nil || a.store == nil {
+		return
+	}
+	countries, channels, campaigns, categories, err := a.store.Names(ctx)
+	if err != nil {
+		a.Logger.Warn("planner vocabulary not refreshed", "error", err)
+		return
+	}
+	a.planner.SetVocabulary(planner.Vocabulary{Countries: countries, Campaigns: campaigns, Categories: categories, Channels: channels})
 }
