@@ -121,6 +121,7 @@ type MMMResult struct {
 	Allocation    *AllocationResult         `json:"allocation,omitempty"`
 	Triangulation *analytics.Triangulation  `json:"triangulation,omitempty"`
 	Reused        bool                      `json:"reused_fit"`
+	Recovery      string                    `json:"recovery,omitempty"`
 	Caveats       []string                  `json:"caveats,omitempty"`
 	Display       Display                   `json:"display"`
 }
@@ -189,6 +190,10 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 	res.Display.Tables = []Table{MMMTable(s)}
 	if d.Synthetic {
 		res.Caveats = append(res.Caveats, "This data set is SYNTHETIC (simulated with a known truth), not real marketing data.")
+	}
+	if r := recoveryNote(fit, d.Truth); r != "" {
+		res.Recovery = r
+		res.Caveats = append(res.Caveats, r)
 	}
 	if s.Health.Verdict != "trustworthy" {
 		res.Caveats = append(res.Caveats, "Model health: unstable — "+joinReasons(s.Health.Reasons))
@@ -389,4 +394,38 @@ func joinWith(xs []string, sep string) string {
 		out += x
 	}
 	return out
+}
+
+// recoveryNote compares the fitted ROAS with a synthetic data set's stored
+// truth (JSON with channels[].name and true_roas), or returns "".
+func recoveryNote(f *analytics.MMMFit, truth json.RawMessage) string {
+	if len(truth) == 0 {
+		return ""
+	}
+	var t struct {
+		Channels []struct {
+			Name     string  `json:"name"`
+			TrueROAS float64 `json:"true_roas"`
+		} `json:"channels"`
+	}
+	if json.Unmarshal(truth, &t) != nil || len(t.Channels) == 0 {
+		return ""
+	}
+	var parts []string
+	worst := 0.0
+	for _, c := range t.Channels {
+		i := f.ChannelIndex(c.Name)
+		if i < 0 || c.TrueROAS == 0 {
+			continue
+		}
+		e := f.Channels[i].ROAS.Value/c.TrueROAS - 1
+		if e < 0 && -e > worst || e > worst {
+			worst = max(e, -e)
+		}
+		parts = append(parts, fmt.Sprintf("%s %.4g vs true %.4g (%+.1f%%)", c.Name, f.Channels[i].ROAS.Value, c.TrueROAS, 100*e))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Parameter recovery against the stored synthetic truth: %s; largest error %.1f%%.", joinWith(parts, ", "), 100*worst)
 }
