@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -189,14 +190,14 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 	res := &MMMResult{Definition: MMMDefinition, Currency: d.Currency, Action: args.Action, Dataset: d.Name, Synthetic: d.Synthetic, Fit: s, Reused: reused}
 	res.Display.Tables = []Table{MMMTable(s)}
 	if d.Synthetic {
-		res.Caveats = append(res.Caveats, "This data set is SYNTHETIC (simulated with a known truth), not real marketing data.")
+		res.Caveats = append(res.Caveats, "this data set is SYNTHETIC (simulated with a known truth), not real marketing data")
 	}
 	if r := recoveryNote(fit, d.Truth); r != "" {
 		res.Recovery = r
-		res.Caveats = append(res.Caveats, r)
+		res.Caveats = append(res.Caveats, strings.TrimSuffix(r, "."))
 	}
 	if s.Health.Verdict != "trustworthy" {
-		res.Caveats = append(res.Caveats, "Model health: unstable — "+joinReasons(s.Health.Reasons))
+		res.Caveats = append(res.Caveats, "model health: unstable — "+joinReasons(s.Health.Reasons))
 	}
 	channel := func() (int, error) {
 		if args.Channel == "" {
@@ -245,7 +246,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 		}
 		w.ExtrapolatedBeyondData = ch.AvgWeeklySpend*(1+*args.Change) > ch.Params.SpendScale
 		if w.ExtrapolatedBeyondData {
-			res.Caveats = append(res.Caveats, "The new weekly spend is above any week in the data: the curve is extrapolated.")
+			res.Caveats = append(res.Caveats, "the new weekly spend is above any week in the data: the curve is extrapolated")
 		}
 		res.WhatIf = w
 		res.Summary = fmt.Sprintf("Changing %s's weekly spend by %+.0f%% (%.0f → %.0f a week) is predicted to change its weekly incremental outcome by %+.0f (%.0f → %.0f), at steady state on the fitted response curve: %.3g of outcome per unit of spend changed. Model health: %s.",
@@ -275,7 +276,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 				return nil, err
 			}
 			if len(d.Paths) > 0 {
-				res.Caveats = append(res.Caveats, "Attribution uses the data set's touchpoint paths over all its weeks (they are stored aggregated).")
+				res.Caveats = append(res.Caveats, "attribution uses the data set's touchpoint paths over all its weeks (they are stored aggregated)")
 			}
 		}
 		var atts []analytics.Attribution
@@ -288,7 +289,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 				atts = append(atts, a)
 			}
 		} else {
-			res.Caveats = append(res.Caveats, "This data set has no touchpoint paths: no attribution row (compute_roi gives attribution ROAS for the order data).")
+			res.Caveats = append(res.Caveats, "this data set has no touchpoint paths: no attribution row (compute_roi gives attribution ROAS for the order data)")
 		}
 		tri, err := analytics.Triangulate(fit, fit.Channels[i].Name, from, to, atts, d.Input.LiftTests)
 		if err != nil {
