@@ -41,7 +41,7 @@ type Funnel struct {
 // or campaign, a period to compare with ("previous" or a period) and the
 // conversion window in days (nil means DefaultFunnelWindowDays).
 type FunnelArgs struct {
-	periodArgs
+	PeriodArgs
 	Channel       string `json:"channel"`
 	Campaign      string `json:"campaign"`
 	ComparePeriod string `json:"compare_period"`
@@ -169,7 +169,7 @@ func (t Funnel) Analyze(ctx context.Context, args FunnelArgs) (FunnelResult, err
 	if args.WindowDays != nil {
 		window = *args.WindowDays
 	}
-	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, l)
+	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, l)
 	if err != nil {
 		if isArgProblem(err) {
 			return FunnelResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")

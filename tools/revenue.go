@@ -24,7 +24,7 @@ type Revenue struct {
 // RevenueArgs are the arguments of revenue_summary and of its typed core
 // (Revenue.Compute): the period (none means all data) and a country.
 type RevenueArgs struct {
-	periodArgs
+	PeriodArgs
 	Country string `json:"country"`
 }
 
@@ -83,7 +83,7 @@ func (t Revenue) Call(ctx context.Context, input string) (_ string, err error) {
 // and customers of the period (and country) from the store. Problems the
 // caller can fix are *Problem; other errors come from the store.
 func (t Revenue) Compute(ctx context.Context, args RevenueArgs) (RevenueResult, error) {
-	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, loc(t.Location))
+	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
 			return RevenueResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")

@@ -39,7 +39,7 @@ type ROI struct {
 // last_touch), the basis ("revenue"; "margin" is refused) and the lookback
 // window in days (default DefaultLookbackDays).
 type ROIArgs struct {
-	periodArgs
+	PeriodArgs
 	GroupBy      string `json:"group_by"`
 	Channel      string `json:"channel"`
 	Campaign     string `json:"campaign"`
@@ -174,7 +174,7 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 	if args.Basis == "margin" {
 		return ROIResult{}, problemf(errors.New("basis margin needs product costs, which the data does not have"), "use basis revenue")
 	}
-	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, loc(t.Location))
+	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
 			return ROIResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")

@@ -260,7 +260,7 @@ func buildSegmentReport(ctx context.Context, store SegmentReportReader, def Segm
 	var asOf time.Time
 	var period *PeriodJSON
 	if def.From != "" || def.To != "" {
-		p, err := resolvePeriod(ctx, store, periodArgs{From: def.From, To: def.To}, l)
+		p, err := resolvePeriod(ctx, store, PeriodArgs{From: def.From, To: def.To}, l)
 		if err != nil {
 			return SegmentReportResult{}, err
 		}
