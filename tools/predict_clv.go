@@ -194,10 +194,17 @@ func (t *PredictCLV) Call(ctx context.Context, input string) (_ string, err erro
 // the caller can fix are *Problem; other errors come from the store.
 func (t *PredictCLV) Predict(ctx context.Context, args PredictCLVArgs) (*PredictCLVResult, error) {
 	res, err := t.run(ctx, args)
+	return res, clvProblem(err, "check the customer id, country (as spelled in the data) or segment")
+}
+
+// clvProblem makes err a *Problem when the caller can fix it (bad input, a
+// population without purchases, an unknown customer) and returns other
+// errors, and nil, as they are.
+func clvProblem(err error, hint string) error {
 	if err != nil && (isArgProblem(err) || errors.Is(err, errNoOrders) || errors.Is(err, errUnknownCustomer)) {
-		return nil, problemf(err, "check the customer id, country (as spelled in the data) or segment")
+		return problemf(err, hint)
 	}
-	return res, err
+	return err
 }
 
 var errUnknownCustomer = errors.New("unknown customer")

@@ -105,10 +105,7 @@ func (t *CustomerProfile) Profile(ctx context.Context, args ProfileArgs) (*Profi
 		return nil, problemf(errors.New("customer_id is required"), "give the customer's id, e.g. 12347")
 	}
 	res, err := t.run(ctx, args.CustomerID)
-	if err != nil && (isArgProblem(err) || errors.Is(err, errNoOrders) || errors.Is(err, errUnknownCustomer)) {
-		return nil, problemf(err, "check the customer id")
-	}
-	return res, err
+	return res, clvProblem(err, "check the customer id")
 }
 
 func (t *CustomerProfile) run(ctx context.Context, id string) (*ProfileResult, error) {
