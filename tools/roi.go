@@ -312,7 +312,7 @@ func attributionDefinition(m analytics.Model, lookback int) string {
 	w := fmt.Sprintf(" within a %d-day lookback window", lookback)
 	switch m {
 	case analytics.LastTouch:
-		return "Last-touch attribution: each order's revenue goes to the customer's latest touchpoint at or before the order" + w + "."
+		return "Last-touch attribution: each order's revenue goes to the latest touchpoint of its journey (a touchpoint counts for the customer's next order only)" + w + "."
 	case analytics.FirstTouch:
 		return "First-touch attribution: each order's revenue goes to the first touchpoint of its path" + w + "."
 	case analytics.Linear:
