@@ -99,9 +99,9 @@ func newOpenAI(token, baseURL, model string, hc *http.Client) (llms.Model, error
 		openai.WithModel(model),
 		openai.WithOrganization(""),
 	}
-	if hc != nil {
-		opts = append(opts, openai.WithHTTPClient(hc))
-	}
+	// Arguments sent as a JSON object instead of a string are accepted
+	// (argsfix.go).
+	opts = append(opts, openai.WithHTTPClient(withArgsTransport(hc)))
 	m, err := openai.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("new model openai: %w", err)

@@ -455,6 +455,18 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 	case tools.NameRevenue:
 		setPeriod()
 		set("country", country)
+		switch {
+		case hasAny(w, "by country", "per country", "each country", "by countries", "across countries", "which country",
+			"which countries", "country by country", "top countries", "by market", "per market", "every country"):
+			a["group_by"] = tools.RevenueByCountry
+		case hasAny(w, "by product", "per product", "each product", "by products", "which product", "which products",
+			"top products", "best selling", "best sellers", "bestsellers", "top sellers", "top selling", "products by revenue",
+			"best selling products", "top items", "by item", "per item"):
+			a["group_by"] = tools.RevenueByProduct
+		}
+		if limit > 0 {
+			a["limit"] = limit
+		}
 	case tools.NameROI:
 		a["group_by"] = "channel"
 		if campaign != "" || hasAny(w, "campaign", "campaigns") {
@@ -500,6 +512,18 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		}
 		if hasAny(w, "by country", "per country", "each country", "by countries", "country by country") {
 			a["group_by"] = "country"
+		}
+		setLimit()
+	case tools.NameChurnRisk:
+		set("customer_id", customerID)
+		set("country", country)
+		if h := horizonDays(w); h > 0 {
+			a["horizon_days"] = h
+		}
+		setLimit()
+	case tools.NameResponse:
+		if hasAny(w, "bank", "term deposit", "deposit", "subscribe", "subscription") {
+			a["dataset"] = "bank-marketing"
 		}
 		setLimit()
 	case tools.NameCustomerProfile:

@@ -18,4 +18,6 @@ const (
 	NameSearchFeedback    = "search_feedback"
 	NameSummarizeFeedback = "summarize_feedback"
 	NameRecordFeedback    = "record_feedback"
+	NameChurnRisk         = "churn_risk"
+	NameResponse          = "response_propensity"
 )

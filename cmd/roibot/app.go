@@ -141,9 +141,13 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if a.Config.Provider() != agent.ProviderOffline {
 		sentiment = &knowledge.LLMSentiment{Model: model, Timeout: a.Config.LLMTimeout}
 	}
+	var texts tools.CustomerTextReader
+	if feedbackOK {
+		texts = fs
+	}
 	byRole := map[agent.Role][]agent.Tool{}
 	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
-		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment, Datasets: s}) {
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment, Datasets: s, Texts: texts}) {
 		if !feedbackOK && tools.IsFeedbackTool(e.Tool.Name()) {
 			continue
 		}
