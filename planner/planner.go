@@ -193,7 +193,7 @@ func relativeNote(msgs []llms.MessageContent, asOf time.Time) *periodNote {
 			continue
 		}
 		pr, rel := resolvePeriodRel(textOf(msgs[i]), asOf)
-		if pr.empty() {
+		if pr.IsZero() {
 			continue
 		}
 		if rel == "" {
@@ -396,8 +396,12 @@ var questionStartRe = regexp.MustCompile(`^\s*(what|whats|what's|how|which|who|w
 
 // isQuestion reports whether s reads as a question or request for information.
 func isQuestion(s string) bool {
-	return strings.Contains(s, "?") || questionStartRe.MatchString(strings.ToLower(s))
+	return strings.ContainsAny(s, "?？") || questionStartRe.MatchString(strings.ToLower(s)) || zhQuestionRe.MatchString(s)
 }
+
+// zhQuestionRe finds a Chinese question: a question word or a final
+// question particle.
+var zhQuestionRe = regexp.MustCompile(`多少|哪些|哪个|什么|怎么|怎样|是否|几个|几次|给我看|告诉我|[吗呢]\s*$`)
 
 // args builds the arguments of tool for question (w is its words() form).
 // Arguments the tool's schema does not list are removed by fitArgs.
@@ -681,7 +685,7 @@ func periodsOf(q string, asOf time.Time) []periodArgs {
 			part = monthYearBareRe.ReplaceAllString(part, "in ${1}")
 		}
 		pr := resolvePeriod(part, asOf)
-		if pr.empty() || slices.Contains(out, pr) {
+		if pr.IsZero() || slices.Contains(out, pr) {
 			continue
 		}
 		out = append(out, pr)
