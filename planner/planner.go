@@ -193,7 +193,7 @@ func relativeNote(msgs []llms.MessageContent, asOf time.Time) *periodNote {
 			continue
 		}
 		pr, rel := resolvePeriodRel(textOf(msgs[i]), asOf)
-		if pr.empty() {
+		if pr.IsZero() {
 			continue
 		}
 		if rel == "" {
@@ -685,7 +685,7 @@ func periodsOf(q string, asOf time.Time) []periodArgs {
 			part = monthYearBareRe.ReplaceAllString(part, "in ${1}")
 		}
 		pr := resolvePeriod(part, asOf)
-		if pr.empty() || slices.Contains(out, pr) {
+		if pr.IsZero() || slices.Contains(out, pr) {
 			continue
 		}
 		out = append(out, pr)

@@ -36,7 +36,7 @@ type Store interface {
 	RevenueReader
 	OrderReader
 	ROIReader
-	ReportReader
+	SegmentReportReader
 	BasketReader
 	FunnelReader
 }
@@ -92,7 +92,7 @@ func Catalog(cfg Config) []Entry {
 		{Tool: NewCustomerProfile(clv), Roles: staff},
 		{Tool: Segment{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Rules{Store: cfg.Store, Orders: cfg.Store, Location: l}, Roles: staff},
-		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: SegmentReport{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: churnRisk(cfg, l), Roles: staff},

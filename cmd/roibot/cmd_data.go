@@ -43,7 +43,7 @@ func (a *App) migrate(ctx context.Context) error {
 }
 
 // importers maps an import kind to its streaming importer.
-var importers = map[string]func(ctx context.Context, r io.Reader, sink ingest.OrderSink, opt ingest.Options) (*ingest.Report, error){
+var importers = map[string]func(ctx context.Context, r io.Reader, sink ingest.OrderSink, opt ingest.Options) (*ingest.Result, error){
 	ingest.FormatOnlineRetail: ingest.ImportOnlineRetail,
 	ingest.FormatCDNOW:        ingest.ImportCDNOW,
 }
@@ -81,7 +81,7 @@ func newImportCmd(app *App) *cobra.Command {
 			return app.importFile(cmd.Context(), args[0], args[1], opt)
 		},
 	}
-	cmd.Flags().BoolVar(&opt.JSON, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&opt.JSON, "json", false, "print the import result (rows read, stored, rejected) as JSON")
 	cmd.Flags().BoolVar(&opt.LLMSentiment, "llm-sentiment", false,
 		"reviews: score sentiment with the configured LLM (ROIBOT_LLM_PROVIDER openai, anthropic or ollama) instead of VADER")
 	return cmd
@@ -89,7 +89,7 @@ func newImportCmd(app *App) *cobra.Command {
 
 // importOptions are the flags of roibot import.
 type importOptions struct {
-	// JSON prints the report as JSON.
+	// JSON prints the import result as JSON.
 	JSON bool
 	// LLMSentiment scores imported feedback's sentiment with the LLM.
 	LLMSentiment bool
@@ -130,7 +130,7 @@ func (a *App) importFile(ctx context.Context, kind, path string, flags importOpt
 		Location: a.Config.Location(),
 		Progress: func(n int) { fmt.Fprintf(a.Stderr, "  … %d rows read\n", n) },
 	}
-	var rep *ingest.Report
+	var rep *ingest.Result
 	if ok {
 		rep, err = imp(ctx, rc, newParallelOrders(s, int(a.Config.DBMaxConns)), opt)
 	} else {
