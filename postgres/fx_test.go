@@ -95,3 +95,67 @@ func TestStore_CurrencyCoverage(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_BusinessTimeZoneDays: with the business time zone at UTC−5
+// (New York, DST from 2011-03-13), UTC+1 (Berlin, DST from 2011-03-27) and
+// UTC+9 (Tokyo), a one-day period takes the spend recorded on that local
+// day (not the UTC date of its local midnight, which east of UTC is the day
+// before) and the orders of that local day, and order times come back in
+// the zone so their days are local days.
+func TestStore_BusinessTimeZoneDays(t *testing.T) {
+	for _, c := range []struct {
+		zone string
+		day  string // the DST change (or any day for Tokyo)
+	}{{"America/New_York", "2011-03-13"}, {"Europe/Berlin", "2011-03-27"}, {"Asia/Tokyo", "2011-03-27"}} {
+		t.Run(c.zone, func(t *testing.T) {
+			loc, err := time.LoadLocation(c.zone)
+			if err != nil {
+				t.Skip("no tzdata:", err)
+			}
+			d, _ := time.ParseInLocation(time.DateOnly, c.day, loc)
+			prev, next := d.AddDate(0, 0, -1).Format(time.DateOnly), d.AddDate(0, 0, 1).Format(time.DateOnly)
+			// Spend 1.00 the day before, 2.00 on the day, 4.00 the day after;
+			// orders at 00:30 and 23:30 local on the day (each within the
+			// day) and 23:30 the day before.
+			at := func(day, hm string) string {
+				t, _ := time.ParseInLocation("2006-01-02 15:04", day+" "+hm, loc)
+				return t.UTC().Format(time.RFC3339)
+			}
+			s := zonedStore(t, loc,
+				[2]string{"customers", "customer_id\nk\n"},
+				[2]string{"channels", "channel\nemail\n"},
+				[2]string{"ad_spend", "day,channel,cost\n" + prev + ",email,1.00\n" + c.day + ",email,2.00\n" + next + ",email,4.00\n"},
+				[2]string{"orders", "invoice_no,invoiced_at,customer_id,quantity,unit_price\n" +
+					"A," + at(c.day, "00:30") + ",k,1,10.00\nB," + at(c.day, "23:30") + ",k,1,20.00\nZ," + at(prev, "23:30") + ",k,1,40.00\n"})
+			p, err := analytics.DateRange(c.day, c.day, loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cov, err := s.CurrencyCoverage(context.Background(), p, "GBP")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, r := range cov {
+				got[r.Source] = fmt.Sprintf("%d rows %d", r.Rows, r.Amount)
+			}
+			if got["spend"] != "1 rows 200" || got["orders"] != "2 rows 3000" {
+				t.Errorf("one local day %s in %s: %v; want spend 1 rows 200 (that day's), orders 2 rows 3000 (A and B)", c.day, c.zone, got)
+			}
+			orders, err := s.PurchaseOrders(context.Background(), analytics.OrderFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			days := map[string]string{}
+			for _, o := range orders {
+				days[o.OrderID] = o.At.Format(time.DateOnly)
+				if o.At.Location() != loc {
+					t.Errorf("order %s at %v: location %v; want %s", o.OrderID, o.At, o.At.Location(), c.zone)
+				}
+			}
+			if days["A"] != c.day || days["B"] != c.day || days["Z"] != prev {
+				t.Errorf("order days = %v; want A and B on %s, Z on %s", days, c.day, prev)
+			}
+		})
+	}
+}
