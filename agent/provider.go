@@ -47,18 +47,23 @@ type ProviderConfig struct {
 	Model string
 	// HTTPClient, when set, carries the requests (timeouts, proxies, tests).
 	HTTPClient *http.Client
-	// Planner configures the offline planner (provider "offline").
-	Planner PlannerConfig
+	// Offline is the model of provider "offline": the planner package's
+	// deterministic Planner, which cmd builds (agent knows no tool, so it
+	// cannot build the planner itself).
+	Offline llms.Model
 }
 
-// NewModel returns the llms.Model for p: the offline Planner, an OpenAI
+// NewModel returns the llms.Model for p: p.Offline (the offline planner), an OpenAI
 // client, an Anthropic client, or Ollama's OpenAI-compatible /v1 endpoint
 // through the OpenAI client (langchaingo's own Ollama client drops tools).
 // It fails for an unknown provider and names a missing API key.
 func NewModel(p ProviderConfig) (llms.Model, error) {
 	switch strings.ToLower(strings.TrimSpace(p.Provider)) {
 	case ProviderOffline:
-		return NewPlanner(p.Planner), nil
+		if p.Offline == nil {
+			return nil, errors.New("new model offline: no offline model given (cmd passes planner.New)")
+		}
+		return p.Offline, nil
 	case ProviderOpenAI:
 		if p.APIKey == "" {
 			return nil, errors.New("new model openai: API key is empty (set the OpenAI API key)")

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/tmc/langchaingo/llms"
 )
 
 func TestNewModel(t *testing.T) {
@@ -42,9 +43,13 @@ func TestNewModel(t *testing.T) {
 		}
 	})
 	t.Run("Offline", func(t *testing.T) {
-		m, err := agent.NewModel(agent.ProviderConfig{Provider: "offline"})
-		if _, ok := m.(*agent.Planner); err != nil || !ok {
-			t.Errorf("NewModel(offline) = %T, %v; want *agent.Planner", m, err)
+		offline := &fakeModel{}
+		m, err := agent.NewModel(agent.ProviderConfig{Provider: "offline", Offline: offline})
+		if err != nil || m != llms.Model(offline) {
+			t.Errorf("NewModel(offline) = %T, %v; want the Offline model", m, err)
+		}
+		if _, err := agent.NewModel(agent.ProviderConfig{Provider: "offline"}); err == nil {
+			t.Errorf("NewModel(offline, no Offline model) error = nil; want an error")
 		}
 	})
 	t.Run("Unknown", func(t *testing.T) {

@@ -26,7 +26,8 @@ const (
 
 // Config configures a Service.
 type Config struct {
-	// Model answers and chooses tools: a provider from NewModel or a Planner.
+	// Model answers and chooses tools: a provider from NewModel (the offline
+	// planner included).
 	Model llms.Model
 	// Tools lists the tools offered per role. A role absent from the map
 	// gets no tools; customers should get only the feedback tools.
@@ -265,6 +266,9 @@ func (s *Service) Ask(ctx context.Context, q Question) (Answer, error) {
 			g.Figures, g.Unsupported = checkFigures(text, t.ev)
 			var problem, retry string
 			switch {
+			case text != "" && selfGrounded(s.cfg.Model):
+				g.Outcome = GroundingShown
+				return finish(g, text)
 			case text == "":
 				problem = "it gave no answer"
 				retry = "You gave no answer. Answer the question in plain words, using only figures from the tool results."

@@ -101,6 +101,20 @@ type Composer interface {
 	Compose(ctx context.Context, question string, results []llms.ToolCallResponse) (string, error)
 }
 
+// SelfGrounded is implemented by a model whose text holds only figures of
+// the turn's tool results and the question, by construction (the offline
+// planner composes its answers deterministically from them). Ask shows
+// such a model's text without the figure check, which is for models that
+// may invent figures.
+type SelfGrounded interface {
+	SelfGrounded() bool
+}
+
+func selfGrounded(m llms.Model) bool {
+	sg, ok := m.(SelfGrounded)
+	return ok && sg.SelfGrounded()
+}
+
 // Table is a rectangular result for display: Rows[i][j] is the cell of
 // column Columns[j], already formatted as text.
 type Table struct {

@@ -217,11 +217,15 @@ type MMMFit struct {
 	LiftPriority  []MMMLiftPriority `json:"lift_priority"`
 	Candidates    []MMMCandidate    `json:"candidates"`
 
-	spec   mmmSpec
-	params []mediaParams
-	beta   []float64
-	nBase  int
-	scale  []float64
+	spec  mmmSpec
+	media [][]float64 // weekly spend per channel
+	// bootWeekly[c][b] is bootstrap replicate b's weekly contribution of
+	// channel c, for intervals over sub-periods.
+	bootWeekly [][][]float64
+	params     []mediaParams
+	beta       []float64
+	nBase      int
+	scale      []float64
 }
 
 // MMMCandidate is one model compared during selection.
@@ -497,28 +501,29 @@ type fitState struct {
 	sol lsSolution
 }
 
-func (p *mmmProblem) ls(spec mmmSpec, u []float64, y []float64, end int, lifts []liftRow, liftVar, ridge float64) (lsSolution, [][]float64) {
+func (p *mmmProblem) ls(spec mmmSpec, u []float64, y []float64, end int, lifts []liftRow, liftVar, ridge float64, m *baseMoments) (lsSolution, [][]float64) {
 	cols := p.columns(spec, spec.decode(u, len(p.media)), nil)
-	q := lsProblem{cols: cols, nBase: len(p.base), y: y, end: end, lifts: lifts, liftVar: liftVar, ridge: ridge}
+	q := lsProblem{cols: cols, nBase: len(p.base), y: y, end: end, lifts: lifts, liftVar: liftVar, ridge: ridge, moments: m}
 	return q.solve(), cols
 }
 
 // optimizeFrom runs Nelder–Mead (gonum/optimize) from u0 on the profiled
 // objective (β solved exactly for each u).
 func (p *mmmProblem) optimizeFrom(spec mmmSpec, u0 []float64, simplex float64, evals int, y []float64, end int, lifts []liftRow, liftVar, ridge float64) fitState {
+	m := newBaseMoments(p.base, y, end)
 	f := func(u []float64) float64 {
-		s, _ := p.ls(spec, u, y, end, lifts, liftVar, ridge)
+		s, _ := p.ls(spec, u, y, end, lifts, liftVar, ridge, m)
 		return s.obj
 	}
 	best := fitState{u: append([]float64(nil), u0...)}
-	best.sol, _ = p.ls(spec, u0, y, end, lifts, liftVar, ridge)
+	best.sol, _ = p.ls(spec, u0, y, end, lifts, liftVar, ridge, m)
 	res, err := optimize.Minimize(optimize.Problem{Func: f}, u0, &optimize.Settings{
 		FuncEvaluations: evals,
 		Converger:       &optimize.FunctionConverge{Absolute: 1e-12, Relative: 1e-10, Iterations: 30 * len(u0)},
 	}, &optimize.NelderMead{SimplexSize: simplex})
 	if err == nil && res != nil && res.F < best.sol.obj {
 		best.u = append([]float64(nil), res.X...)
-		best.sol, _ = p.ls(spec, best.u, y, end, lifts, liftVar, ridge)
+		best.sol, _ = p.ls(spec, best.u, y, end, lifts, liftVar, ridge, m)
 	}
 	return best
 }
@@ -581,7 +586,7 @@ func (p *mmmProblem) fitCandidate(spec mmmSpec, ridge float64, d MMMConfig, rng 
 			dof = 1
 		}
 		c.liftVar = c.state.sol.sse / dof
-		warm := p.multiStart(spec, d.Starts, rng, p.y, p.n, p.lifts, c.liftVar, ridge)
+		warm := p.multiStart(spec, 3, rng, p.y, p.n, p.lifts, c.liftVar, ridge)
 		from := p.optimizeFrom(spec, c.state.u, 1, 250*len(c.state.u), p.y, p.n, p.lifts, c.liftVar, ridge)
 		if from.sol.obj < warm.sol.obj {
 			warm = from
@@ -776,7 +781,7 @@ func (p *mmmProblem) result(in MMMInput, d MMMConfig, c candidate) *MMMFit {
 		MaxLagWeeks: c.spec.maxLag, Ridge: c.ridge, Interval: d.Interval,
 		MinWeeks: MMMMinWeeks(len(in.Media), len(in.Controls), len(in.Events), d),
 		Seed:     d.Seed,
-		spec:     c.spec, params: ps, beta: beta, nBase: nb, scale: p.scale,
+		spec:     c.spec, params: ps, beta: beta, nBase: nb, scale: p.scale, media: p.media,
 	}
 	// Fit quality.
 	mean := stat.Mean(p.y, nil)
@@ -917,6 +922,7 @@ func (p *mmmProblem) bootstrap(fit *MMMFit, c candidate, d MMMConfig, rng *rand.
 	roas := make([][]float64, nC)
 	mroas := make([][]float64, nC)
 	contrib := make([][]float64, nC)
+	fit.bootWeekly = make([][][]float64, nC)
 	fitted := fit.Fitted
 	res := make([]float64, p.n)
 	m := 0.0
@@ -956,6 +962,7 @@ func (p *mmmProblem) bootstrap(fit *MMMFit, c candidate, d MMMConfig, rng *rand.
 			roas[ch] = append(roas[ch], mc.ROAS.Value)
 			mroas[ch] = append(mroas[ch], mc.MarginalROAS.Value)
 			contrib[ch] = append(contrib[ch], mc.Contribution.Value)
+			fit.bootWeekly[ch] = append(fit.bootWeekly[ch], mc.Weekly)
 		}
 	}
 	if len(roas[0]) == 0 {

@@ -9,7 +9,7 @@ import (
 )
 
 // readMMMCSV reads one of the PyMC-Marketing example files into columns.
-func readMMMCSV(t *testing.T, name, dateCol string) ([]time.Time, map[string][]float64) {
+func readMMMCSV(t testing.TB, name, dateCol string) ([]time.Time, map[string][]float64) {
 	t.Helper()
 	f, err := os.Open("../data/pymc-marketing-mmm/" + name)
 	if err != nil {

@@ -48,6 +48,7 @@ func TestFitMMM_ExampleData(t *testing.T) {
 			t.Errorf("refit with seed %d moves ROAS %s by %.3f%%; want < 1%%", fit.Health.RefitSeed, ch.Name, 100*d)
 		}
 	}
+	t.Logf("seed ROAS change %v", fit.Health.SeedROASChange)
 	t.Logf("trend %d R² %.3f MAPE %.3f NRMSE %.3f verdict %s %v", fit.TrendDegree, fit.R2, fit.MAPE, fit.NRMSE, fit.Health.Verdict, fit.Health.Reasons)
 	if fit.R2 < 0.8 {
 		t.Errorf("R² = %.3f; want > 0.8", fit.R2)

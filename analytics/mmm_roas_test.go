@@ -13,7 +13,7 @@ const (
 	trueROASx2 = 171.409
 )
 
-func roasInput(t *testing.T, withZ bool) (MMMInput, map[string][]float64) {
+func roasInput(t testing.TB, withZ bool) (MMMInput, map[string][]float64) {
 	t.Helper()
 	weeks, c := readMMMCSV(t, "mmm_roas_data.csv", "date")
 	in := MMMInput{Weeks: weeks, Outcome: c["y"],
@@ -203,5 +203,16 @@ func TestFitMMM_InputErrors(t *testing.T) {
 				t.Fatalf("FitMMM error = %v; want InputError on field %q row %d", err, tc.field, tc.row)
 			}
 		})
+	}
+}
+
+// BenchmarkFitMMM_ROASData times one complete fit (model selection, 200
+// bootstrap refits, the seed refit and CV) on mmm_roas_data.csv with z.
+func BenchmarkFitMMM_ROASData(b *testing.B) {
+	in, _ := roasInput(b, true)
+	for i := 0; i < b.N; i++ {
+		if _, err := FitMMM(in, roasConfig); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

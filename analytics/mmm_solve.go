@@ -27,6 +27,53 @@ type lsProblem struct {
 	lifts   []liftRow
 	liftVar float64 // σ² of the weekly residual; lift rows get weight σ²/se²
 	ridge   float64
+	// moments, when set, holds the baseline block of the Gram matrix for
+	// these rows and y (it does not change while only media parameters do).
+	moments *baseMoments
+}
+
+// baseMoments are the Gram entries, moments with y, means and variances of
+// the baseline columns over rows [0, end).
+type baseMoments struct {
+	nb          int
+	g           []float64 // nb×nb
+	r, mean, vr []float64
+}
+
+func columnMoments(c, y []float64) (sum, ry float64) {
+	for t, v := range c {
+		sum += v
+		ry += v * y[t]
+	}
+	return sum, ry
+}
+
+func dot(a, b []float64) float64 {
+	d := 0.0
+	for t, v := range a {
+		d += v * b[t]
+	}
+	return d
+}
+
+func newBaseMoments(base [][]float64, y []float64, end int) *baseMoments {
+	nb := len(base)
+	m := &baseMoments{nb: nb, g: make([]float64, nb*nb), r: make([]float64, nb), mean: make([]float64, nb), vr: make([]float64, nb)}
+	for j := 0; j < nb; j++ {
+		cj := base[j][:end]
+		s, ry := columnMoments(cj, y[:end])
+		m.mean[j] = s / float64(end)
+		m.r[j] = ry
+		for k := 0; k <= j; k++ {
+			d := dot(cj, base[k][:end])
+			m.g[j*nb+k], m.g[k*nb+j] = d, d
+		}
+		m.vr[j] = m.g[j*nb+j]/float64(end) - m.mean[j]*m.mean[j]
+		if m.vr[j] < 0 {
+			m.vr[j] = 0
+		}
+	}
+	return m
 }
 
 // lsSolution holds the coefficients (zero for dropped columns) and the
@@ -54,32 +101,27 @@ func (q *lsProblem) solve() lsSolution {
 	r := make([]float64, p)
 	mean := make([]float64, p)
 	vr := make([]float64, p)
-	for j := 0; j < p; j++ {
+	nb := 0
+	if q.moments != nil {
+		nb = q.moments.nb
+		for j := 0; j < nb; j++ {
+			copy(g[j*p:j*p+nb], q.moments.g[j*nb:(j+1)*nb])
+			r[j], mean[j], vr[j] = q.moments.r[j], q.moments.mean[j], q.moments.vr[j]
+		}
+	}
+	for j := nb; j < p; j++ {
 		cj := q.cols[j][:n]
-		s := 0.0
-		for _, v := range cj {
-			s += v
-		}
-		m := s / float64(n)
-		mean[j] = m
-		ss := 0.0
-		for _, v := range cj {
-			ss += (v - m) * (v - m)
-		}
-		vr[j] = ss / float64(n)
-		ry := 0.0
-		for t, v := range cj {
-			ry += v * q.y[t]
-		}
+		s, ry := columnMoments(cj, q.y[:n])
+		mean[j] = s / float64(n)
 		r[j] = ry
 		for k := 0; k <= j; k++ {
-			ck := q.cols[k][:n]
-			d := 0.0
-			for t, v := range cj {
-				d += v * ck[t]
-			}
+			d := dot(cj, q.cols[k][:n])
 			g[j*p+k] = d
 			g[k*p+j] = d
+		}
+		vr[j] = g[j*p+j]/float64(n) - mean[j]*mean[j]
+		if vr[j] < 0 {
+			vr[j] = 0
 		}
 	}
 	liftTouches := make([]bool, p)

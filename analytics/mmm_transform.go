@@ -268,9 +268,31 @@ func (s mmmSpec) saturate(x float64, p mediaParams) float64 {
 // transform returns sat(adstock(mult·x/scale)) for one channel.
 func (s mmmSpec) transform(x []float64, scale, mult float64, p mediaParams) []float64 {
 	out := make([]float64, len(x))
-	adstockInto(out, x, s.weights(p), mult/scale)
+	if s.adstock == GeometricAdstock {
+		geometricAdstockInto(out, x, p.A1, s.maxLag, mult/scale)
+	} else {
+		adstockInto(out, x, s.weights(p), mult/scale)
+	}
 	for t, v := range out {
 		out[t] = s.saturate(v, p)
 	}
 	return out
+}
+
+// geometricAdstockInto is Adstock with normalised geometric weights in O(n):
+// u_t = α·u_{t−1} + x_t − α^L·x_{t−L}, out_t = mult·u_t / Σ_{l<L} α^l.
+func geometricAdstockInto(out, x []float64, alpha float64, L int, mult float64) {
+	norm, aL := 0.0, 1.0
+	for l := 0; l < L; l++ {
+		norm += aL
+		aL *= alpha
+	}
+	u := 0.0
+	for t, v := range x {
+		u = alpha*u + v
+		if t >= L {
+			u -= aL * x[t-L]
+		}
+		out[t] = mult * u / norm
+	}
 }

@@ -64,3 +64,20 @@ func TestFitMMM_WeibullHill(t *testing.T) {
 		t.Errorf("R² = %.3f; want > 0.8", fit.R2)
 	}
 }
+
+func TestGeometricAdstockRecursion(t *testing.T) {
+	x := []float64{3, 0, 1, 7, 2, 0, 0, 5, 1, 4, 0, 9}
+	for _, alpha := range []float64{0, 0.3, 0.85} {
+		for _, L := range []int{1, 3, 8, 20} {
+			w, _ := GeometricAdstockWeights(alpha, L)
+			want := Adstock(x, w)
+			got := make([]float64, len(x))
+			geometricAdstockInto(got, x, alpha, L, 1)
+			for i := range want {
+				if math.Abs(got[i]-want[i]) > 1e-12 {
+					t.Fatalf("α=%v L=%d week %d: recursion %v; convolution %v", alpha, L, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -81,8 +81,9 @@ type FunnelRow struct {
 }
 
 // Truth is what the generator built into one channel over the whole range:
-// the revenue of the orders whose last touch (the latest touchpoint of the
-// customer at or before the order, within LookbackDays) is on the channel,
+// the revenue of the orders whose last touch is on the channel (the latest
+// touchpoint of the order's journey: a touchpoint credits the customer's
+// next order within LookbackDays, as analytics.BuildJourneys defines it),
 // the spend it generated, and the resulting ROI = (revenue − cost)/cost.
 type Truth struct {
 	Channel          string
@@ -108,7 +109,8 @@ const LookbackDays = 30
 // Generate builds the layer for the given purchase orders (returns excluded;
 // orders without a customer are ignored) from seed. Each order gets 1–4
 // touchpoints inside (previous order of the customer, order], at most
-// LookbackDays before it; its last touch decides the ground truth. Spend per
+// LookbackDays before it (none when it is at the same instant as the
+// previous order); its last touch (lastTouches) decides the ground truth. Spend per
 // paid channel is its last-touch revenue divided by its TargetROAS, spread
 // over the days on which it touched customers, exact to the penny.
 func Generate(orders []analytics.Order, seed uint64) (*Layer, error) {
@@ -154,14 +156,14 @@ func Generate(orders []analytics.Order, seed uint64) (*Layer, error) {
 	touchDays := map[string]map[time.Time]int{} // channel -> day -> touches
 	var prevCust string
 	var prevAt time.Time
-	var prevLast string
 	tid := 0
 	for _, o := range buys {
 		lo := o.At.Add(-LookbackDays * 24 * time.Hour)
 		if o.CustomerID == prevCust && prevAt.After(lo) {
 			lo = prevAt
 		}
-		lastCh := ""
+		// An order at the same instant as the customer's previous one gets
+		// no touchpoints: by the journey rule the previous order takes them.
 		if o.At.After(lo) {
 			n := 1 + rng.IntN(4)
 			span := o.At.Sub(lo)
@@ -190,17 +192,19 @@ func Generate(orders []analytics.Order, seed uint64) (*Layer, error) {
 					touchDays[ch] = map[time.Time]int{}
 				}
 				touchDays[ch][day]++
-				lastCh = ch
 			}
-		} else if o.CustomerID == prevCust {
-			// Same instant as the previous order: its last touch is shared.
-			lastCh = prevLast
 		}
-		if lastCh != "" {
-			truth[lastCh].LastTouchRevenue += o.Amount
-			truth[lastCh].Conversions++
+		prevCust, prevAt = o.CustomerID, o.At
+	}
+	lastTouch, err := lastTouches(buys, l.Touchpoints, last)
+	if err != nil {
+		return nil, fmt.Errorf("generate synthetic layer: %w", err)
+	}
+	for _, o := range buys {
+		if lt, ok := lastTouch[o.OrderID]; ok {
+			truth[lt.Channel].LastTouchRevenue += o.Amount
+			truth[lt.Channel].Conversions++
 		}
-		prevCust, prevAt, prevLast = o.CustomerID, o.At, lastCh
 	}
 	for _, c := range Channels {
 		t := truth[c.Name]
@@ -210,7 +214,7 @@ func Generate(orders []analytics.Order, seed uint64) (*Layer, error) {
 		}
 		l.Truth = append(l.Truth, *t)
 	}
-	l.Funnel = funnel(rng, buys, l)
+	l.Funnel = funnel(rng, buys, lastTouch, l)
 	return l, nil
 }
 
@@ -316,14 +320,38 @@ func spreadSpend(ch string, total analytics.Money, days map[time.Time]int, cs []
 	return rows
 }
 
-// funnel makes one converting session per order (all five stages, on the
-// order's last-touch channel, ending at the order) and non-converting
-// sessions per channel that stop at a stage drawn from Continue.
-func funnel(rng *rand.Rand, buys []analytics.Order, l *Layer) []FunnelRow {
-	byCust := map[string][]TouchRow{}
-	for _, t := range l.Touchpoints {
-		byCust[t.CustomerID] = append(byCust[t.CustomerID], t)
+// lastTouches returns each order's last touch under the journey rule that
+// defines last-touch attribution (analytics.BuildJourneys: a touchpoint
+// credits the customer's next order within LookbackDays): the latest
+// touchpoint of the order's journey, keyed by OrderID; orders without one
+// are absent. Touchpoints are in ID order, so equal times go to the later ID.
+func lastTouches(buys []analytics.Order, rows []TouchRow, asOf time.Time) (map[string]analytics.Touchpoint, error) {
+	tps := make([]analytics.Touchpoint, len(rows))
+	for i, t := range rows {
+		tps[i] = analytics.Touchpoint{CustomerID: t.CustomerID, Channel: t.Channel, Campaign: t.Campaign, At: t.At}
 	}
+	convs := make([]analytics.Conversion, len(buys))
+	for i, o := range buys {
+		convs[i] = analytics.Conversion{OrderID: o.OrderID, CustomerID: o.CustomerID, At: o.At, Revenue: o.Amount}
+	}
+	journeys, err := analytics.BuildJourneys(tps, convs, LookbackDays, asOf)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]analytics.Touchpoint, len(buys))
+	for _, j := range journeys {
+		if j.Converted && len(j.Touchpoints) > 0 {
+			out[j.Conversion.OrderID] = j.Touchpoints[len(j.Touchpoints)-1]
+		}
+	}
+	return out, nil
+}
+
+// funnel makes one converting session per attributed order (all five
+// stages, on the order's last-touch channel and campaign, ending at the
+// order) and non-converting sessions per channel that stop at a stage
+// drawn from Continue.
+func funnel(rng *rand.Rand, buys []analytics.Order, lastTouch map[string]analytics.Touchpoint, l *Layer) []FunnelRow {
 	var out []FunnelRow
 	sid, eid := 0, 0
 	add := func(session string, stage string, at time.Time, ch, camp, cust string) {
@@ -336,14 +364,8 @@ func funnel(rng *rand.Rand, buys []analytics.Order, l *Layer) []FunnelRow {
 		chIdx[c.Name] = i
 	}
 	for _, o := range buys {
-		// The order's last touch: the latest touchpoint at or before it.
-		var lt *TouchRow
-		ts := byCust[o.CustomerID]
-		k := sort.Search(len(ts), func(i int) bool { return ts[i].At.After(o.At) })
-		if k > 0 {
-			lt = &ts[k-1]
-		}
-		if lt == nil {
+		lt, ok := lastTouch[o.OrderID]
+		if !ok {
 			continue
 		}
 		sid++

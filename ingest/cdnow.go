@@ -3,11 +3,14 @@ package ingest
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/roibot/roibot/analytics"
 )
 
 // ImportCDNOW streams a CDNOW transaction log (Fader & Hardie's CDNOW data,
@@ -41,23 +44,13 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 	if err != nil {
 		return rep, fmt.Errorf("cdnow: empty input: %w", err)
 	}
-	header := strings.TrimSpace(first)
-	var split func(string) []string
-	var idIdx, dateIdx, qtyIdx, amtIdx, nfields int
-	switch {
-	case strings.HasPrefix(header, "masterid,"):
-		split = func(s string) []string { return strings.Split(s, ",") }
-		idIdx, dateIdx, qtyIdx, amtIdx, nfields = 0, 2, 3, 4, 5
-	case strings.HasPrefix(header, "customer_id"):
-		split = strings.Fields
-		idIdx, dateIdx, qtyIdx, amtIdx, nfields = 0, 1, 2, 3, 4
-	default:
-		return rep, fmt.Errorf("cdnow: line 1: header %q is neither cdnowElog.csv (masterid,sampleid,date,cds,sales) nor CDNOW_master.txt (customer_id date number_of_cds dollar_value)", header)
+	lay, err := cdnowLayoutOf(first)
+	if err != nil {
+		return rep, fmt.Errorf("cdnow: line 1: %w", err)
 	}
 	defer rep.sortRejects()
-	names := split(header)
 	lineNos := make(map[string]int)
-	bt := &orderBatch{sink: sink, source: FormatCDNOW, rep: rep, field: names[idIdx],
+	bt := &orderBatch{sink: sink, source: FormatCDNOW, rep: rep, field: lay.names[lay.id],
 		lines: make([]OrderLine, 0, opt.BatchSize), from: make([]int, 0, opt.BatchSize)}
 	line := 1
 	for {
@@ -80,55 +73,26 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 		if opt.Progress != nil && rep.Read%ProgressEvery == 0 {
 			opt.Progress(rep.Read)
 		}
-		f := split(text)
-		if len(f) != nfields {
-			rep.reject(line, "row", fmt.Sprintf("has %d fields; want %d", len(f), nfields))
-			continue
-		}
-		if field, reason := checkText(f, names); reason != "" {
+		row, field, reason := lay.parse(text, opt.Location)
+		if reason != "" {
 			rep.reject(line, field, reason)
 			continue
 		}
-		id, err := strconv.ParseUint(strings.TrimSpace(f[idIdx]), 10, 64)
-		if err != nil {
-			rep.reject(line, "customer_id", fmt.Sprintf("%q is not a whole number", f[idIdx]))
-			continue
-		}
-		day, err := time.ParseInLocation("20060102", strings.TrimSpace(f[dateIdx]), opt.Location)
-		if err != nil {
-			rep.reject(line, "date", fmt.Sprintf("%q is not YYYYMMDD", f[dateIdx]))
-			continue
-		}
-		if reason := opt.future(day); reason != "" {
+		if reason := opt.future(row.day); reason != "" {
 			rep.reject(line, "date", reason)
 			continue
 		}
-		qty, err := strconv.ParseInt(strings.TrimSpace(f[qtyIdx]), 10, 64)
-		if err != nil || qty < 0 {
-			rep.reject(line, "cds", fmt.Sprintf("%q is not a non-negative integer", f[qtyIdx]))
-			continue
-		}
-		amt4, err := parseDecimal4(f[amtIdx])
-		if err != nil || amt4 < 0 {
-			rep.reject(line, "sales", fmt.Sprintf("%q is not a non-negative decimal", f[amtIdx]))
-			continue
-		}
-		amount, ok := amountOf(1, amt4)
-		if !ok {
-			rep.reject(line, "sales", tooLarge(strings.TrimSpace(f[amtIdx])))
-			continue
-		}
-		cust := "CDNOW-" + strconv.FormatUint(id, 10)
-		inv := cust + "-" + day.Format("20060102")
+		cust := "CDNOW-" + strconv.FormatUint(row.master, 10)
+		inv := cust + "-" + row.day.Format("20060102")
 		lineNos[inv]++
-		price4 := amt4
-		if qty > 0 {
-			price4 = (amt4 + qty/2) / qty
+		price4 := row.sales4
+		if row.cds > 0 {
+			price4 = (row.sales4 + row.cds/2) / row.cds
 		}
 		bt.add(line, OrderLine{
 			InvoiceNo: inv, LineNo: lineNos[inv], StockCode: "CD", Description: "CDs",
-			Quantity: qty, UnitPrice4: price4, Amount: amount,
-			At: day, CustomerID: cust, Currency: "USD",
+			Quantity: row.cds, UnitPrice4: price4, Amount: row.amount,
+			At: row.day, CustomerID: cust, Currency: "USD",
 		})
 		if len(bt.lines) >= opt.BatchSize {
 			if err := bt.flush(ctx); err != nil {
@@ -140,4 +104,136 @@ func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) 
 		return rep, fmt.Errorf("cdnow: %w", err)
 	}
 	return rep, nil
+}
+
+// cdnowLayout is one of the two CDNOW file layouts, told apart by the
+// header: BTYD's cdnowElog.csv ("masterid,sampleid,date,cds,sales") or the
+// full CDNOW_master.txt (whitespace-separated "customer_id date
+// number_of_cds dollar_value").
+type cdnowLayout struct {
+	name                              string // "elog" or "master"
+	split                             func(string) []string
+	names                             []string // the header's column names
+	id, sample, date, qty, amt, width int      // column indexes (sample −1 for master) and field count
+}
+
+// cdnowLayoutOf detects the layout from the header line.
+func cdnowLayoutOf(header string) (cdnowLayout, error) {
+	h := strings.TrimSpace(header)
+	var l cdnowLayout
+	switch {
+	case strings.HasPrefix(h, "masterid,"):
+		l = cdnowLayout{name: "elog", split: func(s string) []string { return strings.Split(s, ",") }, id: 0, sample: 1, date: 2, qty: 3, amt: 4, width: 5}
+	case strings.HasPrefix(h, "customer_id"):
+		l = cdnowLayout{name: "master", split: strings.Fields, id: 0, sample: -1, date: 1, qty: 2, amt: 3, width: 4}
+	default:
+		return l, fmt.Errorf("header %q is neither cdnowElog.csv (masterid,sampleid,date,cds,sales) nor CDNOW_master.txt (customer_id date number_of_cds dollar_value)", h)
+	}
+	l.names = l.split(h)
+	return l, nil
+}
+
+// cdnowRow is one parsed CDNOW transaction.
+type cdnowRow struct {
+	master uint64 // the customer's master id
+	sample string // the elog's sampleid ("" for the master layout)
+	day    time.Time
+	cds    int64
+	sales4 int64 // dollars in units of 1/10,000
+	amount analytics.Money
+}
+
+// parse reads one non-empty line; for a bad row it returns the field and
+// the reason instead. This is the one CDNOW row parser: ImportCDNOW rejects
+// such rows and goes on, ReadCDNOW stops at the first.
+func (l cdnowLayout) parse(text string, loc *time.Location) (cdnowRow, string, string) {
+	f := l.split(text)
+	if len(f) != l.width {
+		return cdnowRow{}, "row", fmt.Sprintf("has %d fields; want %d", len(f), l.width)
+	}
+	if field, reason := checkText(f, l.names); reason != "" {
+		return cdnowRow{}, field, reason
+	}
+	var r cdnowRow
+	var err error
+	if r.master, err = strconv.ParseUint(strings.TrimSpace(f[l.id]), 10, 64); err != nil {
+		return r, "customer_id", fmt.Sprintf("%q is not a whole number", f[l.id])
+	}
+	if l.sample >= 0 {
+		r.sample = strings.TrimSpace(f[l.sample])
+	}
+	if r.day, err = time.ParseInLocation("20060102", strings.TrimSpace(f[l.date]), loc); err != nil {
+		return r, "date", fmt.Sprintf("%q is not YYYYMMDD", f[l.date])
+	}
+	if r.cds, err = strconv.ParseInt(strings.TrimSpace(f[l.qty]), 10, 64); err != nil || r.cds < 0 {
+		return r, "cds", fmt.Sprintf("%q is not a non-negative integer", f[l.qty])
+	}
+	if r.sales4, err = parseDecimal4(f[l.amt]); err != nil || r.sales4 < 0 {
+		return r, "sales", fmt.Sprintf("%q is not a non-negative decimal", f[l.amt])
+	}
+	amount, ok := amountOf(1, r.sales4)
+	if !ok {
+		return r, "sales", tooLarge(strings.TrimSpace(f[l.amt]))
+	}
+	r.amount = amount
+	return r, "", ""
+}
+
+// ReadCDNOW reads a whole CDNOW transaction log (either layout, detected
+// from the header as ImportCDNOW does) into orders, for fitting models on a
+// file without a database (roibot clv fit --file). Each line is an Order
+// with CustomerID = the elog's sampleid (1..2357, the ids of the published
+// summaries) or the master file's id without leading zeros (the elog's
+// masterid), At = the date at midnight UTC, Amount = dollars in cents, and
+// OrderID = "L<line number>". It also returns the layout, "elog" or
+// "master".
+//
+// The first bad row stops it with an error naming its 1-based line that
+// wraps an *analytics.InputError naming the field (the rules of
+// ImportCDNOW, plus an empty sampleid); an input without rows wraps
+// analytics.ErrNoData.
+//
+// Source: Fader, Hardie & Lee (2005); data from BTYD and lifetimes, see
+// data/cdnow/PROVENANCE.md.
+func ReadCDNOW(r io.Reader) ([]analytics.Order, string, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<16), 1<<20)
+	var lay cdnowLayout
+	var orders []analytics.Order
+	line := 0
+	fail := func(field string, err error) error {
+		return fmt.Errorf("read cdnow line %d: %w", line, &analytics.InputError{Row: -1, Field: field, Err: err})
+	}
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if line == 1 {
+			var err error
+			if lay, err = cdnowLayoutOf(text); err != nil {
+				return nil, "", fail("header", err)
+			}
+			continue
+		}
+		if text == "" {
+			continue
+		}
+		row, field, reason := lay.parse(text, time.UTC)
+		if reason != "" {
+			return nil, lay.name, fail(field, errors.New(reason))
+		}
+		id := strconv.FormatUint(row.master, 10)
+		if lay.sample >= 0 {
+			if id = row.sample; id == "" {
+				return nil, lay.name, fail("sampleid", errors.New("empty"))
+			}
+		}
+		orders = append(orders, analytics.Order{OrderID: "L" + strconv.Itoa(line), CustomerID: id, At: row.day, Amount: row.amount})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, lay.name, fmt.Errorf("read cdnow line %d: %w", line+1, err)
+	}
+	if len(orders) == 0 {
+		return nil, lay.name, fmt.Errorf("read cdnow: %w", analytics.ErrNoData)
+	}
+	return orders, lay.name, nil
 }

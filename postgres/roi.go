@@ -19,15 +19,22 @@ const (
 )
 
 // LastTouchROIInputs returns, per channel or campaign, the spend in period
-// p and the revenue of the purchase orders in p attributed by last touch:
-// each order of an identified customer goes to the customer's latest
-// touchpoint at or before the order and less than lookbackDays before it
-// (ties broken by the later touchpoint id); orders without such a
-// touchpoint are unattributed and left out. Revenue is the order's purchase
-// lines (returns excluded), minor units. Conversions counts attributed
-// orders; NewCustomers counts those that were the customer's first purchase
-// ever. Groups with spend but no attributed order appear with zero revenue,
-// and groups with revenue but no spend with zero spend.
+// p and the revenue of the purchase orders in p attributed by last touch.
+// Last touch follows the journey rule of analytics.BuildJourneys, which
+// defines it: a touchpoint credits the customer's next purchase order (the
+// first at or after it; of orders at the same instant, the first by invoice
+// number) when it lies at most lookbackDays (24-hour days) before that
+// order, and each order goes to the latest touchpoint it is credited with
+// (ties broken by the later touchpoint id). Orders before p count as "next
+// orders" too, so a touchpoint followed by an order before p credits
+// nothing in p. Orders without a touchpoint are unattributed and left out.
+// This is the SQL pre-aggregation of analytics' last-touch model over
+// AttributionInputs' journeys, and gives the same credit
+// (TestStore_LastTouchMatchesJourneys holds them to it). Revenue is the
+// order's purchase lines (returns excluded), minor units. Conversions counts
+// attributed orders; NewCustomers counts those that were the customer's
+// first purchase ever. Groups with spend but no attributed order appear
+// with zero revenue, and groups with revenue but no spend with zero spend.
 //
 // Source of the ROI formula: the seed document, section 4.1.
 func (s *Store) LastTouchROIInputs(ctx context.Context, p analytics.Period, groupBy string, lookbackDays int) ([]analytics.ROIInput, error) {
@@ -45,13 +52,16 @@ func (s *Store) LastTouchROIInputs(ctx context.Context, p analytics.Period, grou
 	defer cancel()
 	// group is one of two constants, never input text.
 	key := string(group)
-	rows, err := s.pool.Query(ctx, `with buys as (
-			select o.invoice_no, o.customer_id, o.invoiced_at, sum(l.amount) as revenue
+	rows, err := s.pool.Query(ctx, `with allbuys as (
+			select o.invoice_no, o.customer_id, o.invoiced_at, sum(l.amount) as revenue,
+			       lag(o.invoiced_at) over (partition by o.customer_id order by o.invoiced_at, o.invoice_no) as prev_at
 			from orders o join order_lines l using (invoice_no)
 			where o.customer_id is not null and not l.is_return and o.currency = $3
-			  and o.invoiced_at >= $1 and o.invoiced_at < $2
+			  and o.invoiced_at < $2
 			group by o.invoice_no, o.customer_id, o.invoiced_at
 			having sum(l.amount) > 0),
+		buys as (
+			select * from allbuys where invoiced_at >= $1),
 		firsts as (
 			select o.customer_id, min(o.invoiced_at) as first_at
 			from orders o join order_lines l using (invoice_no)
@@ -65,7 +75,8 @@ func (s *Store) LastTouchROIInputs(ctx context.Context, p analytics.Period, grou
 				select tp.channel, tp.campaign from touchpoints tp
 				where tp.customer_id = b.customer_id
 				  and tp.touched_at <= b.invoiced_at
-				  and tp.touched_at > b.invoiced_at - make_interval(days => $4)
+				  and tp.touched_at >= b.invoiced_at - make_interval(secs => $4 * 86400.0)
+				  and (b.prev_at is null or tp.touched_at > b.prev_at)
 				order by tp.touched_at desc, tp.touchpoint_id desc
 				limit 1) t),
 		rev as (
@@ -100,8 +111,10 @@ func (s *Store) LastTouchROIInputs(ctx context.Context, p analytics.Period, grou
 
 // AttributionInputs returns the conversions (purchase orders of identified
 // customers in p, revenue = purchase lines, minor units) and the touchpoints
-// that may lead to them (from lookbackDays before p to the end of p), for
-// the attribution models in analytics.
+// that may lead to them (from lookbackDays, as 24-hour days, before p to the
+// end of p), for analytics.BuildJourneys and the attribution models. A
+// touchpoint at or before the customer's last purchase order before p is
+// left out: it credits that order, not one in p.
 func (s *Store) AttributionInputs(ctx context.Context, p analytics.Period, lookbackDays int) ([]analytics.Touchpoint, []analytics.Conversion, error) {
 	if err := p.Validate(); err != nil {
 		return nil, nil, err
@@ -128,9 +141,20 @@ func (s *Store) AttributionInputs(ctx context.Context, p analytics.Period, lookb
 	if err != nil {
 		return nil, nil, fmt.Errorf("attribution inputs %s: %w", p, translate(err))
 	}
-	rows, err = s.pool.Query(ctx, `select customer_id, channel, campaign, touched_at from touchpoints
-		where touched_at > $1::timestamptz - make_interval(days => $3) and touched_at < $2
-		order by customer_id, touched_at, touchpoint_id`, p.From, p.To, lookbackDays)
+	rows, err = s.pool.Query(ctx, `with prior as (
+			select customer_id, max(invoiced_at) as last_at from (
+				select o.invoice_no, o.customer_id, o.invoiced_at
+				from orders o join order_lines l using (invoice_no)
+				where o.customer_id is not null and not l.is_return and o.currency = $4
+				  and o.invoiced_at < $1
+				group by o.invoice_no, o.customer_id, o.invoiced_at
+				having sum(l.amount) > 0) b
+			group by customer_id)
+		select t.customer_id, t.channel, t.campaign, t.touched_at from touchpoints t
+		left join prior p using (customer_id)
+		where t.touched_at >= $1::timestamptz - make_interval(secs => $3 * 86400.0) and t.touched_at < $2
+		  and (p.last_at is null or t.touched_at > p.last_at)
+		order by t.customer_id, t.touched_at, t.touchpoint_id`, p.From, p.To, lookbackDays, analytics.DefaultCurrency)
 	if err != nil {
 		return nil, nil, fmt.Errorf("attribution inputs %s: %w", p, translate(err))
 	}

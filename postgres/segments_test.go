@@ -21,9 +21,9 @@ import (
 // UK invoice; customer 20004 has a £50 cancellation.
 const segmentFixture = "../testdata/segments/retail_fixture.csv"
 
-// segmentStore returns a store on a fresh schema with the fixture imported
-// and four feedback rows (two for 20001, one for 20002, one anonymous).
-func segmentStore(t *testing.T) *postgres.Store {
+// fixtureStore returns a store on a fresh, migrated schema with the Online
+// Retail file at path imported, and the schema's name.
+func fixtureStore(t *testing.T, path string) (*postgres.Store, string) {
 	t.Helper()
 	url := pgtest.URL(t)
 	schema := pgtest.NewSchema(t)
@@ -36,14 +36,23 @@ func segmentStore(t *testing.T) *postgres.Store {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	f, err := os.Open(segmentFixture)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	if _, err := ingest.ImportOnlineRetail(ctx, f, s, ingest.Options{}); err != nil {
-		t.Fatalf("import fixture: %v", err)
+		t.Fatalf("import %s: %v", path, err)
 	}
+	return s, schema
+}
+
+// segmentStore returns a store on a fresh schema with the fixture imported
+// and four feedback rows (two for 20001, one for 20002, one anonymous).
+func segmentStore(t *testing.T) *postgres.Store {
+	t.Helper()
+	s, schema := fixtureStore(t, segmentFixture)
+	ctx := context.Background()
 	// The store has no feedback writer here; insert with qualified names.
 	conn := pgtest.Conn(t, "")
 	tbl := pgx.Identifier{schema, "feedback"}.Sanitize()

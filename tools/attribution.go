@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -20,7 +21,12 @@ type Attribution struct {
 	Location *time.Location
 }
 
-type attributionArgs struct {
+// AttributionArgs are the arguments of compare_attribution and of its
+// typed core (Attribution.Compare): the period (Period, or From/To as
+// inclusive days; none means all data), an optional channel, the models to
+// compare (Models, or Model next to last_touch; default all six) and the
+// lookback window in days (default DefaultLookbackDays).
+type AttributionArgs struct {
 	periodArgs
 	Channel      string   `json:"channel"`
 	Models       []string `json:"models"`
@@ -28,7 +34,7 @@ type attributionArgs struct {
 	LookbackDays int      `json:"lookback_days"`
 }
 
-var attributionSchema = mustSchema("compare_attribution", map[string]any{
+var attributionSchema = mustSchema(NameAttribution, map[string]any{
 	"type": "object",
 	"properties": merge(periodProps, map[string]any{
 		"channel":       map[string]any{"type": "string", "description": "only this channel's row, e.g. display, email, paid_search (default: all channels)"},
@@ -40,7 +46,7 @@ var attributionSchema = mustSchema("compare_attribution", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Attribution) Name() string { return "compare_attribution" }
+func (Attribution) Name() string { return NameAttribution }
 
 // Description implements agent.Tool.
 func (Attribution) Description() string {
@@ -105,15 +111,29 @@ type AttributionResult struct {
 	RemovalEffects              []RemovalEffectJSON `json:"removal_effects,omitempty"`
 	Caveats                     []string            `json:"caveats,omitempty"`
 	Display                     Display             `json:"display"`
+	// Comparison is the unrounded comparison behind the rows, for callers
+	// that present it otherwise (the attribution command); not in the JSON.
+	Comparison analytics.Comparison `json:"-"`
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Compare's result as JSON.
 func (t Attribution) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	args, err := decodeArgs[attributionArgs](input, attributionSchema)
+	args, err := decodeArgs[AttributionArgs](input, attributionSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call compare_attribution again"), nil
 	}
+	res, err := t.Compare(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Compare is the typed core of compare_attribution, which the tool and the
+// attribution command call: it builds the customers' journeys of the period
+// and attributes them under each model (compareJourneys), then checks that
+// each model conserves the totals. Problems the caller can fix are
+// *Problem; other errors come from the store.
+func (t Attribution) Compare(ctx context.Context, args AttributionArgs) (AttributionResult, error) {
 	if args.LookbackDays == 0 {
 		args.LookbackDays = DefaultLookbackDays
 	}
@@ -121,27 +141,20 @@ func (t Attribution) Call(ctx context.Context, input string) (_ string, err erro
 	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(err, "use a period such as 2011, 2011-Q4 or 2011-10"), nil
+			return AttributionResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")
 		}
-		return "", fmt.Errorf("compare_attribution: %w", err)
+		return AttributionResult{}, err
 	}
-	tps, convs, err := t.Store.AttributionInputs(ctx, p, args.LookbackDays)
+	cmp, err := compareJourneys(ctx, t.Store, p, models, args.LookbackDays)
 	if err != nil {
-		return "", fmt.Errorf("compare_attribution: %w", err)
-	}
-	journeys, err := analytics.BuildJourneys(tps, convs, float64(args.LookbackDays), p.To)
-	if err != nil {
-		if isArgProblem(err) {
-			return retryHint(fmt.Errorf("no orders or touchpoints in %s: %w", p, err), "try another period"), nil
+		var je *journeyError
+		switch {
+		case errors.As(err, &je) && isArgProblem(err):
+			return AttributionResult{}, problemf(fmt.Errorf("no orders or touchpoints in %s: %w", p, je.err), "try another period")
+		case isArgProblem(err):
+			return AttributionResult{}, problemf(err, "try a longer period")
 		}
-		return "", fmt.Errorf("compare_attribution: %w", err)
-	}
-	cmp, err := analytics.CompareJourneyAttribution(journeys, models, analytics.AttributionOptions{}, "")
-	if err != nil {
-		if isArgProblem(err) {
-			return retryHint(err, "try a longer period"), nil
-		}
-		return "", fmt.Errorf("compare_attribution: %w", err)
+		return AttributionResult{}, err
 	}
 	channel := "all"
 	if args.Channel != "" {
@@ -160,6 +173,7 @@ func (t Attribution) Call(ctx context.Context, input string) (_ string, err erro
 		Models: names, Channel: channel, LookbackDays: args.LookbackDays, Period: periodJSON(p), Currency: analytics.DefaultCurrency,
 		Total:        CreditJSON{Model: "all", Conversions: cmp.Conversions, Revenue: majorOf(cmp.Value)},
 		Unattributed: CreditJSON{Model: "all", Conversions: cmp.UnattributedConversions, Revenue: majorOf(cmp.UnattributedValue)},
+		Comparison:   cmp,
 	}
 	var defs []string
 	for _, m := range models {
@@ -187,8 +201,8 @@ func (t Attribution) Call(ctx context.Context, input string) (_ string, err erro
 		res.Rows = append(res.Rows, row)
 	}
 	if args.Channel != "" && len(res.Rows) == 0 {
-		return retryHint(fmt.Errorf("channel %q has no touchpoints in %s", args.Channel, p),
-			"known channels in this period: "+strings.Join(known, ", ")), nil
+		return AttributionResult{}, problemf(fmt.Errorf("channel %q has no touchpoints in %s", args.Channel, p),
+			"known channels in this period: "+strings.Join(known, ", "))
 	}
 	for i, m := range models {
 		c := sumConv[i] + cmp.UnattributedConversions
@@ -219,7 +233,35 @@ func (t Attribution) Call(ctx context.Context, input string) (_ string, err erro
 	}
 	res.Summary = attributionSummary(res)
 	res.Display = attributionDisplay(res, p)
-	return encodeJSON(res)
+	return res, nil
+}
+
+// journeyError is a failure to build journeys (as opposed to attributing
+// them), so callers can say "no orders or touchpoints".
+type journeyError struct{ err error }
+
+func (e *journeyError) Error() string { return e.err.Error() }
+func (e *journeyError) Unwrap() error { return e.err }
+
+// compareJourneys is the one path from stored touchpoints and orders to an
+// attribution comparison: it reads the period's orders of identified
+// customers and their touchpoints within lookback days before each
+// (AttributionInputs), builds the journeys (analytics.BuildJourneys: a
+// journey is the customer's touchpoints since the previous order and within
+// the window) and attributes them under each model
+// (analytics.CompareJourneyAttribution). compute_roi and
+// compare_attribution both use it. Journey-building errors are
+// *journeyError.
+func compareJourneys(ctx context.Context, store ROIReader, p analytics.Period, models []analytics.Model, lookback int) (analytics.Comparison, error) {
+	tps, convs, err := store.AttributionInputs(ctx, p, lookback)
+	if err != nil {
+		return analytics.Comparison{}, err
+	}
+	journeys, err := analytics.BuildJourneys(tps, convs, float64(lookback), p.To)
+	if err != nil {
+		return analytics.Comparison{}, &journeyError{err: err}
+	}
+	return analytics.CompareJourneyAttribution(journeys, models, analytics.AttributionOptions{}, "")
 }
 
 // attributionModelList returns the models to compare: models, else model

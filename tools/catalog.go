@@ -60,6 +60,9 @@ type Config struct {
 	// stores (cmd wires a knowledge.LLMSentiment when a real LLM provider
 	// is configured); nil keeps the offline VADER score.
 	Sentiment knowledge.SentimentScorer
+	// Datasets reads the modelling datasets (roibot model import) for
+	// response_propensity; with nil that tool fails with ErrNoDatasets.
+	Datasets DatasetReader
 }
 
 // FeedbackStore is everything the feedback tools need from storage.
@@ -86,6 +89,8 @@ func Catalog(cfg Config) []Entry {
 		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: NewChurnRisk(cfg.Store, l), Roles: staff},
+		{Tool: NewResponsePropensity(cfg.Datasets), Roles: staff},
 		{Tool: SearchFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID, Sentiment: cfg.Sentiment}, Roles: []string{RoleCustomer}},

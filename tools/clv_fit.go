@@ -15,6 +15,8 @@ import (
 const (
 	modelBGNBD     = "bgnbd"
 	modelParetoNBD = "paretonbd"
+	// modelGammaGamma is the spend model (roibot clv fit --model gammagamma).
+	modelGammaGamma = "gammagamma"
 )
 
 // Fitting rules of the customer-value tools.
@@ -39,14 +41,18 @@ type ParamValue struct {
 	StdError float64 `json:"std_error"`
 }
 
-// btydFit is a fitted buy-till-you-die model, whichever it is.
+// btydFit is a fitted customer-value model, whichever it is: BG/NBD and
+// Pareto/NBD (model is set), or Gamma-Gamma (model is nil, spend is set).
 type btydFit struct {
-	model     analytics.RepeatPurchaseModel
-	name      string // "BG/NBD"
-	params    []ParamValue
-	ll        float64
-	customers int
-	warnings  []string
+	model      analytics.RepeatPurchaseModel
+	spend      *analytics.GammaGammaFit
+	name       string // "BG/NBD"
+	params     []ParamValue
+	ll         float64
+	customers  int
+	iterations int
+	warnings   []string
+	excluded   string
 }
 
 func modelLabel(model string) string {
@@ -56,7 +62,10 @@ func modelLabel(model string) string {
 	return "BG/NBD"
 }
 
-// fitBTYD fits model ("bgnbd" or "paretonbd") to weekly summaries.
+// fitBTYD fits model ("bgnbd", "paretonbd" or "gammagamma"; anything else
+// is BG/NBD) to customer summaries by maximum likelihood. It is the one
+// fitting step of predict_clv, customer_profile, segment reports and
+// roibot clv fit.
 func fitBTYD(model string, s []analytics.CustomerSummary) (btydFit, error) {
 	switch model {
 	case modelParetoNBD:
@@ -65,17 +74,56 @@ func fitBTYD(model string, s []analytics.CustomerSummary) (btydFit, error) {
 			return btydFit{}, err
 		}
 		p, se := f.Params, f.StdErr
-		return btydFit{model: p, name: "Pareto/NBD", ll: f.LogLikelihood, customers: f.Customers, warnings: f.Warnings,
+		return btydFit{model: p, name: "Pareto/NBD", ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
 			params: []ParamValue{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"s", p.S, se.S}, {"beta", p.Beta, se.Beta}}}, nil
+	case modelGammaGamma:
+		f, err := analytics.FitGammaGamma(s)
+		if err != nil {
+			return btydFit{}, err
+		}
+		p, se := f.Params, f.StdErr
+		return btydFit{spend: &f, name: "Gamma-Gamma", ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
+			params:   []ParamValue{{"p", p.P, se.P}, {"q", p.Q, se.Q}, {"gamma", p.Gamma, se.Gamma}},
+			excluded: fmt.Sprintf("%d one-time buyers and %d repeat customers with mean repeat value <= 0 excluded", f.ExcludedOneTime, f.ExcludedNonPositive)}, nil
 	default:
 		f, err := analytics.FitBGNBD(s)
 		if err != nil {
 			return btydFit{}, err
 		}
 		p, se := f.Params, f.StdErr
-		return btydFit{model: p, name: "BG/NBD", ll: f.LogLikelihood, customers: f.Customers, warnings: f.Warnings,
+		return btydFit{model: p, name: "BG/NBD", ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
 			params: []ParamValue{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"a", p.A, se.A}, {"b", p.B, se.B}}}, nil
 	}
+}
+
+// holdoutCheck is the one holdout flow: it splits orders into the
+// calibration period (to calibrationEnd inclusive) and the holdout (to
+// holdoutEnd inclusive) with analytics.SplitHoldout, fits model on the
+// calibration summaries (or uses fixed when not nil), and compares the
+// predicted with the actual holdout transactions per calibration frequency
+// (analytics.ValidateHoldout, groups 0..holdoutCensor+).
+func holdoutCheck(orders []analytics.Order, model string, calibrationEnd, holdoutEnd time.Time, unit analytics.TimeUnit, fixed *btydFit) (btydFit, analytics.HoldoutSplit, analytics.HoldoutReport, error) {
+	split, err := analytics.SplitHoldout(orders, calibrationEnd, holdoutEnd, unit)
+	if err != nil {
+		return btydFit{}, split, analytics.HoldoutReport{}, fmt.Errorf("holdout split: %w", err)
+	}
+	var fit btydFit
+	if fixed != nil {
+		fit = *fixed
+	} else {
+		cal := make([]analytics.CustomerSummary, len(split.Customers))
+		for i, c := range split.Customers {
+			cal[i] = c.CustomerSummary
+		}
+		if fit, err = fitBTYD(model, cal); err != nil {
+			return btydFit{}, split, analytics.HoldoutReport{}, fmt.Errorf("holdout calibration fit: %w", err)
+		}
+	}
+	rep, err := analytics.ValidateHoldout(split, fit.model, holdoutCensor)
+	if err != nil {
+		return btydFit{}, split, analytics.HoldoutReport{}, fmt.Errorf("holdout validation: %w", err)
+	}
+	return fit, split, rep, nil
 }
 
 // clvBase is everything predict_clv and customer_profile derive from the
@@ -260,21 +308,8 @@ func (e *clvEngine) holdout(ctx context.Context, model string, b *clvBase, days 
 	}
 	h := &clvHoldout{days: days, shortened: shortened,
 		holdoutEnd: b.asOf.AddDate(0, 0, -1), calibrationEnd: b.asOf.AddDate(0, 0, -days-1)}
-	split, err := analytics.SplitHoldout(b.orders, h.calibrationEnd, h.holdoutEnd, analytics.UnitWeeks)
-	if err != nil {
-		return nil, fmt.Errorf("holdout split: %w", err)
-	}
-	h.newInHoldout = split.NewInHoldout
-	if b.ownFit {
-		cal := make([]analytics.CustomerSummary, len(split.Customers))
-		for i, c := range split.Customers {
-			cal[i] = c.CustomerSummary
-		}
-		h.fit, err = fitBTYD(model, cal)
-		if err != nil {
-			return nil, fmt.Errorf("holdout calibration fit: %w", err)
-		}
-	} else {
+	var fixed *btydFit
+	if !b.ownFit {
 		all, err := e.base(ctx, model, b.asOf, "")
 		if err != nil {
 			return nil, err
@@ -283,12 +318,13 @@ func (e *clvEngine) holdout(ctx context.Context, model string, b *clvBase, days 
 		if err != nil {
 			return nil, err
 		}
-		h.fit = ah.fit
+		fixed = &ah.fit
 	}
-	h.report, err = analytics.ValidateHoldout(split, h.fit.model, holdoutCensor)
+	fit, split, rep, err := holdoutCheck(b.orders, model, h.calibrationEnd, h.holdoutEnd, analytics.UnitWeeks, fixed)
 	if err != nil {
-		return nil, fmt.Errorf("holdout validation: %w", err)
+		return nil, err
 	}
+	h.fit, h.report, h.newInHoldout = fit, rep, split.NewInHoldout
 	e.cache.putHoldout(k, h)
 	return h, nil
 }
@@ -403,4 +439,105 @@ func (b *clvBase) fitSpend() {
 	default:
 		b.spendErr = "Gamma-Gamma fit failed: " + err.Error()
 	}
+}
+
+// CLVFitArgs are the arguments of FitCLV.
+type CLVFitArgs struct {
+	// Model is "bgnbd", "paretonbd" or "gammagamma".
+	Model string
+	// Unit is the time unit of recency, T and the holdout length.
+	Unit analytics.TimeUnit
+	// CalibrationEnd is the last day of the calibration period (a civil
+	// date; the clock time is ignored).
+	CalibrationEnd time.Time
+	// HoldoutEnd is the last day of the holdout period; zero means the
+	// last order day.
+	HoldoutEnd time.Time
+	// Orders are the purchases to fit, with At in the business time zone;
+	// Source names where they came from (for the result).
+	Orders []analytics.Order
+	Source string
+}
+
+// CLVFitResult is a fitted model with its holdout check, as roibot clv
+// fit prints it.
+type CLVFitResult struct {
+	Model          string                   `json:"model"`
+	Source         string                   `json:"source"`
+	Unit           string                   `json:"unit"`
+	CalibrationEnd string                   `json:"calibration_end"`
+	HoldoutEnd     string                   `json:"holdout_end,omitempty"`
+	Customers      int                      `json:"customers"`
+	Parameters     []ParamValue             `json:"parameters"`
+	LogLikelihood  float64                  `json:"log_likelihood"`
+	Iterations     int                      `json:"iterations"`
+	Excluded       string                   `json:"excluded,omitempty"`
+	Warnings       []string                 `json:"warnings,omitempty"`
+	Holdout        *analytics.HoldoutReport `json:"holdout,omitempty"`
+	HoldoutLength  float64                  `json:"holdout_length,omitempty"`
+	NewInHoldout   int                      `json:"new_in_holdout,omitempty"`
+}
+
+// FitCLV is the typed core of roibot clv fit: it fits args.Model by
+// maximum likelihood to the customer summaries at args.CalibrationEnd
+// (fitBTYD) and, for BG/NBD and Pareto/NBD, checks that fit on the holdout
+// period after it (holdoutCheck: its expected repeat transactions per
+// calibration frequency against the actual ones). The windows must satisfy
+// calibration end < holdout end ≤ last order day; violations, an unknown
+// model and an empty order list are *Problem.
+func FitCLV(ctx context.Context, args CLVFitArgs) (CLVFitResult, error) {
+	switch args.Model {
+	case modelBGNBD, modelParetoNBD, modelGammaGamma:
+	default:
+		return CLVFitResult{}, problemf(fmt.Errorf("model %q", args.Model), "want bgnbd, paretonbd or gammagamma")
+	}
+	if len(args.Orders) == 0 {
+		return CLVFitResult{}, problemf(fmt.Errorf("no orders in %s", args.Source), "")
+	}
+	if err := ctx.Err(); err != nil {
+		return CLVFitResult{}, err
+	}
+	last := args.Orders[0].At
+	for _, ord := range args.Orders {
+		if ord.At.After(last) {
+			last = ord.At
+		}
+	}
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	lastDay, calEnd := day(last), day(args.CalibrationEnd)
+	holdEnd := lastDay
+	if !args.HoldoutEnd.IsZero() {
+		holdEnd = day(args.HoldoutEnd)
+	}
+	if !calEnd.Before(lastDay) {
+		return CLVFitResult{}, problemf(fmt.Errorf("calibration end %s is not before the last order day %s: nothing is left to validate on",
+			calEnd.Format(time.DateOnly), lastDay.Format(time.DateOnly)), "")
+	}
+	if !holdEnd.After(calEnd) {
+		return CLVFitResult{}, problemf(fmt.Errorf("holdout end %s must be after calibration end %s", holdEnd.Format(time.DateOnly), calEnd.Format(time.DateOnly)), "")
+	}
+	if holdEnd.After(lastDay) {
+		return CLVFitResult{}, problemf(fmt.Errorf("holdout end %s is after the last order day %s: the holdout would count purchases that were never observed",
+			holdEnd.Format(time.DateOnly), lastDay.Format(time.DateOnly)), "")
+	}
+	res := CLVFitResult{Model: args.Model, Source: args.Source, Unit: args.Unit.String(), CalibrationEnd: calEnd.Format(time.DateOnly)}
+	summaries, err := analytics.SummarizeCustomers(args.Orders, calEnd, args.Unit)
+	if err != nil {
+		return CLVFitResult{}, err
+	}
+	fit, err := fitBTYD(args.Model, summaries)
+	if err != nil {
+		return CLVFitResult{}, err
+	}
+	if fit.model != nil { // the windows were checked above
+		_, split, h, err := holdoutCheck(args.Orders, args.Model, calEnd, holdEnd, args.Unit, &fit)
+		if err != nil {
+			return CLVFitResult{}, err
+		}
+		res.Holdout, res.HoldoutLength, res.NewInHoldout = &h, split.Length, split.NewInHoldout
+		res.HoldoutEnd = holdEnd.Format(time.DateOnly)
+	}
+	res.Parameters, res.LogLikelihood, res.Customers, res.Iterations, res.Warnings, res.Excluded =
+		fit.params, fit.ll, fit.customers, fit.iterations, fit.warnings, fit.excluded
+	return res, nil
 }

@@ -97,8 +97,8 @@ func feedbackSchemaDoc(queryRequired bool) map[string]any {
 }
 
 var (
-	searchFeedbackSchema    = mustSchema("search_feedback", feedbackSchemaDoc(true))
-	summarizeFeedbackSchema = mustSchema("summarize_feedback", feedbackSchemaDoc(false))
+	searchFeedbackSchema    = mustSchema(NameSearchFeedback, feedbackSchemaDoc(true))
+	summarizeFeedbackSchema = mustSchema(NameSummarizeFeedback, feedbackSchemaDoc(false))
 )
 
 // feedbackQuery decodes the arguments shared by search_feedback and
@@ -207,7 +207,7 @@ type SearchFeedback struct {
 }
 
 // Name implements agent.Tool.
-func (SearchFeedback) Name() string { return "search_feedback" }
+func (SearchFeedback) Name() string { return NameSearchFeedback }
 
 // Description implements agent.Tool.
 func (SearchFeedback) Description() string {
@@ -315,7 +315,7 @@ type SummarizeFeedback struct {
 }
 
 // Name implements agent.Tool.
-func (SummarizeFeedback) Name() string { return "summarize_feedback" }
+func (SummarizeFeedback) Name() string { return NameSummarizeFeedback }
 
 // Description implements agent.Tool.
 func (SummarizeFeedback) Description() string {
@@ -483,7 +483,7 @@ type recordArgs struct {
 	Message string `json:"message"`
 }
 
-var recordFeedbackSchema = mustSchema("record_feedback", map[string]any{
+var recordFeedbackSchema = mustSchema(NameRecordFeedback, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"message": map[string]any{"type": "string", "maxLength": knowledge.MaxTextRunes + 500, "description": "the customer's latest message, verbatim"},
@@ -503,7 +503,7 @@ type RecordFeedbackResult struct {
 }
 
 // Name implements agent.Tool.
-func (RecordFeedback) Name() string { return "record_feedback" }
+func (RecordFeedback) Name() string { return NameRecordFeedback }
 
 // Description implements agent.Tool.
 func (RecordFeedback) Description() string {

@@ -44,7 +44,7 @@ type funnelArgs struct {
 	WindowDays    *int   `json:"window_days"`
 }
 
-var funnelSchema = mustSchema("funnel_analysis", map[string]any{
+var funnelSchema = mustSchema(NameFunnel, map[string]any{
 	"type": "object",
 	"properties": merge(periodProps, map[string]any{
 		"channel":        map[string]any{"type": "string", "description": "only sessions whose first visit came from this channel, e.g. paid_search, email, display"},
@@ -56,7 +56,7 @@ var funnelSchema = mustSchema("funnel_analysis", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Funnel) Name() string { return "funnel_analysis" }
+func (Funnel) Name() string { return NameFunnel }
 
 // Description implements agent.Tool.
 func (Funnel) Description() string {

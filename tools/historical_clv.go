@@ -28,7 +28,7 @@ type historicalCLVArgs struct {
 // (about 12.7% a year).
 const DefaultMonthlyDiscountRate = 0.01
 
-var historicalCLVSchema = mustSchema("historical_clv", map[string]any{
+var historicalCLVSchema = mustSchema(NameHistoricalCLV, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"customer_id":   map[string]any{"type": "string", "pattern": "^[0-9A-Za-z-]+$"},
@@ -41,7 +41,7 @@ var historicalCLVSchema = mustSchema("historical_clv", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (HistoricalCLV) Name() string { return "historical_clv" }
+func (HistoricalCLV) Name() string { return NameHistoricalCLV }
 
 // Description implements agent.Tool.
 func (HistoricalCLV) Description() string {

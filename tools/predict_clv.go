@@ -50,7 +50,7 @@ const (
 	defaultCLVLimit    = 10
 )
 
-var predictCLVSchema = mustSchema("predict_clv", map[string]any{
+var predictCLVSchema = mustSchema(NamePredictCLV, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"customer_id":  map[string]any{"type": "string", "pattern": "^[0-9A-Za-z-]+$", "description": "one customer's P(alive), expected purchases and CLV"},
@@ -66,7 +66,7 @@ var predictCLVSchema = mustSchema("predict_clv", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (*PredictCLV) Name() string { return "predict_clv" }
+func (*PredictCLV) Name() string { return NamePredictCLV }
 
 // Description implements agent.Tool.
 func (*PredictCLV) Description() string {

@@ -31,7 +31,7 @@ type profileArgs struct {
 // profileOrders is the number of recent orders a profile lists.
 const profileOrders = 5
 
-var profileSchema = mustSchema("customer_profile", map[string]any{
+var profileSchema = mustSchema(NameCustomerProfile, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"customer_id": map[string]any{"type": "string", "pattern": "^[0-9A-Za-z-]+$", "description": "the customer (required)"},
@@ -41,7 +41,7 @@ var profileSchema = mustSchema("customer_profile", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (*CustomerProfile) Name() string { return "customer_profile" }
+func (*CustomerProfile) Name() string { return NameCustomerProfile }
 
 // Description implements agent.Tool.
 func (*CustomerProfile) Description() string {

@@ -100,7 +100,7 @@ type Report struct {
 	Location *time.Location
 }
 
-var reportSchema = mustSchema("segment_report", map[string]any{
+var reportSchema = mustSchema(NameReport, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"segment":   map[string]any{"type": "string", "enum": rfmSegmentNames, "description": "RFM segment"},
@@ -117,7 +117,7 @@ var reportSchema = mustSchema("segment_report", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Report) Name() string { return "segment_report" }
+func (Report) Name() string { return NameReport }
 
 // Description implements agent.Tool.
 func (Report) Description() string {
@@ -452,15 +452,15 @@ func predictCLVs(orders []analytics.Order, asOf time.Time) (map[string]analytics
 	if err != nil {
 		return nil, nil, err.Error()
 	}
-	bg, err := analytics.FitBGNBD(sums)
+	bg, err := fitBTYD(modelBGNBD, sums)
 	if err != nil {
 		return nil, nil, "BG/NBD fit: " + err.Error()
 	}
-	gg, err := analytics.FitGammaGamma(sums)
+	gg, err := fitBTYD(modelGammaGamma, sums)
 	if err != nil {
 		return nil, nil, "Gamma-Gamma fit: " + err.Error()
 	}
-	clvs, err := analytics.PredictCLV(sums, bg.Params, gg.Params, analytics.CLVConfig{
+	clvs, err := analytics.PredictCLV(sums, bg.model, gg.spend.Params, analytics.CLVConfig{
 		Periods: ReportCLVMonths, PeriodLength: 365.0 / 12, DiscountRate: DefaultMonthlyDiscountRate, Margin: 1})
 	if err != nil {
 		return nil, nil, err.Error()

@@ -27,7 +27,7 @@ type revenueArgs struct {
 	Country string `json:"country"`
 }
 
-var revenueSchema = mustSchema("revenue_summary", map[string]any{
+var revenueSchema = mustSchema(NameRevenue, map[string]any{
 	"type": "object",
 	"properties": merge(periodProps, map[string]any{
 		"country": map[string]any{"type": "string", "description": "customer country as in the data, e.g. \"United Kingdom\", \"Germany\""},
@@ -36,7 +36,7 @@ var revenueSchema = mustSchema("revenue_summary", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Revenue) Name() string { return "revenue_summary" }
+func (Revenue) Name() string { return NameRevenue }
 
 // Description implements agent.Tool.
 func (Revenue) Description() string {

@@ -25,7 +25,11 @@ type RFM struct {
 	Segments []analytics.RFMSegmentRule
 }
 
-type rfmArgs struct {
+// RFMArgs are the arguments of rfm_segments and of its typed core
+// (RFM.Score): the as-of day (YYYY-MM-DD; default the day after the last
+// order), an optional country, a segment or customer to list, and how many
+// customers to list (default 10).
+type RFMArgs struct {
 	AsOf       string `json:"as_of"`
 	Country    string `json:"country"`
 	Segment    string `json:"segment"`
@@ -36,7 +40,7 @@ type rfmArgs struct {
 var rfmSegmentNames = []any{"champions", "loyal", "potential_loyalists", "new", "promising", "need_attention",
 	"about_to_sleep", "at_risk", "cant_lose_them", "hibernating", "lost"}
 
-var rfmSchema = mustSchema("rfm_segments", map[string]any{
+var rfmSchema = mustSchema(NameRFM, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"as_of":       map[string]any{"type": "string", "format": "date", "description": "as-of date YYYY-MM-DD; recency counts days before it. Default: the day after the last order."},
@@ -49,7 +53,7 @@ var rfmSchema = mustSchema("rfm_segments", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (RFM) Name() string { return "rfm_segments" }
+func (RFM) Name() string { return NameRFM }
 
 // Description implements agent.Tool.
 func (RFM) Description() string {
@@ -99,39 +103,54 @@ type RFMToolResult struct {
 	Warnings   []string                `json:"warnings,omitempty"`
 	Caveats    []string                `json:"caveats,omitempty"`
 	Display    Display                 `json:"display"`
+	// Result is the scoring behind the JSON (unrounded shares, every
+	// customer's scores), for callers that present it otherwise (the rfm
+	// command); not in the JSON.
+	Result analytics.RFMResult `json:"-"`
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Score's result as JSON.
 func (t RFM) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	args, err := decodeArgs[rfmArgs](input, rfmSchema)
+	args, err := decodeArgs[RFMArgs](input, rfmSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call rfm_segments again"), nil
 	}
+	res, err := t.Score(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Score is the typed core of rfm_segments, which the tool and the rfm
+// command call: it scores every customer as of args.AsOf (rankRFM: rank
+// quintiles, seed section 4.3), summarizes the segments and lists the
+// customers asked for. Problems the caller can fix are *Problem; other
+// errors come from the store.
+func (t RFM) Score(ctx context.Context, args RFMArgs) (RFMToolResult, error) {
 	if args.Limit == 0 {
 		args.Limit = 10
 	}
 	asOf, err := asOfDate(ctx, t.Store, args.AsOf, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(err, "as_of is a date YYYY-MM-DD"), nil
+			return RFMToolResult{}, problemf(err, "as_of is a date YYYY-MM-DD")
 		}
-		return "", fmt.Errorf("rfm_segments: %w", err)
+		return RFMToolResult{}, err
 	}
 	res, global, err := rankRFM(ctx, t.Store, analytics.OrderFilter{Country: args.Country, To: asOf}, asOf, t.Segments)
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(fmt.Errorf("no customer%s has a purchase before %s", inCountry(args.Country), asOf.Format(time.DateOnly)),
-				"try another country (as spelled in the data) or a later as_of"), nil
+			return RFMToolResult{}, problemf(fmt.Errorf("no customer%s has a purchase before %s", inCountry(args.Country), asOf.Format(time.DateOnly)),
+				"try another country (as spelled in the data) or a later as_of")
 		}
-		return "", fmt.Errorf("rfm_segments: %w", err)
+		return RFMToolResult{}, err
 	}
 	out := RFMToolResult{
 		Definition: "RFM (seed section 4.3): recency = whole days from the last purchase to as_of, frequency = distinct purchase invoices, " +
 			"monetary = net spend (purchases minus returns); each scored 1-5 by rank quintile (equal values get equal scores; " +
 			"more recent = higher R), score = R*100 + F*10 + M; segment from R and FM = floor((F+M+1)/2).",
 		AsOf: asOf.Format(time.DateOnly), Country: args.Country, Currency: analytics.DefaultCurrency,
-		Customers: len(res.Customers), Thresholds: res.Thresholds, Warnings: res.Warnings,
+		Customers: len(res.Customers), Thresholds: res.Thresholds, Warnings: res.Warnings, Result: res,
 	}
 	switch {
 	case global:
@@ -166,8 +185,8 @@ func (t RFM) Call(ctx context.Context, input string) (_ string, err error) {
 			}
 		}
 		if len(pick) == 0 {
-			return retryHint(fmt.Errorf("customer %s has no purchase before %s%s", args.CustomerID, out.AsOf, inCountry(args.Country)),
-				"check the customer id"), nil
+			return RFMToolResult{}, problemf(fmt.Errorf("customer %s has no purchase before %s%s", args.CustomerID, out.AsOf, inCountry(args.Country)),
+				"check the customer id")
 		}
 		out.ListedOf = "customer " + args.CustomerID
 	case args.Segment != "":
@@ -204,7 +223,7 @@ func (t RFM) Call(ctx context.Context, input string) (_ string, err error) {
 	} else {
 		out.Display.Tables = append(out.Display.Tables, custTable)
 	}
-	return encodeJSON(out)
+	return out, nil
 }
 
 // asOfDate parses an as-of date, defaulting to the day after the last order

@@ -32,7 +32,13 @@ type ROI struct {
 	Location *time.Location
 }
 
-type roiArgs struct {
+// ROIArgs are the arguments of compute_roi and of its typed core
+// (ROI.Compute): the period (Period, or From/To as inclusive days; none
+// means all data), the grouping ("channel" default, or "campaign"), an
+// optional channel or campaign filter, the attribution model (default
+// last_touch), the basis ("revenue"; "margin" is refused) and the lookback
+// window in days (default DefaultLookbackDays).
+type ROIArgs struct {
 	periodArgs
 	GroupBy      string `json:"group_by"`
 	Channel      string `json:"channel"`
@@ -44,7 +50,7 @@ type roiArgs struct {
 
 var attributionModels = []any{"last_touch", "first_touch", "linear", "time_decay", "position_based", "markov"}
 
-var roiSchema = mustSchema("compute_roi", map[string]any{
+var roiSchema = mustSchema(NameROI, map[string]any{
 	"type": "object",
 	"properties": merge(periodProps, map[string]any{
 		"group_by":      map[string]any{"type": "string", "enum": []any{"channel", "campaign"}, "description": "default channel"},
@@ -58,7 +64,7 @@ var roiSchema = mustSchema("compute_roi", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (ROI) Name() string { return "compute_roi" }
+func (ROI) Name() string { return NameROI }
 
 // Description implements agent.Tool.
 func (ROI) Description() string {
@@ -133,13 +139,26 @@ func roiRowJSON(r analytics.ROIRow, withCAC bool) ROIRowJSON {
 	return out
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Compute's result as JSON.
 func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	args, err := decodeArgs[roiArgs](input, roiSchema)
+	args, err := decodeArgs[ROIArgs](input, roiSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call compute_roi again"), nil
 	}
+	res, err := t.Compute(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Compute is the typed core of compute_roi, which the tool and the roi
+// command call: it reads the attributed revenue and spend of the period
+// under args.Attribution (the SQL last-touch path, or journeys attributed by
+// CompareJourneyAttribution for the other models), joins the spend and
+// computes ROI, ROAS, CPA and CAC with analytics.ComputeROI (seed section
+// 4.1). Problems the caller can fix are *Problem; other errors come from
+// the store.
+func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 	if args.GroupBy == "" {
 		args.GroupBy = "channel"
 	}
@@ -153,14 +172,14 @@ func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 		args.LookbackDays = DefaultLookbackDays
 	}
 	if args.Basis == "margin" {
-		return retryHint(errors.New("basis margin needs product costs, which the data does not have"), "use basis revenue"), nil
+		return ROIResult{}, problemf(errors.New("basis margin needs product costs, which the data does not have"), "use basis revenue")
 	}
 	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(err, "use a period such as 2011, 2011-Q4 or 2011-10"), nil
+			return ROIResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")
 		}
-		return "", fmt.Errorf("compute_roi: %w", err)
+		return ROIResult{}, err
 	}
 	if args.Period == "" && args.From == "" && args.To == "" {
 		// All data: spend and touches in the lookback window before the
@@ -174,19 +193,19 @@ func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 	if lastTouch {
 		inputs, err = t.Store.LastTouchROIInputs(ctx, p, args.GroupBy, args.LookbackDays)
 		if err != nil {
-			return "", fmt.Errorf("compute_roi: %w", err)
+			return ROIResult{}, err
 		}
 	} else {
 		if args.GroupBy != "channel" {
-			return retryHint(fmt.Errorf("attribution %s is computed per channel, not per campaign", args.Attribution),
-				"use group_by channel, or attribution last_touch for campaigns"), nil
+			return ROIResult{}, problemf(fmt.Errorf("attribution %s is computed per channel, not per campaign", args.Attribution),
+				"use group_by channel, or attribution last_touch for campaigns")
 		}
 		inputs, caveats, err = t.modelInputs(ctx, p, analytics.Model(args.Attribution), args.LookbackDays)
 		if err != nil {
 			if isArgProblem(err) {
-				return retryHint(err, "try a longer period or last_touch"), nil
+				return ROIResult{}, problemf(err, "try a longer period or last_touch")
 			}
-			return "", fmt.Errorf("compute_roi: %w", err)
+			return ROIResult{}, err
 		}
 	}
 	if want := args.Channel + args.Campaign; want != "" {
@@ -199,20 +218,20 @@ func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 			}
 		}
 		if len(kept) == 0 {
-			return retryHint(fmt.Errorf("%s %q has no spend or attributed revenue in %s", args.GroupBy, want, p),
-				"known "+args.GroupBy+"s in this period: "+strings.Join(names, ", ")), nil
+			return ROIResult{}, problemf(fmt.Errorf("%s %q has no spend or attributed revenue in %s", args.GroupBy, want, p),
+				"known "+args.GroupBy+"s in this period: "+strings.Join(names, ", "))
 		}
 		inputs = kept
 	}
 	if len(inputs) == 0 {
-		return retryHint(fmt.Errorf("no marketing spend or attributed orders in %s", p), "try another period"), nil
+		return ROIResult{}, problemf(fmt.Errorf("no marketing spend or attributed orders in %s", p), "try another period")
 	}
 	rep, err := analytics.ComputeROI(inputs, analytics.BasisRevenue)
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(err, ""), nil
+			return ROIResult{}, problemf(err, "")
 		}
-		return "", fmt.Errorf("compute_roi: %w", err)
+		return ROIResult{}, err
 	}
 	// Marketing ROI (seed 4.1) compares marketing revenue with marketing
 	// cost: groups without spend (organic, direct) bring revenue but no
@@ -229,7 +248,7 @@ func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 	if len(paid) > 0 && len(unpaid) > 0 {
 		paidRep, err := analytics.ComputeROI(paid, analytics.BasisRevenue)
 		if err != nil {
-			return "", fmt.Errorf("compute_roi: %w", err)
+			return ROIResult{}, err
 		}
 		rep.Total = paidRep.Total
 		rep.Total.Group = "total (with spend)"
@@ -273,7 +292,7 @@ func (t ROI) Call(ctx context.Context, input string) (_ string, err error) {
 	if len(chart.Labels) > 1 {
 		res.Display.Charts = []Chart{chart}
 	}
-	return encodeJSON(res)
+	return res, nil
 }
 
 func roiTableRow(r analytics.ROIRow, cur string) []string {
@@ -311,15 +330,7 @@ func attributionDefinition(m analytics.Model, lookback int) string {
 // modelInputs attributes the period's orders with model m over journeys
 // built from touchpoints, and joins the channels' spend.
 func (t ROI) modelInputs(ctx context.Context, p analytics.Period, m analytics.Model, lookback int) ([]analytics.ROIInput, []string, error) {
-	tps, convs, err := t.Store.AttributionInputs(ctx, p, lookback)
-	if err != nil {
-		return nil, nil, err
-	}
-	journeys, err := analytics.BuildJourneys(tps, convs, float64(lookback), p.To)
-	if err != nil {
-		return nil, nil, err
-	}
-	cmp, err := analytics.CompareJourneyAttribution(journeys, []analytics.Model{m}, analytics.AttributionOptions{}, "")
+	cmp, err := compareJourneys(ctx, t.Store, p, []analytics.Model{m}, lookback)
 	if err != nil {
 		return nil, nil, err
 	}

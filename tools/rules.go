@@ -40,7 +40,7 @@ type RulesArgs struct {
 	Limit         int      `json:"limit"`
 }
 
-var rulesSchema = mustSchema("association_rules", map[string]any{
+var rulesSchema = mustSchema(NameRules, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"country":        map[string]any{"type": "string", "description": "only the invoices of this country, as spelled in the data (e.g. France, Germany)"},
@@ -54,7 +54,7 @@ var rulesSchema = mustSchema("association_rules", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Rules) Name() string { return "association_rules" }
+func (Rules) Name() string { return NameRules }
 
 // Description implements agent.Tool.
 func (Rules) Description() string {

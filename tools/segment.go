@@ -43,7 +43,7 @@ type segmentArgs struct {
 	Method  string `json:"method"`
 }
 
-var segmentSchema = mustSchema("segment_customers", map[string]any{
+var segmentSchema = mustSchema(NameSegment, map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"k":       map[string]any{"type": "integer", "minimum": 2, "maximum": 20, "description": "number of clusters; default: chosen by the best silhouette over 2..8"},
@@ -54,7 +54,7 @@ var segmentSchema = mustSchema("segment_customers", map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Segment) Name() string { return "segment_customers" }
+func (Segment) Name() string { return NameSegment }
 
 // Description implements agent.Tool.
 func (Segment) Description() string {

@@ -11,6 +11,7 @@ import (
 	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/knowledge"
+	"github.com/roibot/roibot/planner"
 	"github.com/roibot/roibot/postgres"
 	"github.com/roibot/roibot/tools"
 )
@@ -104,26 +105,23 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	plannerCfg := agent.PlannerConfig{AsOf: last, Vocabulary: agent.Vocabulary{
+	offline := planner.New(planner.Config{AsOf: last, Vocabulary: planner.Vocabulary{
 		Countries: countries, Campaigns: campaigns, Categories: categories,
 		Channels: channels,
-	}}
+	}})
 	model, err := agent.NewModel(agent.ProviderConfig{
 		Provider: a.Config.Provider(),
 		APIKey:   a.apiKey(),
 		BaseURL:  a.baseURL(),
 		Model:    a.modelName(),
-		Planner:  plannerCfg,
+		Offline:  offline,
 	})
 	if err != nil {
 		return nil, err
 	}
 	// The offline planner composes the answer from tool results when a
 	// model's text is withheld (figures no tool returned) or missing.
-	composer, err := newComposer(agent.ProviderConfig{Provider: agent.ProviderOffline, Planner: plannerCfg})
-	if err != nil {
-		return nil, err
-	}
+	var composer agent.Composer = offline
 	fs, emb, err := a.feedback(ctx)
 	feedbackOK := err == nil
 	if err != nil {
@@ -145,7 +143,7 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	}
 	byRole := map[agent.Role][]agent.Tool{}
 	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
-		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment}) {
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment, Datasets: s}) {
 		if !feedbackOK && tools.IsFeedbackTool(e.Tool.Name()) {
 			continue
 		}
@@ -153,8 +151,15 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 			byRole[agent.Role(r)] = append(byRole[agent.Role(r)], e.Tool)
 		}
 	}
+	// The offline planner composes the answer from the whole result (it
+	// summarises large tables itself), so its results are not cut to fit
+	// an LLM's context.
+	maxResult := 0
+	if a.Config.Provider() == agent.ProviderOffline {
+		maxResult = planner.MaxResultChars
+	}
 	svc, err := agent.New(agent.Config{
-		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout,
+		Model: model, Tools: byRole, MaxSteps: a.Config.MaxSteps, CallTimeout: a.Config.LLMTimeout, MaxResultChars: maxResult,
 		MaxTokens: a.Config.LLMMaxTokens, IdleTimeout: a.Config.LLMIdleTimeout, DisableStreaming: !a.Config.LLMStream,
 		Composer: composer,
 		AsOf:     func() time.Time { return last }, Logger: a.Logger,

@@ -16,6 +16,7 @@ import (
 	"github.com/roibot/roibot/ingest"
 	"github.com/roibot/roibot/postgres"
 	"github.com/roibot/roibot/postgres/pgtest"
+	"github.com/roibot/roibot/tools"
 )
 
 // clvFixture is a small order history: 80 seeded customers buying from
@@ -157,7 +158,7 @@ func TestAsk_CLV(t *testing.T) {
 
 	// The analyst's command on the same split must agree with the tool.
 	t.Run("CLVFitAgreesWithTool", func(t *testing.T) {
-		var rep clvFitReport
+		var rep tools.CLVFitResult
 		out := runRoibot(t, env, "clv", "fit", "--calibration-end", "2011-09-10", "--unit", "week", "--json")
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("clv fit --json: %v\n%s", err, out)

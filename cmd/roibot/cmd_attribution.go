@@ -13,6 +13,7 @@ import (
 
 	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/ingest"
 	"github.com/roibot/roibot/tools"
 )
 
@@ -102,7 +103,7 @@ func (a *App) attribution(ctx context.Context, o attributionOpts) error {
 			return fmt.Errorf("attribution: %w", err)
 		}
 		defer f.Close()
-		paths, err := analytics.ReadChannelAttributionCSV(f)
+		paths, err := ingest.ReadChannelAttributionCSV(f)
 		if err != nil {
 			return fmt.Errorf("attribution: %s: %w", o.file, err)
 		}
@@ -115,23 +116,16 @@ func (a *App) attribution(ctx context.Context, o attributionOpts) error {
 		if err != nil {
 			return err
 		}
-		loc := a.Config.Location()
-		p, err := cliPeriod(ctx, s, o.from, o.to, loc)
+		args := tools.AttributionArgs{Models: []string{string(m)}, LookbackDays: o.lookback}
+		if args.From, args.To, err = cliDays(ctx, s, o.from, o.to, a.Config.Location()); err != nil {
+			return fmt.Errorf("attribution: %w", err)
+		}
+		res, err := tools.Attribution{Store: s, Location: a.Config.Location()}.Compare(ctx, args)
 		if err != nil {
 			return fmt.Errorf("attribution: %w", err)
 		}
-		tps, convs, err := s.AttributionInputs(ctx, p, o.lookback)
-		if err != nil {
-			return fmt.Errorf("attribution: %w", err)
-		}
-		journeys, err := analytics.BuildJourneys(tps, convs, float64(o.lookback), p.To)
-		if err != nil {
-			return fmt.Errorf("attribution %s: %w", p, err)
-		}
-		if cmp, err = analytics.CompareJourneyAttribution(journeys, []analytics.Model{m}, analytics.AttributionOptions{}, ""); err != nil {
-			return fmt.Errorf("attribution %s: %w", p, err)
-		}
-		rep.Source, rep.Period, rep.LookbackDays = "database (GBP)", p.String(), o.lookback
+		cmp = res.Comparison
+		rep.Source, rep.Period, rep.LookbackDays = "database (GBP)", res.Period.Label, res.LookbackDays
 	}
 	for _, r := range cmp.Rows {
 		rep.Channels = append(rep.Channels, AttributionChannel{Channel: r.Channel, Conversions: round6(r.Conversions[0]), Value: round6(r.Value[0])})
@@ -175,30 +169,26 @@ func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 
 func fmtNum(v float64, d int) string { return strconv.FormatFloat(v, 'f', d, 64) }
 
-// dataRanger is the part of the store cliPeriod needs.
+// dataRanger is the part of the store cliDays needs.
 type dataRanger interface {
 	DataRange(ctx context.Context, currency string) (first, last time.Time, err error)
 }
 
-// cliPeriod turns --from/--to (inclusive local days) into a period; a
-// missing bound is the first or last order day.
-func cliPeriod(ctx context.Context, s dataRanger, from, to string, loc *time.Location) (analytics.Period, error) {
-	if from == "" || to == "" {
-		first, last, err := s.DataRange(ctx, analytics.DefaultCurrency)
-		if err != nil {
-			return analytics.Period{}, err
-		}
-		if from == "" {
-			from = first.In(loc).Format(time.DateOnly)
-		}
-		if to == "" {
-			to = last.In(loc).Format(time.DateOnly)
-		}
+// cliDays fills in missing --from/--to (inclusive local days) with the
+// first and last order day, so a command's period is labelled by its days.
+func cliDays(ctx context.Context, s dataRanger, from, to string, loc *time.Location) (string, string, error) {
+	if from != "" && to != "" {
+		return from, to, nil
 	}
-	p, err := analytics.DateRange(from, to, loc)
+	first, last, err := s.DataRange(ctx, analytics.DefaultCurrency)
 	if err != nil {
-		return p, err
+		return "", "", err
 	}
-	p.Label = from + ".." + to
-	return p, nil
+	if from == "" {
+		from = first.In(loc).Format(time.DateOnly)
+	}
+	if to == "" {
+		to = last.In(loc).Format(time.DateOnly)
+	}
+	return from, to, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/report"
 	"github.com/roibot/roibot/tools"
 )
 
@@ -66,7 +68,7 @@ func (a *App) chat(ctx context.Context, roleName string) error {
 			fmt.Fprintln(a.Stdout, "error:", err)
 			continue
 		}
-		printAnswer(a.Stdout, ans, a.Config.Provider() != agent.ProviderOffline)
+		printAnswer(a.Stdout, ans, a.Config.Provider() != agent.ProviderOffline, "")
 		history = append(history, agent.Turn{Question: q, Answer: ans.Text, ToolCalls: ans.ToolCalls})
 	}
 }
@@ -104,7 +106,7 @@ func newAskCmd(app *App) *cobra.Command {
 				}{ans.Text, ans.ToolCalls})
 				return nil
 			}
-			printAnswer(app.Stdout, ans, app.Config.Provider() != agent.ProviderOffline)
+			printAnswer(app.Stdout, ans, app.Config.Provider() != agent.ProviderOffline, "")
 			return nil
 		},
 	}
@@ -153,19 +155,67 @@ func printJSON(w io.Writer, v any) {
 	_ = enc.Encode(v)
 }
 
+// printToolJSON prints a typed core's result as the tool returns it to the
+// model (json.Marshal, HTML characters escaped), indented.
+func printToolJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	printJSON(w, json.RawMessage(b))
+	return nil
+}
+
 // printAnswer writes the answer text for a terminal (Markdown bold
 // markers dropped) and, when withTables, its tables as aligned text. The
 // offline planner already lists the tables' rows in its text, so callers
 // pass withTables only for LLM answers.
-func printAnswer(w io.Writer, ans agent.Answer, withTables bool) {
+//
+// A table longer than the rows shown (the offline planner lists 10, the
+// tables printed here 25) is written whole to a CSV file in dir (the
+// system's temporary directory when empty), and its path is printed.
+func printAnswer(w io.Writer, ans agent.Answer, withTables bool, dir string) {
 	fmt.Fprintln(w, strings.ReplaceAll(ans.Text, "**", ""))
-	if !withTables {
-		return
+	shown := inlineRowsOffline
+	if withTables {
+		shown = inlineRowsTables
+		for _, t := range ans.Tables {
+			fmt.Fprintln(w)
+			writeTable(w, t, inlineRowsTables)
+		}
 	}
 	for _, t := range ans.Tables {
-		fmt.Fprintln(w)
-		writeTable(w, t, 25)
+		if len(t.Rows) <= shown {
+			continue
+		}
+		path, err := writeTableCSV(dir, t)
+		if err != nil {
+			fmt.Fprintln(w, "(could not write the whole table to a CSV file:", err.Error()+")")
+			continue
+		}
+		fmt.Fprintf(w, "\nWhole table %q (%d rows): %s\n", t.Title, len(t.Rows), path)
 	}
+}
+
+// Rows of a table shown in the terminal: the offline planner's answer
+// lists 10, the tables printed for an LLM's answer 25.
+const (
+	inlineRowsOffline = 10
+	inlineRowsTables  = 25
+)
+
+// writeTableCSV writes t as CSV (report.CSV) to a new file in dir and
+// returns its path.
+func writeTableCSV(dir string, t agent.Table) (string, error) {
+	f, err := os.CreateTemp(dir, "roibot-table-*.csv")
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(report.CSV(t.Columns, t.Rows)); err != nil {
+		f.Close()
+		return "", err
+	}
+	return f.Name(), f.Close()
 }
 
 // writeTable prints at most maxRows rows of t, columns padded to width.

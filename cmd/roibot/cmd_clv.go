@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/ingest"
+	"github.com/roibot/roibot/tools"
 )
 
 func newCLVCmd(app *App) *cobra.Command {
@@ -64,31 +63,6 @@ func newCLVFitCmd(app *App) *cobra.Command {
 	return cmd
 }
 
-// paramRow is one fitted parameter.
-type paramRow struct {
-	Name     string  `json:"name"`
-	Value    float64 `json:"value"`
-	StdError float64 `json:"std_error"`
-}
-
-// clvFitReport is what roibot clv fit prints.
-type clvFitReport struct {
-	Model          string                   `json:"model"`
-	Source         string                   `json:"source"`
-	Unit           string                   `json:"unit"`
-	CalibrationEnd string                   `json:"calibration_end"`
-	HoldoutEnd     string                   `json:"holdout_end,omitempty"`
-	Customers      int                      `json:"customers"`
-	Parameters     []paramRow               `json:"parameters"`
-	LogLikelihood  float64                  `json:"log_likelihood"`
-	Iterations     int                      `json:"iterations"`
-	Excluded       string                   `json:"excluded,omitempty"`
-	Warnings       []string                 `json:"warnings,omitempty"`
-	Holdout        *analytics.HoldoutReport `json:"holdout,omitempty"`
-	HoldoutLength  float64                  `json:"holdout_length,omitempty"`
-	NewInHoldout   int                      `json:"new_in_holdout,omitempty"`
-}
-
 func parseDay(flag, s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
 	if err != nil {
@@ -97,24 +71,16 @@ func parseDay(flag, s string) (time.Time, error) {
 	return t, nil
 }
 
-// readCDNOWFile reads a CDNOW elog or master file, detected from its first line.
+// readCDNOWFile reads a CDNOW elog or master file (ingest.ReadCDNOW) and
+// names its source.
 func readCDNOWFile(path string) ([]analytics.Order, string, error) {
 	rc, err := ingest.Open(path)
 	if err != nil {
 		return nil, "", err
 	}
 	defer rc.Close()
-	br := bufio.NewReader(rc)
-	first, err := br.Peek(64)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, "", err
-	}
-	if strings.HasPrefix(strings.TrimSpace(string(first)), "masterid,") {
-		orders, err := analytics.ReadCDNOWElog(br)
-		return orders, filepath.Base(path) + " (CDNOW elog)", err
-	}
-	orders, err := analytics.ReadCDNOWMaster(br)
-	return orders, filepath.Base(path) + " (CDNOW master)", err
+	orders, layout, err := ingest.ReadCDNOW(rc)
+	return orders, filepath.Base(path) + " (CDNOW " + layout + ")", err
 }
 
 func (a *App) clvFit(ctx context.Context, o clvFitOptions) error {
@@ -155,77 +121,15 @@ func (a *App) clvFit(ctx context.Context, o clvFitOptions) error {
 			orders[i].At = orders[i].At.In(a.Config.Location())
 		}
 	}
-	if len(orders) == 0 {
-		return fmt.Errorf("clv fit: no orders in %s", source)
-	}
-	last := orders[0].At
-	for _, ord := range orders {
-		if ord.At.After(last) {
-			last = ord.At
-		}
-	}
-	lastDay := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
-	holdEnd := lastDay
+	args := tools.CLVFitArgs{Model: o.model, Unit: unit, CalibrationEnd: calEnd, Orders: orders, Source: source}
 	if o.holdoutEnd != "" {
-		if holdEnd, err = parseDay("holdout-end", o.holdoutEnd); err != nil {
+		if args.HoldoutEnd, err = parseDay("holdout-end", o.holdoutEnd); err != nil {
 			return err
 		}
 	}
-	if !calEnd.Before(lastDay) {
-		return fmt.Errorf("clv fit: --calibration-end %s is not before the last order day %s: nothing is left to validate on",
-			calEnd.Format(time.DateOnly), lastDay.Format(time.DateOnly))
-	}
-	if !holdEnd.After(calEnd) {
-		return fmt.Errorf("clv fit: --holdout-end %s must be after --calibration-end %s", holdEnd.Format(time.DateOnly), calEnd.Format(time.DateOnly))
-	}
-	if holdEnd.After(lastDay) {
-		return fmt.Errorf("clv fit: --holdout-end %s is after the last order day %s: the holdout would count purchases that were never observed",
-			holdEnd.Format(time.DateOnly), lastDay.Format(time.DateOnly))
-	}
-	rep := clvFitReport{Model: o.model, Source: source, Unit: unit.String(), CalibrationEnd: calEnd.Format(time.DateOnly)}
-	summaries, err := analytics.SummarizeCustomers(orders, calEnd, unit)
+	rep, err := tools.FitCLV(ctx, args)
 	if err != nil {
 		return fmt.Errorf("clv fit: %w", err)
-	}
-	var model analytics.RepeatPurchaseModel
-	switch o.model {
-	case "bgnbd":
-		f, err := analytics.FitBGNBD(summaries)
-		if err != nil {
-			return fmt.Errorf("clv fit: %w", err)
-		}
-		p, se := f.Params, f.StdErr
-		rep.Parameters = []paramRow{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"a", p.A, se.A}, {"b", p.B, se.B}}
-		rep.LogLikelihood, rep.Customers, rep.Iterations, rep.Warnings, model = f.LogLikelihood, f.Customers, f.Iterations, f.Warnings, p
-	case "paretonbd":
-		f, err := analytics.FitParetoNBD(summaries)
-		if err != nil {
-			return fmt.Errorf("clv fit: %w", err)
-		}
-		p, se := f.Params, f.StdErr
-		rep.Parameters = []paramRow{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"s", p.S, se.S}, {"beta", p.Beta, se.Beta}}
-		rep.LogLikelihood, rep.Customers, rep.Iterations, rep.Warnings, model = f.LogLikelihood, f.Customers, f.Iterations, f.Warnings, p
-	case "gammagamma":
-		f, err := analytics.FitGammaGamma(summaries)
-		if err != nil {
-			return fmt.Errorf("clv fit: %w", err)
-		}
-		p, se := f.Params, f.StdErr
-		rep.Parameters = []paramRow{{"p", p.P, se.P}, {"q", p.Q, se.Q}, {"gamma", p.Gamma, se.Gamma}}
-		rep.LogLikelihood, rep.Customers, rep.Iterations, rep.Warnings = f.LogLikelihood, f.Customers, f.Iterations, f.Warnings
-		rep.Excluded = fmt.Sprintf("%d one-time buyers and %d repeat customers with mean repeat value <= 0 excluded", f.ExcludedOneTime, f.ExcludedNonPositive)
-	}
-	if model != nil { // the windows were checked above: calibration end < holdout end ≤ last order day
-		split, err := analytics.SplitHoldout(orders, calEnd, holdEnd, unit)
-		if err != nil {
-			return fmt.Errorf("clv fit holdout: %w", err)
-		}
-		h, err := analytics.ValidateHoldout(split, model, 7)
-		if err != nil {
-			return fmt.Errorf("clv fit holdout: %w", err)
-		}
-		rep.Holdout, rep.HoldoutLength, rep.NewInHoldout = &h, split.Length, split.NewInHoldout
-		rep.HoldoutEnd = holdEnd.Format(time.DateOnly)
 	}
 	if o.asJSON {
 		printJSON(a.Stdout, rep)
@@ -246,7 +150,7 @@ var modelTitles = map[string]string{"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD"
 
 // printCLVFit prints parameters to 4 decimals, the log-likelihood to 2
 // and the holdout table means to 4.
-func printCLVFit(w io.Writer, r clvFitReport) {
+func printCLVFit(w io.Writer, r tools.CLVFitResult) {
 	fmt.Fprintf(w, "%s fit on %d customers, %s, calibration end %s (%s)\n", modelTitles[r.Model], r.Customers, r.Source, r.CalibrationEnd, r.Unit)
 	if r.Excluded != "" {
 		fmt.Fprintln(w, r.Excluded)
@@ -297,7 +201,8 @@ func newRFMCmd(app *App) *cobra.Command {
 		Use:   "rfm",
 		Short: "RFM segments of the customers in the database: counts, revenue shares and score thresholds",
 		Long: "Score every customer 1-5 on recency, frequency and monetary value by rank quintiles (ties share a score),\n" +
-			"score = R*100 + F*10 + M (seed section 4.3), and print the segment counts, revenue shares and the bins in use.",
+			"score = R*100 + F*10 + M (seed section 4.3), and print the segment counts, revenue shares and the bins in use —\n" +
+			"the rfm_segments tool. With --country, customers are ranked among all customers and the counts cover that country's.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return app.rfm(cmd.Context(), asOf, country, asJSON)
@@ -314,32 +219,11 @@ func (a *App) rfm(ctx context.Context, asOfFlag, country string, asJSON bool) er
 	if err != nil {
 		return err
 	}
-	l := a.Config.Location()
-	var asOf time.Time
-	if asOfFlag != "" {
-		if asOf, err = time.ParseInLocation(time.DateOnly, asOfFlag, l); err != nil {
-			return fmt.Errorf("--as-of %q: want YYYY-MM-DD", asOfFlag)
-		}
-	} else {
-		_, last, err := s.DataRange(ctx, analytics.DefaultCurrency)
-		if err != nil {
-			return fmt.Errorf("rfm: no orders (run roibot import first): %w", err)
-		}
-		last = last.In(l)
-		asOf = time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, l)
-	}
-	orders, err := s.PurchaseOrders(ctx, analytics.OrderFilter{Country: country, To: asOf})
-	if err != nil {
-		return err
-	}
-	in, err := analytics.RFMInputs(orders, asOf)
-	if err != nil {
-		return fmt.Errorf("rfm as of %s%s: %w", asOf.Format(time.DateOnly), inCountryText(country), err)
-	}
-	res, err := analytics.ScoreRFM(in, analytics.RFMConfig{})
+	scored, err := tools.RFM{Store: s, Location: a.Config.Location()}.Score(ctx, tools.RFMArgs{AsOf: asOfFlag, Country: country})
 	if err != nil {
 		return fmt.Errorf("rfm: %w", err)
 	}
+	res, asOf := scored.Result, scored.AsOf
 	if asJSON {
 		// rfmSegmentJSON is one segment; revenue in major units, shares as
 		// fractions (revenue_share null with a reason when the total is ≤ 0).
@@ -368,10 +252,10 @@ func (a *App) rfm(ctx context.Context, asOfFlag, country string, asJSON bool) er
 			Segments   []rfmSegmentJSON        `json:"segments"`
 			Thresholds analytics.RFMThresholds `json:"thresholds"`
 			Warnings   []string                `json:"warnings,omitempty"`
-		}{asOf.Format(time.DateOnly), country, analytics.DefaultCurrency, len(res.Customers), segs, res.Thresholds, res.Warnings})
+		}{asOf, country, analytics.DefaultCurrency, len(res.Customers), segs, res.Thresholds, res.Warnings})
 		return nil
 	}
-	fmt.Fprintf(a.Stdout, "RFM as of %s%s: %d customers (score = R*100 + F*10 + M, quintiles 1-5)\n", asOf.Format(time.DateOnly), inCountryText(country), len(res.Customers))
+	fmt.Fprintf(a.Stdout, "RFM as of %s%s: %d customers (score = R*100 + F*10 + M, quintiles 1-5)\n", asOf, inCountryText(country), len(res.Customers))
 	st := agent.Table{Columns: []string{"segment", "customers", "customer share", "net revenue", "revenue share"}}
 	for _, g := range res.Segments {
 		share := "n/a"
@@ -395,6 +279,9 @@ func (a *App) rfm(ctx context.Context, asOfFlag, country string, asJSON bool) er
 	writeTable(a.Stdout, tt, len(tt.Rows))
 	for _, w := range res.Warnings {
 		fmt.Fprintln(a.Stdout, "warning:", w)
+	}
+	for _, c := range scored.Caveats {
+		fmt.Fprintln(a.Stdout, "caveat:", c)
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/roibot/roibot/tools"
 )
 
 // TestCLVFit_CDNOW reproduces the published BG/NBD fit of the CDNOW
@@ -45,7 +47,7 @@ func TestCLVFit_CDNOW(t *testing.T) {
 
 func TestCLVFit_JSON(t *testing.T) {
 	t.Run("BGNBD", func(t *testing.T) {
-		var rep clvFitReport
+		var rep tools.CLVFitResult
 		out := runRoibot(t, map[string]string{}, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("clv fit --json: %v\n%s", err, out)
@@ -65,7 +67,7 @@ func TestCLVFit_JSON(t *testing.T) {
 	})
 	t.Run("ParetoNBD", func(t *testing.T) {
 		// PROVENANCE.md: r = 0.553, α = 10.578, s = 0.606, β = 11.669, LL −9595.0 (published to these decimals).
-		var rep clvFitReport
+		var rep tools.CLVFitResult
 		out := runRoibot(t, map[string]string{}, "clv", "fit", "--model", "paretonbd", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("clv fit --json: %v\n%s", err, out)
@@ -82,7 +84,7 @@ func TestCLVFit_JSON(t *testing.T) {
 	})
 	t.Run("GammaGamma", func(t *testing.T) {
 		// Fader & Hardie (2013) / CLVTools: p = 6.25, q = 3.74, γ = 15.44, LL −4055.92 on 946 repeat customers.
-		var rep clvFitReport
+		var rep tools.CLVFitResult
 		out := runRoibot(t, map[string]string{}, "clv", "fit", "--model", "gammagamma", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "week", "--json")
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("clv fit --json: %v\n%s", err, out)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -46,35 +45,14 @@ func (a *App) roi(ctx context.Context, by, from, to, model string, lookback int,
 	if err != nil {
 		return err
 	}
-	args := map[string]any{"group_by": by, "attribution": string(m), "lookback_days": lookback}
-	if from != "" {
-		args["from"] = from
-	}
-	if to != "" {
-		args["to"] = to
-	}
-	in, err := json.Marshal(args)
+	args := tools.ROIArgs{GroupBy: by, Attribution: string(m), LookbackDays: lookback}
+	args.From, args.To = from, to
+	res, err := tools.ROI{Store: s, Location: a.Config.Location()}.Compute(ctx, args)
 	if err != nil {
-		return err
-	}
-	out, err := tools.ROI{Store: s, Location: a.Config.Location()}.Call(ctx, string(in))
-	if err != nil {
-		return err
-	}
-	var res struct {
-		tools.ROIResult
-		Error string `json:"error"`
-		Hint  string `json:"hint"`
-	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		return fmt.Errorf("roi: %w", err)
 	}
-	if res.Error != "" {
-		return fmt.Errorf("roi: %s (%s)", res.Error, res.Hint)
-	}
 	if asJSON {
-		printJSON(a.Stdout, json.RawMessage(out))
-		return nil
+		return printToolJSON(a.Stdout, res)
 	}
 	fmt.Fprintln(a.Stdout, res.Summary)
 	for _, t := range res.Display.Tables {

@@ -23,6 +23,7 @@ var allowedDeps = map[string][]string{
 	"postgres":   {"analytics", "knowledge", "migrations"},
 	"tools":      {"analytics", "knowledge", "report"},
 	"agent":      {},
+	"planner":    {"tools", "analytics"},
 	"slackbot":   {"agent", "report"},
 	"report":     {},
 	"migrations": {},
@@ -35,6 +36,7 @@ var forbiddenThirdParty = map[string][]string{
 	"knowledge": {"github.com/jackc/", "github.com/slack-go/", "database/sql"},
 	"tools":     {"github.com/jackc/", "github.com/slack-go/", "database/sql"},
 	"agent":     {"github.com/jackc/", "github.com/slack-go/", "database/sql"},
+	"planner":   {"github.com/jackc/", "github.com/slack-go/", "database/sql"},
 	"slackbot":  {"github.com/jackc/", "database/sql"},
 }
 

@@ -171,19 +171,23 @@ func TestDemo_NewUserQuestions(t *testing.T) {
 		if res.Period.From != "2011-10-01" || res.Period.To != "2012-01-01" {
 			t.Fatalf("period = %+v; want 2011-10-01..2012-01-01", res.Period)
 		}
-		// Independent last-touch attribution, written with window functions
+		// Independent last-touch attribution by the journey rule (a
+		// touchpoint credits the customer's next order, earlier orders
+		// included, within 30 × 24 hours), written with window functions
 		// rather than the store's lateral join.
-		rows, err := conn.Query(ctx, `with buys as (
-				select o.invoice_no, o.customer_id, o.invoiced_at, sum(l.amount) rev
+		rows, err := conn.Query(ctx, `with allbuys as (
+				select o.invoice_no, o.customer_id, o.invoiced_at, sum(l.amount) rev,
+				       lag(o.invoiced_at) over (partition by o.customer_id order by o.invoiced_at, o.invoice_no) prev_at
 				from orders o join order_lines l using (invoice_no)
-				where o.customer_id is not null and not l.is_return
-				  and o.invoiced_at >= '2011-10-01' and o.invoiced_at < '2012-01-01'
+				where o.customer_id is not null and not l.is_return and o.invoiced_at < '2012-01-01'
 				group by 1, 2, 3 having sum(l.amount) > 0),
+			buys as (select * from allbuys where invoiced_at >= '2011-10-01'),
 			ranked as (
 				select b.invoice_no, b.rev, t.channel,
 				       row_number() over (partition by b.invoice_no order by t.touched_at desc, t.touchpoint_id desc) rn
 				from buys b join touchpoints t on t.customer_id = b.customer_id
-				 and t.touched_at <= b.invoiced_at and t.touched_at > b.invoiced_at - interval '30 days'),
+				 and t.touched_at <= b.invoiced_at and t.touched_at >= b.invoiced_at - interval '720 hours'
+				 and (b.prev_at is null or t.touched_at > b.prev_at)),
 			rev as (select channel, sum(rev) rev from ranked where rn = 1 group by 1),
 			spend as (select channel, sum(cost) cost from ad_spend where day >= '2011-10-01' and day < '2012-01-01' group by 1)
 			select c.channel, coalesce(r.rev, 0), coalesce(s.cost, 0)

@@ -20,6 +20,7 @@ import (
 	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/ingest"
 	"github.com/roibot/roibot/knowledge"
+	"github.com/roibot/roibot/planner"
 	"github.com/roibot/roibot/postgres"
 	"github.com/roibot/roibot/postgres/pgtest"
 	"github.com/roibot/roibot/tools"
@@ -95,9 +96,9 @@ func (fx *feedbackFixture) service(t *testing.T, model agent.Config) *agent.Serv
 }
 
 func plannerConfig(categories ...string) agent.Config {
-	return agent.Config{Model: agent.NewPlanner(agent.PlannerConfig{
+	return agent.Config{Model: planner.New(planner.Config{
 		AsOf:       time.Date(2011, 12, 9, 0, 0, 0, 0, time.UTC),
-		Vocabulary: agent.Vocabulary{Categories: categories},
+		Vocabulary: planner.Vocabulary{Categories: categories},
 	})}
 }
 

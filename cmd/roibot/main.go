@@ -80,7 +80,9 @@ func commands(app *App) []*cobra.Command {
 		newReportCmd(app),
 		newAttributionCmd(app),
 		newROICmd(app),
+		newMMMCmd(app),
 		newReembedCmd(app),
+		newModelCmd(app),
 	}
 }
 

@@ -1,4 +1,4 @@
-package agent_test
+package planner_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/planner"
 )
 
 // ExampleService_Ask runs the offline Planner over one fake tool: the
@@ -24,8 +25,8 @@ func ExampleService_Ask() {
 		},
 	}
 	svc, err := agent.New(agent.Config{
-		Model: agent.NewPlanner(agent.PlannerConfig{
-			Vocabulary: agent.Vocabulary{Countries: []string{"United Kingdom", "France"}},
+		Model: planner.New(planner.Config{
+			Vocabulary: planner.Vocabulary{Countries: []string{"United Kingdom", "France"}},
 		}),
 		Tools:  map[agent.Role][]agent.Tool{agent.RoleMarketer: {revenue}},
 		AsOf:   func() time.Time { return time.Date(2011, 12, 9, 0, 0, 0, 0, time.UTC) },

@@ -1,4 +1,4 @@
-package agent_test
+package planner_test
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/tmc/langchaingo/llms"
 
-	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/planner"
 )
 
 // clvTools are predict_clv and customer_profile with their schema's
@@ -23,7 +23,7 @@ func clvTools(withProfile bool) []llms.Tool {
 }
 
 func TestPlanner_CLVQuestions(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: vocabulary})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
 	tests := []struct {
 		q       string
 		profile bool

@@ -1,17 +1,17 @@
-package agent_test
+package planner_test
 
 import (
 	"encoding/json"
 	"reflect"
 	"testing"
 
-	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/planner"
 )
 
 // TestPlanner_SegmentTools checks the issue 7 questions and the report
 // filters the planner extracts.
 func TestPlanner_SegmentTools(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: vocabulary})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
 	all := allAnalystTools()
 	tests := []struct {
 		q, tool string

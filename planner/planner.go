@@ -1,4 +1,4 @@
-package agent
+package planner
 
 import (
 	"context"
@@ -9,11 +9,15 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tmc/langchaingo/llms"
+
+	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/tools"
 )
 
 // Vocabulary lists the names found in the data, so that the Planner can
@@ -33,8 +37,8 @@ type Vocabulary struct {
 	Channels []string
 }
 
-// PlannerConfig configures a Planner.
-type PlannerConfig struct {
+// Config configures a Planner.
+type Config struct {
 	// AsOf is the data's as-of date (the last order date) against which
 	// relative periods resolve. When zero, the Planner reads the date from
 	// the "Data as of: YYYY-MM-DD" line of the Service's system prompt;
@@ -42,6 +46,9 @@ type PlannerConfig struct {
 	AsOf time.Time
 	// Vocabulary holds the countries, campaigns and categories to match.
 	Vocabulary Vocabulary
+	// Classifier reads the intent of a question; nil means the one trained
+	// on the embedded corpus (see Corpus and TrainOn).
+	Classifier *Classifier
 }
 
 // Planner is a deterministic, offline llms.Model for demos and tests: it
@@ -49,13 +56,27 @@ type PlannerConfig struct {
 // and composes the answer from the tool's JSON result. It makes no network
 // calls and never calls a tool that was not offered.
 type Planner struct {
-	cfg PlannerConfig
+	cfg Config
+	clf *Classifier
 }
 
 var _ llms.Model = (*Planner)(nil)
 
-// NewPlanner returns a Planner for cfg.
-func NewPlanner(cfg PlannerConfig) *Planner { return &Planner{cfg: cfg} }
+// New returns a Planner for cfg.
+//
+// The intent classifier is cfg.Classifier, or when nil the classifier
+// trained on the embedded corpus (once per process, in milliseconds). New
+// panics if the embedded corpus is malformed, which its tests rule out.
+func New(cfg Config) *Planner {
+	clf := cfg.Classifier
+	if clf == nil {
+		var err error
+		if clf, err = defaultClassifier(); err != nil {
+			panic("planner: " + err.Error())
+		}
+	}
+	return &Planner{cfg: cfg, clf: clf}
+}
 
 // Plan is the Planner's reading of one question: a tool call (Tool and
 // Args) or, when no offered tool fits, a Text reply.
@@ -63,6 +84,9 @@ type Plan struct {
 	Tool string
 	Args map[string]any
 	Text string
+	// More holds the arguments of further calls of Tool, one per item of
+	// a comparison ("Q3 and Q4", "France vs Germany"): Args is the first.
+	More []map[string]any
 	// final marks a Text reply about the question's own filters, which
 	// must not be read as an elliptical follow-up.
 	final bool
@@ -101,7 +125,7 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 	switch last.Role {
 	case llms.ChatMessageTypeHuman, llms.ChatMessageTypeGeneric:
 		plan := p.plan(textOf(last), offered, asOf)
-		if plan.Tool == "" && !plan.final {
+		if elliptical(textOf(last)) || (plan.Tool == "" && !plan.final) {
 			if f, ok := p.followUp(msgs, offered, asOf); ok {
 				plan = f
 			}
@@ -109,18 +133,19 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 		if plan.Tool == "" {
 			return textResponse(plan.Text), nil
 		}
-		args, err := json.Marshal(plan.Args)
-		if err != nil {
-			return nil, fmt.Errorf("planner: encode arguments: %w", err)
-		}
-		return &llms.ContentResponse{Choices: []*llms.ContentChoice{{
-			StopReason: "tool_calls",
-			ToolCalls: []llms.ToolCall{{
-				ID:           "call_1",
+		var calls []llms.ToolCall
+		for i, a := range append([]map[string]any{plan.Args}, plan.More...) {
+			args, err := json.Marshal(a)
+			if err != nil {
+				return nil, fmt.Errorf("planner: encode arguments: %w", err)
+			}
+			calls = append(calls, llms.ToolCall{
+				ID:           "call_" + strconv.Itoa(i+1),
 				Type:         "function",
 				FunctionCall: &llms.FunctionCall{Name: plan.Tool, Arguments: string(args)},
-			}},
-		}}}, nil
+			})
+		}
+		return &llms.ContentResponse{Choices: []*llms.ContentChoice{{StopReason: "tool_calls", ToolCalls: calls}}}, nil
 	case llms.ChatMessageTypeTool:
 		var results []llms.ToolCallResponse
 		for i := len(msgs) - 1; i >= 0 && msgs[i].Role == llms.ChatMessageTypeTool; i-- {
@@ -130,7 +155,8 @@ func (p *Planner) GenerateContent(ctx context.Context, msgs []llms.MessageConten
 				}
 			}
 		}
-		return textResponse(composeAnswer(results, relativeNote(msgs, asOf))), nil
+		c := p.composerFor(msgs, offered, results, asOf)
+		return textResponse(c.answer(results, relativeNote(msgs, asOf))), nil
 	}
 	return textResponse("I have nothing to add."), nil
 }
@@ -178,6 +204,10 @@ func textOf(m llms.MessageContent) string {
 	return b.String()
 }
 
+// asOfPrefix starts the line of the agent's system prompt that carries the
+// data's as-of date (agent.systemPrompt writes it).
+const asOfPrefix = "Data as of: "
+
 var asOfLineRe = regexp.MustCompile(regexp.QuoteMeta(asOfPrefix) + `(\d{4}-\d{2}-\d{2})`)
 
 // asOfFromPrompt reads the as-of date from the system prompt, if any.
@@ -195,53 +225,32 @@ func asOfFromPrompt(msgs []llms.MessageContent) time.Time {
 	return time.Time{}
 }
 
-// Tool names of docs/tools.md.
-const (
-	toolRevenue        = "revenue_summary"
-	toolRFM            = "rfm_segments"
-	toolHistoricalCLV  = "historical_clv"
-	toolPredictCLV     = "predict_clv"
-	toolProfile        = "customer_profile"
-	toolROI            = "compute_roi"
-	toolAttribution    = "compare_attribution"
-	toolFunnel         = "funnel_analysis"
-	toolSegment        = "segment_customers"
-	toolBasket         = "association_rules"
-	toolReport         = "segment_report"
-	toolSearchFeedback = "search_feedback"
-	toolSumFeedback    = "summarize_feedback"
-	toolRecordFeedback = "record_feedback"
-)
+// MaxResultChars is the tool-result size the agent should pass to the
+// Planner uncut (agent.Config.MaxResultChars): the Planner summarises
+// large results itself and needs them whole to do so.
+const MaxResultChars = 64 << 20
 
-// examples are sample questions per tool, shown when the Planner cannot help.
-var examples = []struct{ tool, text string }{
-	{toolROI, "Show ROAS for each channel in 2011"},
-	{toolAttribution, "How does first-touch attribution change the picture for affiliate?"},
-	{toolRevenue, "Total revenue in Q4 2011"},
-	{toolRFM, "List our champions in Germany"},
-	{toolPredictCLV, "Predicted lifetime value of customers in France over the next 6 months"},
-	{toolHistoricalCLV, "Historical CLV of customer 12347"},
-	{toolFunnel, "Which funnel step has the biggest drop-off for paid search?"},
-	{toolSegment, "Run k-means with 5 clusters on our customers"},
-	{toolBasket, "Market basket rules for Germany"},
-	{toolReport, "Report on at-risk customers in the Netherlands"},
-	{toolSearchFeedback, "What do customers say about the fit of our dresses?"},
-	{toolSumFeedback, "Summarize negative feedback on tops"},
-	{toolRecordFeedback, "Tell me about your last order and I will pass your feedback on"},
+// MinConfidence is the classifier probability below which the Planner
+// asks a short clarifying question instead of guessing the intent. In
+// 5-fold cross-validation on the build split, 0.40 answers 78% of
+// questions with the right intent and 9% with a wrong one (0.30: 81% and
+// 12%); the rest get the clarifying question.
+const MinConfidence = 0.40
+
+// Intent classifies question: the most probable intent with its
+// probability, and the runners-up.
+func (p *Planner) Intent(question string) []Scored {
+	return p.clf.Predict(classifierText(question))
 }
 
-// capabilities lists example questions for the offered tools.
-func capabilities(offered map[string]llms.Tool) string {
-	var b strings.Builder
-	for _, e := range examples {
-		if _, ok := offered[e.tool]; ok {
-			b.WriteString("\n- " + e.text)
-		}
+// classifierText is what the classifier reads: the question, and for a
+// Chinese question also its English words from the bilingual lexicon, so
+// that both languages share what each taught the model.
+func classifierText(question string) string {
+	if t := translateZH(question); t != question {
+		return question + " " + t
 	}
-	if b.Len() == 0 {
-		return " I have no tools available in this conversation."
-	}
-	return " I can help with questions like:" + b.String()
+	return question
 }
 
 // plan maps a question to a tool call or a text reply.
@@ -252,43 +261,52 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 			byName[t.Function.Name] = t
 		}
 	}
-	w := words(question)
-	tool := intentOf(question, w)
-
-	if tool != "" {
-		if _, ok := byName[tool]; !ok && tool == toolHistoricalCLV {
-			if _, ok := byName[toolPredictCLV]; ok {
-				tool = toolPredictCLV
-			}
-		}
-		if _, ok := byName[tool]; !ok && tool == toolProfile {
-			if _, ok := byName[toolPredictCLV]; ok {
-				tool = toolPredictCLV
-			}
-		}
-		if _, ok := byName[tool]; !ok && tool == toolSumFeedback {
-			if _, ok := byName[toolSearchFeedback]; ok {
-				tool = toolSearchFeedback
-			}
+	q := p.interlingua(question)
+	w := words(q)
+	scored := p.Intent(question)
+	intent := scored[0].Label
+	tool := ""
+	for _, name := range intentTools[intent] {
+		if _, ok := byName[name]; ok {
+			tool = name
+			break
 		}
 	}
-	if t, ok := byName[tool]; ok {
-		if r := p.filterReply(tool, question, w, t); r != "" {
+	if tool == "" && len(intentTools[intent]) > 0 {
+		tool = intentTools[intent][0]
+	}
+	_, collects := byName[tools.NameRecordFeedback]
+	if t, ok := byName[tool]; ok && tool != tools.NameRecordFeedback {
+		if scored[0].P < MinConfidence {
+			return Plan{Text: p.clarify(question, scored, byName), final: true}
+		}
+		if r := p.filterReply(tool, q, w, t); r != "" {
 			return Plan{Text: r, final: true}
 		}
-		return Plan{Tool: tool, Args: fitArgs(p.args(tool, question, w, asOf), t)}
-	}
-	if _, ok := byName[toolRecordFeedback]; ok {
-		if tool != "" && isQuestion(question) {
-			return Plan{Text: "Sorry, I can't share business figures or analytics here. " +
-				"I'm here to listen to your feedback: tell me about an order or a product and I'll pass it on to the team."}
+		a := p.args(tool, q, w, asOf)
+		if _, ok := a["query"]; ok {
+			a["query"] = feedbackQuery(question)
 		}
-		return Plan{Tool: toolRecordFeedback, Args: fitArgs(map[string]any{"message": strings.TrimSpace(question)}, byName[toolRecordFeedback])}
+		calls := p.compareCalls(tool, q, w, asOf, t, a)
+		return Plan{Tool: tool, Args: calls[0], More: calls[1:]}
 	}
-	if tool != "" {
-		return Plan{Text: "Sorry, that question needs a tool that is not available to you in this conversation." + capabilities(byName)}
+	if collects {
+		if tool != "" && tool != tools.NameRecordFeedback && isQuestion(question) {
+			return Plan{Text: p.msg(question, msgCustomerRefusal)}
+		}
+		return Plan{Tool: tools.NameRecordFeedback, Args: fitArgs(map[string]any{"message": strings.TrimSpace(question)}, byName[tools.NameRecordFeedback])}
 	}
-	return Plan{Text: "I didn't understand that question." + capabilities(byName)}
+	switch {
+	case intent == IntentFeedbackCollect && len(byName) > 0:
+		// Staff telling a story about a purchase: ask what they want
+		// to know rather than answer a different question.
+		return Plan{Text: p.clarify(question, scored[1:], byName), final: true}
+	case intent == IntentHelp:
+		return Plan{Text: p.msg(question, msgHelp) + p.capabilities(question, byName)}
+	case tool != "":
+		return Plan{Text: p.msg(question, msgToolUnavailable) + p.capabilities(question, byName)}
+	}
+	return Plan{Text: p.notUnderstood(question, scored, byName)}
 }
 
 // followUp reads an elliptical follow-up ("and for Germany?") against the
@@ -297,13 +315,13 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 // that differ from what an empty question would give). It reports false when
 // no earlier question maps to a tool or the follow-up adds nothing.
 func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf time.Time) (Plan, bool) {
-	last := textOf(msgs[len(msgs)-1])
+	last := p.interlingua(textOf(msgs[len(msgs)-1]))
 	for i := len(msgs) - 2; i >= 0; i-- {
 		if msgs[i].Role != llms.ChatMessageTypeHuman {
 			continue
 		}
 		prev := p.plan(textOf(msgs[i]), offered, asOf)
-		if prev.Tool == "" || prev.Tool == toolRecordFeedback {
+		if prev.Tool == "" || prev.Tool == tools.NameRecordFeedback {
 			continue
 		}
 		var tool llms.Tool
@@ -334,6 +352,11 @@ func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf
 			changed = true
 		}
 		if !changed {
+			if elliptical(textOf(msgs[len(msgs)-1])) {
+				// Answering the follow-up on its own would answer a
+				// different question; say what could not be carried.
+				return Plan{Text: p.msg(last, msgFollowUpNotApplied, prev.Tool), final: true}, true
+			}
 			return Plan{}, false
 		}
 		return Plan{Tool: prev.Tool, Args: args}, true
@@ -341,67 +364,19 @@ func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf
 	return Plan{}, false
 }
 
+// ellipticalRe finds a follow-up that leans on the previous question:
+// "and for Germany?", "what about Q3?", "same for email", "那德国呢？".
+var ellipticalRe = regexp.MustCompile(`(?i)^\s*(and|& |what about|how about|same for|same but|same thing for|now for|now in|ok and|what if|only for|just for|and now|then for)\b|^\s*(那|那么|再看|换成|改成|如果是|只看)|呢\s*[?？]?\s*$`)
+
+// elliptical reports whether question reads as a follow-up of the
+// previous one.
+func elliptical(question string) bool { return ellipticalRe.MatchString(question) }
+
 var questionStartRe = regexp.MustCompile(`^\s*(what|whats|what's|how|which|who|when|where|why|show|list|give|tell me|can you|could you|do you|did you|is|are|was|were)\b`)
 
 // isQuestion reports whether s reads as a question or request for information.
 func isQuestion(s string) bool {
 	return strings.Contains(s, "?") || questionStartRe.MatchString(strings.ToLower(s))
-}
-
-// intentOf returns the tool a question (w is its words() form) asks for, or "".
-func intentOf(question, w string) string {
-	switch {
-	case hasAny(w, "report on", "report for", "report about", "segment report") || strings.HasPrefix(w, " report "):
-		return toolReport
-	case hasAny(w, "roi", "roas", "return on", "returns on", "return on ad spend", "cpa", "cac",
-		"cost per acquisition", "customer acquisition cost", "acquisition cost", "cost per order", "payback"):
-		return toolROI
-	case hasAny(w, "attribution", "attribute", "attributed", "touchpoints", "touchpoint") ||
-		matchPhrases(w, attributionPhrases) != nil:
-		return toolAttribution
-	case customerIDOf(question) != "" && hasAny(w, "profile", "tell me about customer", "who is customer", "about customer"):
-		return toolProfile
-	case isCLV(w):
-		if hasAny(w, "historical", "past value", "so far", "to date") {
-			return toolHistoricalCLV
-		}
-		return toolPredictCLV
-	case hasAny(w, "funnel", "funnels", "drop off", "dropoff", "drop offs", "where do we lose",
-		"lose people", "abandon", "abandonment", "checkout"):
-		return toolFunnel
-	case hasAny(w, "rfm"):
-		return toolRFM
-	case hasAny(w, "k means", "kmeans", "cluster", "clusters", "clustering", "segment our customers",
-		"segment customers", "segment the customers", "segmentation", "ward"):
-		return toolSegment
-	case hasAny(w, "basket", "baskets", "association", "associations", "bought together", "frequently bought",
-		"cross sell", "apriori", "product pairs", "often bought", "buy together"):
-		return toolBasket
-	case slices.ContainsFunc(matchPhrases(w, segmentPhrases), func(s string) bool { return s != "new" && s != "lost" }) ||
-		hasAny(w, "lost customers"):
-		return toolRFM
-	case hasAny(w, "feedback", "review", "reviews", "reviewer", "reviewers", "complain", "complaints", "complaint",
-		"complaining", "say", "saying", "said", "say about", "think of", "think about", "opinion", "opinions", "comments", "sentiment"):
-		if hasAny(w, "summarize", "summarise", "summary", "summarizing", "themes", "main topics", "overview") {
-			return toolSumFeedback
-		}
-		return toolSearchFeedback
-	case hasAny(w, "segments", "segment"):
-		return toolSegment
-	case hasAny(w, "revenue", "revenues", "sales", "turnover", "how many customers", "how many orders",
-		"number of orders", "number of customers", "orders", "aov", "average order value", "income", "sold"):
-		return toolRevenue
-	}
-	return ""
-}
-
-func isCLV(w string) bool {
-	if hasAny(w, "lifetime value", "clv", "ltv", "customer value", "likely to buy again", "buy again", "purchase again",
-		"order again", "still active", "alive", "p alive", "palive", "bg nbd", "bgnbd", "pareto nbd", "future value",
-		"predicted value", "gamma gamma") {
-		return true
-	}
-	return hasAny(w, "expect", "expected", "predict", "forecast") && hasAny(w, "purchase", "purchases", "order", "orders", "buy", "spend", "transactions")
 }
 
 // args builds the arguments of tool for question (w is its words() form).
@@ -429,13 +404,23 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 	wp := dropPossessive(w) // "Germany's stores"
 	country := vocabMatch(wp, voc.Countries, false, countryAliases)
 	campaign := vocabMatch(wp, voc.Campaigns, false, nil)
+	if campaign == "" {
+		if ref, cands := p.campaignRef(question, w, asOf); ref != "" && len(cands) == 1 {
+			campaign = cands[0]
+		}
+	}
 	// "top 10" is a limit, not the category Tops.
 	wNoTop := topNRe.ReplaceAllString(wp, " ")
 	category := vocabMatch(wNoTop, voc.Categories, true, nil)
 	// "Display ROAS by channel": a leading "display" is the verb.
-	channels := matchPhrases(" "+strings.TrimPrefix(w, " display "), p.channelTable())
+	channels := matchPhrases(dropDisplayVerb(w), p.channelTable())
+	// A channel word inside the campaign's name ("Newsletter Q4 2011")
+	// names the campaign, not a second filter.
+	if campaign != "" && len(channels) == 1 && firstPhrase(words(campaign), p.channelTable()) == channels[0] {
+		channels = nil
+	}
 	channel := ""
-	if len(channels) == 1 || (len(channels) > 1 && tool != toolROI) {
+	if len(channels) == 1 || (len(channels) > 1 && tool != tools.NameROI) {
 		// Several channels for ROI: no filter, the breakdown by
 		// channel shows each of them.
 		channel = channels[0]
@@ -459,11 +444,18 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		sentiment = "positive"
 	}
 
+	if d := windowDays(w); d > 0 {
+		// One stated window: the attribution tools read it as their
+		// lookback, the funnel as its conversion window; a tool that
+		// takes neither drops it, and the answer says so.
+		a["lookback_days"] = d
+		a["window_days"] = d
+	}
 	switch tool {
-	case toolRevenue:
+	case tools.NameRevenue:
 		setPeriod()
 		set("country", country)
-	case toolROI:
+	case tools.NameROI:
 		a["group_by"] = "channel"
 		if campaign != "" || hasAny(w, "campaign", "campaigns") {
 			a["group_by"] = "campaign"
@@ -475,7 +467,7 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		if hasAny(w, "margin", "profit", "gross margin") {
 			a["basis"] = "margin"
 		}
-	case toolAttribution:
+	case tools.NameAttribution:
 		setPeriod()
 		set("channel", channel)
 		switch models := matchPhrases(w, attributionPhrases); len(models) {
@@ -485,12 +477,12 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		default:
 			a["models"] = models
 		}
-	case toolRFM:
+	case tools.NameRFM:
 		set("segment", segment)
 		set("country", country)
 		set("customer_id", customerID)
 		setLimit()
-	case toolPredictCLV:
+	case tools.NamePredictCLV:
 		set("customer_id", customerID)
 		set("country", country)
 		set("segment", segment)
@@ -510,17 +502,17 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 			a["group_by"] = "country"
 		}
 		setLimit()
-	case toolProfile:
+	case tools.NameCustomerProfile:
 		set("customer_id", customerID)
-	case toolHistoricalCLV:
+	case tools.NameHistoricalCLV:
 		set("customer_id", customerID)
 		set("country", country)
 		setLimit()
-	case toolFunnel:
+	case tools.NameFunnel:
 		setPeriod()
 		set("channel", channel)
 		set("campaign", campaign)
-	case toolSegment:
+	case tools.NameSegment:
 		if m := kRe.FindStringSubmatch(w); m != nil {
 			k, _ := strconv.Atoi(m[1] + m[2])
 			a["k"] = k
@@ -531,7 +523,7 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		} else if hasAny(w, "k means", "kmeans") {
 			a["method"] = "kmeans"
 		}
-	case toolBasket:
+	case tools.NameRules:
 		set("country", country)
 		for _, m := range thresholdRe.FindAllStringSubmatch(strings.ToLower(question), -1) {
 			v, err := strconv.ParseFloat(m[2], 64)
@@ -544,7 +536,7 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 			a["min_"+m[1]] = v
 		}
 		setLimit()
-	case toolReport:
+	case tools.NameReport:
 		set("segment", segment)
 		set("country", country)
 		if m := clusterRe.FindStringSubmatch(w); m != nil {
@@ -568,13 +560,13 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		if hasAny(w, "negative", "positive") {
 			set("sentiment", sentiment)
 		}
-	case toolSearchFeedback, toolSumFeedback:
+	case tools.NameSearchFeedback, tools.NameSummarizeFeedback:
 		a["query"] = feedbackQuery(question)
 		set("category", category)
 		set("sentiment", sentiment)
 		setPeriod()
 		setLimit()
-	case toolRecordFeedback:
+	case tools.NameRecordFeedback:
 		a["message"] = strings.TrimSpace(question)
 	}
 	return a
@@ -590,6 +582,114 @@ func feedbackQuery(q string) string {
 		return strings.TrimSpace(m[1])
 	}
 	return s
+}
+
+var displayVerbRe = regexp.MustCompile(`^ display (?:the|all|me|our|my|a|each|every|an) |^ display .*\b(?:by|per|each|every|all) channels? `)
+
+// dropDisplayVerb removes a leading "display" that is the verb ("Display
+// ROAS by channel", "display the funnel"), not the channel ("display roas
+// nov 2011").
+func dropDisplayVerb(w string) string {
+	if displayVerbRe.MatchString(w) {
+		return " " + strings.TrimPrefix(w, " display ")
+	}
+	return w
+}
+
+// monthYearBareRe finds a month name standing alone ("march"), which
+// takes the year stated elsewhere in a comparison.
+var monthYearBareRe = regexp.MustCompile(`\b(` + monthAlt + `)\b`)
+
+// compareSplitRe splits a question into the parts a comparison names:
+// "Q3 and Q4", "2010 vs 2011", "France, Germany".
+var compareSplitRe = regexp.MustCompile(` (?:and|vs|versus|against|compared to|compared with|or|with) |,|/`)
+
+// periodsOf returns the distinct periods a question compares ("ROI in Q3
+// and Q4 2011" → 2011-Q3, 2011-Q4), each in the form of one tool call; a
+// year stated once applies to every part that lacks one. It returns nil
+// for fewer than two periods or a range ("between March and May").
+func periodsOf(q string, asOf time.Time) []periodArgs {
+	whole := resolvePeriod(q, asOf)
+	if whole.Period == "" {
+		return nil // a date range, or no period
+	}
+	lq := strings.ToLower(q)
+	year := yearRe.FindString(lq)
+	var out []periodArgs
+	for _, part := range compareSplitRe.Split(lq, -1) {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		if year != "" && !yearRe.MatchString(part) {
+			// The year goes right after the period word it completes.
+			switch {
+			case quarterOnlyRe.MatchString(part):
+				part = quarterOnlyRe.ReplaceAllString(part, "q${1} "+year)
+			case halfNoYearRe.MatchString(part):
+				part = halfNoYearRe.ReplaceAllString(part, "${0} "+year)
+			case monthYearBareRe.MatchString(part):
+				part = monthYearBareRe.ReplaceAllString(part, "${1} "+year)
+			}
+		}
+		pr := resolvePeriod(part, asOf)
+		if pr.empty() || slices.Contains(out, pr) {
+			continue
+		}
+		out = append(out, pr)
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// compareCalls returns the arguments of one call per item the question
+// compares (countries, channels, periods), or only a when it compares
+// nothing. ROI compares channels in one call, grouped by channel.
+func (p *Planner) compareCalls(tool, q, w string, asOf time.Time, t llms.Tool, a map[string]any) []map[string]any {
+	props := schemaProps(t)
+	takes := func(k string) bool {
+		_, ok := props[k]
+		return props == nil || ok
+	}
+	fitted := fitArgs(maps.Clone(a), t)
+	var out []map[string]any
+	with := func(k string, vs []string) {
+		for _, v := range vs {
+			c := maps.Clone(a)
+			c[k] = v
+			out = append(out, fitArgs(c, t))
+		}
+	}
+	countries := matchPhrases(dropPossessive(w), vocabTable(p.cfg.Vocabulary.Countries, false, countryAliases))
+	channels := matchPhrases(dropDisplayVerb(w), p.channelTable())
+	switch {
+	case takes("country") && len(countries) > 1:
+		with("country", countries)
+	case takes("channel") && len(channels) > 1 && tool != tools.NameROI:
+		with("channel", channels)
+	case takes("period") || takes("from"):
+		for _, pr := range periodsOf(q, asOf) {
+			c := maps.Clone(a)
+			delete(c, "period")
+			delete(c, "from")
+			delete(c, "to")
+			if pr.Period != "" {
+				c["period"] = pr.Period
+			}
+			if pr.From != "" {
+				c["from"] = pr.From
+			}
+			if pr.To != "" {
+				c["to"] = pr.To
+			}
+			out = append(out, fitArgs(c, t))
+		}
+	}
+	if len(out) < 2 {
+		return []map[string]any{fitted}
+	}
+	return out
 }
 
 // fitArgs keeps the arguments listed in the tool's JSON Schema properties,
@@ -759,7 +859,7 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 		if c := firstPhrase(rest, countries); c != "" && takes("country") {
 			r := "I can't exclude a country yet, so I have not run this: filtering on " + c +
 				" or ignoring the exclusion would answer a different question."
-			if tool == toolRevenue {
+			if tool == tools.NameRevenue {
 				return r + " Ask for all countries and for " + c + " on its own, and take the difference."
 			}
 			return r + " Ask about the countries you want one at a time."
@@ -774,11 +874,16 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 				"(for example \"ROI by campaign\"): every campaign, " + c + " included, is listed on its own row."
 		}
 	}
-	if takes("country") {
-		if cs := matchPhrases(wp, countries); len(cs) > 1 {
-			return "I can filter on only one country at a time, and this question names " + strings.Join(cs, " and ") +
-				". Ask about each on its own (for example about " + cs[0] + ", then \"and for " + cs[1] + "?\")."
+	if takes("campaign") && len(voc.Campaigns) > 0 && vocabMatch(wp, voc.Campaigns, false, nil) == "" {
+		switch ref, cands := p.campaignRef(question, w, p.cfg.AsOf); {
+		case ref == "":
+		case len(cands) == 0:
+			return p.msg(question, msgNoCampaign, ref, strings.Join(p.nearestCampaigns(ref, 3), "; "))
+		case len(cands) > 1:
+			return p.msg(question, msgManyCampaigns, ref, listNames(cands, 6))
 		}
+	}
+	if takes("country") {
 		if len(voc.Countries) > 0 && len(matchPhrases(wp, countries)) == 0 {
 			if name := p.unknownPlace(question); name != "" {
 				return name + " is not a country in the data, so I have not run this. Countries in the data include " +
@@ -808,12 +913,104 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 			return unknown + " is not a channel in the data, so I have not run this. The channels are " +
 				strings.Join(known, ", ") + "."
 		}
-		if cs := matchPhrases(" "+strings.TrimPrefix(w, " display "), channels); len(cs) > 1 && tool != toolROI {
-			return "I can look at only one channel at a time here, and this question names " + strings.Join(cs, " and ") +
-				". Ask about each on its own, or ask for ROI by channel to see them side by side."
-		}
 	}
 	return ""
+}
+
+// campaignWordRe finds the words naming a campaign: "the newsletter
+// campaign", "campaign 'Black Friday'", "Brand Search campaign".
+var campaignWordRe = regexp.MustCompile(` ((?:[a-z0-9'-]+ ){1,4})campaign | campaigns? (?:called |named )?((?:[a-z0-9'-]+ ){1,4})`)
+
+// notCampaignWords are words around "campaign" that do not name one.
+var notCampaignWords = map[string]bool{"the": true, "our": true, "my": true, "this": true, "that": true, "which": true,
+	"each": true, "every": true, "per": true, "by": true, "for": true, "of": true, "in": true, "best": true, "worst": true,
+	"top": true, "a": true, "an": true, "what": true, "how": true, "is": true, "was": true, "did": true, "roi": true,
+	"roas": true, "funnel": true, "marketing": true, "last": true, "latest": true, "all": true, "and": true, "vs": true,
+	"with": true, "do": true, "does": true, "it": true, "its": true, "their": true, "on": true, "from": true, "to": true,
+	"performance": true, "results": true, "result": true, "spend": true, "cost": true, "revenue": true, "q1": true,
+	"q2": true, "q3": true, "q4": true, "quarter": true, "month": true, "year": true, "ads": true, "ad": true,
+	"show": true, "me": true, "give": true, "list": true, "compare": true, "most": true, "least": true, "biggest": true,
+	"lowest": true, "highest": true, "any": true, "s": true, "whole": true, "one": true, "only": true}
+
+// campaignRef returns the words of w that name a campaign not spelled in
+// full, and the campaigns of the data whose names hold all of them (only
+// those of the question's quarter when it names one); "" when the
+// question names no campaign that way.
+func (p *Planner) campaignRef(q, w string, asOf time.Time) (string, []string) {
+	var ref []string
+	for _, m := range campaignWordRe.FindAllStringSubmatch(w, -1) {
+		for _, word := range strings.Fields(m[1] + m[2]) {
+			if notCampaignWords[word] || yearRe.MatchString(word) {
+				continue
+			}
+			ref = append(ref, word)
+		}
+		if len(ref) > 0 {
+			break
+		}
+	}
+	if len(ref) == 0 {
+		return "", nil
+	}
+	var cands []string
+	for _, c := range p.cfg.Vocabulary.Campaigns {
+		cw := words(c)
+		all := true
+		for _, r := range ref {
+			if !strings.Contains(cw, " "+r+" ") && !strings.Contains(cw, " "+r) {
+				all = false
+			}
+		}
+		if all {
+			cands = append(cands, c)
+		}
+	}
+	if len(cands) > 1 {
+		// "the newsletter campaign in Q4 2011": keep that quarter's.
+		if pr := resolvePeriod(q, asOf); pr.Period != "" {
+			if per, err := analytics.ParsePeriod(pr.Period, time.UTC); err == nil && strings.Contains(per.Label, "-Q") {
+				label := per.Label[5:] + " " + per.Label[:4] // "Q4 2011"
+				var in []string
+				for _, c := range cands {
+					if strings.Contains(c, label) {
+						in = append(in, c)
+					}
+				}
+				if len(in) > 0 {
+					cands = in
+				}
+			}
+		}
+	}
+	if len(cands) == 0 && firstPhrase(" "+strings.Join(ref, " ")+" ", p.channelTable()) != "" {
+		// "the email campaign": a channel's campaigns, not a name.
+		return "", nil
+	}
+	return strings.Join(ref, " "), cands
+}
+
+// nearestCampaigns returns the n campaign names closest to ref (edit
+// distance of the lowercase names' best-matching prefix).
+func (p *Planner) nearestCampaigns(ref string, n int) []string {
+	type cd struct {
+		name string
+		d    int
+	}
+	var cs []cd
+	for _, c := range p.cfg.Vocabulary.Campaigns {
+		lc := strings.ToLower(c)
+		d := osa(ref, lc)
+		if len(lc) > len(ref) {
+			d = min(d, osa(ref, lc[:len(ref)]))
+		}
+		cs = append(cs, cd{c, d})
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	var out []string
+	for i := 0; i < len(cs) && i < n; i++ {
+		out = append(out, cs[i].name)
+	}
+	return out
 }
 
 // unknownPlace returns the capitalised name after "in" that is neither a
@@ -840,3 +1037,28 @@ func (p *Planner) unknownPlace(question string) string {
 	}
 	return ""
 }
+
+// Compose writes the answer to question from a turn's tool results alone,
+// as GenerateContent does after the tool calls it chose: it satisfies
+// agent.Composer, which the agent uses when a model's own answer is
+// withheld (figures no tool returned) or missing. results are in call
+// order.
+func (p *Planner) Compose(ctx context.Context, question string, results []llms.ToolCallResponse) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	msgs := []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeHuman, question)}
+	ai := llms.MessageContent{Role: llms.ChatMessageTypeAI}
+	for _, r := range results {
+		ai.Parts = append(ai.Parts, llms.ToolCall{ID: r.ToolCallID, Type: "function",
+			FunctionCall: &llms.FunctionCall{Name: r.Name, Arguments: "{}"}})
+	}
+	msgs = append(msgs, ai)
+	c := p.composerFor(msgs, nil, results, p.cfg.AsOf)
+	return c.answer(results, relativeNote(msgs, p.cfg.AsOf)), nil
+}
+
+// SelfGrounded implements agent.SelfGrounded: the Planner writes the
+// figures of the tool results and the question as they are, and its own
+// layout counts ("showing 10 of 300 rows"); it never estimates one.
+func (p *Planner) SelfGrounded() bool { return true }

@@ -1,4 +1,4 @@
-package agent_test
+package planner_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/planner"
 	"github.com/tmc/langchaingo/llms"
 )
 
@@ -17,7 +17,7 @@ type planCase struct {
 	args    map[string]any // exact arguments, as JSON decodes them
 }
 
-func checkPlans(t *testing.T, p *agent.Planner, tests []planCase) {
+func checkPlans(t *testing.T, p *planner.Planner, tests []planCase) {
 	t.Helper()
 	all := allAnalystTools()
 	for _, tt := range tests {
@@ -41,7 +41,7 @@ func checkPlans(t *testing.T, p *agent.Planner, tests []planCase) {
 // year (the latest one started by the as-of date 2011-12-09) and
 // "yesterday".
 func TestPlanner_Periods(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: vocabulary})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
 	checkPlans(t, p, []planCase{
 		{"Revenue in H1 2011", "revenue_summary", map[string]any{"from": "2011-01-01", "to": "2011-06-30"}},
 		{"Revenue in the first half of 2011", "revenue_summary", map[string]any{"from": "2011-01-01", "to": "2011-06-30"}},
@@ -68,7 +68,7 @@ func TestPlanner_Periods(t *testing.T) {
 // TestPlanner_Filters checks filters that used to be dropped or inverted:
 // the Planner either applies them as asked or says why it cannot.
 func TestPlanner_Filters(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: vocabulary})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
 	checkPlans(t, p, []planCase{
 		{"Revenue of Germany's stores in 2011", "revenue_summary", map[string]any{"country": "Germany", "period": "2011"}},
 		{"RFM champions in France's market", "rfm_segments", map[string]any{"segment": "champions", "country": "France"}},
@@ -89,13 +89,10 @@ func TestPlanner_Filters(t *testing.T) {
 		{"ROI of print ads", []string{"print ads is not a channel in the data"}},
 		{"ROI of everything except display", []string{"can't exclude a channel", "display", "ROI by channel"}},
 		{"ROAS without email in 2011", []string{"can't exclude a channel", "email"}},
-		{"Revenue in Germany and France", []string{"one country at a time", "Germany and France"}},
-		{"Market basket rules for the UK and Germany", []string{"one country at a time", "United Kingdom and Germany"}},
 		{"Revenue in Atlantis", []string{"Atlantis is not a country in the data", "United Kingdom", "France"}},
 		{"Predicted lifetime value of customers in New Zealand", []string{"New Zealand is not a country in the data"}},
 		{"ROI of tv", []string{"tv is not a channel in the data", "email", "paid_search", "affiliate"}},
 		{"Funnel drop-off for the radio channel", []string{"radio is not a channel in the data"}},
-		{"Compare markov attribution for email and display", []string{"one channel at a time", "email and display"}},
 	} {
 		t.Run(tt.q, func(t *testing.T) {
 			got := p.Plan(tt.q, all)
@@ -114,7 +111,7 @@ func TestPlanner_Filters(t *testing.T) {
 // TestPlanner_FilterFollowUp checks that an exclusion in a follow-up is not
 // read as the filter it excludes.
 func TestPlanner_FilterFollowUp(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: vocabulary})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
 	msgs := []llms.MessageContent{
 		llms.TextParts(llms.ChatMessageTypeHuman, "Total revenue in 2011"),
 		llms.TextParts(llms.ChatMessageTypeAI, "an answer"),
@@ -135,7 +132,7 @@ func TestPlanner_FilterFollowUp(t *testing.T) {
 func TestPlanner_Channels(t *testing.T) {
 	voc := vocabulary
 	voc.Channels = []string{"email", "tv", "affiliate"}
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: voc})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: voc})
 	checkPlans(t, p, []planCase{
 		{"ROI of tv in 2011", "compute_roi", map[string]any{"group_by": "channel", "channel": "tv", "period": "2011"}},
 		{"ROI of newsletters in 2011", "compute_roi", map[string]any{"group_by": "channel", "channel": "email", "period": "2011"}},
@@ -148,7 +145,7 @@ func TestPlanner_Channels(t *testing.T) {
 
 // TestPlanner_CustomerIDs checks the customer ids read after "customer".
 func TestPlanner_CustomerIDs(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: vocabulary})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
 	checkPlans(t, p, []planCase{
 		{"Historical CLV of customer 99999999", "historical_clv", map[string]any{"customer_id": "99999999"}},
 		{"Historical CLV of customer 123", "historical_clv", map[string]any{"customer_id": "123"}},
@@ -164,7 +161,7 @@ func TestPlanner_CustomerIDs(t *testing.T) {
 // that a relative period resolved against the data's last order date, and
 // says nothing when the period was stated in full.
 func TestPlanner_RelativePeriodNote(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: vocabulary})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
 	result := func(label, from, to string) llms.MessageContent {
 		return llms.MessageContent{Role: llms.ChatMessageTypeTool, Parts: []llms.ContentPart{llms.ToolCallResponse{
 			ToolCallID: "call_1", Name: "revenue_summary",

@@ -1,4 +1,4 @@
-package agent
+package planner
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/roibot/roibot/analytics"
 )
 
 // normalize lowercases s, unifies apostrophes and dashes and pads it with
@@ -118,7 +120,7 @@ var attributionPhrases = []phrase{
 }
 
 var segmentPhrases = []phrase{
-	{"champions", []string{"champions", "champion"}},
+	{"champions", []string{"champions", "champion", "best customers", "vip customers", "vips", "top customers"}},
 	{"loyal", []string{"loyal", "loyal customers", "loyalists"}},
 	{"potential_loyalists", []string{"potential loyalists", "potential loyalist", "potential_loyalists"}},
 	{"new", []string{"new customers", "new segment", "recent customers"}},
@@ -159,6 +161,11 @@ func vocabTable(names []string, forms bool, aliases map[string]string) []phrase 
 		vs := []string{base}
 		if forms {
 			vs = append(vs, base+"s", base+"es")
+			if base == "tops" {
+				// "top 10", "top themes": the singular is not the category.
+				table = append(table, phrase{n, vs})
+				continue
+			}
 			if strings.HasSuffix(base, "es") {
 				vs = append(vs, strings.TrimSuffix(base, "es"))
 			}
@@ -185,26 +192,34 @@ func dropPossessive(w string) string {
 
 // countryAliases maps common names to the country names of Online Retail.
 var countryAliases = map[string]string{
-	"uk":                     "United Kingdom",
-	"u k":                    "United Kingdom",
-	"britain":                "United Kingdom",
-	"great britain":          "United Kingdom",
-	"england":                "United Kingdom",
-	"the uk":                 "United Kingdom",
-	"ireland":                "EIRE",
-	"republic of ireland":    "EIRE",
-	"holland":                "Netherlands",
-	"the netherlands":        "Netherlands",
-	"usa":                    "USA",
-	"united states":          "USA",
-	"america":                "USA",
-	"u s a":                  "USA",
-	"south africa":           "RSA",
-	"czech republic":         "Czech Republic",
-	"czechia":                "Czech Republic",
-	"uae":                    "United Arab Emirates",
-	"emirates":               "United Arab Emirates",
-	"deutschland":            "Germany",
+	"uk":                  "United Kingdom",
+	"u k":                 "United Kingdom",
+	"britain":             "United Kingdom",
+	"great britain":       "United Kingdom",
+	"england":             "United Kingdom",
+	"the uk":              "United Kingdom",
+	"ireland":             "EIRE",
+	"republic of ireland": "EIRE",
+	"holland":             "Netherlands",
+	"the netherlands":     "Netherlands",
+	"usa":                 "USA",
+	"united states":       "USA",
+	"america":             "USA",
+	"u s a":               "USA",
+	"south africa":        "RSA",
+	"czech republic":      "Czech Republic",
+	"czechia":             "Czech Republic",
+	"uae":                 "United Arab Emirates",
+	"emirates":            "United Arab Emirates",
+	"deutschland":         "Germany",
+	// Demonyms: "french customers", "swiss revenue".
+	"british": "United Kingdom", "english": "United Kingdom", "french": "France", "german": "Germany",
+	"dutch": "Netherlands", "irish": "EIRE", "spanish": "Spain", "belgian": "Belgium", "swiss": "Switzerland",
+	"portuguese": "Portugal", "australian": "Australia", "norwegian": "Norway", "italian": "Italy",
+	"finnish": "Finland", "swedish": "Sweden", "austrian": "Austria", "danish": "Denmark", "japanese": "Japan",
+	"polish": "Poland", "israeli": "Israel", "american": "USA", "singaporean": "Singapore", "icelandic": "Iceland",
+	"canadian": "Canada", "greek": "Greece", "maltese": "Malta", "cypriot": "Cyprus", "lebanese": "Lebanon",
+	"lithuanian": "Lithuania", "brazilian": "Brazil", "czech": "Czech Republic", "saudi": "Saudi Arabia",
 	"the channel islands":    "Channel Islands",
 	"european community":     "European Community",
 	"the european community": "European Community",
@@ -218,13 +233,16 @@ var (
 	topNRe          = regexp.MustCompile(` (?:top|first|best|bottom|worst) ([0-9]{1,3}) `)
 	kRe             = regexp.MustCompile(` (?:([0-9]{1,2}) (?:clusters|cluster|segments|groups)|k ([0-9]{1,2})) `)
 	horizonRe       = regexp.MustCompile(` ([0-9]{1,3}) (day|days|week|weeks|month|months|year|years) `)
-	thresholdRe     = regexp.MustCompile(`(?:min(?:imum)?[ _]?)?(support|confidence|lift)(?: of| at least| above| >=| =|:)? ?([0-9]*\.?[0-9]+)( ?%)?`)
+	thresholdRe     = regexp.MustCompile(`(?:min(?:imum)?[ _]?)?(support|confidence|lift)(?: of| at least| above| over| greater than| more than| higher than| >=| >| =|:| is| min| minimum)? ?([0-9]*\.?[0-9]+)( ?%)?`)
 	clusterRe       = regexp.MustCompile(` cluster ([0-9]{1,2}) `)
-	isoDateRe       = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})\b`)
-	quarterRe       = regexp.MustCompile(`\bq([1-4])[ -]?(\d{4})\b|\b(\d{4})[ -]?q([1-4])\b`)
-	monthYearRe     = regexp.MustCompile(`\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?: of)? (\d{4})\b`)
-	yearRe          = regexp.MustCompile(`\b(19\d{2}|20\d{2})\b`)
-	lastNRe         = regexp.MustCompile(`\b(?:last|past|previous) (\d{1,3}) (day|days|week|weeks|month|months)\b`)
+	// windowRe reads an attribution or conversion window in days: "14 day
+	// window", "7-day lookback", "window of 30 days", "lookback 14 days".
+	windowRe    = regexp.MustCompile(` (?:([0-9]{1,4}) days? (?:attribution |lookback |conversion |click |look back )?(?:window|lookback|look back)|(?:window|lookback|look back)(?: window)?(?: of| is| =)? ([0-9]{1,4}) days?) `)
+	isoDateRe   = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2})\b`)
+	quarterRe   = regexp.MustCompile(`\bq([1-4])[ -]?(\d{4})\b|\b(\d{4})[ -]?q([1-4])\b`)
+	monthYearRe = regexp.MustCompile(`\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?: of)? (\d{4})\b`)
+	yearRe      = regexp.MustCompile(`\b(19\d{2}|20\d{2})\b`)
+	lastNRe     = regexp.MustCompile(`\b(?:last|past|previous) (\d{1,3}) (day|days|week|weeks|month|months)\b`)
 )
 
 // customerIDOf returns the customer id a question names: the id after
@@ -505,30 +523,17 @@ func resolvePeriodRel(text string, asOf time.Time) (periodArgs, string) {
 }
 
 // bounds returns the first day and the day after the last day of a
-// Period-form periodArgs.
+// Period-form periodArgs, read by analytics.ParsePeriod (the module's one
+// period grammar); ok is false for a from/to periodArgs.
 func bounds(p periodArgs) (time.Time, time.Time, bool) {
-	var y, m, q int
-	switch {
-	case len(p.Period) == 4:
-		if _, err := fmt.Sscanf(p.Period, "%4d", &y); err != nil {
-			return time.Time{}, time.Time{}, false
-		}
-		s := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-		return s, s.AddDate(1, 0, 0), true
-	case strings.Contains(p.Period, "-Q"):
-		if _, err := fmt.Sscanf(p.Period, "%4d-Q%d", &y, &q); err != nil {
-			return time.Time{}, time.Time{}, false
-		}
-		s := time.Date(y, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, time.UTC)
-		return s, s.AddDate(0, 3, 0), true
-	case len(p.Period) == 7:
-		if _, err := fmt.Sscanf(p.Period, "%4d-%2d", &y, &m); err != nil {
-			return time.Time{}, time.Time{}, false
-		}
-		s := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
-		return s, s.AddDate(0, 1, 0), true
+	if p.Period == "" || strings.Contains(p.Period, "..") {
+		return time.Time{}, time.Time{}, false
 	}
-	return time.Time{}, time.Time{}, false
+	per, err := analytics.ParsePeriod(p.Period, time.UTC)
+	if err != nil {
+		return time.Time{}, time.Time{}, false
+	}
+	return per.From, per.To, true
 }
 
 // horizonDays reads a forecast horizon: "next 3 months" is 90 days,
@@ -561,4 +566,15 @@ func horizonDays(w string) int {
 		return 30
 	}
 	return 0
+}
+
+// windowDays reads a window in days from w (its words() form): 0 when the
+// question states none.
+func windowDays(w string) int {
+	m := windowRe.FindStringSubmatch(w)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1] + m[2])
+	return n
 }

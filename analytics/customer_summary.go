@@ -1,15 +1,10 @@
 package analytics
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -221,137 +216,4 @@ func SummarizeCustomers(orders []Order, asOf time.Time, unit TimeUnit) ([]Custom
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].CustomerID < out[j].CustomerID })
 	return out, nil
-}
-
-// parseCDNOWDate parses a YYYYMMDD date as midnight UTC.
-func parseCDNOWDate(s string) (time.Time, error) {
-	return time.Parse("20060102", s)
-}
-
-func parseCDNOWAmount(s string) (Money, error) {
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, err
-	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("not a finite number %q", s)
-	}
-	if v < 0 {
-		return 0, ErrNegative
-	}
-	return MoneyFromMajor(v), nil
-}
-
-func cdnowFieldError(file string, line int, field string, err error) error {
-	return fmt.Errorf("read %s line %d: %w", file, line, &InputError{Row: -1, Field: field, Err: err})
-}
-
-// ReadCDNOWElog reads the CDNOW 1/10 sample event log (BTYD's
-// cdnowElog.csv: header "masterid,sampleid,date,cds,sales", then one
-// transaction per line, date as YYYYMMDD, sales in dollars).
-//
-// Each line becomes an Order with CustomerID = sampleid (1..2357, the ids of
-// the published summaries), At = the date at midnight UTC, Amount = sales in
-// cents and OrderID = "L<line number>". Errors name the 1-based line and
-// field and wrap an *InputError.
-//
-// Source: Fader, Hardie & Lee (2005); data from BTYD, see
-// data/cdnow/PROVENANCE.md.
-func ReadCDNOWElog(r io.Reader) ([]Order, error) {
-	const file = "cdnow elog"
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = 5
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, fmt.Errorf("read %s: %w", file, ErrNoData)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", file, err)
-	}
-	want := []string{"masterid", "sampleid", "date", "cds", "sales"}
-	for i, h := range header {
-		if strings.TrimSpace(h) != want[i] {
-			return nil, cdnowFieldError(file, 1, "header", fmt.Errorf("column %d is %q, want %q", i+1, h, want[i]))
-		}
-	}
-	var orders []Order
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", file, err)
-		}
-		id := strings.TrimSpace(rec[1])
-		if id == "" {
-			return nil, cdnowFieldError(file, line, "sampleid", errEmptyCustomerID)
-		}
-		at, err := parseCDNOWDate(strings.TrimSpace(rec[2]))
-		if err != nil {
-			return nil, cdnowFieldError(file, line, "date", err)
-		}
-		amt, err := parseCDNOWAmount(strings.TrimSpace(rec[4]))
-		if err != nil {
-			return nil, cdnowFieldError(file, line, "sales", err)
-		}
-		orders = append(orders, Order{OrderID: "L" + strconv.Itoa(line), CustomerID: id, At: at, Amount: amt})
-	}
-	if len(orders) == 0 {
-		return nil, fmt.Errorf("read %s: %w", file, ErrNoData)
-	}
-	return orders, nil
-}
-
-// ReadCDNOWMaster reads the full CDNOW cohort file (CDNOW_master.txt:
-// a header line, then whitespace-separated "customer_id date cds dollars"
-// with zero-padded ids, date as YYYYMMDD; LF or CRLF line ends).
-//
-// Each line becomes an Order with CustomerID = the id without leading zeros
-// (so "00004" is "4", the masterid of the elog), At = the date at midnight
-// UTC, Amount = dollars in cents and OrderID = "L<line number>". Errors name
-// the 1-based line and field and wrap an *InputError.
-//
-// Source: Fader, Hardie & Lee (2005); data from lifetimes, see
-// data/cdnow/PROVENANCE.md.
-func ReadCDNOWMaster(r io.Reader) ([]Order, error) {
-	const file = "cdnow master"
-	sc := bufio.NewScanner(r)
-	var orders []Order
-	line := 0
-	for sc.Scan() {
-		line++
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 {
-			continue
-		}
-		if line == 1 && f[0] == "customer_id" {
-			continue
-		}
-		if len(f) != 4 {
-			return nil, cdnowFieldError(file, line, "record", fmt.Errorf("%d fields, want 4", len(f)))
-		}
-		n, err := strconv.ParseUint(f[0], 10, 63)
-		if err != nil {
-			return nil, cdnowFieldError(file, line, "customer_id", err)
-		}
-		at, err := parseCDNOWDate(f[1])
-		if err != nil {
-			return nil, cdnowFieldError(file, line, "date", err)
-		}
-		amt, err := parseCDNOWAmount(f[3])
-		if err != nil {
-			return nil, cdnowFieldError(file, line, "dollar_value", err)
-		}
-		orders = append(orders, Order{OrderID: "L" + strconv.Itoa(line), CustomerID: strconv.FormatUint(n, 10), At: at, Amount: amt})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s line %d: %w", file, line+1, err)
-	}
-	if len(orders) == 0 {
-		return nil, fmt.Errorf("read %s: %w", file, ErrNoData)
-	}
-	return orders, nil
 }

@@ -1,4 +1,4 @@
-package agent_test
+package planner_test
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/planner"
 	"github.com/tmc/langchaingo/llms"
 )
 
@@ -22,7 +23,7 @@ var asOf = time.Date(2011, 12, 9, 0, 0, 0, 0, time.UTC)
 
 // vocabulary holds the eval's countries and categories plus a few others
 // that must not be confused with them.
-var vocabulary = agent.Vocabulary{
+var vocabulary = planner.Vocabulary{
 	Countries:  []string{"United Kingdom", "France", "Germany", "Netherlands", "EIRE", "Spain", "USA", "Channel Islands"},
 	Campaigns:  []string{"Christmas Gifts 2011", "Summer Sale", "Spring Newsletter"},
 	Categories: []string{"Tops", "Dresses", "Bottoms", "Intimate", "Jackets", "Trend", "Blouses", "Knits"},
@@ -91,7 +92,7 @@ func TestPlanner_EvalSample(t *testing.T) {
 			`"display":{"tables":[{"title":"T","columns":["name","value"],"rows":[["a","1.50"]]}]}}`, nil
 	})
 	svc, err := agent.New(agent.Config{
-		Model:  agent.NewPlanner(agent.PlannerConfig{Vocabulary: vocabulary}),
+		Model:  planner.New(planner.Config{Vocabulary: vocabulary}),
 		Tools:  tools,
 		AsOf:   func() time.Time { return asOf },
 		Logger: quietLogger(),
@@ -180,7 +181,7 @@ func allAnalystTools() []llms.Tool {
 }
 
 func TestPlanner_Plan(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: vocabulary})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
 	all := allAnalystTools()
 	tests := []struct {
 		q    string
@@ -240,7 +241,7 @@ func TestPlanner_Plan(t *testing.T) {
 }
 
 func TestPlanner_Refusals(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf, Vocabulary: vocabulary})
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
 	t.Run("NotOffered", func(t *testing.T) {
 		got := p.Plan("Show ROAS by channel in 2011", offered("revenue_summary"))
 		if got.Tool != "" || !strings.Contains(got.Text, "Total revenue in Q4 2011") || strings.Contains(got.Text, "ROAS for each channel") {
@@ -269,7 +270,7 @@ func TestPlanner_Refusals(t *testing.T) {
 }
 
 func TestPlanner_AsOfFromPrompt(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{})
+	p := planner.New(planner.Config{})
 	msgs := []llms.MessageContent{
 		llms.TextParts(llms.ChatMessageTypeSystem, "You are roibot.\nData as of: 2011-12-09 (the last order date in the data).\n"),
 		llms.TextParts(llms.ChatMessageTypeHuman, "Revenue last quarter"),
@@ -286,7 +287,7 @@ func TestPlanner_AsOfFromPrompt(t *testing.T) {
 }
 
 func TestPlanner_ComposeError(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: asOf})
+	p := planner.New(planner.Config{AsOf: asOf})
 	msgs := []llms.MessageContent{
 		llms.TextParts(llms.ChatMessageTypeHuman, "Revenue in 1999"),
 		{Role: llms.ChatMessageTypeAI, Parts: []llms.ContentPart{llms.ToolCall{ID: "call_1", Type: "function",
@@ -305,8 +306,8 @@ func TestPlanner_ComposeError(t *testing.T) {
 }
 
 func TestPlanner_FollowUp(t *testing.T) {
-	p := agent.NewPlanner(agent.PlannerConfig{AsOf: time.Date(2011, 12, 9, 0, 0, 0, 0, time.UTC),
-		Vocabulary: agent.Vocabulary{Countries: []string{"Germany", "France", "United Kingdom"}}})
+	p := planner.New(planner.Config{AsOf: time.Date(2011, 12, 9, 0, 0, 0, 0, time.UTC),
+		Vocabulary: planner.Vocabulary{Countries: []string{"Germany", "France", "United Kingdom"}}})
 	offered := []llms.Tool{
 		{Type: "function", Function: &llms.FunctionDefinition{Name: "revenue_summary", Parameters: map[string]any{"type": "object", "properties": map[string]any{
 			"period": map[string]any{"type": "string"}, "country": map[string]any{"type": "string"}}}}},

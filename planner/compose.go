@@ -1,4 +1,4 @@
-package agent
+package planner
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/tmc/langchaingo/llms"
+
+	"github.com/roibot/roibot/tools"
 )
 
 // Limits of the Planner's composed answers.
@@ -70,11 +72,6 @@ type periodNote struct {
 	used   bool
 }
 
-// text is the note added to the answer's period line.
-func (n *periodNote) text() string {
-	return "'" + n.phrase + "' relative to the data's last order date " + n.asOf.Format(time.DateOnly)
-}
-
 // matches reports whether a result's period (from, exclusive to) is the
 // one the note resolved.
 func (n *periodNote) matches(label, from, to string) bool {
@@ -90,15 +87,34 @@ func (n *periodNote) matches(label, from, to string) bool {
 
 // composeAnswer writes the Planner's final answer from tool results. A
 // non-nil note is stated once, on the first period that it resolved.
-func composeAnswer(results []llms.ToolCallResponse, note *periodNote) string {
+//
+// c carries the question's language, the order it asked for and the notes
+// on constraints not applied. Several results of one tool (a comparison)
+// are answered side by side, each under the item it was called for.
+func (c *composer) answer(results []llms.ToolCallResponse, note *periodNote) string {
 	if len(results) == 0 {
-		return "I have no tool results to answer from."
+		return c.t("I have no tool results to answer from.")
+	}
+	var b strings.Builder
+	for _, n := range c.notes {
+		b.WriteString(n + "\n")
+	}
+	if b.Len() > 0 {
+		b.WriteString("\n")
+	}
+	if side := c.sideBySide(results); side != "" {
+		b.WriteString(side + "\n\n")
 	}
 	parts := make([]string, 0, len(results))
-	for _, r := range results {
-		parts = append(parts, composeOne(r, note))
+	for i, r := range results {
+		one := c.one(r, note)
+		if i < len(c.items) && len(results) > 1 {
+			one = "**" + c.items[i] + "**\n" + one
+		}
+		parts = append(parts, one)
 	}
-	return strings.Join(parts, "\n\n")
+	b.WriteString(strings.Join(parts, "\n\n"))
+	return strings.TrimSpace(b.String())
 }
 
 // metaKeys are result fields reported in the headline, not as figures.
@@ -107,29 +123,38 @@ var metaKeys = map[string]bool{
 	"error": true, "hint": true, "reply": true,
 }
 
-func composeOne(r llms.ToolCallResponse, note *periodNote) string {
+func (c *composer) one(r llms.ToolCallResponse, note *periodNote) string {
 	fs, ok := objectFields([]byte(r.Content))
 	if !ok {
-		return "The " + r.Name + " tool returned: " + clip(strings.TrimSpace(r.Content), 1500)
+		// Never raw JSON or a dump: a result that is not an object is
+		// either plain text (said as is, clipped) or not shown.
+		txt := strings.TrimSpace(r.Content)
+		if strings.Contains(txt, "\n[result cut at ") {
+			return c.t("The %s result is too large to lay out here; the whole table is in the CSV file.", r.Name)
+		}
+		if txt == "" || strings.HasPrefix(txt, "[") || strings.HasPrefix(txt, "{") {
+			return c.t("The %s tool returned a result I cannot lay out.", r.Name)
+		}
+		return clip(txt, 1500)
 	}
 	if e, ok := lookup(fs, "error"); ok {
-		s := "I couldn't get that answer: " + strings.TrimRight(cellText(e), ".") + "."
+		s := c.t("I couldn't get that answer: %s.", strings.TrimRight(cellText(e), "."))
 		if h, ok := lookup(fs, "hint"); ok && cellText(h) != "" {
 			s += " " + cellText(h)
 		}
 		return s
 	}
-	if r.Name == toolRecordFeedback {
+	if r.Name == tools.NameRecordFeedback {
 		for _, k := range []string{"reply", "next_question", "prompt"} {
 			if v, ok := lookup(fs, k); ok && cellText(v) != "" {
 				return cellText(v)
 			}
 		}
-		return "Thank you, your feedback has been recorded and will be passed on to the team."
+		return c.t("Thank you, your feedback has been recorded and will be passed on to the team.")
 	}
 
-	if _, quoted := lookup(fs, "feedback"); quoted && (r.Name == toolSearchFeedback || r.Name == toolSumFeedback) {
-		return composeFeedback(r, fs, note)
+	if _, quoted := lookup(fs, "feedback"); quoted && (r.Name == tools.NameSearchFeedback || r.Name == tools.NameSummarizeFeedback) {
+		return c.feedback(r, fs, note)
 	}
 
 	var b strings.Builder
@@ -138,41 +163,50 @@ func composeOne(r llms.ToolCallResponse, note *periodNote) string {
 			b.WriteString(cellText(v) + "\n")
 		}
 	}
-	tables, _ := displayOf(json.RawMessage(r.Content))
+	tables := displayOf(json.RawMessage(r.Content))
 	if len(tables) > 0 {
 		for i, t := range tables {
 			if i == composeTables {
 				break
 			}
-			writeTable(&b, t)
+			c.writeTable(&b, t)
 		}
 	} else {
-		writeFields(&b, fs)
+		c.writeFields(&b, fs)
 	}
-	writeHeadline(&b, fs, note)
+	c.writeHeadline(&b, fs, note)
 	return strings.TrimSpace(b.String())
 }
 
 // writeTable writes the first rows of t as a list: the first cell names the
 // row, the others follow as "column: value".
-func writeTable(b *strings.Builder, t Table) {
+func (c *composer) writeTable(b *strings.Builder, t tools.Table) {
+	t = c.ordered(t)
 	if t.Title != "" {
-		b.WriteString("**" + t.Title + "**\n")
+		b.WriteString("**" + c.words(t.Title) + "**\n")
+	}
+	if c.sortNote != "" {
+		b.WriteString(c.sortNote + "\n")
+		c.sortNote = ""
+	}
+	for i := range t.Columns {
+		t.Columns[i] = c.words(t.Columns[i])
 	}
 	for i, row := range t.Rows {
 		if i == composeTableRows {
-			b.WriteString("- … and " + itoa(len(t.Rows)-composeTableRows) + " more rows\n")
+			b.WriteString(c.t("- … and %d more rows (showing %d of %d; the whole table is in the CSV file)",
+				len(t.Rows)-composeTableRows, composeTableRows, len(t.Rows)) + "\n")
 			break
 		}
 		var cells []string
-		for j, c := range row {
+		for j, cell := range row {
 			switch {
 			case j == 0:
-				cells = append(cells, c)
+				cells = append(cells, c.words(cell))
 			case j < len(t.Columns):
-				cells = append(cells, t.Columns[j]+": "+c)
+				cells = append(cells, t.Columns[j]+": "+cell)
 			default:
-				cells = append(cells, c)
+				cells = append(cells, cell)
 			}
 		}
 		if len(cells) > 1 {
@@ -186,7 +220,7 @@ func writeTable(b *strings.Builder, t Table) {
 
 // writeFields writes the scalar fields of a result and the first items of
 // its lists of objects, numbers as given.
-func writeFields(b *strings.Builder, fs []field) {
+func (c *composer) writeFields(b *strings.Builder, fs []field) {
 	n := 0
 	for _, f := range fs {
 		if metaKeys[f.Key] || f.Key == "summary" || f.Key == "answer" {
@@ -202,7 +236,7 @@ func writeFields(b *strings.Builder, fs []field) {
 			if json.Unmarshal(v, &items) != nil || len(items) == 0 {
 				continue
 			}
-			b.WriteString("**" + label(f.Key) + "** (" + itoa(len(items)) + ")\n")
+			b.WriteString("**" + c.words(label(f.Key)) + "** (" + itoa(len(items)) + ")\n")
 			for i, it := range items {
 				if i == composeListItems {
 					b.WriteString("- …\n")
@@ -211,9 +245,9 @@ func writeFields(b *strings.Builder, fs []field) {
 				b.WriteString("- " + inline(it) + "\n")
 			}
 		case len(v) > 0 && v[0] == '{':
-			b.WriteString("- " + label(f.Key) + ": " + inline(v) + "\n")
+			b.WriteString("- " + c.words(label(f.Key)) + ": " + inline(v) + "\n")
 		default:
-			b.WriteString("- " + label(f.Key) + ": " + cellText(v) + "\n")
+			b.WriteString("- " + c.words(label(f.Key)) + ": " + cellText(v) + "\n")
 		}
 		n++
 	}
@@ -241,7 +275,7 @@ func label(key string) string { return strings.ReplaceAll(key, "_", " ") }
 
 // writeHeadline writes definition, period, currency and caveats. The
 // period line carries note, if it is unused and resolved that period.
-func writeHeadline(b *strings.Builder, fs []field, note *periodNote) {
+func (c *composer) writeHeadline(b *strings.Builder, fs []field, note *periodNote) {
 	if v, ok := lookup(fs, "period"); ok {
 		if pf, ok := objectFields(v); ok {
 			var lbl, from, to string
@@ -255,38 +289,38 @@ func writeHeadline(b *strings.Builder, fs []field, note *periodNote) {
 					to = cellText(f.Value)
 				}
 			}
-			s := "Period: " + lbl
+			s := c.t("Period: ") + lbl
 			var paren []string
 			if from != "" && to != "" {
-				paren = append(paren, from+" to "+inclusiveEnd(to))
+				paren = append(paren, c.t("%s to %s", from, inclusiveEnd(to)))
 			}
 			if note != nil && !note.used && note.matches(lbl, from, to) {
 				note.used = true
-				paren = append(paren, note.text())
+				paren = append(paren, c.t("'%s' relative to the data's last order date %s", note.phrase, note.asOf.Format(time.DateOnly)))
 			}
 			switch {
 			case lbl == "" && len(paren) > 0:
 				s += strings.Join(paren, "; ")
 			case len(paren) > 0:
-				s += " (" + strings.Join(paren, "; ") + ")"
+				s += c.t(" (%s)", strings.Join(paren, "; "))
 			}
-			b.WriteString(strings.TrimSpace(s) + ".\n")
+			b.WriteString(strings.TrimSpace(s) + c.t(".") + "\n")
 		} else if s := cellText(v); s != "" {
-			b.WriteString("Period: " + s + ".\n")
+			b.WriteString(c.t("Period: ") + s + c.t(".") + "\n")
 		}
 	}
 	if v, ok := lookup(fs, "currency"); ok && cellText(v) != "" {
-		b.WriteString("Currency: " + cellText(v) + ".\n")
+		b.WriteString(c.t("Currency: ") + cellText(v) + c.t(".") + "\n")
 	}
 	if v, ok := lookup(fs, "definition"); ok && cellText(v) != "" {
-		b.WriteString("Definition: " + strings.TrimRight(cellText(v), ".") + ".\n")
+		b.WriteString(c.t("Definition: ") + strings.TrimRight(cellText(v), ".") + c.t(".") + "\n")
 	}
 	if v, ok := lookup(fs, "caveats"); ok {
 		var cs []string
 		if json.Unmarshal(v, &cs) == nil && len(cs) > 0 {
-			b.WriteString("Caveats: " + strings.Join(cs, "; ") + ".\n")
+			b.WriteString(c.t("Caveats: ") + strings.Join(cs, "; ") + c.t(".") + "\n")
 		} else if s := cellText(v); s != "" && !bytes.HasPrefix(bytes.TrimSpace(v), []byte("[")) {
-			b.WriteString("Caveats: " + s + ".\n")
+			b.WriteString(c.t("Caveats: ") + s + c.t(".") + "\n")
 		}
 	}
 }
@@ -324,13 +358,13 @@ var (
 // delimited data) one quote per line with its id, the themes table and
 // the caveats. Quote text is unescaped, put on one line and clipped, so
 // it cannot change the answer's layout.
-func composeFeedback(r llms.ToolCallResponse, fs []field, note *periodNote) string {
+func (c *composer) feedback(r llms.ToolCallResponse, fs []field, note *periodNote) string {
 	var b strings.Builder
 	if v, ok := lookup(fs, "summary"); ok && cellText(v) != "" {
 		b.WriteString(cellText(v) + "\n")
 	}
 	if v, ok := lookup(fs, "mode"); ok && strings.HasPrefix(cellText(v), "full-text only") {
-		b.WriteString("(Search mode: " + cellText(v) + ".)\n")
+		b.WriteString(c.t("(Search mode: %s.)", cellText(v)) + "\n")
 	}
 	var quoted string
 	if v, ok := lookup(fs, "feedback"); ok {
@@ -338,14 +372,14 @@ func composeFeedback(r llms.ToolCallResponse, fs []field, note *periodNote) stri
 	}
 	items := feedbackItemRe.FindAllStringSubmatch(quoted, -1)
 	if len(items) == 0 {
-		b.WriteString("No feedback matched.\n")
+		b.WriteString(c.t("No feedback matched.") + "\n")
 	} else {
-		b.WriteString("**Customer quotes** (" + itoa(len(items)) + ")\n")
+		b.WriteString("**" + c.t("Customer quotes") + "** (" + itoa(len(items)) + ")\n")
 	}
 	unescape := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", "\"", "&amp;", "&")
 	for i, it := range items {
 		if i == composeQuotes {
-			b.WriteString("- … and " + itoa(len(items)-composeQuotes) + " more\n")
+			b.WriteString(c.t("- … and %d more", len(items)-composeQuotes) + "\n")
 			break
 		}
 		var meta []string
@@ -366,12 +400,12 @@ func composeFeedback(r llms.ToolCallResponse, fs []field, note *periodNote) stri
 		}
 		b.WriteString(line + ": \u201c" + text + "\u201d\n")
 	}
-	if r.Name == toolSumFeedback {
-		if tables, _ := displayOf(json.RawMessage(r.Content)); len(tables) > 0 {
+	if r.Name == tools.NameSummarizeFeedback {
+		if tables := displayOf(json.RawMessage(r.Content)); len(tables) > 0 {
 			b.WriteString("\n")
-			writeTable(&b, tables[0])
+			c.writeTable(&b, tables[0])
 		}
 	}
-	writeHeadline(&b, fs, note)
+	c.writeHeadline(&b, fs, note)
 	return strings.TrimSpace(b.String())
 }
