@@ -131,6 +131,14 @@ func TestStore_BusinessTimeZoneDays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			spend, err := s.SpendBy(context.Background(), p, "channel")
+			if err != nil || spend["email"] != 200 {
+				t.Errorf("SpendBy(one local day %s in %s) = %v, %v; want email 200 (that day's spend)", c.day, c.zone, spend, err)
+			}
+			roi, err := s.LastTouchROIInputs(context.Background(), p, "channel", 30)
+			if err != nil || len(roi) != 1 || roi[0].Spend != 200 {
+				t.Errorf("LastTouchROIInputs(one local day %s in %s) = %+v, %v; want email spend 200", c.day, c.zone, roi, err)
+			}
 			cov, err := s.CurrencyCoverage(context.Background(), p, "GBP")
 			if err != nil {
 				t.Fatal(err)
@@ -157,5 +165,62 @@ func TestStore_BusinessTimeZoneDays(t *testing.T) {
 				t.Errorf("order days = %v; want A and B on %s, Z on %s", days, c.day, prev)
 			}
 		})
+	}
+}
+
+// TestStore_ROIInputsCurrenciesAndNewCustomers: March 2011 of fxFixture
+// with an email touch before every order and customer d's two first orders
+// at one instant. Last-touch revenue converts EUR and USD with the rate of
+// each order's day and leaves out JPY and CHF (no rate to GBP):
+//
+//	revenue = 100 + 50×0.85 + 2×10×0.90 + 30×0.62 + 15 = 194.10 GBP
+//	spend   = 40 + 10×0.85 = 48.50 GBP (CHF 5.00 left out)
+//
+// d's touch credits D1 only (a touch credits the next order; D2 has none),
+// so conversions are G1, E1, E2, U1, D1; new customers are g, e, u and d,
+// each once (4, not the 5 orders at a first-purchase instant), so CAC =
+// 48.50 / 4 = 12.125. AttributionInputs gives all 6 purchase orders
+// (209.10 GBP) and marks each customer's first purchase once.
+func TestStore_ROIInputsCurrenciesAndNewCustomers(t *testing.T) {
+	csvs := append([][2]string(nil), fxFixture...)
+	csvs[0][1] += "d\n"
+	csvs[4][1] += "D1,2011-03-08 10:00:00,d,1,15.00,GBP\nD2,2011-03-08 10:00:00,d,1,15.00,GBP\n"
+	var tps strings.Builder
+	tps.WriteString("touchpoint_id,customer_id,channel,touched_at\n")
+	for i, c := range []string{"g", "e", "u", "j", "c", "d"} {
+		fmt.Fprintf(&tps, "t%d,%s,email,2011-03-01 09:00:00\n", i, c)
+	}
+	tps.WriteString("t9,e,email,2011-03-11 09:00:00\n")
+	csvs = append(csvs, [2]string{"touchpoints", tps.String()})
+	s := zonedStore(t, time.UTC, csvs...)
+	p, _ := analytics.ParsePeriod("2011-03", time.UTC)
+	in, err := s.LastTouchROIInputs(context.Background(), p, "channel", 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in) != 1 || in[0].Group != "email" || in[0].Revenue != 19410 || in[0].Spend != 4850 || in[0].Conversions != 5 || in[0].NewCustomers != 4 || in[0].Currency != "GBP" {
+		t.Fatalf("LastTouchROIInputs = %+v; want email revenue 19410, spend 4850, 5 conversions, 4 new customers, GBP", in)
+	}
+	rep, err := analytics.ComputeROI(in, analytics.BasisRevenue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := rep.Rows[0].CAC.Get(); !ok || v != 1212.5 {
+		t.Errorf("CAC = %v; want 1212.5 pence (48.50 / 4 customers)", rep.Rows[0].CAC)
+	}
+	_, convs, err := s.AttributionInputs(context.Background(), p, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var firsts []string
+	var total analytics.Money
+	for _, c := range convs {
+		total += c.Revenue
+		if c.FirstPurchase {
+			firsts = append(firsts, c.OrderID)
+		}
+	}
+	if strings.Join(firsts, ",") != "D1,E1,G1,U1" || total != 20910 || len(convs) != 6 {
+		t.Errorf("AttributionInputs: %d conversions, revenue %d, first purchases %v; want 6, 20910, [D1 E1 G1 U1]", len(convs), total, firsts)
 	}
 }
