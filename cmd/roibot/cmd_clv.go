@@ -157,7 +157,11 @@ func printCLVFit(w io.Writer, r tools.CLVFitResult) {
 	}
 	t := agent.Table{Columns: []string{"parameter", "estimate", "std. error"}}
 	for _, p := range r.Parameters {
-		t.Rows = append(t.Rows, []string{p.Name, strconv.FormatFloat(p.Value, 'f', 4, 64), strconv.FormatFloat(p.StdError, 'f', 4, 64)})
+		se := "n/a"
+		if p.StdError != nil {
+			se = strconv.FormatFloat(*p.StdError, 'f', 4, 64)
+		}
+		t.Rows = append(t.Rows, []string{p.Name, strconv.FormatFloat(p.Value, 'f', 4, 64), se})
 	}
 	writeTable(w, t, len(t.Rows))
 	fmt.Fprintf(w, "log-likelihood %.2f (%d iterations)\n", r.LogLikelihood, r.Iterations)
