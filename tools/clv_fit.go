@@ -114,7 +114,7 @@ func fitBTYD(model string, s []analytics.CustomerSummary) (btydFit, error) {
 		p, se := f.Params, f.StdErr
 		return btydFit{model: p, name: analytics.ModelParetoNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
 			degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable),
-			params: paramValues([]string{"r", "alpha", "s", "beta"}, []float64{p.R, p.Alpha, p.S, p.Beta}, []float64{se.R, se.Alpha, se.S, se.Beta}, f.StdErrUnavailable)}, nil
+			params:     paramValues([]string{"r", "alpha", "s", "beta"}, []float64{p.R, p.Alpha, p.S, p.Beta}, []float64{se.R, se.Alpha, se.S, se.Beta}, f.StdErrUnavailable)}, nil
 	case modelGammaGamma:
 		f, err := analytics.FitGammaGamma(s)
 		if err != nil {

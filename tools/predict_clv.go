@@ -82,8 +82,8 @@ func (*PredictCLV) Parameters() map[string]any { return predictCLVSchema.doc }
 // CLVCustomer is one customer's forecast as predict_clv reports it. Money
 // fields are null when no spend model could be fitted.
 type CLVCustomer struct {
-	CustomerID        string  `json:"customer_id"`
-	Segment           string  `json:"rfm_segment,omitempty"`
+	CustomerID string `json:"customer_id"`
+	Segment    string `json:"rfm_segment,omitempty"`
 	// PAlive is a fraction, or "n/a: reason" where the model cannot tell
 	// (BG/NBD for a customer without a repeat purchase, a degenerate fit).
 	PAlive            any     `json:"p_alive"`
@@ -147,35 +147,35 @@ type HoldoutJSON struct {
 
 // PredictCLVResult is the JSON result of predict_clv.
 type PredictCLVResult struct {
-	Summary       string          `json:"summary"`
-	Definition    string          `json:"definition"`
-	Period        PeriodJSON      `json:"period"`
-	AsOf          string          `json:"as_of"`
-	Country       string          `json:"country,omitempty"`
-	Segment       string          `json:"segment,omitempty"`
-	Currency      string          `json:"currency"`
-	Model         string          `json:"model"`
-	ModelName     string          `json:"model_name"`
+	Summary    string     `json:"summary"`
+	Definition string     `json:"definition"`
+	Period     PeriodJSON `json:"period"`
+	AsOf       string     `json:"as_of"`
+	Country    string     `json:"country,omitempty"`
+	Segment    string     `json:"segment,omitempty"`
+	Currency   string     `json:"currency"`
+	Model      string     `json:"model"`
+	ModelName  string     `json:"model_name"`
 	// ModelChoice says how the model was chosen (model auto): each
 	// candidate's holdout error and why the chosen one won.
-	ModelChoice *analytics.TransactionModelChoice `json:"model_choice,omitempty"`
-	TimeUnit    string                            `json:"time_unit"`
-	HorizonDays   int             `json:"horizon_days"`
-	Parameters    []ParamValue    `json:"parameters"`
-	LogLikelihood float64         `json:"log_likelihood"`
-	CustomersFit  int             `json:"customers_fitted"`
-	SpendModel    *SpendModelJSON `json:"spend_model"`
-	Discounting   clvPlan         `json:"discounting"`
-	Holdout       HoldoutJSON     `json:"holdout"`
-	Customer      *CLVCustomer    `json:"customer,omitempty"`
-	Totals        CLVTotals       `json:"totals"`
-	RankedBy      string          `json:"ranked_by"`
-	Listed        []CLVCustomer   `json:"customers_listed"`
-	BySegment     []CLVGroupRow   `json:"by_segment,omitempty"`
-	ByCountry     []CLVGroupRow   `json:"by_country,omitempty"`
-	Warnings      []string        `json:"warnings,omitempty"`
-	Caveats       []string        `json:"caveats,omitempty"`
-	Display       Display         `json:"display"`
+	ModelChoice   *analytics.TransactionModelChoice `json:"model_choice,omitempty"`
+	TimeUnit      string                            `json:"time_unit"`
+	HorizonDays   int                               `json:"horizon_days"`
+	Parameters    []ParamValue                      `json:"parameters"`
+	LogLikelihood float64                           `json:"log_likelihood"`
+	CustomersFit  int                               `json:"customers_fitted"`
+	SpendModel    *SpendModelJSON                   `json:"spend_model"`
+	Discounting   clvPlan                           `json:"discounting"`
+	Holdout       HoldoutJSON                       `json:"holdout"`
+	Customer      *CLVCustomer                      `json:"customer,omitempty"`
+	Totals        CLVTotals                         `json:"totals"`
+	RankedBy      string                            `json:"ranked_by"`
+	Listed        []CLVCustomer                     `json:"customers_listed"`
+	BySegment     []CLVGroupRow                     `json:"by_segment,omitempty"`
+	ByCountry     []CLVGroupRow                     `json:"by_country,omitempty"`
+	Warnings      []string                          `json:"warnings,omitempty"`
+	Caveats       []string                          `json:"caveats,omitempty"`
+	Display       Display                           `json:"display"`
 }
 
 // Call implements agent.Tool.
