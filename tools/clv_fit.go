@@ -606,12 +606,16 @@ func (b *clvBase) fitSpend() {
 
 // CLVFitArgs are the arguments of FitCLV.
 type CLVFitArgs struct {
-	// Model is "bgnbd", "paretonbd" or "gammagamma".
+	// Model is "bgnbd", "mbgnbd", "paretonbd", "gammagamma" or "auto"
+	// (the transaction model with the lowest holdout error).
 	Model string
 	// Unit is the time unit of recency, T and the holdout length.
 	Unit analytics.TimeUnit
 	// CalibrationEnd is the last day of the calibration period (a civil
-	// date; the clock time is ignored).
+	// date; the clock time is ignored). Zero means the default: the middle
+	// of the data, so that calibration and holdout are the first and
+	// second half of the days from the first to the last order (CDNOW's
+	// 39 + 39 weeks).
 	CalibrationEnd time.Time
 	// HoldoutEnd is the last day of the holdout period; zero means the
 	// last order day.
@@ -625,20 +629,29 @@ type CLVFitArgs struct {
 // CLVFitResult is a fitted model with its holdout check, as roibot clv
 // fit prints it.
 type CLVFitResult struct {
-	Model          string                   `json:"model"`
-	Source         string                   `json:"source"`
-	Unit           string                   `json:"unit"`
-	CalibrationEnd string                   `json:"calibration_end"`
-	HoldoutEnd     string                   `json:"holdout_end,omitempty"`
-	Customers      int                      `json:"customers"`
-	Parameters     []ParamValue             `json:"parameters"`
-	LogLikelihood  float64                  `json:"log_likelihood"`
-	Iterations     int                      `json:"iterations"`
-	Excluded       string                   `json:"excluded,omitempty"`
-	Warnings       []string                 `json:"warnings,omitempty"`
-	Holdout        *analytics.HoldoutReport `json:"holdout,omitempty"`
-	HoldoutLength  float64                  `json:"holdout_length,omitempty"`
-	NewInHoldout   int                      `json:"new_in_holdout,omitempty"`
+	Model          string       `json:"model"`
+	Source         string       `json:"source"`
+	Unit           string       `json:"unit"`
+	CalibrationEnd string       `json:"calibration_end"`
+	HoldoutEnd     string       `json:"holdout_end,omitempty"`
+	Customers      int          `json:"customers"`
+	Parameters     []ParamValue `json:"parameters"`
+	LogLikelihood  float64      `json:"log_likelihood"`
+	Iterations     int          `json:"iterations"`
+	Excluded       string       `json:"excluded,omitempty"`
+	// ExcludedCustomers lists who Gamma-Gamma left out and why.
+	ExcludedCustomers []analytics.GammaGammaExclusion `json:"excluded_customers,omitempty"`
+	// CalibrationDefault says how the calibration end was chosen when it
+	// was not given.
+	CalibrationDefault string `json:"calibration_default,omitempty"`
+	// ModelChoice (model auto) gives every candidate's holdout error.
+	ModelChoice *analytics.TransactionModelChoice `json:"model_choice,omitempty"`
+	// Degenerate says why the fit is degenerate, or is empty.
+	Degenerate    string                   `json:"degenerate,omitempty"`
+	Warnings      []string                 `json:"warnings,omitempty"`
+	Holdout       *analytics.HoldoutReport `json:"holdout,omitempty"`
+	HoldoutLength float64                  `json:"holdout_length,omitempty"`
+	NewInHoldout  int                      `json:"new_in_holdout,omitempty"`
 }
 
 // FitCLV is the typed core of roibot clv fit: it fits args.Model by
@@ -650,9 +663,9 @@ type CLVFitResult struct {
 // model and an empty order list are *Problem.
 func FitCLV(ctx context.Context, args CLVFitArgs) (CLVFitResult, error) {
 	switch args.Model {
-	case modelBGNBD, modelParetoNBD, modelGammaGamma:
+	case modelBGNBD, modelMBGNBD, modelParetoNBD, modelGammaGamma, modelAuto:
 	default:
-		return CLVFitResult{}, problemf(fmt.Errorf("model %q", args.Model), "want bgnbd, paretonbd or gammagamma")
+		return CLVFitResult{}, problemf(fmt.Errorf("model %q", args.Model), "want bgnbd, mbgnbd, paretonbd, gammagamma or auto")
 	}
 	if len(args.Orders) == 0 {
 		return CLVFitResult{}, problemf(fmt.Errorf("no orders in %s", args.Source), "")
@@ -660,14 +673,25 @@ func FitCLV(ctx context.Context, args CLVFitArgs) (CLVFitResult, error) {
 	if err := ctx.Err(); err != nil {
 		return CLVFitResult{}, err
 	}
-	last := args.Orders[0].At
+	first, last := args.Orders[0].At, args.Orders[0].At
 	for _, ord := range args.Orders {
 		if ord.At.After(last) {
 			last = ord.At
 		}
+		if ord.At.Before(first) {
+			first = ord.At
+		}
 	}
 	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 	lastDay, calEnd := day(last), day(args.CalibrationEnd)
+	var calDefault string
+	if args.CalibrationEnd.IsZero() {
+		// Days first..last inclusive, the first half calibration.
+		span := int(lastDay.Sub(day(first)).Hours()/24) + 1
+		calEnd = day(first).AddDate(0, 0, span/2-1)
+		calDefault = fmt.Sprintf("no calibration end given: %s, the middle of the data (%s to %s, %d days), so the calibration and the holdout are its two halves",
+			calEnd.Format(time.DateOnly), day(first).Format(time.DateOnly), lastDay.Format(time.DateOnly), span)
+	}
 	holdEnd := lastDay
 	if !args.HoldoutEnd.IsZero() {
 		holdEnd = day(args.HoldoutEnd)
@@ -683,14 +707,31 @@ func FitCLV(ctx context.Context, args CLVFitArgs) (CLVFitResult, error) {
 		return CLVFitResult{}, problemf(fmt.Errorf("holdout end %s is after the last order day %s: the holdout would count purchases that were never observed",
 			holdEnd.Format(time.DateOnly), lastDay.Format(time.DateOnly)), "")
 	}
-	res := CLVFitResult{Model: args.Model, Source: args.Source, Unit: args.Unit.String(), CalibrationEnd: calEnd.Format(time.DateOnly)}
+	res := CLVFitResult{Model: args.Model, Source: args.Source, Unit: args.Unit.String(), CalibrationEnd: calEnd.Format(time.DateOnly),
+		CalibrationDefault: calDefault}
 	summaries, err := analytics.SummarizeCustomers(args.Orders, calEnd, args.Unit)
 	if err != nil {
 		return CLVFitResult{}, err
 	}
+	if args.Model == modelAuto {
+		split, err := analytics.SplitHoldout(args.Orders, calEnd, holdEnd, args.Unit)
+		if err != nil {
+			return CLVFitResult{}, err
+		}
+		cands, _, _, _ := analytics.FitTransactionModels(summaries)
+		ch, err := analytics.ChooseTransactionModel(split, cands)
+		if err != nil {
+			return CLVFitResult{}, err
+		}
+		res.ModelChoice, args.Model, res.Model = &ch, modelKeys[ch.Chosen], modelKeys[ch.Chosen]
+	}
 	fit, err := fitBTYD(args.Model, summaries)
 	if err != nil {
 		return CLVFitResult{}, err
+	}
+	res.Degenerate = fit.degenerate
+	if fit.spend != nil {
+		res.ExcludedCustomers = fit.spend.Excluded
 	}
 	if fit.model != nil { // the windows were checked above
 		_, split, h, err := holdoutCheck(args.Orders, args.Model, calEnd, holdEnd, args.Unit, &fit)
