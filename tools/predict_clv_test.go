@@ -137,10 +137,12 @@ func TestPredictCLV_HoldoutMatchesAnalytics(t *testing.T) {
 	}
 }
 
-// TestPredictCLV_AutoModel: without a model the tool fits BG/NBD, MBG/NBD
-// and Pareto/NBD on the calibration period of its holdout and uses the one
-// with the lowest holdout MAE, saying so; the choice equals
-// analytics.ChooseTransactionModel on the same split.
+// TestPredictCLV_AutoModel: without a model the tool fits BG/NBD and
+// MBG/NBD on the calibration period of its holdout and uses the one with
+// the lowest holdout MAE, saying so; the choice equals
+// analytics.ChooseTransactionModel on the same split. (Pareto/NBD is left
+// out of interactive answers: on this 81-customer calibration its fit runs
+// for minutes.)
 func TestPredictCLV_AutoModel(t *testing.T) {
 	s := fixtureStore()
 	var res tools.PredictCLVResult
@@ -153,7 +155,7 @@ func TestPredictCLV_AutoModel(t *testing.T) {
 	for i, c := range split.Customers {
 		cal[i] = c.CustomerSummary
 	}
-	cands, _, _, _ := analytics.FitTransactionModels(cal)
+	cands, _, _, _ := analytics.FitTransactionModels(cal, false)
 	want, err := analytics.ChooseTransactionModel(split, cands)
 	if err != nil {
 		t.Fatal(err)
