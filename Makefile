@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: demo test build db db-stop bench bench-peers vet clean
+.PHONY: demo test test-real-llm build db db-stop bench bench-peers vet clean
 
 ## demo: start the embedded PostgreSQL (fetched once: scripts/db.sh), migrate, import
 ## Online Retail and the synthetic marketing layer (first run only), then open the chat.
@@ -15,6 +15,11 @@ demo: build
 ## ROIBOT_TEST_DB_PORT (default 54330) (CI runs this).
 test:
 	scripts/test.sh
+
+## test-real-llm: the LLM path against a real local model server (llama-cpp-python with a
+## small packaged model; the first run builds it, 20-40 min). Not part of test. docs/llm.md.
+test-real-llm:
+	scripts/test-real-llm.sh
 
 build:
 	$(GO) build -o bin/roibot ./cmd/roibot

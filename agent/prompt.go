@@ -39,6 +39,7 @@ func systemPrompt(role Role, asOf time.Time, tools []llms.Tool) string {
 - If a tool returns an "error", either correct the arguments once using its "hint" or tell the user plainly what went wrong.
 - Call only the tools offered. If the question is outside what they cover, say what you can help with instead.
 - Answer in plain words, briefly, with light Markdown.
+- Answer in the language of the user's question (Simplified Chinese for a question in Chinese), headings and column names included; keep metric names such as ROI, ROAS, CAC and CLV as they are.
 `)
 	if len(tools) > 0 {
 		names := make([]string, len(tools))

@@ -154,6 +154,16 @@ func TestFPGrowth_BruteForce(t *testing.T) {
 			}
 		}
 	}
+	t.Cleanup(func() { maxPairItems = 4096 })
+	for _, pairs := range []int{4096, 0} { // with and without pair counts
+		maxPairItems = pairs
+		checkBruteForce(t, baskets, names)
+	}
+}
+
+func checkBruteForce(t *testing.T, baskets [][]string, names []string) {
+	t.Helper()
+	items := len(names)
 	for _, minSupport := range []float64{0.02, 0.05, 0.1, 0.3} {
 		fi, err := FPGrowth(baskets, minSupport)
 		if err != nil {
@@ -189,13 +199,75 @@ func TestFPGrowth_BruteForce(t *testing.T) {
 			}
 		}
 		if len(got) != len(want) {
-			t.Errorf("FPGrowth(min %v) found %d itemsets; want %d", minSupport, len(got), len(want))
+			t.Errorf("FPGrowth(min %v, pair counts up to %d items) found %d itemsets; want %d", minSupport, maxPairItems, len(got), len(want))
 		}
 		for k, c := range want {
 			if got[k] != c {
 				t.Errorf("count(%s) at min %v = %d; want %d", k, minSupport, got[k], c)
 			}
 		}
+	}
+}
+
+// TestFPGrowthItems_Limits: a support that finds more itemsets than the
+// budget is refused with an error naming min_support; so is a rule count
+// over budget; a closed Done channel stops mining and rule generation.
+func TestFPGrowthItems_Limits(t *testing.T) {
+	// 10 items always bought together: 2^10 − 1 = 1,023 frequent itemsets
+	// at any support (one single-path conditional tree).
+	ib := ItemBaskets{}
+	all := make([]int32, 10)
+	for i := range all {
+		ib.Items = append(ib.Items, fmt.Sprintf("p%02d", i))
+		all[i] = int32(i)
+	}
+	for b := 0; b < 10; b++ {
+		ib.Baskets = append(ib.Baskets, all)
+	}
+	fi, err := FPGrowthItems(ib, 0.5, MiningLimits{MaxItemsets: 1023})
+	if err != nil || len(fi.Itemsets) != 1023 {
+		t.Fatalf("FPGrowthItems(10 items, cap 1023) = %d itemsets, %v; want 1023", len(fi.Itemsets), err)
+	}
+	_, err = FPGrowthItems(ib, 0.5, MiningLimits{MaxItemsets: 1022})
+	var ie *InputError
+	if !errors.Is(err, ErrTooManyItemsets) || !errors.As(err, &ie) || ie.Field != "min_support" ||
+		!strings.Contains(err.Error(), "finds more than 1022 frequent itemsets; raise min_support") {
+		t.Errorf("FPGrowthItems(cap 1022) error = %v; want InputError on min_support wrapping ErrTooManyItemsets", err)
+	}
+	// Rules: each m-itemset gives 2^m − 2 rules, Σ_m C(10,m)(2^m − 2) =
+	// 3^10 − 2·2^10 + 1 = 57,002 in all.
+	rules, err := fi.RulesWithin(RuleFilter{}, MiningLimits{MaxRules: 57_002})
+	if err != nil || len(rules) != 57_002 {
+		t.Errorf("RulesWithin(10 items) = %d rules, %v; want 57002", len(rules), err)
+	}
+	if _, err := fi.RulesWithin(RuleFilter{}, MiningLimits{MaxRules: 57_001}); !errors.Is(err, ErrTooManyRules) || !errors.As(err, &ie) {
+		t.Errorf("RulesWithin(cap 57001) error = %v; want InputError wrapping ErrTooManyRules", err)
+	}
+	done := make(chan struct{})
+	close(done)
+	if _, err := FPGrowthItems(ib, 0.5, MiningLimits{Done: done}); !errors.Is(err, ErrStopped) {
+		t.Errorf("FPGrowthItems(closed Done) error = %v; want ErrStopped", err)
+	}
+	if _, err := fi.RulesWithin(RuleFilter{}, MiningLimits{Done: done}); !errors.Is(err, ErrStopped) {
+		t.Errorf("RulesWithin(closed Done) error = %v; want ErrStopped", err)
+	}
+	if _, err := FPGrowthItems(ItemBaskets{Items: []string{"a"}, Baskets: [][]int32{{0}, {1}}}, 0.5, MiningLimits{}); !errors.As(err, &ie) || ie.Row != 1 {
+		t.Errorf("FPGrowthItems(id 1 of 1 item) error = %v; want InputError on basket 1", err)
+	}
+}
+
+// TestFPGrowth_OnlineRetailLowSupport: at min_support 0.002 all Online
+// Retail invoices have more than DefaultMaxItemsets frequent itemsets; the
+// miner stops at the budget with an error instead of growing without
+// bound (issue 12: it grew past 3 GB and ignored its deadline).
+func TestFPGrowth_OnlineRetailLowSupport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("mines 100,000 itemsets")
+	}
+	baskets := retailBaskets(t, "").Items
+	_, err := FPGrowth(baskets, 0.002)
+	if !errors.Is(err, ErrTooManyItemsets) || !strings.Contains(err.Error(), "raise min_support") {
+		t.Errorf("FPGrowth(all invoices, 0.002) error = %v; want ErrTooManyItemsets asking to raise min_support", err)
 	}
 }
 

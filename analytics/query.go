@@ -24,6 +24,21 @@ type RevenueSummary struct {
 	Orders, Customers, AnonymousOrders int
 	// Countries counts distinct countries of the purchase invoices.
 	Countries int
+	// NewCustomers counts the identified customers whose first purchase in
+	// all the data (of the currency) falls in the filter's period and
+	// country.
+	NewCustomers int
 	// First and Last are the first and last order times matched.
 	First, Last time.Time
+}
+
+// RevenueGroup is the revenue of one group of orders (a country, a
+// product): Key names it (for a product, "stock code description").
+// Revenue, Returns and Net are in minor units as in RevenueSummary; Orders
+// counts purchase invoices with a line of the group and Customers the
+// distinct identified customers among them.
+type RevenueGroup struct {
+	Key                   string
+	Revenue, Returns, Net Money
+	Orders, Customers     int
 }

@@ -87,7 +87,8 @@ func (b *orderBatch) flush(ctx context.Context) error {
 type Options struct {
 	// File names the input in the report.
 	File string
-	// BatchSize is the number of lines per Sink call (default 5000).
+	// BatchSize is the number of lines per Sink call (default 50,000: a
+	// store merges each batch with a few set-based statements).
 	BatchSize int
 	// Progress, when set, is called every ProgressEvery rows.
 	Progress Progress
@@ -130,7 +131,7 @@ func (o *Options) defaults() {
 	}
 	o.latest = o.Now().Add(o.MaxFuture)
 	if o.BatchSize <= 0 {
-		o.BatchSize = 5000
+		o.BatchSize = 50000
 	}
 	if o.Location == nil {
 		o.Location = time.UTC

@@ -71,6 +71,8 @@ const (
 	IntentFeedbackSearch  = "feedback_search"
 	IntentFeedbackSummary = "feedback_summary"
 	IntentFeedbackCollect = "feedback_collect"
+	IntentChurn           = "churn"
+	IntentResponse        = "response"
 	IntentHelp            = "help"
 	IntentOther           = "other"
 )
@@ -93,6 +95,8 @@ var intentTools = map[string][]string{
 	IntentFeedbackSearch:  {tools.NameSearchFeedback, tools.NameSummarizeFeedback},
 	IntentFeedbackSummary: {tools.NameSummarizeFeedback, tools.NameSearchFeedback},
 	IntentFeedbackCollect: {tools.NameRecordFeedback},
+	IntentChurn:           {tools.NameChurnRisk},
+	IntentResponse:        {tools.NameResponse},
 	IntentHelp:            nil,
 	IntentOther:           nil,
 }

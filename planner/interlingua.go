@@ -52,7 +52,8 @@ var zhLexicon = map[string]string{
 	// Group-bys, bases and methods.
 	"按国家": "by country", "各国家": "by country", "各国": "by country", "每个国家": "by country",
 	"按渠道": "by channel", "各渠道": "by channel", "每个渠道": "by channel", "各个渠道": "by channel",
-	"按活动": "by campaign", "各活动": "by campaign", "营销活动": "campaigns", "按产品": "by product", "毛利": "margin",
+	"按活动": "by campaign", "哪个国家": "which country", "哪些国家": "which countries", "哪个产品": "which product",
+	"哪些产品": "which products", "哪些商品": "which products", "热销": "best selling", "畅销": "best selling", "各活动": "by campaign", "营销活动": "campaigns", "按产品": "by product", "毛利": "margin",
 	"层次聚类": "hierarchical", "k均值": "k means", "K均值": "k means",
 	// Metrics and analyses (they also let the classifier share what
 	// English questions taught it).

@@ -99,6 +99,8 @@ var examples = []struct{ intent, text, zh string }{
 	{IntentReport, "Report on at-risk customers in the Netherlands", "荷兰流失风险客户的报告"},
 	{IntentFeedbackSearch, "What do customers say about the fit of our dresses?", "顾客怎么评价我们连衣裙的合身度？"},
 	{IntentFeedbackSummary, "Summarize negative feedback on tops", "总结上衣的负面反馈"},
+	{IntentChurn, "Which customers are about to churn?", "哪些客户快要流失了？"},
+	{IntentResponse, "Who is likely to respond to the next campaign?", "谁最可能响应下一次营销活动？"},
 	{IntentFeedbackCollect, "Tell me about your last order and I will pass your feedback on", "请告诉我您上一笔订单的情况，我会转达您的反馈"},
 }
 

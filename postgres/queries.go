@@ -84,6 +84,9 @@ func (s *Store) RevenueSummary(ctx context.Context, f analytics.OrderFilter) (an
 	}
 	rs.Revenue, rs.Returns = analytics.Money(rev), analytics.Money(ret)
 	rs.Net = rs.Revenue + rs.Returns
+	if rs.NewCustomers, err = s.newCustomers(ctx, f); err != nil {
+		return rs, err
+	}
 	if first != nil {
 		rs.First, rs.Last = first.UTC(), last.UTC()
 	}

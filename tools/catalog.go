@@ -63,6 +63,9 @@ type Config struct {
 	// Datasets reads the modelling datasets (roibot model import) for
 	// response_propensity; with nil that tool fails with ErrNoDatasets.
 	Datasets DatasetReader
+	// Texts, when set, adds the customers' feedback text features
+	// (sentiment, themes, embedding components) to churn_risk's inputs.
+	Texts CustomerTextReader
 }
 
 // FeedbackStore is everything the feedback tools need from storage.
@@ -89,7 +92,7 @@ func Catalog(cfg Config) []Entry {
 		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
-		{Tool: NewChurnRisk(cfg.Store, l), Roles: staff},
+		{Tool: churnRisk(cfg, l), Roles: staff},
 		{Tool: NewResponsePropensity(cfg.Datasets), Roles: staff},
 		{Tool: SearchFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
@@ -105,4 +108,13 @@ func IsFeedbackTool(name string) bool {
 		return true
 	}
 	return false
+}
+
+// churnRisk builds churn_risk, with text features when cfg.Texts is set.
+func churnRisk(cfg Config, l *time.Location) ChurnRisk {
+	c := NewChurnRisk(cfg.Store, l)
+	if cfg.Texts != nil {
+		c.Text = FeedbackTextFeatures{Store: cfg.Texts}
+	}
+	return c
 }

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -15,8 +16,16 @@ type RevenueReader interface {
 	RevenueSummary(ctx context.Context, f analytics.OrderFilter) (analytics.RevenueSummary, error)
 }
 
-// Revenue is the revenue_summary tool: revenue, returns, orders and
-// customer counts for a period and optionally a country.
+// RevenueGroupReader is what revenue_summary needs from storage to group
+// revenue by country or product (group_by).
+type RevenueGroupReader interface {
+	RevenueBy(ctx context.Context, f analytics.OrderFilter, by string) ([]analytics.RevenueGroup, error)
+}
+
+// Revenue is the revenue_summary tool: revenue, returns, orders, customer
+// counts, new customers, average order value and return rate for a period
+// and optionally a country, and revenue grouped by country or product.
+// Grouping needs a Store that is also a RevenueGroupReader.
 type Revenue struct {
 	Store    RevenueReader
 	Location *time.Location
@@ -25,12 +34,22 @@ type Revenue struct {
 type revenueArgs struct {
 	periodArgs
 	Country string `json:"country"`
+	GroupBy string `json:"group_by"`
+	Limit   int    `json:"limit"`
 }
+
+// Revenue groups: the values of revenue_summary's group_by.
+const (
+	RevenueByCountry = "country"
+	RevenueByProduct = "product"
+)
 
 var revenueSchema = mustSchema(NameRevenue, map[string]any{
 	"type": "object",
 	"properties": merge(periodProps, map[string]any{
-		"country": map[string]any{"type": "string", "description": "customer country as in the data, e.g. \"United Kingdom\", \"Germany\""},
+		"country":  map[string]any{"type": "string", "description": "customer country as in the data, e.g. \"United Kingdom\", \"Germany\""},
+		"group_by": map[string]any{"type": "string", "enum": []any{RevenueByCountry, RevenueByProduct}, "description": "also list revenue per country or per product, largest first"},
+		"limit":    map[string]any{"type": "integer", "minimum": 1, "maximum": 1000, "description": "groups listed in the result (default 50; the display table has them all)"},
 	}),
 	"additionalProperties": false,
 })
@@ -40,10 +59,11 @@ func (Revenue) Name() string { return NameRevenue }
 
 // Description implements agent.Tool.
 func (Revenue) Description() string {
-	return "Revenue (GBP), returns, number of orders and of distinct customers for a period and optionally a country. " +
-		"Use it for 'how many customers do we have', 'total revenue in Q4 2011', 'sales in Germany'. " +
-		"Input: period (YYYY, YYYY-Qn, YYYY-MM, or from/to dates; default all data), country. " +
-		"Output: revenue, returns, net_revenue, orders, customers, anonymous_orders, period, definition."
+	return "Revenue (GBP), returns, orders, distinct customers, new customers, average order value and return rate " +
+		"for a period and optionally a country; group_by country or product ranks revenue per group. " +
+		"Use it for 'total revenue in Q4 2011', 'new customers last month', 'AOV', 'return rate', 'revenue by country'. " +
+		"Input: period (YYYY, YYYY-Qn, YYYY-MM, or from/to dates; default all data), country, group_by, limit. " +
+		"Output: revenue, returns, net_revenue, orders, customers, new_customers, average_order_value, return_rate, groups, period, definition."
 }
 
 // Parameters implements agent.Tool.
@@ -62,8 +82,18 @@ type RevenueResult struct {
 	Customers       int        `json:"customers"`
 	AnonymousOrders int        `json:"anonymous_orders"`
 	Countries       int        `json:"countries"`
-	Caveats         []string   `json:"caveats,omitempty"`
-	Display         Display    `json:"display"`
+	NewCustomers    int        `json:"new_customers"`
+	// AverageOrderValue is revenue / orders (major units); ReturnRate is
+	// −returns / revenue, a fraction. Both are null without orders.
+	AverageOrderValue *Major   `json:"average_order_value"`
+	ReturnRate        *float64 `json:"return_rate"`
+	// GroupBy and Groups are the revenue per country or product, largest
+	// first (at most limit; GroupsTotal counts them all).
+	GroupBy     string         `json:"group_by,omitempty"`
+	Groups      []RevenueGroup `json:"groups,omitempty"`
+	GroupsTotal int            `json:"groups_total,omitempty"`
+	Caveats     []string       `json:"caveats,omitempty"`
+	Display     Display        `json:"display"`
 }
 
 // Call implements agent.Tool.
@@ -87,10 +117,21 @@ func (t Revenue) Call(ctx context.Context, input string) (_ string, err error) {
 	res := RevenueResult{
 		Definition: "Revenue = Σ quantity × unit price over purchase lines of invoices in the period " +
 			"(cancellations and returns excluded and shown separately as returns); customers = distinct " +
-			"identified customers with a purchase in the period; invoices without a customer id count as anonymous orders.",
+			"identified customers with a purchase in the period; invoices without a customer id count as anonymous orders; " +
+			"new customers = identified customers whose first purchase in all the data falls in the period; " +
+			"average order value = revenue / orders; return rate = −returns / revenue (by value).",
 		Period: periodJSON(p), Country: args.Country, Currency: rs.Currency,
 		Revenue: major(rs.Revenue), Returns: major(rs.Returns), NetRevenue: major(rs.Net),
 		Orders: rs.Orders, Customers: rs.Customers, AnonymousOrders: rs.AnonymousOrders, Countries: rs.Countries,
+		NewCustomers: rs.NewCustomers,
+	}
+	if rs.Orders > 0 {
+		aov := major(analytics.Money(math.Round(float64(rs.Revenue) / float64(rs.Orders))))
+		res.AverageOrderValue = &aov
+	}
+	if rs.Revenue > 0 {
+		rr := -float64(rs.Returns) / float64(rs.Revenue)
+		res.ReturnRate = &rr
 	}
 	if rs.Orders == 0 {
 		res.Caveats = append(res.Caveats, "no orders match this period and country")
@@ -109,9 +150,53 @@ func (t Revenue) Call(ctx context.Context, input string) (_ string, err error) {
 			{"net revenue", money(rs.Net, rs.Currency)},
 			{"orders", strconv.Itoa(rs.Orders)},
 			{"customers", strconv.Itoa(rs.Customers)},
+			{"new customers", strconv.Itoa(rs.NewCustomers)},
 		},
 	}}
+	if res.AverageOrderValue != nil {
+		t0 := &res.Display.Tables[0]
+		t0.Rows = append(t0.Rows, []string{"average order value", money(analytics.Money(math.Round(float64(rs.Revenue)/float64(rs.Orders))), rs.Currency)})
+	}
+	if res.ReturnRate != nil {
+		t0 := &res.Display.Tables[0]
+		t0.Rows = append(t0.Rows, []string{"return rate", pctf(*res.ReturnRate)})
+	}
+	if args.GroupBy != "" {
+		g, ok := t.Store.(RevenueGroupReader)
+		if !ok {
+			return "", fmt.Errorf("revenue_summary: the store cannot group revenue by %s", args.GroupBy)
+		}
+		groups, err := g.RevenueBy(ctx, analytics.OrderFilter{Country: args.Country, From: p.From, To: p.To}, args.GroupBy)
+		if err != nil {
+			return "", fmt.Errorf("revenue_summary: %w", err)
+		}
+		limit := args.Limit
+		if limit <= 0 {
+			limit = 50
+		}
+		res.GroupBy, res.GroupsTotal = args.GroupBy, len(groups)
+		table := Table{Title: "Revenue by " + args.GroupBy + ", " + p.String() + inCountry(args.Country),
+			Columns: []string{args.GroupBy, "revenue", "returns", "orders", "customers"}}
+		for i, gr := range groups {
+			if i < limit {
+				res.Groups = append(res.Groups, RevenueGroup{Key: gr.Key, Revenue: major(gr.Revenue), Returns: major(gr.Returns),
+					Orders: gr.Orders, Customers: gr.Customers})
+			}
+			table.Rows = append(table.Rows, []string{gr.Key, money(gr.Revenue, rs.Currency), money(gr.Returns, rs.Currency),
+				strconv.Itoa(gr.Orders), strconv.Itoa(gr.Customers)})
+		}
+		res.Display.Tables = append([]Table{table}, res.Display.Tables...)
+	}
 	return encodeJSON(res)
+}
+
+// RevenueGroup is one group of revenue_summary's groups (major units).
+type RevenueGroup struct {
+	Key       string `json:"key"`
+	Revenue   Major  `json:"revenue"`
+	Returns   Major  `json:"returns"`
+	Orders    int    `json:"orders"`
+	Customers int    `json:"customers"`
 }
 
 func loc(l *time.Location) *time.Location {

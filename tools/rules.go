@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -127,8 +128,11 @@ func (t Rules) Call(ctx context.Context, input string) (_ string, err error) {
 		segCaveat = fmt.Sprintf("baskets of the %d customers in RFM segment %s%s as of %s (scored as rfm_segments scores them)",
 			len(members), args.Segment, inCountry(args.Country), asOf.Format(time.DateOnly))
 	}
-	res, err := AssociationRulesFromLines(lines, args)
+	res, err := AssociationRulesFromLines(ctx, lines, args)
 	if err != nil {
+		if errors.Is(err, analytics.ErrTooManyItemsets) || errors.Is(err, analytics.ErrTooManyRules) {
+			return retryHint(err, "raise min_support (or min_confidence)"), nil
+		}
 		if isArgProblem(err) {
 			return retryHint(err, "check the country (as spelled in the data) or lower min_support"), nil
 		}
@@ -180,9 +184,11 @@ const RelaxSupportFloor = 0.005
 // at most args.Limit (default 20) are listed, RulesFound counts all. When
 // no rule passes, min_support is halved stepwise down to RelaxSupportFloor
 // (or 3 baskets), then min_confidence dropped, and a caveat says so.
-// Errors are those of analytics (an *InputError for no invoices or a bad
-// threshold).
-func AssociationRulesFromLines(lines []analytics.BasketLine, args RulesArgs) (RulesResult, error) {
+// Mining stops with ctx (its deadline included) and within
+// analytics.DefaultMaxItemsets itemsets and DefaultMaxRules rules.
+// Errors are those of analytics (an *InputError for no invoices, a bad
+// threshold or a support that finds too many itemsets) and ctx's.
+func AssociationRulesFromLines(ctx context.Context, lines []analytics.BasketLine, args RulesArgs) (RulesResult, error) {
 	minSup := DefaultMinSupport
 	if args.MinSupport != nil {
 		minSup = *args.MinSupport
@@ -198,8 +204,23 @@ func AssociationRulesFromLines(lines []analytics.BasketLine, args RulesArgs) (Ru
 	if err != nil {
 		return RulesResult{}, fmt.Errorf("no invoices%s: %w", inCountry(args.Country), err)
 	}
+	baskets := analytics.NumberItems(b.Items)
+	lim := analytics.MiningLimits{Done: ctx.Done()}
+	mine := func(f analytics.RuleFilter) ([]analytics.AssociationRule, error) {
+		fi, err := analytics.FPGrowthItems(baskets, f.MinSupport, lim)
+		if err == nil {
+			var rules []analytics.AssociationRule
+			if rules, err = fi.RulesWithin(f, lim); err == nil {
+				return rules, nil
+			}
+		}
+		if errors.Is(err, analytics.ErrStopped) && ctx.Err() != nil {
+			return nil, fmt.Errorf("mining at min_support %g: %w", f.MinSupport, ctx.Err())
+		}
+		return nil, err
+	}
 	filter := analytics.RuleFilter{MinSupport: minSup, MinConfidence: args.MinConfidence, MinLift: minLift}
-	rules, err := analytics.AssociationRules(b.Items, minSup, filter)
+	rules, err := mine(filter)
 	if err != nil {
 		return RulesResult{}, err
 	}
@@ -214,7 +235,7 @@ func AssociationRulesFromLines(lines []analytics.BasketLine, args RulesArgs) (Ru
 		} else {
 			filter.MinConfidence = 0
 		}
-		if rules, err = analytics.AssociationRules(b.Items, filter.MinSupport, filter); err != nil {
+		if rules, err = mine(filter); err != nil {
 			return RulesResult{}, err
 		}
 	}

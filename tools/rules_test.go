@@ -3,6 +3,8 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -96,7 +98,7 @@ func TestRules(t *testing.T) {
 				lines = append(lines, analytics.BasketLine{InvoiceNo: inv, Description: "Z" + inv, Quantity: 1})
 			}
 		}
-		res, err := AssociationRulesFromLines(lines, RulesArgs{})
+		res, err := AssociationRulesFromLines(context.Background(), lines, RulesArgs{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,6 +107,27 @@ func TestRules(t *testing.T) {
 		}
 		if c := strings.Join(res.Caveats, "|"); !strings.Contains(c, "relaxed stepwise (min_support from 0.05 to 0.03)") || strings.Contains(c, "no rule passes") {
 			t.Errorf("caveats = %q; want the relaxation said, no 'no rule passes'", res.Caveats)
+		}
+	})
+	t.Run("BoundedWork", func(t *testing.T) {
+		// 20 invoices of the same 18 products: every one of the 2^18 − 1 =
+		// 262,143 combinations is frequent, more than
+		// analytics.DefaultMaxItemsets, so mining stops with a hint instead
+		// of growing without bound.
+		var lines []analytics.BasketLine
+		for i := 0; i < 20; i++ {
+			for p := 0; p < 18; p++ {
+				lines = append(lines, analytics.BasketLine{InvoiceNo: strconv.Itoa(500 + i), Description: fmt.Sprintf("P%02d", p), Quantity: 1})
+			}
+		}
+		_, err := AssociationRulesFromLines(context.Background(), lines, RulesArgs{})
+		if !errors.Is(err, analytics.ErrTooManyItemsets) || !strings.Contains(err.Error(), "raise min_support") {
+			t.Errorf("AssociationRulesFromLines(18 products always together) error = %v; want ErrTooManyItemsets asking to raise min_support", err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := AssociationRulesFromLines(ctx, lines[:36], RulesArgs{}); !errors.Is(err, context.Canceled) {
+			t.Errorf("AssociationRulesFromLines(cancelled) error = %v; want context.Canceled", err)
 		}
 	})
 	t.Run("NoInvoices", func(t *testing.T) {

@@ -93,7 +93,8 @@ type importOptions struct {
 	LLMSentiment bool
 }
 
-func (a *App) importFile(ctx context.Context, kind, path string, flags importOptions) error {
+func (a *App) importFile(ctx context.Context, kind, path string, flags importOptions) (err error) {
+	defer a.refreshVocabulary(ctx, &err)
 	asJSON := flags.JSON
 	if _, ok := feedbackImporters[kind]; ok {
 		if err := a.migrate(ctx); err != nil {
@@ -126,7 +127,7 @@ func (a *App) importFile(ctx context.Context, kind, path string, flags importOpt
 	}
 	var rep *ingest.Report
 	if ok {
-		rep, err = imp(ctx, rc, s, opt)
+		rep, err = imp(ctx, rc, newParallelOrders(s, int(a.Config.DBMaxConns)), opt)
 	} else {
 		rep, err = ingest.ImportTable(ctx, kind, rc, s, opt)
 	}
@@ -159,7 +160,8 @@ func newDemoDataCmd(app *App) *cobra.Command {
 	return cmd
 }
 
-func (a *App) demoData(ctx context.Context, seed uint64, force bool) error {
+func (a *App) demoData(ctx context.Context, seed uint64, force bool) (err error) {
+	defer a.refreshVocabulary(ctx, &err)
 	s, err := a.migratedStore(ctx)
 	if err != nil {
 		return err

@@ -103,7 +103,7 @@ func newRulesCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := tools.AssociationRulesFromLines(lines, args)
+			res, err := tools.AssociationRulesFromLines(ctx, lines, args)
 			if err != nil {
 				return fmt.Errorf("rules: %w", err)
 			}
