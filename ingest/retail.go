@@ -41,7 +41,7 @@ type StoreResult = analytics.StoreResult
 type orderBatch struct {
 	sink   OrderSink
 	source string
-	rep    *Report
+	rep    *Result
 	// field names the invoice number in the rejects of refused lines.
 	field string
 	lines []OrderLine
@@ -162,9 +162,9 @@ var onlineRetailHeader = []string{"InvoiceNo", "StockCode", "Description", "Quan
 // An error reading the input (a truncated gzip file, say) stops the import
 // with an error naming the file and the last line read; the rows before it
 // are stored.
-func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Report, error) {
+func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Result, error) {
 	opt.defaults()
-	rep := &Report{File: opt.File, Format: FormatOnlineRetail}
+	rep := &Result{File: opt.File, Format: FormatOnlineRetail}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true

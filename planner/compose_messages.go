@@ -346,10 +346,13 @@ func (p *Planner) notes(q string, offered []llms.Tool, asOf time.Time, c *compos
 	for _, f := range fixes {
 		out = append(out, c.t("Read \"%s\" as %s.", f.From, p.displayName(f.To)))
 	}
-	if unused := p.unusedWords(q); len(unused) > 0 {
-		out = append(out, c.t("Not understood and not used: %s.", strings.Join(unused, ", ")))
-	}
 	tool, t, ok := p.toolFor(q, offered)
+	if _, query := schemaProps(t)[tools.ArgQuery]; !query {
+		// A free-text search uses every word of the question.
+		if unused := p.unusedWords(q); len(unused) > 0 {
+			out = append(out, c.t("Not understood and not used: %s.", strings.Join(unused, ", ")))
+		}
+	}
 	if !ok {
 		return out
 	}

@@ -253,3 +253,15 @@ func TestPlanner_SetVocabulary(t *testing.T) {
 		t.Errorf("after SetVocabulary: %s %v (%q); want revenue_summary for Iceland", got.Tool, got.Args, got.Text)
 	}
 }
+
+func TestPlanner_CustomerChinese(t *testing.T) {
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
+	got := p.Plan("你们去年的收入是多少", offered("record_feedback"))
+	if got.Tool != "" || !strings.Contains(got.Text, "不能提供业务数据") {
+		t.Errorf("Plan(Chinese business question, customer) = %+v; want a refusal in Chinese", got)
+	}
+	msg := "我买的裙子太小了，质量也不好"
+	if got := p.Plan(msg, offered("record_feedback")); got.Tool != "record_feedback" || got.Args["message"] != msg {
+		t.Errorf("Plan(Chinese complaint, customer) = %+v; want record_feedback with the message", got)
+	}
+}

@@ -87,6 +87,7 @@ func (p *Planner) msg(question, key string, args ...any) string {
 // help or asks which question was meant.
 var examples = []struct{ intent, text, zh string }{
 	{IntentROI, "Show ROAS for each channel in 2011", "2011年各渠道的ROAS"},
+	{IntentMMM, "What is the incremental ROAS of display, and what if we cut it by a fifth?", "展示广告的增量ROAS是多少？如果削减五分之一会怎样？"},
 	{IntentAttribution, "How does first-touch attribution change the picture for affiliate?", "首次触点归因对联盟渠道有什么影响？"},
 	{IntentRevenue, "Total revenue in Q4 2011", "2011年第四季度的总收入"},
 	{IntentRFM, "List our champions in Germany", "列出德国的冠军客户"},

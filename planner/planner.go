@@ -193,7 +193,7 @@ func relativeNote(msgs []llms.MessageContent, asOf time.Time) *periodNote {
 			continue
 		}
 		pr, rel := resolvePeriodRel(textOf(msgs[i]), asOf)
-		if pr.empty() {
+		if pr.IsZero() {
 			continue
 		}
 		if rel == "" {
@@ -396,8 +396,12 @@ var questionStartRe = regexp.MustCompile(`^\s*(what|whats|what's|how|which|who|w
 
 // isQuestion reports whether s reads as a question or request for information.
 func isQuestion(s string) bool {
-	return strings.Contains(s, "?") || questionStartRe.MatchString(strings.ToLower(s))
+	return strings.ContainsAny(s, "?？") || questionStartRe.MatchString(strings.ToLower(s)) || zhQuestionRe.MatchString(s)
 }
+
+// zhQuestionRe finds a Chinese question: a question word or a final
+// question particle.
+var zhQuestionRe = regexp.MustCompile(`多少|哪些|哪个|什么|怎么|怎样|是否|几个|几次|给我看|告诉我|[吗呢]\s*$`)
 
 // args builds the arguments of tool for question (w is its words() form).
 // Arguments the tool's schema does not list are removed by fitArgs.
@@ -472,6 +476,8 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		a[tools.ArgWindowDays] = d
 	}
 	switch tool {
+	case tools.NameMMM:
+		return p.mmmArgs(question, w)
 	case tools.NameRevenue:
 		setPeriod()
 		set(tools.ArgCountry, country)
@@ -679,7 +685,7 @@ func periodsOf(q string, asOf time.Time) []periodArgs {
 			part = monthYearBareRe.ReplaceAllString(part, "in ${1}")
 		}
 		pr := resolvePeriod(part, asOf)
-		if pr.empty() || slices.Contains(out, pr) {
+		if pr.IsZero() || slices.Contains(out, pr) {
 			continue
 		}
 		out = append(out, pr)
@@ -887,6 +893,9 @@ func listNames(names []string, n int) string {
 // applied as asked. t is the tool the question maps to; only the filters
 // its schema takes (all when unreadable) are checked.
 func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
+	if tool == tools.NameMMM {
+		return "" // the mmm tool checks channels against its own weekly data set (TV is no order-data channel)
+	}
 	props := schemaProps(t)
 	takes := func(k string) bool {
 		if props == nil {

@@ -265,3 +265,31 @@ func TestBot_HTTPServerReadTimeout(t *testing.T) {
 		t.Errorf("slow body held the connection for %v; want it cut after ~300ms", el)
 	}
 }
+
+// A process that died between posting its placeholder and recording it:
+// the resumed turn finds the placeholder in the thread and updates it.
+func TestBot_ResumeFindsUnrecordedPlaceholder(t *testing.T) {
+	pending := &MemoryPending{}
+	raw, _ := encodeJob(job{msg: &message{eventID: "Ev902", team: testTeam, channel: "C1", user: "U1",
+		text: "ROAS by channel last quarter?", ts: "1700000000.009200", threadTS: "1700000000.009200"}})
+	ctx := context.Background()
+	_ = pending.AddPending(ctx, "slack:event:Ev902", raw)
+	f := newFakeSlack(t)
+	f.thread = []map[string]any{
+		{"ts": "1700000000.009200", "user": "U1", "text": "<@" + testBotID + "> ROAS by channel last quarter?"},
+		{"ts": "1700000000.009100", "bot_id": "B1", "user": testBotID, "text": WorkingText}, // an older turn's
+		{"ts": "1700000000.009300", "bot_id": "B1", "user": testBotID, "text": WorkingText},
+	}
+	asker := &fakeAsker{AskFn: answerWith(roasAnswer())}
+	b := newTestBot(t, f, asker, func(c *Config) { c.Pending = pending })
+	if n, err := b.Resume(ctx); err != nil || n != 1 {
+		t.Fatalf("Resume = %d, %v; want 1", n, err)
+	}
+	drain(t, b)
+	if n := len(f.callsTo("chat.postMessage")); n != 0 {
+		t.Errorf("chat.postMessage calls = %d; want 0", n)
+	}
+	if ups := f.callsTo("chat.update"); len(ups) != 1 || ups[0].Params["ts"] != "1700000000.009300" {
+		t.Errorf("chat.update = %+v; want one update of the placeholder 1700000000.009300", ups)
+	}
+}

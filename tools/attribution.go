@@ -27,7 +27,7 @@ type Attribution struct {
 // compare (Models, or Model next to last_touch; default all six) and the
 // lookback window in days (default DefaultLookbackDays).
 type AttributionArgs struct {
-	periodArgs
+	PeriodArgs
 	Channel      string   `json:"channel"`
 	Models       []string `json:"models"`
 	Model        string   `json:"model"`
@@ -138,7 +138,7 @@ func (t Attribution) Compare(ctx context.Context, args AttributionArgs) (Attribu
 		args.LookbackDays = DefaultLookbackDays
 	}
 	models := attributionModelList(args.Models, args.Model)
-	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, loc(t.Location))
+	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
 			return AttributionResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")

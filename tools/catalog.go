@@ -36,7 +36,7 @@ type Store interface {
 	RevenueReader
 	OrderReader
 	ROIReader
-	ReportReader
+	SegmentReportReader
 	BasketReader
 	FunnelReader
 }
@@ -63,6 +63,9 @@ type Config struct {
 	// Datasets reads the modelling datasets (roibot model import) for
 	// response_propensity; with nil that tool fails with ErrNoDatasets.
 	Datasets DatasetReader
+	// MMM reads stored weekly media-mix data; with nil the mmm tool answers
+	// that there is none.
+	MMM MMMReader
 	// Texts, when set, adds the customers' feedback text features
 	// (sentiment, themes, embedding components) to churn_risk's inputs.
 	Texts CustomerTextReader
@@ -80,7 +83,7 @@ func Catalog(cfg Config) []Entry {
 	staff := []string{RoleMarketer, RoleAnalyst}
 	l := loc(cfg.Location)
 	clv := NewPredictCLV(cfg.Store, l)
-	return []Entry{
+	entries := []Entry{
 		{Tool: Revenue{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RFM{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: HistoricalCLV{Store: cfg.Store, Location: l}, Roles: staff},
@@ -89,7 +92,7 @@ func Catalog(cfg Config) []Entry {
 		{Tool: NewCustomerProfile(clv), Roles: staff},
 		{Tool: Segment{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Rules{Store: cfg.Store, Orders: cfg.Store, Location: l}, Roles: staff},
-		{Tool: Report{Store: cfg.Store, Location: l}, Roles: staff},
+		{Tool: SegmentReport{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Attribution{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: Funnel{Store: cfg.Store, Location: l}, Roles: staff},
 		{Tool: churnRisk(cfg, l), Roles: staff},
@@ -98,6 +101,8 @@ func Catalog(cfg Config) []Entry {
 		{Tool: SummarizeFeedback{Store: cfg.Feedback, Embedder: cfg.Embedder, Orders: cfg.Store, Location: l}, Roles: staff},
 		{Tool: RecordFeedback{Store: cfg.Feedback, ConversationID: cfg.ConversationID, Sentiment: cfg.Sentiment}, Roles: []string{RoleCustomer}},
 	}
+	entries = append(entries, Entry{Tool: &MMM{Store: cfg.MMM}, Roles: staff})
+	return entries
 }
 
 // IsFeedbackTool reports whether the named tool reads or writes feedback

@@ -18,6 +18,7 @@ const (
 	NameSearchFeedback    = "search_feedback"
 	NameSummarizeFeedback = "summarize_feedback"
 	NameRecordFeedback    = "record_feedback"
+	NameMMM               = "mmm"
 	NameChurnRisk         = "churn_risk"
 	NameResponse          = "response_propensity"
 )

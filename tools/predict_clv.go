@@ -27,7 +27,9 @@ func NewPredictCLV(store OrderReader, l *time.Location) *PredictCLV {
 	return &PredictCLV{engine: &clvEngine{store: store, loc: loc(l), cache: newCLVCache()}}
 }
 
-type predictCLVArgs struct {
+// PredictCLVArgs are the arguments of predict_clv and of its typed core
+// (PredictCLV.Predict).
+type PredictCLVArgs struct {
 	CustomerID  string `json:"customer_id"`
 	Country     string `json:"country"`
 	Segment     string `json:"segment"`
@@ -178,26 +180,41 @@ type PredictCLVResult struct {
 	Display       Display                           `json:"display"`
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Predict's result as JSON.
 func (t *PredictCLV) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	args, err := decodeArgs[predictCLVArgs](input, predictCLVSchema)
+	args, err := decodeArgs[PredictCLVArgs](input, predictCLVSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call predict_clv again"), nil
 	}
+	res, err := t.Predict(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Predict is the typed core of predict_clv: the fitted repeat-purchase and
+// spend models of the population (clvEngine.base: BG/NBD or Pareto/NBD and
+// Gamma-Gamma, cached) forecast each customer's purchases, P(alive) and
+// discounted CLV over the horizon, with the holdout check (run). Problems
+// the caller can fix are *Problem; other errors come from the store.
+func (t *PredictCLV) Predict(ctx context.Context, args PredictCLVArgs) (*PredictCLVResult, error) {
 	res, err := t.run(ctx, args)
-	if err != nil {
-		if isArgProblem(err) || errors.Is(err, errNoOrders) || errors.Is(err, errUnknownCustomer) {
-			return retryHint(err, "check the customer id, country (as spelled in the data) or segment"), nil
-		}
-		return "", fmt.Errorf("predict_clv: %w", err)
+	return res, clvProblem(err, "check the customer id, country (as spelled in the data) or segment")
+}
+
+// clvProblem makes err a *Problem when the caller can fix it (bad input, a
+// population without purchases, an unknown customer) and returns other
+// errors, and nil, as they are.
+func clvProblem(err error, hint string) error {
+	if err != nil && (isArgProblem(err) || errors.Is(err, errNoOrders) || errors.Is(err, errUnknownCustomer)) {
+		return problemf(err, hint)
 	}
-	return encodeJSON(res)
+	return err
 }
 
 var errUnknownCustomer = errors.New("unknown customer")
 
-func (t *PredictCLV) run(ctx context.Context, args predictCLVArgs) (*PredictCLVResult, error) {
+func (t *PredictCLV) run(ctx context.Context, args PredictCLVArgs) (*PredictCLVResult, error) {
 	if args.HorizonDays == 0 {
 		args.HorizonDays = DefaultHorizonDays
 	}
@@ -479,7 +496,7 @@ func holdoutJSON(h *clvHoldout) HoldoutJSON {
 	return out
 }
 
-func summarize(res *PredictCLVResult, one *prediction, args predictCLVArgs) string {
+func summarize(res *PredictCLVResult, one *prediction, args PredictCLVArgs) string {
 	var b strings.Builder
 	horizon := fmt.Sprintf("the next %d days (%s to %s)", res.HorizonDays, res.Period.From, res.Period.LastDay)
 	if one != nil {

@@ -24,7 +24,9 @@ func NewCustomerProfile(p *PredictCLV) *CustomerProfile {
 	return &CustomerProfile{engine: p.engine}
 }
 
-type profileArgs struct {
+// ProfileArgs are the arguments of customer_profile and of its typed core
+// (CustomerProfile.Profile): the customer's id.
+type ProfileArgs struct {
 	CustomerID string `json:"customer_id"`
 }
 
@@ -85,25 +87,29 @@ type ProfileResult struct {
 	Display     Display                           `json:"display"`
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Profile's result as JSON.
 func (t *CustomerProfile) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	args, err := decodeArgs[profileArgs](input, profileSchema)
+	args, err := decodeArgs[ProfileArgs](input, profileSchema)
 	if err != nil {
 		return retryHint(err, "customer_profile needs a customer_id"), nil
 	}
+	res, err := t.Profile(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Profile is the typed core of customer_profile: one customer's orders,
+// RFM scores, historical and predicted CLV and P(alive), from the same
+// fitted models as predict_clv (run). Problems the caller can fix are
+// *Problem; other errors come from the store.
+func (t *CustomerProfile) Profile(ctx context.Context, args ProfileArgs) (*ProfileResult, error) {
 	if args.CustomerID == "" {
 		// "required" lets an empty string through.
-		return retryHint(errors.New("customer_id is required"), "give the customer's id, e.g. 12347"), nil
+		return nil, problemf(errors.New("customer_id is required"), "give the customer's id, e.g. 12347")
 	}
 	res, err := t.run(ctx, args.CustomerID)
-	if err != nil {
-		if isArgProblem(err) || errors.Is(err, errNoOrders) || errors.Is(err, errUnknownCustomer) {
-			return retryHint(err, "check the customer id"), nil
-		}
-		return "", fmt.Errorf("customer_profile: %w", err)
-	}
-	return encodeJSON(res)
+	return res, clvProblem(err, "check the customer id")
 }
 
 func (t *CustomerProfile) run(ctx context.Context, id string) (*ProfileResult, error) {

@@ -39,7 +39,7 @@ type ROI struct {
 // last_touch), the basis ("revenue"; "margin" is refused) and the lookback
 // window in days (default DefaultLookbackDays).
 type ROIArgs struct {
-	periodArgs
+	PeriodArgs
 	GroupBy      string `json:"group_by"`
 	Channel      string `json:"channel"`
 	Campaign     string `json:"campaign"`
@@ -176,7 +176,7 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 	if args.Basis == "margin" {
 		return ROIResult{}, problemf(errors.New("basis margin needs product costs, which the data does not have"), "use basis revenue")
 	}
-	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, loc(t.Location))
+	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
 			return ROIResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")
@@ -356,7 +356,7 @@ func attributionDefinition(m analytics.Model, lookback int) string {
 	w := fmt.Sprintf(" within a %d-day lookback window", lookback)
 	switch m {
 	case analytics.LastTouch:
-		return "Last-touch attribution: each order's revenue goes to the customer's latest touchpoint at or before the order" + w + "."
+		return "Last-touch attribution: each order's revenue goes to the latest touchpoint of its journey (a touchpoint counts for the customer's next order only)" + w + "."
 	case analytics.FirstTouch:
 		return "First-touch attribution: each order's revenue goes to the first touchpoint of its path" + w + "."
 	case analytics.Linear:

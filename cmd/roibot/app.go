@@ -151,7 +151,8 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	}
 	byRole := map[agent.Role][]agent.Tool{}
 	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
-		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment, Datasets: s, Texts: texts}) {
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment, Datasets: s, Texts: texts,
+		MMM: mmmStore{s: s, loc: a.Config.Location()}}) {
 		if !feedbackOK && tools.IsFeedbackTool(e.Tool.Name()) {
 			continue
 		}

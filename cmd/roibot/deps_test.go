@@ -29,6 +29,28 @@ var allowedDeps = map[string][]string{
 	"migrations": {},
 }
 
+// allowedThirdParty is the other half of STYLE.md's table: the modules
+// outside the standard library each package may import directly (module
+// path prefixes). Beyond the table, each with the design's reason:
+// knowledge uses govader for the offline VADER sentiment (README, feedback);
+// postgres applies migrations.FS with tern (STYLE.md section 10); tools
+// needs golang.org/x/text for the JSON Schema validator's messages;
+// slackbot rate-limits users with golang.org/x/time. cmd/roibot may import
+// anything.
+var allowedThirdParty = map[string][]string{
+	"analytics":  {"gonum.org/v1/gonum/"},
+	"knowledge":  {"github.com/tmc/langchaingo/", "github.com/jonreiter/govader"},
+	"ingest":     {},
+	"demodata":   {},
+	"postgres":   {"github.com/jackc/pgx/v5", "github.com/pgvector/pgvector-go", "github.com/jackc/tern/v2/"},
+	"tools":      {"github.com/tmc/langchaingo/", "github.com/santhosh-tekuri/jsonschema/v6", "golang.org/x/text/"},
+	"agent":      {"github.com/tmc/langchaingo/"},
+	"planner":    {"github.com/tmc/langchaingo/", "golang.org/x/text/"},
+	"slackbot":   {"github.com/slack-go/slack", "golang.org/x/time/"},
+	"report":     {"gonum.org/v1/plot"},
+	"migrations": {},
+}
+
 // forbiddenThirdParty lists modules a package must not reach, even
 // indirectly: analytics stays pure; knowledge and tools never touch SQL.
 var forbiddenThirdParty = map[string][]string{
@@ -90,6 +112,21 @@ func TestDependencyDirection(t *testing.T) {
 			depTop, _, _ := strings.Cut(dep, "/")
 			if !contains(allowed, depTop) {
 				t.Errorf("%s imports %s; STYLE.md allows only %v", name, dep, allowed)
+			}
+		}
+		for _, imp := range p.Imports {
+			first, _, _ := strings.Cut(imp, "/")
+			if strings.HasPrefix(imp, module) || !strings.Contains(first, ".") {
+				continue // roibot's own (checked above) or the standard library
+			}
+			ok := false
+			for _, prefix := range allowedThirdParty[top] {
+				if imp == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(imp, prefix) || strings.HasPrefix(imp, prefix+"/") {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("%s imports %s; STYLE.md allows only %v besides the standard library", name, imp, allowedThirdParty[top])
 			}
 		}
 		for _, d := range p.Deps {

@@ -14,8 +14,8 @@ import (
 	"github.com/roibot/roibot/knowledge"
 )
 
-// ReportReader is what segment_report needs from storage.
-type ReportReader interface {
+// SegmentReportReader is what segment_report needs from storage.
+type SegmentReportReader interface {
 	SegmentReader
 	PurchaseOrders(ctx context.Context, f analytics.OrderFilter) ([]analytics.Order, error)
 	FeedbackThemes(ctx context.Context, customerIDs []string, limit int) ([]knowledge.ThemeCount, error)
@@ -93,10 +93,10 @@ func orDash(s string) string {
 	return s
 }
 
-// Report is the segment_report tool: size, value, CLV, products and
+// SegmentReport is the segment_report tool: size, value, CLV, products and
 // feedback of a customer segment, with its member list.
-type Report struct {
-	Store    ReportReader
+type SegmentReport struct {
+	Store    SegmentReportReader
 	Location *time.Location
 }
 
@@ -117,10 +117,10 @@ var reportSchema = mustSchema(NameReport, map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Report) Name() string { return NameReport }
+func (SegmentReport) Name() string { return NameReport }
 
 // Description implements agent.Tool.
-func (Report) Description() string {
+func (SegmentReport) Description() string {
 	return "Report on a customer segment defined by RFM segment, country, cluster (with k), CLV tier (top/mid/low third), " +
 		"date range (from/to) and feedback sentiment, combined with AND. " +
 		"Output: members, share of customers and revenue, average historical and predicted CLV (GBP), top products, " +
@@ -128,7 +128,7 @@ func (Report) Description() string {
 }
 
 // Parameters implements agent.Tool.
-func (Report) Parameters() map[string]any { return reportSchema.doc }
+func (SegmentReport) Parameters() map[string]any { return reportSchema.doc }
 
 // ReportMember is one member of a segment report. Money is in pounds;
 // PredictedCLV and PAlive are nil when the models could not be fitted;
@@ -180,21 +180,28 @@ type SegmentReportResult struct {
 	Members []ReportMember `json:"-"`
 }
 
-// Call implements agent.Tool.
-func (t Report) Call(ctx context.Context, input string) (_ string, err error) {
+// Call implements agent.Tool: it decodes the segment definition and
+// returns Build's result as JSON.
+func (t SegmentReport) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
 	def, err := decodeArgs[SegmentDefinition](input, reportSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call segment_report again"), nil
 	}
-	res, err := BuildSegmentReport(ctx, t.Store, def, loc(t.Location))
-	if err != nil {
-		if isArgProblem(err) {
-			return retryHint(err, "widen the segment: another country (as spelled in the data), segment, tier or dates"), nil
-		}
-		return "", fmt.Errorf("segment_report: %w", err)
+	res, err := t.Build(ctx, def)
+	return observe(t.Name(), res, err)
+}
+
+// Build is the typed core of segment_report, which the tool, the report
+// command and (through the agent) Slack's /roibot report call: it computes
+// the report of def (buildSegmentReport). Problems the caller can fix are
+// *Problem; other errors come from the store.
+func (t SegmentReport) Build(ctx context.Context, def SegmentDefinition) (SegmentReportResult, error) {
+	res, err := buildSegmentReport(ctx, t.Store, def, loc(t.Location))
+	if err != nil && isArgProblem(err) {
+		return SegmentReportResult{}, problemf(err, "widen the segment: another country (as spelled in the data), segment, tier or dates")
 	}
-	return encodeJSON(res)
+	return res, err
 }
 
 // Settings of the CLVs in segment reports.
@@ -237,7 +244,7 @@ func MemberRows(members []ReportMember) [][]string {
 	return rows
 }
 
-// BuildSegmentReport computes the report of def (see SegmentDefinition)
+// buildSegmentReport computes the report of def (see SegmentDefinition)
 // from store: the population's orders give RFM scores (analytics.ScoreRFM),
 // historical CLV (analytics.CustomerHistoricalCLV, 1% a month, margin 1)
 // and predicted CLV (BG/NBD and Gamma-Gamma fitted on the population,
@@ -245,7 +252,7 @@ func MemberRows(members []ReportMember) [][]string {
 // filtered from the population, and their top products and feedback themes
 // read back. Problems the caller can fix are *analytics.InputError or wrap
 // analytics.ErrNoData.
-func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefinition, l *time.Location) (SegmentReportResult, error) {
+func buildSegmentReport(ctx context.Context, store SegmentReportReader, def SegmentDefinition, l *time.Location) (SegmentReportResult, error) {
 	if err := def.validate(); err != nil {
 		return SegmentReportResult{}, err
 	}
@@ -253,7 +260,7 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 	var asOf time.Time
 	var period *PeriodJSON
 	if def.From != "" || def.To != "" {
-		p, err := resolvePeriod(ctx, store, periodArgs{From: def.From, To: def.To}, l)
+		p, err := resolvePeriod(ctx, store, PeriodArgs{From: def.From, To: def.To}, l)
 		if err != nil {
 			return SegmentReportResult{}, err
 		}
@@ -332,7 +339,7 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 	var clusterOf map[string]int
 	var seg SegmentResult
 	if def.Cluster != nil {
-		seg, err = segmentCustomers(ctx, store, f, asOf, feats, segmentArgs{K: def.K, Country: def.Country, Method: def.Method})
+		seg, err = segmentCustomers(ctx, store, f, asOf, feats, SegmentArgs{K: def.K, Country: def.Country, Method: def.Method})
 		if err != nil {
 			return SegmentReportResult{}, err
 		}
