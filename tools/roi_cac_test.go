@@ -68,7 +68,7 @@ func TestROI_CACLinear(t *testing.T) {
 				LeftOutFrom: time.Date(2011, 3, 4, 0, 0, 0, 0, time.UTC), LeftOutTo: time.Date(2011, 3, 4, 0, 0, 0, 0, time.UTC)},
 		},
 	}
-	res, err := ROI{Store: store, Location: tokyo}.Compute(context.Background(), ROIArgs{periodArgs: periodArgs{Period: "2011-03"}, Attribution: "linear"})
+	res, err := ROI{Store: store, Location: tokyo}.Compute(context.Background(), ROIArgs{PeriodArgs: PeriodArgs{Period: "2011-03"}, Attribution: "linear"})
 	if err != nil {
 		t.Fatal(err)
 	}
