@@ -113,6 +113,18 @@ func (m *Main) Run(ctx context.Context) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go m.sweepClaims(sweepCtx) // exits when Run returns
+	if spec := m.app.Config.RetrainSchedule; spec != "" {
+		r := &Retrainer{Store: m.store, Now: time.Now, Location: m.app.Config.Location(), Logger: log}
+		if ch := m.app.Config.DigestChannel; ch != "" {
+			r.Post = slackPoster(string(m.app.Config.SlackBotToken), m.app.Config.SlackAPIURL, ch)
+		}
+		stop, err := startRetraining(sweepCtx, spec, m.app.Config.Location(), 30*time.Minute, r)
+		if err != nil {
+			return err
+		}
+		defer stop() // waits for a running retraining
+		log.Info("scheduled retraining", "schedule", spec, "digest_channel", m.app.Config.DigestChannel)
+	}
 	errc := make(chan error, 1)
 	if m.Server != nil {
 		log.Info("serving Slack Events API", "addr", m.Server.Addr)
