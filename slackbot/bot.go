@@ -133,6 +133,7 @@ type Bot struct {
 	socketID int
 	wg       sync.WaitGroup
 	limiter  *userLimiter
+	conn     connLog
 }
 
 // job is one unit of work for the pool: a message turn or a slash command.

@@ -293,3 +293,28 @@ func TestBot_ResumeFindsUnrecordedPlaceholder(t *testing.T) {
 		t.Errorf("chat.update = %+v; want one update of the placeholder 1700000000.009300", ups)
 	}
 }
+
+// Slack unreachable at start-up: one plain-words error, then at most one
+// summary a minute, and an info line once connected.
+func TestBot_ConnectionFailureLogging(t *testing.T) {
+	var logs bytes.Buffer
+	f := newFakeSlack(t)
+	b := newTestBot(t, f, &fakeAsker{AskFn: answerWith(roasAnswer())}, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	ctx := context.Background()
+	for range 20 {
+		b.connectionFailed(ctx, errors.New("dial tcp: lookup wss-primary.slack.com: no such host"))
+	}
+	b.connected(ctx)
+	out := logs.String()
+	if n := strings.Count(out, "level=ERROR"); n != 1 || !strings.Contains(out, "check network access to slack.com") || !strings.Contains(out, "HTTPS_PROXY") {
+		t.Errorf("error lines = %d in %q; want 1 naming what to check", n, out)
+	}
+	if n := strings.Count(out, "still cannot connect"); n != 0 {
+		t.Errorf("summary lines within a minute = %d; want 0", n)
+	}
+	if !strings.Contains(out, "connected to Slack in Socket Mode") || !strings.Contains(out, "failed_attempts=20") {
+		t.Errorf("log = %q; want the connection noted with 20 failed attempts", out)
+	}
+}
