@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -121,6 +122,7 @@ type MMMResult struct {
 	Allocation    *AllocationResult         `json:"allocation,omitempty"`
 	Triangulation *analytics.Triangulation  `json:"triangulation,omitempty"`
 	Reused        bool                      `json:"reused_fit"`
+	Recovery      string                    `json:"recovery,omitempty"`
 	Caveats       []string                  `json:"caveats,omitempty"`
 	Display       Display                   `json:"display"`
 }
@@ -188,10 +190,14 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 	res := &MMMResult{Definition: MMMDefinition, Currency: d.Currency, Action: args.Action, Dataset: d.Name, Synthetic: d.Synthetic, Fit: s, Reused: reused}
 	res.Display.Tables = []Table{MMMTable(s)}
 	if d.Synthetic {
-		res.Caveats = append(res.Caveats, "This data set is SYNTHETIC (simulated with a known truth), not real marketing data.")
+		res.Caveats = append(res.Caveats, "this data set is SYNTHETIC (simulated with a known truth), not real marketing data")
+	}
+	if r := recoveryNote(fit, d.Truth); r != "" {
+		res.Recovery = r
+		res.Caveats = append(res.Caveats, strings.TrimSuffix(r, "."))
 	}
 	if s.Health.Verdict != "trustworthy" {
-		res.Caveats = append(res.Caveats, "Model health: unstable — "+joinReasons(s.Health.Reasons))
+		res.Caveats = append(res.Caveats, "model health: unstable — "+joinReasons(s.Health.Reasons))
 	}
 	channel := func() (int, error) {
 		if args.Channel == "" {
@@ -240,7 +246,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 		}
 		w.ExtrapolatedBeyondData = ch.AvgWeeklySpend*(1+*args.Change) > ch.Params.SpendScale
 		if w.ExtrapolatedBeyondData {
-			res.Caveats = append(res.Caveats, "The new weekly spend is above any week in the data: the curve is extrapolated.")
+			res.Caveats = append(res.Caveats, "the new weekly spend is above any week in the data: the curve is extrapolated")
 		}
 		res.WhatIf = w
 		res.Summary = fmt.Sprintf("Changing %s's weekly spend by %+.0f%% (%.0f → %.0f a week) is predicted to change its weekly incremental outcome by %+.0f (%.0f → %.0f), at steady state on the fitted response curve: %.3g of outcome per unit of spend changed. Model health: %s.",
@@ -270,7 +276,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 				return nil, err
 			}
 			if len(d.Paths) > 0 {
-				res.Caveats = append(res.Caveats, "Attribution uses the data set's touchpoint paths over all its weeks (they are stored aggregated).")
+				res.Caveats = append(res.Caveats, "attribution uses the data set's touchpoint paths over all its weeks (they are stored aggregated)")
 			}
 		}
 		var atts []analytics.Attribution
@@ -283,7 +289,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 				atts = append(atts, a)
 			}
 		} else {
-			res.Caveats = append(res.Caveats, "This data set has no touchpoint paths: no attribution row (compute_roi gives attribution ROAS for the order data).")
+			res.Caveats = append(res.Caveats, "this data set has no touchpoint paths: no attribution row (compute_roi gives attribution ROAS for the order data)")
 		}
 		tri, err := analytics.Triangulate(fit, fit.Channels[i].Name, from, to, atts, d.Input.LiftTests)
 		if err != nil {
@@ -389,4 +395,38 @@ func joinWith(xs []string, sep string) string {
 		out += x
 	}
 	return out
+}
+
+// recoveryNote compares the fitted ROAS with a synthetic data set's stored
+// truth (JSON with channels[].name and true_roas), or returns "".
+func recoveryNote(f *analytics.MMMFit, truth json.RawMessage) string {
+	if len(truth) == 0 {
+		return ""
+	}
+	var t struct {
+		Channels []struct {
+			Name     string  `json:"name"`
+			TrueROAS float64 `json:"true_roas"`
+		} `json:"channels"`
+	}
+	if json.Unmarshal(truth, &t) != nil || len(t.Channels) == 0 {
+		return ""
+	}
+	var parts []string
+	worst := 0.0
+	for _, c := range t.Channels {
+		i := f.ChannelIndex(c.Name)
+		if i < 0 || c.TrueROAS == 0 {
+			continue
+		}
+		e := f.Channels[i].ROAS.Value/c.TrueROAS - 1
+		if e < 0 && -e > worst || e > worst {
+			worst = max(e, -e)
+		}
+		parts = append(parts, fmt.Sprintf("%s %.4g vs true %.4g (%+.1f%%)", c.Name, f.Channels[i].ROAS.Value, c.TrueROAS, 100*e))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Parameter recovery against the stored synthetic truth: %s; largest error %.1f%%.", joinWith(parts, ", "), 100*worst)
 }

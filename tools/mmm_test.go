@@ -56,7 +56,10 @@ func TestMMMTool(t *testing.T) {
 	if testing.Short() {
 		t.Skip("MMM fits take seconds")
 	}
-	store := &fakeMMM{data: exampleMMMData(t)}
+	data := exampleMMMData(t)
+	// A made-up truth, to check the recovery note's arithmetic.
+	data.Truth = json.RawMessage(`{"channels":[{"name":"x1","true_roas":5000},{"name":"x2","true_roas":2000}]}`)
+	store := &fakeMMM{data: data}
 	tool := &MMM{Store: store, Bootstrap: 20}
 	ctx := context.Background()
 	call := func(args string) MMMResult {
@@ -74,6 +77,10 @@ func TestMMMTool(t *testing.T) {
 	r := call(`{}`)
 	if r.Action != "roas" || len(r.Fit.Channels) != 2 || r.Reused || r.Definition != MMMDefinition || r.Fit.Health.Verdict == "" || !strings.HasPrefix(r.Summary, "Incremental ROAS from a media mix model over 179 weeks") {
 		t.Fatalf("roas = %+v", r)
+	}
+	// Fitted ROAS x1 5016.0, x2 2348.3 (docs/mmm.md).
+	if r.Recovery != "Parameter recovery against the stored synthetic truth: x1 5016 vs true 5000 (+0.3%), x2 2348 vs true 2000 (+17.4%); largest error 17.4%." {
+		t.Errorf("recovery = %q", r.Recovery)
 	}
 	w := call(`{"action":"what_if","channel":"x1","change":-0.2}`)
 	if !w.Reused || w.WhatIf == nil || !(w.WhatIf.WeeklyOutcomeChange < 0) || w.WhatIf.NewWeeklySpend >= w.WhatIf.WeeklySpend || !strings.HasPrefix(w.Summary, "Changing x1's weekly spend by -20% (") {
