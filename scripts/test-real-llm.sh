@@ -107,11 +107,14 @@ fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
+# n_ctx 6144: the tool prompt is ~4,900 tokens, and chatml-function-calling
+# ignores max_tokens when tools are sent (it generates up to the context's
+# end), so the context is what bounds a runaway answer on the server.
 # One thread, OpenMP waiting passively: on a busy 2-core machine two spinning
 # threads made SmolLM2-135M 35x slower (1.5 s instead of 45 ms per token).
 export OMP_WAIT_POLICY=PASSIVE
 "$py" -m llama_cpp.server --model "$gguf" --chat_format "$chat_format" --host 127.0.0.1 --port "$port" \
-	--n_ctx 8192 --n_threads "${ROIBOT_REAL_LLM_THREADS:-1}" >"$cache/server.log" 2>&1 &
+	--n_ctx 6144 --n_threads "${ROIBOT_REAL_LLM_THREADS:-1}" >"$cache/server.log" 2>&1 &
 pids+=($!)
 chat_pid=$!
 "$py" -m llama_cpp.server --model "$minilm" --embedding true --host 127.0.0.1 --port "$eport" \

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+	"github.com/robfig/cron/v3"
 
 	"github.com/roibot/roibot/postgres"
 )
@@ -100,13 +101,19 @@ type Config struct {
 	SlackWorkers       int           `env:"ROIBOT_SLACK_WORKERS" envDefault:"4"`
 	ShutdownTimeout    time.Duration `env:"ROIBOT_SHUTDOWN_TIMEOUT" envDefault:"30s"`
 	// Role mapping: comma-separated channel ids and user-group ids.
-	AnalystChannels   []string `env:"ROIBOT_ANALYST_CHANNELS" envSeparator:","`
-	MarketerChannels  []string `env:"ROIBOT_MARKETER_CHANNELS" envSeparator:","`
-	FeedbackChannels  []string `env:"ROIBOT_FEEDBACK_CHANNELS" envSeparator:","`
-	AnalystGroups     []string `env:"ROIBOT_ANALYST_GROUPS" envSeparator:","`
-	MarketerGroups    []string `env:"ROIBOT_MARKETER_GROUPS" envSeparator:","`
-	LogLevel          string   `env:"ROIBOT_LOG_LEVEL"` // default: info for serve, warn for the CLI
-	LogFormat         string   `env:"ROIBOT_LOG_FORMAT" envDefault:"text"`
+	AnalystChannels  []string `env:"ROIBOT_ANALYST_CHANNELS" envSeparator:","`
+	MarketerChannels []string `env:"ROIBOT_MARKETER_CHANNELS" envSeparator:","`
+	FeedbackChannels []string `env:"ROIBOT_FEEDBACK_CHANNELS" envSeparator:","`
+	AnalystGroups    []string `env:"ROIBOT_ANALYST_GROUPS" envSeparator:","`
+	MarketerGroups   []string `env:"ROIBOT_MARKETER_GROUPS" envSeparator:","`
+	LogLevel         string   `env:"ROIBOT_LOG_LEVEL"` // default: info for serve, warn for the CLI
+	LogFormat        string   `env:"ROIBOT_LOG_FORMAT" envDefault:"text"`
+	// RetrainSchedule (cron syntax, e.g. "0 6 * * *": daily at 06:00 in
+	// ROIBOT_TIMEZONE) makes roibot serve retrain the churn model when new
+	// orders have arrived; empty: no retraining. DigestChannel receives
+	// the retraining digest.
+	RetrainSchedule   string `env:"ROIBOT_RETRAIN_SCHEDULE"`
+	DigestChannel     string `env:"ROIBOT_DIGEST_CHANNEL"`
 	location          *time.Location
 	effectiveProvider string
 }
@@ -139,6 +146,11 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("ROIBOT_TIMEZONE %q: %v", c.TimeZone, err))
 	}
 	c.location = loc
+	if c.RetrainSchedule != "" {
+		if _, err := cron.ParseStandard(c.RetrainSchedule); err != nil {
+			errs = append(errs, fmt.Errorf("ROIBOT_RETRAIN_SCHEDULE %q: want cron syntax, e.g. \"0 6 * * *\": %v", c.RetrainSchedule, err))
+		}
+	}
 	switch p := strings.ToLower(c.LLMProvider); p {
 	case "":
 		switch {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/roibot/roibot/postgres/pgtest"
+	"github.com/roibot/roibot/tools"
 )
 
 // run executes the roibot command line with env and returns its stdout.
@@ -109,6 +110,39 @@ func TestDemo_NewUserQuestions(t *testing.T) {
 		}
 		if !strings.Contains(a.Answer, "4339") {
 			t.Errorf("answer does not state 4339:\n%s", a.Answer)
+		}
+	})
+
+	t.Run("WhoIsAboutToChurn", func(t *testing.T) {
+		a := ask(t, env, "Which customers are about to churn?")
+		if a.ToolCalls[0].Name != "churn_risk" {
+			t.Fatalf("tool = %s; want churn_risk", a.ToolCalls[0].Name)
+		}
+		var res tools.ChurnResult
+		if err := json.Unmarshal(a.ToolCalls[0].Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		// Trained on the state at 2011-09-11 (as-of 2011-12-10 − 90 days).
+		if res.TrainingCutoff != "2011-09-11" || res.Model.TestAUC < 0.65 || len(res.Customers) != 10 || len(res.Model.Reasons) == 0 {
+			t.Errorf("churn_risk = cutoff %s, model %+v, %d customers", res.TrainingCutoff, res.Model, len(res.Customers))
+		}
+		if !strings.Contains(a.Answer, "test AUC") {
+			t.Errorf("answer does not carry the test AUC:\n%s", a.Answer)
+		}
+	})
+
+	t.Run("WhoWillRespond", func(t *testing.T) {
+		a := ask(t, env, "Who is likely to respond to the next campaign?")
+		if a.ToolCalls[0].Name != "response_propensity" {
+			t.Fatalf("tool = %s; want response_propensity", a.ToolCalls[0].Name)
+		}
+		var res tools.ResponseResult
+		if err := json.Unmarshal(a.ToolCalls[0].Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		// iFood: 2,240 rows, 334 responded (PROVENANCE); the demo imports it.
+		if res.Dataset != "ifood" || res.Rows != 2240 || res.Model.TestAUC < 0.8 || !strings.Contains(a.Answer, "test AUC") {
+			t.Errorf("response_propensity = %s, %d rows, model %+v\n%s", res.Dataset, res.Rows, res.Model, a.Answer)
 		}
 	})
 
