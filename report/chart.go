@@ -195,7 +195,7 @@ func (c BarChart) Plot() (_ *plot.Plot, err error) {
 		st.Font.Size = vg.Points(9)
 		st.Font.Variant = "Sans"
 		if cjk != "" {
-			st.Font.Typeface, st.Font.Variant = cjk, ""
+			st.Handler = handler(cjk)
 		}
 		neg := c.Values[i] < 0
 		switch {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -109,8 +110,8 @@ func cjkTypeface(texts ...string) (font.Typeface, error) {
 		ok := true
 		for _, s := range texts {
 			for _, r := range s {
-				if unicode.IsSpace(r) || !unicode.IsPrint(r) {
-					continue
+				if !HasCJK(string(r)) {
+					continue // drawn in Liberation Sans
 				}
 				if gi, err := cf.face.GlyphIndex(&buf, r); err != nil || gi == 0 {
 					ok, missing = false, r
@@ -184,17 +185,20 @@ func newPlot(title, xLabel, yLabel string, cjk font.Typeface) *plot.Plot {
 		f.Variant = "Sans"
 	}
 	if cjk != "" {
-		// Only a regular face is registered: bold would fall back to a
-		// Latin-only font.
-		p.Title.TextStyle.Font.Weight = xfont.WeightNormal
-		for _, f := range []*font.Font{&p.Title.TextStyle.Font, &p.X.Label.TextStyle.Font, &p.Y.Label.TextStyle.Font,
-			&p.X.Tick.Label.Font, &p.Y.Tick.Label.Font, &p.Legend.TextStyle.Font} {
-			f.Typeface = cjk
-			f.Variant = ""
-			f.Weight = xfont.WeightNormal
+		h := handler(cjk)
+		p.TextHandler = h
+		for _, st := range []*text.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle,
+			&p.X.Tick.Label, &p.Y.Tick.Label, &p.Legend.TextStyle} {
+			st.Handler = h
 		}
 	}
 	return p
+}
+
+// handler returns the text handler for charts with CJK text: Liberation
+// Sans where it has the glyph, the CJK typeface cjk elsewhere.
+func handler(cjk font.Typeface) text.Handler {
+	return fallbackHandler{Plain: text.Plain{Fonts: font.DefaultCache}, fallback: cjk}
 }
 
 // valueTicks labels the default ticks of an axis with Value(v, unit):
