@@ -4,10 +4,10 @@ import (
 	"math"
 	"strings"
 
+	"golang.org/x/image/font/sfnt"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
-	"golang.org/x/image/font/sfnt"
 )
 
 // fallbackHandler is a gonum/plot text.Handler that draws each character
