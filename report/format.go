@@ -86,12 +86,13 @@ func Value(v float64, unit string, decimals int) string {
 	return Number(v, decimals)
 }
 
-// Auto picks the decimals a reader needs for v: none from 100 up, one
-// from 10, two below 10 (ratios such as ROAS 3.25).
+// Auto picks the decimals a reader needs for v: none from 100 up or for
+// whole numbers (counts), one from 10, two below 10 (ratios such as ROAS
+// 3.25).
 func Auto(v float64) int {
 	a := math.Abs(v)
 	switch {
-	case a >= 100:
+	case a >= 100 || v == math.Trunc(v):
 		return 0
 	case a >= 10:
 		return 1

@@ -139,3 +139,19 @@ func ExampleCSV() {
 	// 12347,champions,4310.00
 	// 12348,"loyal, high value",1797.24
 }
+
+func TestValueTicks_Exact(t *testing.T) {
+	p, err := report.BarChart{Title: "ROAS", Unit: "£ revenue per £ spent", Labels: []string{"a", "b"}, Values: []float64{4.9, 3.2}}.Plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, tk := range p.Y.Tick.Marker.Ticks(0, 5) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if got, want := strings.Join(labels, " "), "0.0 2.5 5.0"; got != want {
+		t.Errorf("ticks = %q; want %q (2.5 must not read 2)", got, want)
+	}
+}

@@ -207,21 +207,21 @@ type valueTicks struct{ unit string }
 
 func (t valueTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	step := 0.0
-	var prev float64
-	first := true
-	for _, tk := range ticks {
-		if tk.Label == "" {
-			continue
-		}
-		if !first && step == 0 {
-			step = math.Abs(tk.Value - prev)
-		}
-		prev, first = tk.Value, false
-	}
+	// The fewest decimals that show every labelled tick exactly (2.5
+	// needs one; 75,000 none).
 	dec := 0
-	if step > 0 && step < 1 {
-		dec = int(math.Ceil(-math.Log10(step) - 1e-9))
+	for ; dec < 6; dec++ {
+		exact := true
+		for _, tk := range ticks {
+			p := math.Pow(10, float64(dec))
+			if tk.Label != "" && math.Abs(math.Round(tk.Value*p)-tk.Value*p) > 1e-6*math.Max(1, math.Abs(tk.Value*p)) {
+				exact = false
+				break
+			}
+		}
+		if exact {
+			break
+		}
 	}
 	for i := range ticks {
 		if ticks[i].Label != "" {
@@ -251,11 +251,14 @@ func unitLabel(name, unit string) string {
 }
 
 // render draws p on a w×h-inch canvas at DPI with a margin of pad on every
-// side (so rotated and edge labels are not clipped) and returns the PNG.
+// side (so rotated and edge labels are not clipped), widened to fit the
+// title, and returns the PNG.
 func render(p *plot.Plot, w, h vg.Length) ([]byte, error) {
+	pad := vg.Points(14)
+	// Widen to the title so that a long one is never cut at the edges.
+	w = max(w, p.Title.TextStyle.Width(p.Title.Text)+2*pad+vg.Points(12))
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(DPI), vgimg.UseBackgroundColor(color.White))
 	dc := draw.New(img)
-	pad := vg.Points(14)
 	p.Draw(draw.Crop(dc, pad, -pad, pad, -pad))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
