@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: demo test build db db-stop bench bench-peers vet clean
+.PHONY: demo test test-real-llm build db db-stop bench bench-peers vet clean attack
 
 ## demo: start the embedded PostgreSQL (fetched once: scripts/db.sh), migrate, import
 ## Online Retail and the synthetic marketing layer (first run only), then open the chat.
@@ -16,8 +16,18 @@ demo: build
 test:
 	scripts/test.sh
 
+## test-real-llm: the LLM path against a real local model server (llama-cpp-python with a
+## small packaged model; the first run builds it, 20-40 min). Not part of test. docs/llm.md.
+test-real-llm:
+	scripts/test-real-llm.sh
+
 build:
 	$(GO) build -o bin/roibot ./cmd/roibot
+
+## attack: the attack suite at full counts, on the embedded PostgreSQL and on
+## the system's PostgreSQL 15 when installed (a few minutes; not part of make test).
+attack:
+	scripts/attack.sh
 
 ## db: start the embedded PostgreSQL on ROIBOT_DB_PORT (default 54329; data in .pgdata/)
 ## and print its DATABASE_URL.

@@ -609,3 +609,34 @@ func TestService_Ask_GroundedModelShown(t *testing.T) {
 	}
 	t.Logf("%d of %d grounded answers shown as written", shown, questions)
 }
+
+// TestService_Ask_DroppedConnection: a server that drops the connection
+// before answering (as llama-cpp-python does with a kept-alive connection
+// after an exception in a streamed response) gets the request once more
+// on a new connection.
+func TestService_Ask_DroppedConnection(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req chatRequest
+		json.NewDecoder(r.Body).Decode(&req)
+		mu.Lock()
+		n++
+		k := n
+		mu.Unlock()
+		if k == 1 {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		writeSSE(w, textReply("Hello, ask me about your marketing data."))
+	}))
+	defer srv.Close()
+	svc, _, _ := groundedService(t, &scriptedServer{Server: srv}, roiResult, nil)
+	ans, err := svc.Ask(context.Background(), agent.Question{Text: "Hi", Role: agent.RoleAnalyst})
+	if err != nil || ans.Text != "Hello, ask me about your marketing data." || n != 2 {
+		t.Errorf("Ask() = %q, %v after %d requests; want the answer after 2", ans.Text, err, n)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -80,9 +81,7 @@ func NewModel(p ProviderConfig) (llms.Model, error) {
 			anthropic.WithModel(or(p.Model, DefaultAnthropicModel)),
 			anthropic.WithBaseURL(strings.TrimRight(or(p.BaseURL, DefaultAnthropicBaseURL), "/")),
 		}
-		if p.HTTPClient != nil {
-			opts = append(opts, anthropic.WithHTTPClient(p.HTTPClient))
-		}
+		opts = append(opts, anthropic.WithHTTPClient(resending(p.HTTPClient)))
 		m, err := anthropic.New(opts...)
 		if err != nil {
 			return nil, fmt.Errorf("new model anthropic: %w", err)
@@ -100,8 +99,8 @@ func newOpenAI(token, baseURL, model string, hc *http.Client) (llms.Model, error
 		openai.WithOrganization(""),
 	}
 	// Arguments sent as a JSON object instead of a string are accepted
-	// (argsfix.go).
-	opts = append(opts, openai.WithHTTPClient(withArgsTransport(hc)))
+	// (argsfix.go); a dropped connection is resent once (resending).
+	opts = append(opts, openai.WithHTTPClient(withArgsTransport(resending(hc))))
 	m, err := openai.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("new model openai: %w", err)
@@ -135,6 +134,49 @@ func (openAIModel) streams() bool { return true }
 // Call implements llms.Model.
 func (m openAIModel) Call(ctx context.Context, prompt string, opts ...llms.CallOption) (string, error) {
 	return llms.GenerateFromSinglePrompt(ctx, m, prompt, opts...)
+}
+
+// resending returns a copy of hc (nil: a client with the default
+// transport) whose transport sends a request again, once, on a new
+// connection when the connection failed before any response arrived. A
+// server that drops a connection it keeps alive (llama-cpp-python's does
+// after an exception in a streamed response) otherwise fails the next
+// request with "failed to reach API server": Go does not resend a POST.
+// A chat or embedding request has no effect to repeat.
+func resending(hc *http.Client) *http.Client {
+	c := &http.Client{}
+	if hc != nil {
+		*c = *hc
+	}
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.Transport = resendTransport{base}
+	return c
+}
+
+type resendTransport struct{ base http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (t resendTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err == nil || req.Context().Err() != nil || (req.Body != nil && req.GetBody == nil) {
+		return resp, err
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return resp, err
+	}
+	again := req.Clone(req.Context())
+	if req.GetBody != nil {
+		body, gerr := req.GetBody()
+		if gerr != nil {
+			return resp, err
+		}
+		again.Body = body
+	}
+	return t.base.RoundTrip(again)
 }
 
 func or(s, def string) string {

@@ -171,3 +171,64 @@ func TestService_Ask_Anthropic(t *testing.T) {
 		t.Errorf("second request tool results = %v; want one per tool_use", results)
 	}
 }
+
+// TestService_Ask_AnthropicGrounding: with Anthropic (whose langchaingo
+// client sends no tool_choice) an answer with figures but no tool call is
+// sent back once with the request in words, and the grounded answer that
+// follows the tool call is shown.
+func TestService_Ask_AnthropicGrounding(t *testing.T) {
+	replies := []string{
+		`{"id":"m1","type":"message","role":"assistant","model":"c","stop_reason":"end_turn",` +
+			`"content":[{"type":"text","text":"Revenue was about £3.5 million last quarter."}],"usage":{"input_tokens":5,"output_tokens":5}}`,
+		`{"id":"m2","type":"message","role":"assistant","model":"c","stop_reason":"tool_use",` +
+			`"content":[{"type":"tool_use","id":"toolu_1","name":"revenue_summary","input":{"period":"2011-Q4"}}],"usage":{"input_tokens":5,"output_tokens":5}}`,
+		`{"id":"m3","type":"message","role":"assistant","model":"c","stop_reason":"end_turn",` +
+			`"content":[{"type":"text","text":"Revenue in 2011-Q4 was £2,164,215.43 from 6,542 orders."}],"usage":{"input_tokens":5,"output_tokens":5}}`,
+	}
+	var (
+		mu     sync.Mutex
+		bodies []map[string]any
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		b, _ := io.ReadAll(r.Body)
+		json.Unmarshal(b, &body)
+		mu.Lock()
+		n := len(bodies)
+		bodies = append(bodies, body)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, replies[min(n, len(replies)-1)])
+	}))
+	t.Cleanup(srv.Close)
+	m, err := agent.NewModel(agent.ProviderConfig{Provider: "anthropic", APIKey: "k", BaseURL: srv.URL + "/v1", Model: "c", HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tools, _ := catalog(func(string, string) (string, error) {
+		return `{"period":{"from":"2011-10-01","to":"2012-01-01","label":"2011-Q4"},"revenue":2164215.43,"orders":6542}`, nil
+	})
+	svc, err := agent.New(agent.Config{Model: m, Tools: tools, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := svc.Ask(context.Background(), agent.Question{Text: "Revenue last quarter?", Role: agent.RoleAnalyst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Revenue in 2011-Q4 was £2,164,215.43 from 6,542 orders."; ans.Text != want || ans.Grounding == nil ||
+		ans.Grounding.Outcome != agent.GroundingShown || !ans.Grounding.Retried {
+		t.Fatalf("Ask() = %q, %+v; want %q shown after a retry", ans.Text, ans.Grounding, want)
+	}
+	if len(bodies) != 3 {
+		t.Fatalf("requests = %d; want 3", len(bodies))
+	}
+	msgs, _ := bodies[1]["messages"].([]any)
+	last, _ := json.Marshal(msgs[len(msgs)-1])
+	if !strings.Contains(string(last), "called no tool") {
+		t.Errorf("retry's last message = %s; want the request for a tool call in words", last)
+	}
+	if _, ok := bodies[1]["tool_choice"]; ok {
+		t.Logf("the Anthropic client now sends tool_choice %v", bodies[1]["tool_choice"])
+	}
+}

@@ -123,11 +123,25 @@ type Table struct {
 	Rows    [][]string `json:"rows"`
 }
 
-// Chart is a bar chart for display: one bar per label, Values in Unit.
+// Chart is a chart for display. Kind "bar" (the default): one bar per
+// label, Values in Unit. Kind "line" or "area" (stacked areas): Series share
+// the x axis (XLabel), Unit is the y axis, Marks are points drawn over them,
+// and Labels, when as many as the first series' points, label the x ticks.
 type Chart struct {
-	Title  string    `json:"title"`
-	Kind   string    `json:"kind"` // "bar"
-	Labels []string  `json:"labels"`
-	Values []float64 `json:"values"`
-	Unit   string    `json:"unit"`
+	Title  string        `json:"title"`
+	Kind   string        `json:"kind"` // "bar", "line", "area"
+	Labels []string      `json:"labels"`
+	Values []float64     `json:"values"`
+	Unit   string        `json:"unit"`
+	XLabel string        `json:"x_label,omitempty"`
+	YLabel string        `json:"y_label,omitempty"` // names the measure; Unit is added in brackets
+	Series []ChartSeries `json:"series,omitempty"`
+	Marks  []ChartSeries `json:"marks,omitempty"`
+}
+
+// ChartSeries is one named line of a line or area chart: Y[i] at X[i].
+type ChartSeries struct {
+	Name string    `json:"name"`
+	X    []float64 `json:"x"`
+	Y    []float64 `json:"y"`
 }

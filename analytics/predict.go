@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Model names accepted by FitConfig.Models.
@@ -583,4 +584,46 @@ func OutOfFold(t ModelTable, model string, weights map[string]float64, cfg FitCo
 		}
 	}
 	return out, nil
+}
+
+// ModelMetrics are one fitted model's headline figures.
+type ModelMetrics struct {
+	Model         string  `json:"model"`
+	ValidationAUC float64 `json:"validation_auc"`
+	TestAUC       float64 `json:"test_auc"`
+	Brier         float64 `json:"brier"`
+	F1            float64 `json:"f1"`
+	LiftTop10     float64 `json:"lift_top_10pct"`
+}
+
+// Metrics returns the headline figures of every model of r.
+func (r *FitResult) Metrics() []ModelMetrics {
+	out := make([]ModelMetrics, len(r.Models))
+	for i, m := range r.Models {
+		out[i] = ModelMetrics{Model: m.Name, ValidationAUC: m.Validation.AUC, TestAUC: m.Test.AUC, Brier: m.Test.Brier, F1: m.Test.F1}
+		if len(m.Test.Gains) > 0 {
+			out[i].LiftTop10 = m.Test.Gains[0].Lift
+		}
+	}
+	return out
+}
+
+// ModelVersion is one stored version of a trained model (seed section
+// 3.4.3, deployment): what was trained on which window, how it scored, and
+// whether answers use it.
+type ModelVersion struct {
+	Name        string            `json:"name"`
+	Version     int               `json:"version"`
+	TrainedAt   time.Time         `json:"trained_at"`
+	WindowFrom  time.Time         `json:"window_from"`
+	WindowTo    time.Time         `json:"window_to"`
+	DataThrough time.Time         `json:"data_through"`
+	Features    []string          `json:"features"`
+	Model       string            `json:"model"`
+	Params      map[string]string `json:"params"`
+	Metrics     []ModelMetrics    `json:"metrics"`
+	// HoldoutAUC is the chosen model's AUC on the latest holdout rows.
+	HoldoutAUC float64 `json:"holdout_auc"`
+	Active     bool    `json:"active"`
+	Note       string  `json:"note,omitempty"`
 }

@@ -27,9 +27,9 @@ import (
 // kept (they are real records in the source). An error reading the input
 // (a truncated gzip file, say) stops the import with an error naming the
 // file and the last line read; the rows before it are stored.
-func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Report, error) {
+func ImportCDNOW(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Result, error) {
 	opt.defaults()
-	rep := &Report{File: opt.File, Format: FormatCDNOW}
+	rep := &Result{File: opt.File, Format: FormatCDNOW}
 	br := bufio.NewReaderSize(r, 1<<16)
 	// readLine returns the next line; a last line without a newline counts
 	// only at a clean end of input (a truncated file's cut line does not).

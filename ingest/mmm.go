@@ -72,11 +72,11 @@ func parseWeek(s string, loc *time.Location) (time.Time, error) {
 // non-negative number, events 0 or 1. Every bad row is listed in the
 // report with its line number; since a media mix model cannot fit a series
 // with holes, any reject makes ReadWeekly return an error too.
-func ReadWeekly(r io.Reader, cols WeeklyColumns, loc *time.Location, file string) (*WeeklyData, *Report, error) {
+func ReadWeekly(r io.Reader, cols WeeklyColumns, loc *time.Location, file string) (*WeeklyData, *Result, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	rep := &Report{File: file, Format: FormatMMMWeekly}
+	rep := &Result{File: file, Format: FormatMMMWeekly}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
@@ -290,19 +290,19 @@ func MMMWeeklyColumns(header []string) (WeeklyColumns, error) {
 
 // ReadMMMWeekly reads a file in the mmm_weekly format (MMMWeeklyColumns)
 // and strips the spend_/control_/event_ prefixes from the series names.
-func ReadMMMWeekly(r io.Reader, loc *time.Location, file string) (*WeeklyData, *Report, error) {
+func ReadMMMWeekly(r io.Reader, loc *time.Location, file string) (*WeeklyData, *Result, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	recs, err := cr.ReadAll()
 	if err != nil {
-		return nil, &Report{File: file, Format: FormatMMMWeekly}, fmt.Errorf("read %s: %w", file, err)
+		return nil, &Result{File: file, Format: FormatMMMWeekly}, fmt.Errorf("read %s: %w", file, err)
 	}
 	if len(recs) == 0 {
-		return nil, &Report{File: file, Format: FormatMMMWeekly}, fmt.Errorf("%s: empty file", file)
+		return nil, &Result{File: file, Format: FormatMMMWeekly}, fmt.Errorf("%s: empty file", file)
 	}
 	cols, err := MMMWeeklyColumns(recs[0])
 	if err != nil {
-		return nil, &Report{File: file, Format: FormatMMMWeekly}, err
+		return nil, &Result{File: file, Format: FormatMMMWeekly}, err
 	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)

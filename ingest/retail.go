@@ -41,7 +41,7 @@ type StoreResult = analytics.StoreResult
 type orderBatch struct {
 	sink   OrderSink
 	source string
-	rep    *Report
+	rep    *Result
 	// field names the invoice number in the rejects of refused lines.
 	field string
 	lines []OrderLine
@@ -87,7 +87,8 @@ func (b *orderBatch) flush(ctx context.Context) error {
 type Options struct {
 	// File names the input in the report.
 	File string
-	// BatchSize is the number of lines per Sink call (default 5000).
+	// BatchSize is the number of lines per Sink call (default 50,000: a
+	// store merges each batch with a few set-based statements).
 	BatchSize int
 	// Progress, when set, is called every ProgressEvery rows.
 	Progress Progress
@@ -130,7 +131,7 @@ func (o *Options) defaults() {
 	}
 	o.latest = o.Now().Add(o.MaxFuture)
 	if o.BatchSize <= 0 {
-		o.BatchSize = 5000
+		o.BatchSize = 50000
 	}
 	if o.Location == nil {
 		o.Location = time.UTC
@@ -161,9 +162,9 @@ var onlineRetailHeader = []string{"InvoiceNo", "StockCode", "Description", "Quan
 // An error reading the input (a truncated gzip file, say) stops the import
 // with an error naming the file and the last line read; the rows before it
 // are stored.
-func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Report, error) {
+func ImportOnlineRetail(ctx context.Context, r io.Reader, sink OrderSink, opt Options) (*Result, error) {
 	opt.defaults()
-	rep := &Report{File: opt.File, Format: FormatOnlineRetail}
+	rep := &Result{File: opt.File, Format: FormatOnlineRetail}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true

@@ -59,12 +59,12 @@ var reviewsHeader = []string{"", "Clothing ID", "Age", "Title", "Review Text", "
 // a whole number, a field is not valid UTF-8 or holds a NUL byte, or it
 // has the wrong number of fields. MaxRows > 0 stops
 // after that many data rows (a deterministic prefix, for the demo).
-func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Options) (*Report, error) {
+func ImportReviews(ctx context.Context, r io.Reader, sink FeedbackSink, opt Options) (*Result, error) {
 	opt.defaults()
 	if opt.BatchSize > 2000 {
 		opt.BatchSize = 2000
 	}
-	rep := &Report{File: opt.File, Format: FormatReviews}
+	rep := &Result{File: opt.File, Format: FormatReviews}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()

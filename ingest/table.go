@@ -220,7 +220,7 @@ func Columns(table string) ([]Column, bool) {
 // Rows are also rejected when they name a channel or customer that is not
 // stored (import channels and customers first), repeat the key of an earlier
 // row of the file, or, for campaigns, end before they start. Rows whose key
-// is already stored are left as they are and counted in Report.Skipped, so
+// is already stored are left as they are and counted in Result.Skipped, so
 // importing a file twice stores nothing the second time. Rows imported this
 // way are real, not synthetic. An error reading the input (a truncated gzip
 // file, say) stops the import with an error naming the file and the last
@@ -237,9 +237,9 @@ func Columns(table string) ([]Column, bool) {
 // quantity on a cancellation invoice, a quantity × unit_price above
 // MaxAmount, or an invoice_no already stored with another customer,
 // currency, invoiced_at or source (another file's invoice: see OrderSink).
-func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink, opt Options) (rep *Report, err error) {
+func ImportTable(ctx context.Context, table string, r io.Reader, sink TableSink, opt Options) (rep *Result, err error) {
 	opt.defaults()
-	rep = &Report{File: opt.File, Format: table}
+	rep = &Result{File: opt.File, Format: table}
 	spec, ok := lookupSpec(table)
 	if !ok {
 		return rep, fmt.Errorf("import: unknown table %q (want one of %s)", table, strings.Join(Tables(), ", "))
@@ -504,7 +504,7 @@ type rowWriter struct {
 	spec      *tableSpec
 	keyIdx    []int // positions of spec.key in spec.columns
 	sink      TableSink
-	rep       *Report
+	rep       *Result
 	batchSize int
 	pending   []pendingRow
 	// seen maps the key of each accepted row to its line.

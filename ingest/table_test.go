@@ -69,7 +69,7 @@ func newSink() *fakeSink {
 	}}
 }
 
-func importString(t *testing.T, table, data string, sink *fakeSink, opt ingest.Options) *ingest.Report {
+func importString(t *testing.T, table, data string, sink *fakeSink, opt ingest.Options) *ingest.Result {
 	t.Helper()
 	rep, err := ingest.ImportTable(context.Background(), table, strings.NewReader(data), sink, opt)
 	if err != nil {

@@ -317,6 +317,9 @@ func (d Dialogue) Step(ctx context.Context, s State, msg string) (State, Reply, 
 			return d.reask(s, fmt.Sprintf("That's a little long; please keep it under %d characters.", MaxTextRunes))
 		case n < d.minDetails() && (n == 0 || s.Attempts+1 < MaxAttempts):
 			return d.reask(s, "Could you tell me a little more? A sentence about what you liked or what could be better helps most.")
+		case offTopic(msg):
+			// Not feedback: nothing of it goes into the details.
+			return d.reask(s, "I can only take your feedback here, so I haven't added that.")
 		}
 		s.Slots.Details = msg
 		return d.advance(s, "Thank you. ")
@@ -377,8 +380,34 @@ const greeting = "Hi! Thanks for taking the time to give us feedback. You can sa
 // moreDetails reports whether msg, at the confirm step and neither a
 // yes/no nor a command, is free text to add to the details: at least
 // minMoreDetailsWords words and MinDetailsRunes runes.
+//
+// It must also read as feedback (ReadsAsFeedback): a question or request
+// about something else ("what was your revenue last year?", "ignore that
+// and show me the sales") is not appended to the details.
 func (d Dialogue) moreDetails(msg string) bool {
-	return len(words(msg)) >= minMoreDetailsWords && utf8.RuneCountInString(msg) >= d.minDetails()
+	return len(words(msg)) >= minMoreDetailsWords && utf8.RuneCountInString(msg) >= d.minDetails() &&
+		ReadsAsFeedback(msg) && !offTopic(msg)
+}
+
+// offTopicRE finds a message that asks or orders something rather than
+// giving feedback: a question mark, or a question word or request verb
+// at its start.
+var (
+	offTopicRE = regexp.MustCompile(`^(?:what|whats|what's|how|which|who|when|where|why|can you|could you|do you)\b`)
+	// commandRE finds an instruction to the assistant: never feedback.
+	commandRE = regexp.MustCompile(`^(?:please )?(?:show|list|give me|tell me|ignore|forget|disregard|print|reveal|send me)\b`)
+)
+
+// offTopic reports whether msg, at the details step, is an instruction,
+// or a question about something else rather than feedback.
+func offTopic(msg string) bool {
+	t := strings.TrimSpace(msg)
+	n := normalize(t)
+	if commandRE.MatchString(n) {
+		return true
+	}
+	asks := strings.HasSuffix(t, "?") || strings.HasSuffix(t, "？") || offTopicRE.MatchString(n)
+	return asks && !ReadsAsFeedback(msg)
 }
 
 func (d Dialogue) minDetails() int {
@@ -598,7 +627,7 @@ func editTarget(cmd string) (Step, bool) {
 var (
 	ratingOutOfRE  = regexp.MustCompile(`(?:^|[^\w.])(\d+|one|two|three|four|five)\s*(?:/|out of)\s*(?:5|five)(?:$|[^/\d\w])`)
 	ratingStarsRE  = regexp.MustCompile(`(?:^|[^\w.])(\d+|one|two|three|four|five)\s*(?:stars?\b|★)`)
-	ratingVerbRE   = regexp.MustCompile(`\b(?:rate|rated|rating|give|gave|giving|score|scored)\b(?:\s+(?:it|them|this|that|you|a|an|is|as))*\s+(\d+|one|two|three|four|five)(?:\s*$|\s*[,;!?]|\.(?:\s|$))`)
+	ratingVerbRE   = regexp.MustCompile(`\b(?:rate|rated|rating|give|gave|giving|score|scored)\b(?:\s+(?:it|them|this|that|you|a|an|is|as))*\s+(\d+|one|two|three|four|five)(?:\s*$|\s*[,;!?:\-–—]|\.(?:\s|$)|\s+(?:because|since|as|but|cause|though)\b)`)
 	ratingBareRE   = regexp.MustCompile(`^(?:a\s+|an\s+)?(\d+|one|two|three|four|five)(?:\s+(?:stars?|points?|please))?$`)
 	ratingStarOnly = regexp.MustCompile(`^★{1,5}$`)
 )

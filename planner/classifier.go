@@ -293,3 +293,22 @@ func (c *Classifier) Unknown(text string) []string {
 	}
 	return out
 }
+
+// Near reports whether w is within maxEdits of a word seen in training
+// (a misspelling the character n-grams still read).
+func (c *Classifier) Near(w string) bool {
+	k := maxEdits(len(w))
+	if k == 0 {
+		return false
+	}
+	for f := range c.feats {
+		v, ok := strings.CutPrefix(f, "w:")
+		if !ok || abs(len(v)-len(w)) > k {
+			continue
+		}
+		if osa(w, v) <= k {
+			return true
+		}
+	}
+	return false
+}

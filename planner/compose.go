@@ -96,6 +96,12 @@ func (c *composer) answer(results []llms.ToolCallResponse, note *periodNote) str
 		return c.t("I have no tool results to answer from.")
 	}
 	var b strings.Builder
+	for _, r := range results {
+		if r.Name == tools.NameRecordFeedback {
+			// A customer's dialogue turn is the dialogue's reply alone.
+			c.notes = nil
+		}
+	}
 	for _, n := range c.notes {
 		b.WriteString(n + "\n")
 	}

@@ -347,6 +347,12 @@ func (p *Planner) notes(q string, offered []llms.Tool, asOf time.Time, c *compos
 		out = append(out, c.t("Read \"%s\" as %s.", f.From, p.displayName(f.To)))
 	}
 	tool, t, ok := p.toolFor(q, offered)
+	if _, query := schemaProps(t)[tools.ArgQuery]; !query {
+		// A free-text search uses every word of the question.
+		if unused := p.unusedWords(q); len(unused) > 0 {
+			out = append(out, c.t("Not understood and not used: %s.", strings.Join(unused, ", ")))
+		}
+	}
 	if !ok {
 		return out
 	}
@@ -359,12 +365,12 @@ func (p *Planner) notes(q string, offered []llms.Tool, asOf time.Time, c *compos
 			continue
 		}
 		switch k {
-		case "period", "from", "to", "query", "message":
+		case tools.ArgPeriod, tools.ArgFrom, tools.ArgTo, tools.ArgQuery, tools.ArgMessage:
 			continue // converted between forms, or free text
-		case "lookback_days", "window_days":
-			_, l := fitted["lookback_days"]
-			_, w := fitted["window_days"]
-			if l || w || k == "window_days" {
+		case tools.ArgLookbackDays, tools.ArgWindowDays:
+			_, l := fitted[tools.ArgLookbackDays]
+			_, w := fitted[tools.ArgWindowDays]
+			if l || w || k == tools.ArgWindowDays {
 				continue
 			}
 			out = append(out, c.t("Not applied: %s (%s does not take it).", c.t("the %d-day window", full[k]), tool))
@@ -391,7 +397,7 @@ func (p *Planner) toolFor(q string, offered []llms.Tool) (string, llms.Tool, boo
 // displayName returns the data's spelling of a corrected word ("germany"
 // → "Germany"), or the word.
 func (p *Planner) displayName(w string) string {
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	for _, l := range [][]string{voc.Countries, voc.Categories, voc.Channels, voc.Campaigns} {
 		for _, n := range l {
 			if strings.EqualFold(n, w) {
@@ -403,4 +409,23 @@ func (p *Planner) displayName(w string) string {
 		return strings.ToUpper(w[:1]) + w[1:]
 	}
 	return w
+}
+
+// unusedWords returns the words of q that neither the classifier nor the
+// slot lexicon knows, nor are a misspelling of a word they know: words
+// that may carry meaning the answer did not use. Words under four letters
+// are left out.
+func (p *Planner) unusedWords(q string) []string {
+	if langOf(q).String() == "zh-Hans" {
+		return nil
+	}
+	known := p.fuzzyNames()
+	var out []string
+	for _, w := range p.clf.Unknown(q) {
+		if len(w) < 4 || known[w] || p.clf.Near(w) || lexiconWord(w) {
+			continue
+		}
+		out = append(out, "\""+w+"\"")
+	}
+	return out
 }

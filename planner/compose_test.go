@@ -219,3 +219,49 @@ func TestPlanner_LargeResultIsNotJSON(t *testing.T) {
 		t.Errorf("Answer.Tables = %d tables; want the whole 300-row table for the CSV", len(ans.Tables))
 	}
 }
+
+func TestPlanner_UnusedWordsNamed(t *testing.T) {
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
+	ok := func(name, input string) (string, error) {
+		return `{"period":{"from":"2011-01-01","to":"2012-01-01","label":"2011"},"revenue":1}`, nil
+	}
+	ans := askPlanner(t, p, ok, nil, "Revenue from loyalty-card holders in Germany in 2011")
+	if !strings.Contains(ans.Text, `Not understood and not used: "loyalty", "card", "holders".`) {
+		t.Errorf("answer does not name the words it did not use:\n%s", ans.Text)
+	}
+	ans = askPlanner(t, p, ok, nil, "Total revnue in Germny in 2011")
+	if strings.Contains(ans.Text, "Not understood") {
+		t.Errorf("misspellings that were read are named as not understood:\n%s", ans.Text)
+	}
+}
+
+func TestPlanner_CompareMonths(t *testing.T) {
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
+	got := p.Plan("how did sales do in november compared to october", allAnalystTools())
+	if got.Tool != "revenue_summary" || got.Args["period"] != "2011-11" || len(got.More) != 1 || got.More[0]["period"] != "2011-10" {
+		t.Errorf("Plan(november vs october) = %s %v %v; want revenue_summary for 2011-11 and 2011-10", got.Tool, got.Args, got.More)
+	}
+}
+
+func TestPlanner_SetVocabulary(t *testing.T) {
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: planner.Vocabulary{Countries: []string{"France"}}})
+	if got := p.Plan("Revenue in Iceland in 2011", allAnalystTools()); got.Tool != "" || !strings.Contains(got.Text, "Iceland is not a country in the data") {
+		t.Fatalf("before the import: %+v; want Iceland refused", got)
+	}
+	p.SetVocabulary(planner.Vocabulary{Countries: []string{"France", "Iceland"}})
+	if got := p.Plan("Revenue in Iceland in 2011", allAnalystTools()); got.Tool != "revenue_summary" || got.Args["country"] != "Iceland" {
+		t.Errorf("after SetVocabulary: %s %v (%q); want revenue_summary for Iceland", got.Tool, got.Args, got.Text)
+	}
+}
+
+func TestPlanner_CustomerChinese(t *testing.T) {
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
+	got := p.Plan("你们去年的收入是多少", offered("record_feedback"))
+	if got.Tool != "" || !strings.Contains(got.Text, "不能提供业务数据") {
+		t.Errorf("Plan(Chinese business question, customer) = %+v; want a refusal in Chinese", got)
+	}
+	msg := "我买的裙子太小了，质量也不好"
+	if got := p.Plan(msg, offered("record_feedback")); got.Tool != "record_feedback" || got.Args["message"] != msg {
+		t.Errorf("Plan(Chinese complaint, customer) = %+v; want record_feedback with the message", got)
+	}
+}

@@ -71,6 +71,9 @@ const (
 	IntentFeedbackSearch  = "feedback_search"
 	IntentFeedbackSummary = "feedback_summary"
 	IntentFeedbackCollect = "feedback_collect"
+	IntentMMM             = "mmm"
+	IntentChurn           = "churn"
+	IntentResponse        = "response"
 	IntentHelp            = "help"
 	IntentOther           = "other"
 )
@@ -93,6 +96,9 @@ var intentTools = map[string][]string{
 	IntentFeedbackSearch:  {tools.NameSearchFeedback, tools.NameSummarizeFeedback},
 	IntentFeedbackSummary: {tools.NameSummarizeFeedback, tools.NameSearchFeedback},
 	IntentFeedbackCollect: {tools.NameRecordFeedback},
+	IntentMMM:             {tools.NameMMM},
+	IntentChurn:           {tools.NameChurnRisk},
+	IntentResponse:        {tools.NameResponse},
 	IntentHelp:            nil,
 	IntentOther:           nil,
 }

@@ -123,7 +123,8 @@ func norm(v any) string {
 }
 
 // TestCorpus_Split checks the corpus: at least 600 questions, both
-// languages, every intent in both splits, and a split of about 70/30.
+// languages, every intent in both splits, and a test split of at least
+// 200 questions (30% when the split was fixed).
 func TestCorpus_Split(t *testing.T) {
 	qs, err := planner.Corpus()
 	if err != nil {
@@ -147,8 +148,10 @@ func TestCorpus_Split(t *testing.T) {
 	if len(qs) < 600 || n["zh"] < 200 || n["en"] < 300 {
 		t.Errorf("corpus has %d questions (%d en, %d zh); want at least 600, 300 en, 200 zh", len(qs), n["en"], n["zh"])
 	}
-	if f := float64(n["test"]) / float64(len(qs)); f < 0.25 || f > 0.35 {
-		t.Errorf("test split = %.2f of the corpus; want about 0.30", f)
+	// The split was 70/30 when fixed; questions added later for tuning go
+	// to the build split only, so the test share may fall below 0.30.
+	if f := float64(n["test"]) / float64(len(qs)); n["test"] < 200 || f < 0.2 || f > 0.35 {
+		t.Errorf("test split = %d questions, %.2f of the corpus; want at least 200 and 0.20 to 0.35", n["test"], f)
 	}
 	for in, splits := range intents {
 		if !splits["build"] || !splits["test"] {

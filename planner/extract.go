@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/roibot/roibot/analytics"
+	"github.com/roibot/roibot/tools"
 )
 
 // normalize lowercases s, unifies apostrophes and dashes and pads it with
@@ -270,12 +271,10 @@ var monthNames = map[string]time.Month{
 }
 
 // periodArgs is a resolved period: either Period ("2011", "2011-Q3",
-// "2011-10") or From/To dates (To inclusive, may be empty).
-type periodArgs struct {
-	Period, From, To string
-}
-
-func (p periodArgs) empty() bool { return p == periodArgs{} }
+// "2011-10") or From/To dates (To inclusive, may be empty). It is the
+// tools' own period argument type, so the period the planner reads is the
+// one the tools resolve (tools.PeriodArgs).
+type periodArgs = tools.PeriodArgs
 
 // resolvePeriod finds the period a question speaks of, resolving relative
 // words against asOf (the data's last order date). A zero asOf leaves

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -77,7 +78,7 @@ func (p *Planner) fuzzyNames() map[string]bool {
 			}
 		}
 	}
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	for _, l := range [][]string{voc.Countries, voc.Categories, voc.Campaigns} {
 		for _, n := range l {
 			add(n)
@@ -88,8 +89,12 @@ func (p *Planner) fuzzyNames() map[string]bool {
 			add(v)
 		}
 	}
-	for a := range countryAliases {
-		add(a)
+	for a, target := range countryAliases {
+		// Only aliases of countries in the data: "Iceland" must not be
+		// read as "Ireland" when the data has no Ireland.
+		if slices.ContainsFunc(voc.Countries, func(c string) bool { return strings.EqualFold(c, target) }) {
+			add(a)
+		}
 	}
 	return names
 }
@@ -145,3 +150,36 @@ func abs(n int) int {
 	}
 	return n
 }
+
+// slotWords are the words the slot extractor reads beyond the data's
+// names: the phrase tables' words and the words of its patterns.
+var slotWords = func() map[string]bool {
+	m := map[string]bool{}
+	add := func(s string) {
+		for _, w := range fuzzyWordRe.FindAllString(strings.ToLower(s), -1) {
+			m[w] = true
+		}
+	}
+	for _, t := range [][]phrase{channelPhrases, attributionPhrases, segmentPhrases} {
+		for _, ph := range t {
+			add(ph.value)
+			for _, v := range ph.variants {
+				add(v)
+			}
+		}
+	}
+	for a := range countryAliases {
+		add(a)
+	}
+	for mo := range monthNames {
+		add(mo)
+	}
+	add(`window lookback days day weeks week months month years year quarter quarters half clusters cluster
+		support confidence lift horizon next last previous past this current top bottom worst best lowest highest
+		margin excluding except without between since from until through compare versus against each every
+		segment segments tier middle high low hierarchical ward kmeans means limit first second product products
+		country countries campaign campaigns channel channels negative positive today yesterday date dates`)
+	return m
+}()
+
+func lexiconWord(w string) bool { return slotWords[w] }

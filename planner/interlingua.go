@@ -69,6 +69,14 @@ var zhLexicon = map[string]string{
 	"历史价值": "historical value", "预测": "predict", "存活概率": "p alive", "还活跃": "still active", "再买": "buy again",
 	"回购": "buy again", "高CLV": "high clv", "高clv": "high clv", "低CLV": "low clv", "低clv": "low clv",
 	"中等CLV": "mid clv", "中CLV": "mid clv", "流失": "churn",
+	// Media mix modelling (docs/mmm.md).
+	"增量": "incremental", "媒体组合模型": "media mix model", "营销组合模型": "marketing mix model", "媒体组合": "media mix",
+	"预算分配": "budget allocation", "分配预算": "allocate the budget", "分配": "allocate", "预算": "budget",
+	"响应曲线": "response curve", "饱和曲线": "saturation curve", "收益递减": "diminishing returns", "边际": "marginal",
+	"提升测试": "lift test", "三角验证": "triangulate", "拆分": "split", "增量测试": "lift test", "应该相信哪个": "which roas should i believe", "该相信哪个": "which roas should i believe",
+	"如果": "what if", "假如": "what if", "要是": "what if", "削减": "cut", "砍掉": "cut", "减少": "reduce", "降低": "lower",
+	"增加": "increase", "加大": "increase", "翻倍": "double", "减半": "halve", "停掉": "stop", "暂停": "pause",
+	"电视广告": "tv", "电视": "tv", "投放": "spend", "花费": "spend",
 	// Relative periods.
 	"上个季度": "last quarter", "上季度": "last quarter", "上一季度": "last quarter", "本季度": "this quarter",
 	"这个季度": "this quarter", "这季度": "this quarter", "上个月": "last month", "上月": "last month",

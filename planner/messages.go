@@ -87,6 +87,7 @@ func (p *Planner) msg(question, key string, args ...any) string {
 // help or asks which question was meant.
 var examples = []struct{ intent, text, zh string }{
 	{IntentROI, "Show ROAS for each channel in 2011", "2011年各渠道的ROAS"},
+	{IntentMMM, "What is the incremental ROAS of display, and what if we cut it by a fifth?", "展示广告的增量ROAS是多少？如果削减五分之一会怎样？"},
 	{IntentAttribution, "How does first-touch attribution change the picture for affiliate?", "首次触点归因对联盟渠道有什么影响？"},
 	{IntentRevenue, "Total revenue in Q4 2011", "2011年第四季度的总收入"},
 	{IntentRFM, "List our champions in Germany", "列出德国的冠军客户"},
@@ -99,6 +100,8 @@ var examples = []struct{ intent, text, zh string }{
 	{IntentReport, "Report on at-risk customers in the Netherlands", "荷兰流失风险客户的报告"},
 	{IntentFeedbackSearch, "What do customers say about the fit of our dresses?", "顾客怎么评价我们连衣裙的合身度？"},
 	{IntentFeedbackSummary, "Summarize negative feedback on tops", "总结上衣的负面反馈"},
+	{IntentChurn, "Which customers are about to churn?", "哪些客户快要流失了？"},
+	{IntentResponse, "Who is likely to respond to the next campaign?", "谁最可能响应下一次营销活动？"},
 	{IntentFeedbackCollect, "Tell me about your last order and I will pass your feedback on", "请告诉我您上一笔订单的情况，我会转达您的反馈"},
 }
 

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tmc/langchaingo/llms"
@@ -58,6 +59,9 @@ type Config struct {
 type Planner struct {
 	cfg Config
 	clf *Classifier
+
+	mu  sync.RWMutex
+	voc Vocabulary
 }
 
 var _ llms.Model = (*Planner)(nil)
@@ -75,7 +79,23 @@ func New(cfg Config) *Planner {
 			panic("planner: " + err.Error())
 		}
 	}
-	return &Planner{cfg: cfg, clf: clf}
+	return &Planner{cfg: cfg, clf: clf, voc: cfg.Vocabulary}
+}
+
+// SetVocabulary replaces the names the Planner matches questions against;
+// cmd calls it after an import changes them. It is safe to call while
+// questions are being answered.
+func (p *Planner) SetVocabulary(v Vocabulary) {
+	p.mu.Lock()
+	p.voc = v
+	p.mu.Unlock()
+}
+
+// vocab returns the current Vocabulary.
+func (p *Planner) vocab() Vocabulary {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.voc
 }
 
 // Plan is the Planner's reading of one question: a tool call (Tool and
@@ -173,7 +193,7 @@ func relativeNote(msgs []llms.MessageContent, asOf time.Time) *periodNote {
 			continue
 		}
 		pr, rel := resolvePeriodRel(textOf(msgs[i]), asOf)
-		if pr.empty() {
+		if pr.IsZero() {
 			continue
 		}
 		if rel == "" {
@@ -284,8 +304,8 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 			return Plan{Text: r, final: true}
 		}
 		a := p.args(tool, q, w, asOf)
-		if _, ok := a["query"]; ok {
-			a["query"] = feedbackQuery(question)
+		if _, ok := a[tools.ArgQuery]; ok {
+			a[tools.ArgQuery] = feedbackQuery(question)
 		}
 		calls := p.compareCalls(tool, q, w, asOf, t, a)
 		return Plan{Tool: tool, Args: calls[0], More: calls[1:]}
@@ -294,7 +314,7 @@ func (p *Planner) plan(question string, offered []llms.Tool, asOf time.Time) Pla
 		if tool != "" && tool != tools.NameRecordFeedback && isQuestion(question) {
 			return Plan{Text: p.msg(question, msgCustomerRefusal)}
 		}
-		return Plan{Tool: tools.NameRecordFeedback, Args: fitArgs(map[string]any{"message": strings.TrimSpace(question)}, byName[tools.NameRecordFeedback])}
+		return Plan{Tool: tools.NameRecordFeedback, Args: fitArgs(map[string]any{tools.ArgMessage: strings.TrimSpace(question)}, byName[tools.NameRecordFeedback])}
 	}
 	switch {
 	case intent == IntentFeedbackCollect && len(byName) > 0:
@@ -344,7 +364,7 @@ func (p *Planner) followUp(msgs []llms.MessageContent, offered []llms.Tool, asOf
 			if d, ok := defaults[k]; ok && reflect.DeepEqual(d, v) {
 				continue
 			}
-			if k == "query" || k == "message" {
+			if k == tools.ArgQuery || k == tools.ArgMessage {
 				// Free text is the follow-up's own words, not a new value.
 				continue
 			}
@@ -376,24 +396,28 @@ var questionStartRe = regexp.MustCompile(`^\s*(what|whats|what's|how|which|who|w
 
 // isQuestion reports whether s reads as a question or request for information.
 func isQuestion(s string) bool {
-	return strings.Contains(s, "?") || questionStartRe.MatchString(strings.ToLower(s))
+	return strings.ContainsAny(s, "?？") || questionStartRe.MatchString(strings.ToLower(s)) || zhQuestionRe.MatchString(s)
 }
+
+// zhQuestionRe finds a Chinese question: a question word or a final
+// question particle.
+var zhQuestionRe = regexp.MustCompile(`多少|哪些|哪个|什么|怎么|怎样|是否|几个|几次|给我看|告诉我|[吗呢]\s*$`)
 
 // args builds the arguments of tool for question (w is its words() form).
 // Arguments the tool's schema does not list are removed by fitArgs.
 func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any {
 	a := map[string]any{}
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	setPeriod := func() {
 		pr := resolvePeriod(question, asOf)
 		if pr.Period != "" {
-			a["period"] = pr.Period
+			a[tools.ArgPeriod] = pr.Period
 		}
 		if pr.From != "" {
-			a["from"] = pr.From
+			a[tools.ArgFrom] = pr.From
 		}
 		if pr.To != "" {
-			a["to"] = pr.To
+			a[tools.ArgTo] = pr.To
 		}
 	}
 	set := func(k, v string) {
@@ -433,7 +457,7 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 	}
 	setLimit := func() {
 		if limit > 0 {
-			a["limit"] = limit
+			a[tools.ArgLimit] = limit
 		}
 	}
 	sentiment := ""
@@ -448,95 +472,109 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 		// One stated window: the attribution tools read it as their
 		// lookback, the funnel as its conversion window; a tool that
 		// takes neither drops it, and the answer says so.
-		a["lookback_days"] = d
-		a["window_days"] = d
+		a[tools.ArgLookbackDays] = d
+		a[tools.ArgWindowDays] = d
 	}
 	switch tool {
+	case tools.NameMMM:
+		return p.mmmArgs(question, w)
 	case tools.NameRevenue:
 		setPeriod()
-		set("country", country)
+		set(tools.ArgCountry, country)
 		switch {
 		case hasAny(w, "by country", "per country", "each country", "by countries", "across countries", "which country",
 			"which countries", "country by country", "top countries", "by market", "per market", "every country"):
-			a["group_by"] = tools.RevenueByCountry
+			a[tools.ArgGroupBy] = tools.RevenueByCountry
 		case hasAny(w, "by product", "per product", "each product", "by products", "which product", "which products",
 			"top products", "best selling", "best sellers", "bestsellers", "top sellers", "top selling", "products by revenue",
 			"best selling products", "top items", "by item", "per item"):
-			a["group_by"] = tools.RevenueByProduct
+			a[tools.ArgGroupBy] = tools.RevenueByProduct
 		}
 		if limit > 0 {
-			a["limit"] = limit
+			a[tools.ArgLimit] = limit
 		}
 	case tools.NameROI:
-		a["group_by"] = "channel"
+		a[tools.ArgGroupBy] = "channel"
 		if campaign != "" || hasAny(w, "campaign", "campaigns") {
-			a["group_by"] = "campaign"
+			a[tools.ArgGroupBy] = "campaign"
 		}
 		setPeriod()
-		set("channel", channel)
-		set("campaign", campaign)
-		set("attribution", firstPhrase(w, attributionPhrases))
+		set(tools.ArgChannel, channel)
+		set(tools.ArgCampaign, campaign)
+		set(tools.ArgAttribution, firstPhrase(w, attributionPhrases))
 		if hasAny(w, "margin", "profit", "gross margin") {
-			a["basis"] = "margin"
+			a[tools.ArgBasis] = "margin"
 		}
 	case tools.NameAttribution:
 		setPeriod()
-		set("channel", channel)
+		set(tools.ArgChannel, channel)
 		switch models := matchPhrases(w, attributionPhrases); len(models) {
 		case 0:
 		case 1:
-			a["model"] = models[0]
+			a[tools.ArgModel] = models[0]
 		default:
-			a["models"] = models
+			a[tools.ArgModels] = models
 		}
 	case tools.NameRFM:
-		set("segment", segment)
-		set("country", country)
-		set("customer_id", customerID)
+		set(tools.ArgSegment, segment)
+		set(tools.ArgCountry, country)
+		set(tools.ArgCustomerID, customerID)
 		setLimit()
 	case tools.NamePredictCLV:
-		set("customer_id", customerID)
-		set("country", country)
-		set("segment", segment)
+		set(tools.ArgCustomerID, customerID)
+		set(tools.ArgCountry, country)
+		set(tools.ArgSegment, segment)
 		if h := horizonDays(w); h > 0 {
-			a["horizon_days"] = h
+			a[tools.ArgHorizonDays] = h
 		}
 		if hasAny(w, "pareto", "pareto nbd", "paretonbd") {
-			a["model"] = "paretonbd"
+			a[tools.ArgModel] = "paretonbd"
 		} else if hasAny(w, "bg nbd", "bgnbd") {
-			a["model"] = "bgnbd"
+			a[tools.ArgModel] = "bgnbd"
 		}
 		if customerID == "" && hasAny(w, "clv", "lifetime value", "ltv", "worth", "most valuable", "value") &&
 			!hasAny(w, "buy again", "purchase again", "order again", "still active", "alive") {
-			a["rank_by"] = "clv"
+			a[tools.ArgRankBy] = "clv"
 		}
 		if hasAny(w, "by country", "per country", "each country", "by countries", "country by country") {
-			a["group_by"] = "country"
+			a[tools.ArgGroupBy] = "country"
+		}
+		setLimit()
+	case tools.NameChurnRisk:
+		set("customer_id", customerID)
+		set("country", country)
+		if h := horizonDays(w); h > 0 {
+			a["horizon_days"] = h
+		}
+		setLimit()
+	case tools.NameResponse:
+		if hasAny(w, "bank", "term deposit", "deposit", "subscribe", "subscription") {
+			a["dataset"] = "bank-marketing"
 		}
 		setLimit()
 	case tools.NameCustomerProfile:
-		set("customer_id", customerID)
+		set(tools.ArgCustomerID, customerID)
 	case tools.NameHistoricalCLV:
-		set("customer_id", customerID)
-		set("country", country)
+		set(tools.ArgCustomerID, customerID)
+		set(tools.ArgCountry, country)
 		setLimit()
 	case tools.NameFunnel:
 		setPeriod()
-		set("channel", channel)
-		set("campaign", campaign)
+		set(tools.ArgChannel, channel)
+		set(tools.ArgCampaign, campaign)
 	case tools.NameSegment:
 		if m := kRe.FindStringSubmatch(w); m != nil {
 			k, _ := strconv.Atoi(m[1] + m[2])
-			a["k"] = k
+			a[tools.ArgK] = k
 		}
-		set("country", country)
+		set(tools.ArgCountry, country)
 		if hasAny(w, "ward", "hierarchical") {
-			a["method"] = "ward"
+			a[tools.ArgMethod] = "ward"
 		} else if hasAny(w, "k means", "kmeans") {
-			a["method"] = "kmeans"
+			a[tools.ArgMethod] = "kmeans"
 		}
 	case tools.NameRules:
-		set("country", country)
+		set(tools.ArgCountry, country)
 		for _, m := range thresholdRe.FindAllStringSubmatch(strings.ToLower(question), -1) {
 			v, err := strconv.ParseFloat(m[2], 64)
 			if err != nil {
@@ -545,41 +583,41 @@ func (p *Planner) args(tool, question, w string, asOf time.Time) map[string]any 
 			if m[3] != "" {
 				v /= 100
 			}
-			a["min_"+m[1]] = v
+			a[map[string]string{"support": tools.ArgMinSupport, "confidence": tools.ArgMinConfidence, "lift": tools.ArgMinLift}[m[1]]] = v
 		}
 		setLimit()
 	case tools.NameReport:
-		set("segment", segment)
-		set("country", country)
+		set(tools.ArgSegment, segment)
+		set(tools.ArgCountry, country)
 		if m := clusterRe.FindStringSubmatch(w); m != nil {
 			c, _ := strconv.Atoi(m[1])
-			a["cluster"] = c
+			a[tools.ArgCluster] = c
 			// "cluster 2 of the 5 clusters", "cluster 2 with k 5".
 			if m := kRe.FindStringSubmatch(w); m != nil {
 				k, _ := strconv.Atoi(m[1] + m[2])
-				a["k"] = k
+				a[tools.ArgK] = k
 			}
 		}
 		switch {
 		case hasAny(w, "top clv", "top tier", "top third", "high clv", "highest clv", "top value"):
-			a["clv_tier"] = "top"
+			a[tools.ArgCLVTier] = "top"
 		case hasAny(w, "mid clv", "middle clv", "mid tier", "middle tier", "middle third"):
-			a["clv_tier"] = "mid"
+			a[tools.ArgCLVTier] = "mid"
 		case hasAny(w, "low clv", "lowest clv", "low tier", "bottom tier", "bottom third"):
-			a["clv_tier"] = "low"
+			a[tools.ArgCLVTier] = "low"
 		}
 		setPeriod()
 		if hasAny(w, "negative", "positive") {
-			set("sentiment", sentiment)
+			set(tools.ArgSentiment, sentiment)
 		}
 	case tools.NameSearchFeedback, tools.NameSummarizeFeedback:
-		a["query"] = feedbackQuery(question)
-		set("category", category)
-		set("sentiment", sentiment)
+		a[tools.ArgQuery] = feedbackQuery(question)
+		set(tools.ArgCategory, category)
+		set(tools.ArgSentiment, sentiment)
 		setPeriod()
 		setLimit()
 	case tools.NameRecordFeedback:
-		a["message"] = strings.TrimSpace(question)
+		a[tools.ArgMessage] = strings.TrimSpace(question)
 	}
 	return a
 }
@@ -642,9 +680,12 @@ func periodsOf(q string, asOf time.Time) []periodArgs {
 			case monthYearBareRe.MatchString(part):
 				part = monthYearBareRe.ReplaceAllString(part, "${1} "+year)
 			}
+		} else if m := monthYearBareRe.FindString(part); year == "" && m != "" && m != "may" && !monthOnlyRe.MatchString(part) {
+			// "november compared to october": a bare month is the latest one.
+			part = monthYearBareRe.ReplaceAllString(part, "in ${1}")
 		}
 		pr := resolvePeriod(part, asOf)
-		if pr.empty() || slices.Contains(out, pr) {
+		if pr.IsZero() || slices.Contains(out, pr) {
 			continue
 		}
 		out = append(out, pr)
@@ -673,27 +714,27 @@ func (p *Planner) compareCalls(tool, q, w string, asOf time.Time, t llms.Tool, a
 			out = append(out, fitArgs(c, t))
 		}
 	}
-	countries := matchPhrases(dropPossessive(w), vocabTable(p.cfg.Vocabulary.Countries, false, countryAliases))
+	countries := matchPhrases(dropPossessive(w), vocabTable(p.vocab().Countries, false, countryAliases))
 	channels := matchPhrases(dropDisplayVerb(w), p.channelTable())
 	switch {
-	case takes("country") && len(countries) > 1:
-		with("country", countries)
-	case takes("channel") && len(channels) > 1 && tool != tools.NameROI:
-		with("channel", channels)
-	case takes("period") || takes("from"):
+	case takes(tools.ArgCountry) && len(countries) > 1:
+		with(tools.ArgCountry, countries)
+	case takes(tools.ArgChannel) && len(channels) > 1 && tool != tools.NameROI:
+		with(tools.ArgChannel, channels)
+	case takes(tools.ArgPeriod) || takes(tools.ArgFrom):
 		for _, pr := range periodsOf(q, asOf) {
 			c := maps.Clone(a)
-			delete(c, "period")
-			delete(c, "from")
-			delete(c, "to")
+			delete(c, tools.ArgPeriod)
+			delete(c, tools.ArgFrom)
+			delete(c, tools.ArgTo)
 			if pr.Period != "" {
-				c["period"] = pr.Period
+				c[tools.ArgPeriod] = pr.Period
 			}
 			if pr.From != "" {
-				c["from"] = pr.From
+				c[tools.ArgFrom] = pr.From
 			}
 			if pr.To != "" {
-				c["to"] = pr.To
+				c[tools.ArgTo] = pr.To
 			}
 			out = append(out, fitArgs(c, t))
 		}
@@ -712,30 +753,30 @@ func fitArgs(a map[string]any, t llms.Tool) map[string]any {
 	if props == nil {
 		return a
 	}
-	if per, ok := a["period"].(string); ok {
-		if _, takes := props["period"]; !takes {
-			delete(a, "period")
+	if per, ok := a[tools.ArgPeriod].(string); ok {
+		if _, takes := props[tools.ArgPeriod]; !takes {
+			delete(a, tools.ArgPeriod)
 			if from, end, ok := bounds(periodArgs{Period: per}); ok {
-				a["from"] = from.Format(time.DateOnly)
-				a["to"] = end.AddDate(0, 0, -1).Format(time.DateOnly)
+				a[tools.ArgFrom] = from.Format(time.DateOnly)
+				a[tools.ArgTo] = end.AddDate(0, 0, -1).Format(time.DateOnly)
 			}
 		}
 	}
-	if _, takes := props["from"]; !takes {
-		if _, period := props["period"]; period {
+	if _, takes := props[tools.ArgFrom]; !takes {
+		if _, period := props[tools.ArgPeriod]; period {
 			// A date range goes as "YYYY-MM-DD..YYYY-MM-DD" to tools that
 			// take only a period.
-			from, _ := a["from"].(string)
-			to, _ := a["to"].(string)
-			if from != "" && to != "" && a["period"] == nil {
-				a["period"] = from + ".." + to
+			from, _ := a[tools.ArgFrom].(string)
+			to, _ := a[tools.ArgTo].(string)
+			if from != "" && to != "" && a[tools.ArgPeriod] == nil {
+				a[tools.ArgPeriod] = from + ".." + to
 			}
 		}
 	}
-	if id, ok := a["customer_id"].(string); ok {
-		if typ := props["customer_id"]; typ == "integer" || typ == "number" {
+	if id, ok := a[tools.ArgCustomerID].(string); ok {
+		if typ := props[tools.ArgCustomerID]; typ == "integer" || typ == "number" {
 			if n, err := strconv.Atoi(id); err == nil {
-				a["customer_id"] = n
+				a[tools.ArgCustomerID] = n
 			}
 		}
 	}
@@ -776,8 +817,8 @@ func schemaProps(t llms.Tool) map[string]string {
 // channelNames returns the channels of the data: the Vocabulary's, or the
 // built-in ones when it lists none.
 func (p *Planner) channelNames() []string {
-	if len(p.cfg.Vocabulary.Channels) > 0 {
-		return p.cfg.Vocabulary.Channels
+	if len(p.vocab().Channels) > 0 {
+		return p.vocab().Channels
 	}
 	out := make([]string, 0, len(channelPhrases))
 	for _, c := range channelPhrases {
@@ -790,7 +831,7 @@ func (p *Planner) channelNames() []string {
 // built-in variants of the channels the data has, and each other channel
 // of the Vocabulary by its own name.
 func (p *Planner) channelTable() []phrase {
-	names := p.cfg.Vocabulary.Channels
+	names := p.vocab().Channels
 	if len(names) == 0 {
 		return channelPhrases
 	}
@@ -852,6 +893,9 @@ func listNames(names []string, n int) string {
 // applied as asked. t is the tool the question maps to; only the filters
 // its schema takes (all when unreadable) are checked.
 func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
+	if tool == tools.NameMMM {
+		return "" // the mmm tool checks channels against its own weekly data set (TV is no order-data channel)
+	}
 	props := schemaProps(t)
 	takes := func(k string) bool {
 		if props == nil {
@@ -860,7 +904,7 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 		_, ok := props[k]
 		return ok
 	}
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	wp := dropPossessive(w)
 	countries := vocabTable(voc.Countries, false, countryAliases)
 	channels := p.channelTable()
@@ -868,7 +912,7 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 
 	if m := exclusionRe.FindStringSubmatch(wp); m != nil {
 		rest := " " + strings.Join(strings.Fields(m[1])[:min(5, len(strings.Fields(m[1])))], " ") + " "
-		if c := firstPhrase(rest, countries); c != "" && takes("country") {
+		if c := firstPhrase(rest, countries); c != "" && takes(tools.ArgCountry) {
 			r := "I can't exclude a country yet, so I have not run this: filtering on " + c +
 				" or ignoring the exclusion would answer a different question."
 			if tool == tools.NameRevenue {
@@ -876,17 +920,17 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 			}
 			return r + " Ask about the countries you want one at a time."
 		}
-		if c := firstPhrase(rest, channels); c != "" && takes("channel") {
+		if c := firstPhrase(rest, channels); c != "" && takes(tools.ArgChannel) {
 			return "I can't exclude a channel yet, so I have not run this: filtering on " + c +
 				" or ignoring the exclusion would answer a different question. Ask for the figures by channel " +
 				"(for example \"ROI by channel\"): every channel, " + c + " included, is listed on its own row."
 		}
-		if c := firstPhrase(rest, campaigns); c != "" && takes("campaign") {
+		if c := firstPhrase(rest, campaigns); c != "" && takes(tools.ArgCampaign) {
 			return "I can't exclude a campaign yet, so I have not run this. Ask for the figures by campaign " +
 				"(for example \"ROI by campaign\"): every campaign, " + c + " included, is listed on its own row."
 		}
 	}
-	if takes("campaign") && len(voc.Campaigns) > 0 && vocabMatch(wp, voc.Campaigns, false, nil) == "" {
+	if takes(tools.ArgCampaign) && len(voc.Campaigns) > 0 && vocabMatch(wp, voc.Campaigns, false, nil) == "" {
 		switch ref, cands := p.campaignRef(question, w, p.cfg.AsOf); {
 		case ref == "":
 		case len(cands) == 0:
@@ -895,7 +939,7 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 			return p.msg(question, msgManyCampaigns, ref, listNames(cands, 6))
 		}
 	}
-	if takes("country") {
+	if takes(tools.ArgCountry) {
 		if len(voc.Countries) > 0 && len(matchPhrases(wp, countries)) == 0 {
 			if name := p.unknownPlace(question); name != "" {
 				return name + " is not a country in the data, so I have not run this. Countries in the data include " +
@@ -903,7 +947,7 @@ func (p *Planner) filterReply(tool, question, w string, t llms.Tool) string {
 			}
 		}
 	}
-	if takes("channel") {
+	if takes(tools.ArgChannel) {
 		known := p.channelNames()
 		unknown := ""
 		for _, c := range otherChannels {
@@ -965,7 +1009,7 @@ func (p *Planner) campaignRef(q, w string, asOf time.Time) (string, []string) {
 		return "", nil
 	}
 	var cands []string
-	for _, c := range p.cfg.Vocabulary.Campaigns {
+	for _, c := range p.vocab().Campaigns {
 		cw := words(c)
 		all := true
 		for _, r := range ref {
@@ -1009,7 +1053,7 @@ func (p *Planner) nearestCampaigns(ref string, n int) []string {
 		d    int
 	}
 	var cs []cd
-	for _, c := range p.cfg.Vocabulary.Campaigns {
+	for _, c := range p.vocab().Campaigns {
 		lc := strings.ToLower(c)
 		d := osa(ref, lc)
 		if len(lc) > len(ref) {
@@ -1029,7 +1073,7 @@ func (p *Planner) nearestCampaigns(ref string, n int) []string {
 // country, campaign, category, channel, segment nor a period word of the
 // question, or "".
 func (p *Planner) unknownPlace(question string) string {
-	voc := p.cfg.Vocabulary
+	voc := p.vocab()
 	for _, m := range placeRe.FindAllStringSubmatch(question, -1) {
 		name := strings.TrimSuffix(strings.TrimSuffix(m[1], "'s"), "’s")
 		if strings.ContainsAny(name, "0123456789") || name == strings.ToUpper(name) {

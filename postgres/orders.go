@@ -70,6 +70,10 @@ func storeOrderLines(ctx context.Context, tx pgx.Tx, source string, lines []anal
 	if int(n) != len(lines) {
 		return res, fmt.Errorf("copy into staging table: %d of %d lines", n, len(lines))
 	}
+	// Statistics let the planner join the staging table by hash.
+	if _, err := tx.Exec(ctx, "analyze order_lines_stage (inv, cust, currency, at)"); err != nil {
+		return res, fmt.Errorf("analyze staging table: %w", err)
+	}
 	// The invoice row a line meets is the one already stored, else the one
 	// the batch's first line of that invoice creates. Only lines that match
 	// it (same customer, both empty counting as the same, currency,
@@ -91,10 +95,6 @@ func storeOrderLines(ctx context.Context, tx pgx.Tx, source string, lines []anal
 			select distinct on (cust) cust, nullif(country, ''), $1 from order_lines_stage
 			where ok and cust <> '' order by cust, idx
 			on conflict (customer_id) do nothing`, true},
-		{`insert into products (stock_code, description)
-			select distinct on (code) code, descr from order_lines_stage
-			where ok and code <> '' order by code, idx
-			on conflict (stock_code) do nothing`, false},
 		{`insert into orders (invoice_no, customer_id, country, invoiced_at, is_cancellation, currency, source)
 			select distinct on (inv) inv, nullif(cust, ''), country, at, cancel, currency, $1 from order_lines_stage
 			where ok order by inv, idx
@@ -125,12 +125,21 @@ func storeOrderLines(ctx context.Context, tx pgx.Tx, source string, lines []anal
 	}
 	tag, err := tx.Exec(ctx, `insert into order_lines (invoice_no, line_no, stock_code, description, quantity, unit_price, amount, is_return)
 		select s.inv, s.no, s.code, s.descr, s.qty, s.price4::numeric / 10000, s.amount, s.ret
-		from order_lines_stage s
-		where exists (select 1 from orders o where `+matches+`)
+		from order_lines_stage s join orders o on `+matches+`
 		on conflict (invoice_no, line_no) do nothing`, source)
 	if err != nil {
 		return res, fmt.Errorf("order lines: %w", err)
 	}
 	res.Stored = int(tag.RowsAffected())
+	// Products last: order_lines do not refer to them, and a concurrent
+	// import of another part of the file that inserts the same stock codes
+	// then waits only for this transaction's commit (keys in sorted order,
+	// so two such transactions cannot deadlock).
+	if _, err := tx.Exec(ctx, `insert into products (stock_code, description)
+			select distinct on (code) code, descr from order_lines_stage
+			where ok and code <> '' order by code, idx
+			on conflict (stock_code) do nothing`); err != nil {
+		return res, fmt.Errorf("products: %w", err)
+	}
 	return res, nil
 }

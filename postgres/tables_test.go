@@ -79,7 +79,7 @@ func query(t *testing.T, conn *pgx.Conn, sql string) []string {
 	return out
 }
 
-func importTableFile(t *testing.T, s *postgres.Store, table string) *ingest.Report {
+func importTableFile(t *testing.T, s *postgres.Store, table string) *ingest.Result {
 	t.Helper()
 	path := filepath.Join("testdata", "tables", table+".csv")
 	rc, err := ingest.Open(path)

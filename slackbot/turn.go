@@ -157,6 +157,11 @@ func (b *Bot) runMessage(j job) {
 	}
 
 	placeholder := j.placeholder
+	if placeholder == "" && j.resumed {
+		// The previous run may have died between posting its placeholder
+		// and recording it: find it in the thread rather than post another.
+		placeholder = b.findPlaceholder(ctx, m)
+	}
 	if placeholder == "" {
 		ts, err := b.post(ctx, m.channel, slack.MsgOptionTS(m.threadTS), slack.MsgOptionText(WorkingText, false))
 		if err != nil {
@@ -224,6 +229,42 @@ func (b *Bot) runMessage(j job) {
 		return
 	}
 	t.outcome = "answered"
+}
+
+// findPlaceholder returns the ts of a "Working on it…" message the bot
+// posted in m's thread after m, or "" when there is none (or the thread
+// cannot be read).
+func (b *Bot) findPlaceholder(ctx context.Context, m *message) string {
+	msgs, err := retry(ctx, func() ([]slack.Message, error) {
+		msgs, _, _, err := b.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: m.channel, Timestamp: m.threadTS, Limit: 200,
+		})
+		return msgs, err
+	})
+	if err != nil {
+		b.log.LogAttrs(ctx, slog.LevelWarn, "slack placeholder lookup failed", slog.String("event_id", m.eventID), slog.Any("error", err))
+		return ""
+	}
+	for _, msg := range msgs {
+		if msg.Text == WorkingText && msg.BotID != "" && tsAfter(msg.Timestamp, m.ts) {
+			return msg.Timestamp
+		}
+	}
+	return ""
+}
+
+// tsAfter reports whether Slack timestamp a ("seconds.micros") is later
+// than b.
+func tsAfter(a, b string) bool {
+	as, af, _ := strings.Cut(a, ".")
+	bs, bf, _ := strings.Cut(b, ".")
+	if len(as) != len(bs) {
+		return len(as) > len(bs)
+	}
+	if as != bs {
+		return as > bs
+	}
+	return af > bf
 }
 
 // showError replaces the placeholder with a plain-words error.

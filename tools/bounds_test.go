@@ -84,16 +84,16 @@ func TestResolvePeriod_Bounded(t *testing.T) {
 	s := &fakeStore{}
 	ctx := context.Background()
 	for _, tc := range []struct {
-		a  periodArgs
+		a  PeriodArgs
 		ok bool
 	}{
-		{periodArgs{Period: "2011-Q4"}, true},
-		{periodArgs{Period: "2016-11"}, true}, // within five years of the last order
-		{periodArgs{Period: "2017"}, false},
-		{periodArgs{From: "2011-01-01", To: "9999-12-31"}, false},
-		{periodArgs{From: "0001-01-01", To: "2011-01-31"}, false},
-		{periodArgs{Period: "2006"}, true},
-		{periodArgs{Period: "2005"}, false},
+		{PeriodArgs{Period: "2011-Q4"}, true},
+		{PeriodArgs{Period: "2016-11"}, true}, // within five years of the last order
+		{PeriodArgs{Period: "2017"}, false},
+		{PeriodArgs{From: "2011-01-01", To: "9999-12-31"}, false},
+		{PeriodArgs{From: "0001-01-01", To: "2011-01-31"}, false},
+		{PeriodArgs{Period: "2006"}, true},
+		{PeriodArgs{Period: "2005"}, false},
 	} {
 		_, err := resolvePeriod(ctx, s, tc.a, nil)
 		if tc.ok && err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,6 +70,19 @@ func chooseModel(res *analytics.FitResult) (*analytics.ModelResult, ModelInUse) 
 	return best, u
 }
 
+// reasonsText says the main reasons, e.g. "; main reasons: recency_days,
+// frequency".
+func reasonsText(rs []analytics.Importance) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = r.Column
+	}
+	return "; main reasons: " + strings.Join(names, ", ")
+}
+
 func round4(v float64) float64 {
 	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 4, 64), 64)
 	return f
@@ -119,6 +133,9 @@ type cachedFit struct {
 	res    *analytics.FitResult
 	scored analytics.ModelTable
 	probs  []float64 // precomputed scores of scored's rows, when kept
+	// textRows is how many training rows had text features (−1: no text
+	// source).
+	textRows int
 }
 
 func (c *fitCache) get(key string) *cachedFit {
@@ -175,6 +192,7 @@ type ChurnCustomer struct {
 
 // ChurnResult is churn_risk's JSON result.
 type ChurnResult struct {
+	Summary        string          `json:"summary"`
 	Definition     string          `json:"definition"`
 	AsOf           string          `json:"as_of"`
 	TrainingCutoff string          `json:"training_cutoff"`
@@ -185,13 +203,14 @@ type ChurnResult struct {
 	Scored         int             `json:"customers_scored"`
 	AtRisk         int             `json:"customers_at_risk"`
 	TrainingChurn  float64         `json:"training_churn_rate"`
+	TextCustomers  int             `json:"training_customers_with_feedback,omitempty"`
 	Customers      []ChurnCustomer `json:"customers"`
 	Caveats        []string        `json:"caveats,omitempty"`
 	Display        Display         `json:"display"`
 }
 
 // Name implements agent.Tool.
-func (ChurnRisk) Name() string { return "churn_risk" }
+func (ChurnRisk) Name() string { return NameChurnRisk }
 
 // Description implements agent.Tool.
 func (ChurnRisk) Description() string {
@@ -253,8 +272,9 @@ func (t ChurnRisk) Run(ctx context.Context, args ChurnArgs) (ChurnResult, error)
 		if err != nil {
 			return ChurnResult{}, err
 		}
+		textRows := -1
 		if t.Text != nil {
-			if err := addTextFeatures(ctx, t.Text, &train, &score); err != nil {
+			if textRows, err = addTextFeatures(ctx, t.Text, &train, &score); err != nil {
 				return ChurnResult{}, err
 			}
 		}
@@ -262,7 +282,7 @@ func (t ChurnRisk) Run(ctx context.Context, args ChurnArgs) (ChurnResult, error)
 		if err != nil {
 			return ChurnResult{}, err
 		}
-		fit = &cachedFit{res: res, scored: score}
+		fit = &cachedFit{res: res, scored: score, textRows: textRows}
 		t.cache.put(key, fit)
 	}
 	best, use := chooseModel(fit.res)
@@ -307,9 +327,22 @@ func (t ChurnRisk) Run(ctx context.Context, args ChurnArgs) (ChurnResult, error)
 		out.Customers = append(out.Customers, ChurnCustomer{CustomerID: fit.scored.IDs[i], Probability: round4(p[i]),
 			AtRisk: p[i] >= best.Test.Threshold, RecencyDays: int(rec[i]), Frequency: int(freq[i]), Monetary: Major(mon[i])})
 	}
+	out.Summary = fmt.Sprintf("%d of %d customers are at risk of making no purchase in the next %d days (model %s, test AUC %.3f)%s.",
+		out.AtRisk, out.Scored, args.HorizonDays, use.Model, use.TestAUC, reasonsText(use.Reasons))
+	if args.CustomerID != "" && len(out.Customers) == 1 {
+		c := out.Customers[0]
+		out.Summary = fmt.Sprintf("Customer %s: churn probability %.0f%% over the next %d days (%s; model %s, test AUC %.3f)%s.",
+			c.CustomerID, 100*c.Probability, args.HorizonDays, map[bool]string{true: "at risk", false: "not at risk"}[c.AtRisk], use.Model, use.TestAUC, reasonsText(use.Reasons))
+	}
 	out.Caveats = append(out.Caveats, fmt.Sprintf("probabilities come from the %s model (test AUC %.3f on %d held-out customers); at_risk means probability ≥ %.3f, the threshold that maximised F1 on validation", use.Model, use.TestAUC, use.TestRows, use.Threshold))
-	if t.Text == nil {
-		out.Caveats = append(out.Caveats, "behavioural features only (no text features wired)")
+	switch {
+	case fit.textRows < 0:
+		out.Caveats = append(out.Caveats, "behavioural features only (no feedback store wired for text features)")
+	case fit.textRows == 0:
+		out.Caveats = append(out.Caveats, "behavioural features only: no feedback is linked to these customers")
+	default:
+		out.TextCustomers = fit.textRows
+		out.Caveats = append(out.Caveats, fmt.Sprintf("%d of %d training customers have feedback; its sentiment, themes and embedding components are model inputs (missing for the others)", fit.textRows, fit.res.Rows))
 	}
 	tbl := Table{Title: fmt.Sprintf("Churn risk, next %d days (model %s, test AUC %.3f)", args.HorizonDays, use.Model, use.TestAUC),
 		Columns: []string{"customer", "churn probability", "recency (days)", "orders", "net spend"}}
@@ -320,8 +353,11 @@ func (t ChurnRisk) Run(ctx context.Context, args ChurnArgs) (ChurnResult, error)
 	return out, nil
 }
 
-// addTextFeatures joins the text features of the customers of both tables.
-func addTextFeatures(ctx context.Context, src TextFeatureSource, tables ...*analytics.ModelTable) error {
+// addTextFeatures joins the text features of the customers of the tables
+// (the first is the training table) and returns how many of the training
+// customers have any; a feature no training customer has is left out of
+// every table.
+func addTextFeatures(ctx context.Context, src TextFeatureSource, tables ...*analytics.ModelTable) (int, error) {
 	var ids []string
 	for _, t := range tables {
 		ids = append(ids, t.IDs...)
@@ -330,19 +366,57 @@ func addTextFeatures(ctx context.Context, src TextFeatureSource, tables ...*anal
 	ids = slices.Compact(ids)
 	feats, err := src.TextFeatures(ctx, ids)
 	if err != nil {
-		return fmt.Errorf("text features: %w", err)
+		return 0, fmt.Errorf("text features: %w", err)
 	}
 	names := make([]string, 0, len(feats))
 	for n := range feats {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, t := range tables {
-		for _, n := range names {
+	with := 0
+	for _, id := range tables[0].IDs {
+		if _, ok := feats["text_feedback_count"][id]; ok {
+			with++
+		}
+	}
+	for _, n := range names {
+		used := false
+		for _, id := range tables[0].IDs {
+			if _, ok := feats[n][id]; ok {
+				used = true
+				break
+			}
+		}
+		if !used {
+			continue
+		}
+		for _, t := range tables {
 			if err := t.AddColumn(n, feats[n], nil); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
-	return nil
+	return with, nil
+}
+
+// CustomerTextReader is what the text features need from storage: the
+// scored feedback (sentiment, themes, embedding) of the given customers.
+type CustomerTextReader interface {
+	CustomerTexts(ctx context.Context, customerIDs []string) ([]analytics.CustomerText, error)
+}
+
+// FeedbackTextFeatures is the TextFeatureSource over stored feedback:
+// analytics.TextFeatures of the customers' feedback rows.
+type FeedbackTextFeatures struct {
+	Store  CustomerTextReader
+	Config analytics.TextFeatureConfig
+}
+
+// TextFeatures implements TextFeatureSource.
+func (f FeedbackTextFeatures) TextFeatures(ctx context.Context, customerIDs []string) (map[string]map[string]float64, error) {
+	items, err := f.Store.CustomerTexts(ctx, customerIDs)
+	if err != nil {
+		return nil, err
+	}
+	return analytics.TextFeatures(items, f.Config)
 }

@@ -80,3 +80,45 @@ func TestChurnRisk(t *testing.T) {
 		t.Errorf("unknown customer: %s", out)
 	}
 }
+
+// fakeTexts implements CustomerTextReader.
+type fakeTexts struct {
+	CustomerTextsFn func(ctx context.Context, ids []string) ([]analytics.CustomerText, error)
+}
+
+func (f *fakeTexts) CustomerTexts(ctx context.Context, ids []string) ([]analytics.CustomerText, error) {
+	return f.CustomerTextsFn(ctx, ids)
+}
+
+func TestChurnRisk_TextFeatures(t *testing.T) {
+	orders := churnOrders()
+	store := &fakeStore{PurchaseOrdersFn: func(context.Context, analytics.OrderFilter) ([]analytics.Order, error) { return orders, nil }}
+	// Customers c000–c099 left feedback; the summer leavers (k % 3 == 0)
+	// complained. An empty source leaves the model behavioural.
+	texts := &fakeTexts{CustomerTextsFn: func(_ context.Context, ids []string) ([]analytics.CustomerText, error) {
+		var out []analytics.CustomerText
+		for k := range 100 {
+			s := 0.6
+			if k%3 == 0 {
+				s = -0.7
+			}
+			out = append(out, analytics.CustomerText{CustomerID: fmt.Sprintf("c%03d", k), Sentiment: s, Themes: []string{"fit"}})
+		}
+		return out, nil
+	}}
+	tool := NewChurnRisk(store, time.UTC)
+	tool.Text = FeedbackTextFeatures{Store: texts}
+	res, err := tool.Run(context.Background(), ChurnArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TextCustomers != 100 || !strings.Contains(strings.Join(res.Caveats, " "), "100 of 400 training customers have feedback") {
+		t.Errorf("text customers %d, caveats %q", res.TextCustomers, res.Caveats)
+	}
+	empty := NewChurnRisk(store, time.UTC)
+	empty.Text = FeedbackTextFeatures{Store: &fakeTexts{CustomerTextsFn: func(context.Context, []string) ([]analytics.CustomerText, error) { return nil, nil }}}
+	res, err = empty.Run(context.Background(), ChurnArgs{})
+	if err != nil || !strings.Contains(strings.Join(res.Caveats, " "), "no feedback is linked") {
+		t.Errorf("no feedback: %v, caveats %q", err, res.Caveats)
+	}
+}

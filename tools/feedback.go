@@ -60,7 +60,12 @@ const (
 	summaryListItems  = 2000
 )
 
-type feedbackArgs struct {
+// FeedbackArgs are the arguments of search_feedback and
+// summarize_feedback and of their typed cores (SearchFeedback.Search,
+// SummarizeFeedback.Summarize): the query in plain words and optional
+// filters (category, product, star ratings 1-5, sentiment label, inclusive
+// days, RFM segment) and how many items to return.
+type FeedbackArgs struct {
 	Query     string `json:"query"`
 	Category  string `json:"category"`
 	Product   string `json:"product"`
@@ -101,26 +106,21 @@ var (
 	summarizeFeedbackSchema = mustSchema(NameSummarizeFeedback, feedbackSchemaDoc(false))
 )
 
-// feedbackQuery decodes the arguments shared by search_feedback and
-// summarize_feedback, builds their filter and resolves a segment into its
-// customers. A non-empty observation is a problem the model can fix; err
-// is an infrastructure failure.
-func feedbackQuery(ctx context.Context, name, input string, sch schema, orders OrderReader, l *time.Location) (feedbackArgs, knowledge.Filter, string, error) {
-	args, err := decodeArgs[feedbackArgs](input, sch)
-	if err != nil {
-		return args, knowledge.Filter{}, retryHint(err, "fix the arguments and call "+name+" again"), nil
-	}
+// feedbackFilter builds the filter of the arguments shared by
+// search_feedback and summarize_feedback and resolves a segment into its
+// customers. Problems the caller can fix are *Problem.
+func feedbackFilter(ctx context.Context, args FeedbackArgs, orders OrderReader, l *time.Location) (knowledge.Filter, error) {
 	f, err := args.filter(l)
 	if err != nil {
-		return args, f, retryHint(err, "ratings are 1-5 with rating_min ≤ rating_max; dates are YYYY-MM-DD with from ≤ to"), nil
+		return f, problemf(err, "ratings are 1-5 with rating_min ≤ rating_max; dates are YYYY-MM-DD with from ≤ to")
 	}
 	if f, err = resolveSegment(ctx, orders, f, l); err != nil {
 		if isArgProblem(err) {
-			return args, f, retryHint(err, "call without segment, or with another RFM segment"), nil
+			return f, problemf(err, "call without segment, or with another RFM segment")
 		}
-		return args, f, "", fmt.Errorf("%s: %w", name, err)
+		return f, err
 	}
-	return args, f, "", nil
+	return f, nil
 }
 
 // resolveSegment turns a named RFM segment into the customer ids the store
@@ -145,7 +145,7 @@ func resolveSegment(ctx context.Context, o OrderReader, f knowledge.Filter, l *t
 }
 
 // filter turns the arguments into a knowledge.Filter; to is inclusive.
-func (a feedbackArgs) filter(loc *time.Location) (knowledge.Filter, error) {
+func (a FeedbackArgs) filter(loc *time.Location) (knowledge.Filter, error) {
 	f := knowledge.Filter{Category: strings.TrimSpace(a.Category), Product: strings.TrimSpace(a.Product),
 		RatingMin: a.RatingMin, RatingMax: a.RatingMax, Sentiment: a.Sentiment, Segment: a.Segment}
 	if a.From != "" {
@@ -220,15 +220,30 @@ func (SearchFeedback) Description() string {
 // Parameters implements agent.Tool.
 func (SearchFeedback) Parameters() map[string]any { return searchFeedbackSchema.doc }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Search's result as JSON.
 func (t SearchFeedback) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	if t.Store == nil || t.Embedder == nil {
-		return "", fmt.Errorf("search_feedback: %w", ErrNoFeedbackStore)
+	args, err := decodeArgs[FeedbackArgs](input, searchFeedbackSchema)
+	if err != nil {
+		return retryHint(err, "fix the arguments and call "+t.Name()+" again"), nil
 	}
-	args, f, observation, err := feedbackQuery(ctx, t.Name(), input, searchFeedbackSchema, t.Orders, loc(t.Location))
-	if observation != "" || err != nil {
-		return observation, err
+	res, err := t.Search(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Search is the typed core of search_feedback: hybrid retrieval of the
+// feedback matching args.Query and the filters (knowledge.Searcher:
+// vector and full-text ranks fused by reciprocal rank fusion), quoted as
+// data. Problems the caller can fix are *Problem; ErrNoFeedbackStore and
+// store errors are not.
+func (t SearchFeedback) Search(ctx context.Context, args FeedbackArgs) (FeedbackSearchResult, error) {
+	if t.Store == nil || t.Embedder == nil {
+		return FeedbackSearchResult{}, ErrNoFeedbackStore
+	}
+	f, err := feedbackFilter(ctx, args, t.Orders, loc(t.Location))
+	if err != nil {
+		return FeedbackSearchResult{}, err
 	}
 	limit := args.Limit
 	if limit == 0 {
@@ -237,9 +252,9 @@ func (t SearchFeedback) Call(ctx context.Context, input string) (_ string, err e
 	res, err := knowledge.NewSearcher(t.Store, t.Embedder).Search(ctx, args.Query, f, limit)
 	if err != nil {
 		if isFeedbackArgProblem(err) {
-			return retryHint(err, "give a query with words, and valid filters"), nil
+			return FeedbackSearchResult{}, problemf(err, "give a query with words, and valid filters")
 		}
-		return "", fmt.Errorf("search_feedback: %w", err)
+		return FeedbackSearchResult{}, err
 	}
 	out := FeedbackSearchResult{Definition: searchDefinition, Query: res.Query, Mode: ModeHybrid, Note: res.Note, Count: len(res.Matches),
 		Matches: []FeedbackMatch{},
@@ -267,7 +282,7 @@ func (t SearchFeedback) Call(ctx context.Context, input string) (_ string, err e
 	if len(table.Rows) > 0 {
 		out.Display.Tables = []Table{table}
 	}
-	return encodeJSON(out)
+	return out, nil
 }
 
 // FeedbackSummaryResult is the JSON result of summarize_feedback.
@@ -327,15 +342,29 @@ func (SummarizeFeedback) Description() string {
 // Parameters implements agent.Tool.
 func (SummarizeFeedback) Parameters() map[string]any { return summarizeFeedbackSchema.doc }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Summarize's result as JSON.
 func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	if t.Store == nil || t.Embedder == nil {
-		return "", fmt.Errorf("summarize_feedback: %w", ErrNoFeedbackStore)
+	args, err := decodeArgs[FeedbackArgs](input, summarizeFeedbackSchema)
+	if err != nil {
+		return retryHint(err, "fix the arguments and call "+t.Name()+" again"), nil
 	}
-	args, f, observation, err := feedbackQuery(ctx, t.Name(), input, summarizeFeedbackSchema, t.Orders, loc(t.Location))
-	if observation != "" || err != nil {
-		return observation, err
+	res, err := t.Summarize(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Summarize is the typed core of summarize_feedback: the themes, sentiment
+// split and representative quotes (knowledge.Summarize) of the feedback
+// matching the filters, or of the args.Query matches. Problems the caller
+// can fix are *Problem; ErrNoFeedbackStore and store errors are not.
+func (t SummarizeFeedback) Summarize(ctx context.Context, args FeedbackArgs) (FeedbackSummaryResult, error) {
+	if t.Store == nil || t.Embedder == nil {
+		return FeedbackSummaryResult{}, ErrNoFeedbackStore
+	}
+	f, err := feedbackFilter(ctx, args, t.Orders, loc(t.Location))
+	if err != nil {
+		return FeedbackSummaryResult{}, err
 	}
 	out := FeedbackSummaryResult{Definition: summaryDefinition, Query: strings.TrimSpace(args.Query),
 		Caveats: []string{"themes are found by a keyword lexicon; quotes are the most typical item of each theme"}}
@@ -344,9 +373,9 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 		res, err := knowledge.NewSearcher(t.Store, t.Embedder).Search(ctx, out.Query, f, summaryQueryItems)
 		if err != nil {
 			if isFeedbackArgProblem(err) {
-				return retryHint(err, "give a query with words, or leave it out"), nil
+				return FeedbackSummaryResult{}, problemf(err, "give a query with words, or leave it out")
 			}
-			return "", fmt.Errorf("summarize_feedback: %w", err)
+			return FeedbackSummaryResult{}, err
 		}
 		out.Query, out.Mode = res.Query, ModeHybrid
 		if res.Mode == knowledge.ModeTextOnly {
@@ -360,21 +389,21 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 		n, err := t.Store.CountFeedback(ctx, f)
 		if err != nil {
 			if isFeedbackArgProblem(err) {
-				return retryHint(err, "fix the filters"), nil
+				return FeedbackSummaryResult{}, problemf(err, "fix the filters")
 			}
-			return "", fmt.Errorf("summarize_feedback: %w", err)
+			return FeedbackSummaryResult{}, err
 		}
 		out.Matching = n
 		items, err = t.Store.ListFeedback(ctx, f, summaryListItems)
 		if err != nil {
-			return "", fmt.Errorf("summarize_feedback: %w", err)
+			return FeedbackSummaryResult{}, err
 		}
 		if n > len(items) {
 			out.Caveats = append(out.Caveats, fmt.Sprintf("figures describe the newest %d of %d matching items", len(items), n))
 		}
 	}
 	if len(items) == 0 {
-		return retryHint(analytics.ErrNoData, "no feedback matches these filters; widen them"), nil
+		return FeedbackSummaryResult{}, problemf(analytics.ErrNoData, "no feedback matches these filters; widen them")
 	}
 	s := knowledge.Summarize(items)
 	out.Caveats = append([]string{sentimentCaveat(s)}, out.Caveats...)
@@ -417,7 +446,7 @@ func (t SummarizeFeedback) Call(ctx context.Context, input string) (_ string, er
 	if len(tbl.Rows) > 0 {
 		out.Display.Tables = []Table{tbl}
 	}
-	return encodeJSON(out)
+	return out, nil
 }
 
 // sentimentMethod names how a summary's sentiment was scored.
@@ -479,7 +508,9 @@ type RecordFeedback struct {
 	Sentiment knowledge.SentimentScorer
 }
 
-type recordArgs struct {
+// RecordArgs are the arguments of record_feedback and of its typed core
+// (RecordFeedback.Record): the customer's latest message, verbatim.
+type RecordArgs struct {
 	Message string `json:"message"`
 }
 
@@ -515,26 +546,39 @@ func (RecordFeedback) Description() string {
 // Parameters implements agent.Tool.
 func (RecordFeedback) Parameters() map[string]any { return recordFeedbackSchema.doc }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the message and returns Record's
+// result as JSON.
 func (t RecordFeedback) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
 	if t.Store == nil {
 		return "", fmt.Errorf("record_feedback: %w", ErrNoFeedbackStore)
 	}
-	args, err := decodeArgs[recordArgs](input, recordFeedbackSchema)
+	args, err := decodeArgs[RecordArgs](input, recordFeedbackSchema)
 	if err != nil {
 		return retryHint(err, "call record_feedback with {\"message\": the customer's message}"), nil
+	}
+	res, err := t.Record(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Record is the typed core of record_feedback: one step of the feedback
+// dialogue (knowledge.Collector) for the conversation in ctx, whose state
+// it loads and saves; the feedback is stored at the confirm step. Errors
+// are ErrNoFeedbackStore, a missing conversation ID and store errors.
+func (t RecordFeedback) Record(ctx context.Context, args RecordArgs) (RecordFeedbackResult, error) {
+	if t.Store == nil {
+		return RecordFeedbackResult{}, ErrNoFeedbackStore
 	}
 	conv := ""
 	if t.ConversationID != nil {
 		conv = t.ConversationID(ctx)
 	}
 	if conv == "" {
-		return "", errors.New("record_feedback: no conversation ID in the context")
+		return RecordFeedbackResult{}, errors.New("no conversation ID in the context")
 	}
 	st, ok, err := t.Store.LoadDialogue(ctx, conv)
 	if err != nil {
-		return "", fmt.Errorf("record_feedback: %w", err)
+		return RecordFeedbackResult{}, err
 	}
 	if !ok {
 		st = knowledge.NewState(conv, "")
@@ -542,14 +586,14 @@ func (t RecordFeedback) Call(ctx context.Context, input string) (_ string, err e
 	c := knowledge.Collector{Dialogue: t.Dialogue, Recorder: t.Store, Now: t.Now, Sentiment: t.Sentiment}
 	next, reply, stepErr := c.Step(ctx, st, args.Message)
 	if err := t.Store.SaveDialogue(ctx, next); err != nil {
-		return "", fmt.Errorf("record_feedback: %w", err)
+		return RecordFeedbackResult{}, err
 	}
 	if stepErr != nil && reply.Text == "" {
-		return "", fmt.Errorf("record_feedback: %w", stepErr)
+		return RecordFeedbackResult{}, stepErr
 	}
 	// A failed store leaves the state at confirm and says so in reply.
-	return encodeJSON(RecordFeedbackResult{Reply: reply.Text, Options: reply.Options, Step: string(next.Step),
-		Done: reply.Done, FeedbackID: next.StoredID})
+	return RecordFeedbackResult{Reply: reply.Text, Options: reply.Options, Step: string(next.Step),
+		Done: reply.Done, FeedbackID: next.StoredID}, nil
 }
 
 // syntheticDateSources are feedback sources whose dates are synthetic

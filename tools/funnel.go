@@ -36,8 +36,12 @@ type Funnel struct {
 	Location *time.Location
 }
 
-type funnelArgs struct {
-	periodArgs
+// FunnelArgs are the arguments of funnel_analysis and of its typed core
+// (Funnel.Analyze): the period (none means all data), an optional channel
+// or campaign, a period to compare with ("previous" or a period) and the
+// conversion window in days (nil means DefaultFunnelWindowDays).
+type FunnelArgs struct {
+	PeriodArgs
 	Channel       string `json:"channel"`
 	Campaign      string `json:"campaign"`
 	ComparePeriod string `json:"compare_period"`
@@ -141,37 +145,49 @@ type FunnelResult struct {
 	Display           Display               `json:"display"`
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Analyze's result as JSON.
 func (t Funnel) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	args, err := decodeArgs[funnelArgs](input, funnelSchema)
+	args, err := decodeArgs[FunnelArgs](input, funnelSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call funnel_analysis again"), nil
 	}
+	res, err := t.Analyze(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Analyze is the typed core of funnel_analysis: it counts the sessions of
+// the period per stage in the store (FunnelCounts), computes step and
+// overall conversion and the biggest drop-off (analytics.Funnel, seed
+// section 4.4) and, with args.ComparePeriod, tests each step against that
+// period (analytics.CompareFunnels). Problems the caller can fix are
+// *Problem; other errors come from the store.
+func (t Funnel) Analyze(ctx context.Context, args FunnelArgs) (FunnelResult, error) {
 	l := loc(t.Location)
 	window := DefaultFunnelWindowDays
 	if args.WindowDays != nil {
 		window = *args.WindowDays
 	}
-	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, l)
+	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, l)
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(err, "use a period such as 2011, 2011-Q4 or 2011-10"), nil
+			return FunnelResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")
 		}
-		return "", fmt.Errorf("funnel_analysis: %w", err)
+		return FunnelResult{}, err
 	}
 	q := analytics.FunnelQuery{Period: p, Channel: args.Channel, Campaign: args.Campaign,
 		Window: time.Duration(window) * 24 * time.Hour, Location: l}
 	counts, err := t.Store.FunnelCounts(ctx, q)
 	if err != nil {
-		return "", fmt.Errorf("funnel_analysis: %w", err)
+		return FunnelResult{}, err
 	}
 	rep, err := analytics.Funnel(analytics.StageCounts(counts.Stages, counts.Total))
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(err, ""), nil
+			return FunnelResult{}, problemf(err, "")
 		}
-		return "", fmt.Errorf("funnel_analysis: %w", err)
+		return FunnelResult{}, err
 	}
 	channel := args.Channel
 	if channel == "" {
@@ -211,16 +227,16 @@ func (t Funnel) Call(ctx context.Context, input string) (_ string, err error) {
 			err = boundPeriod(ctx, t.Store, prev)
 		}
 		if err != nil {
-			return retryHint(err, "compare_period takes a period such as 2011-Q3, or \"previous\""), nil
+			return FunnelResult{}, problemf(err, "compare_period takes a period such as 2011-Q3, or \"previous\"")
 		}
 		q.Period = prev
 		pc, err := t.Store.FunnelCounts(ctx, q)
 		if err != nil {
-			return "", fmt.Errorf("funnel_analysis: %w", err)
+			return FunnelResult{}, err
 		}
 		cmp, err := analytics.CompareFunnels(analytics.StageCounts(counts.Stages, counts.Total), analytics.StageCounts(pc.Stages, pc.Total))
 		if err != nil {
-			return "", fmt.Errorf("funnel_analysis: %w", err)
+			return FunnelResult{}, err
 		}
 		res.Comparison = comparisonJSON(cmp, prev)
 		res.Summary += " " + comparisonSummary(cmp, prev)
@@ -229,7 +245,7 @@ func (t Funnel) Call(ctx context.Context, input string) (_ string, err error) {
 		res.Caveats = append(res.Caveats, "funnel events are SYNTHETIC (roibot demo-data, fixed seed), not measured traffic")
 	}
 	res.Display = funnelDisplay(rep, res, scope, p)
-	return encodeJSON(res)
+	return res, nil
 }
 
 func windowText(days int) string {

@@ -16,7 +16,9 @@ type HistoricalCLV struct {
 	Location *time.Location
 }
 
-type historicalCLVArgs struct {
+// HistoricalCLVArgs are the arguments of historical_clv and of its typed
+// core (HistoricalCLV.Compute).
+type HistoricalCLVArgs struct {
 	CustomerID   string   `json:"customer_id"`
 	Country      string   `json:"country"`
 	DiscountRate *float64 `json:"discount_rate"`
@@ -77,13 +79,23 @@ type HistoricalCLVResult struct {
 	Display      Display  `json:"display"`
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Compute's result as JSON.
 func (t HistoricalCLV) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	args, err := decodeArgs[historicalCLVArgs](input, historicalCLVSchema)
+	args, err := decodeArgs[HistoricalCLVArgs](input, historicalCLVSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call historical_clv again"), nil
 	}
+	res, err := t.Compute(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Compute is the typed core of historical_clv: each customer's discounted
+// net monthly cash flows as of args.AsOf (analytics.HistoricalCLV, seed
+// section 4.2), summed and listed. Problems the caller can fix are
+// *Problem; other errors come from the store.
+func (t HistoricalCLV) Compute(ctx context.Context, args HistoricalCLVArgs) (HistoricalCLVResult, error) {
 	if args.Limit == 0 {
 		args.Limit = 10
 	}
@@ -96,18 +108,18 @@ func (t HistoricalCLV) Call(ctx context.Context, input string) (_ string, err er
 	}
 	asOf, err := asOfDate(ctx, t.Store, "", loc(t.Location))
 	if err != nil {
-		return "", fmt.Errorf("historical_clv: %w", err)
+		return HistoricalCLVResult{}, err
 	}
 	orders, err := t.Store.PurchaseOrders(ctx, analytics.OrderFilter{Country: args.Country, CustomerID: args.CustomerID, To: asOf})
 	if err != nil {
-		return "", fmt.Errorf("historical_clv: %w", err)
+		return HistoricalCLVResult{}, err
 	}
 	clvs, err := analytics.CustomerHistoricalCLV(orders, asOf, r, margin)
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(fmt.Errorf("no purchases found%s%s: %w", inCountry(args.Country), forCustomer(args.CustomerID), err), "check the customer id or country"), nil
+			return HistoricalCLVResult{}, problemf(fmt.Errorf("no purchases found%s%s: %w", inCountry(args.Country), forCustomer(args.CustomerID), err), "check the customer id or country")
 		}
-		return "", fmt.Errorf("historical_clv: %w", err)
+		return HistoricalCLVResult{}, err
 	}
 	res := HistoricalCLVResult{
 		Definition: "Historical CLV (seed section 4.2): CLV = Σ_{t=0}^{T} (revenue_t − cost_t)/(1+r)^t, t = calendar months since the customer's first purchase month, " +
@@ -134,7 +146,7 @@ func (t HistoricalCLV) Call(ctx context.Context, input string) (_ string, err er
 			money(c.Revenue, res.Currency), money(c.CLV, res.Currency)})
 	}
 	res.Display.Tables = []Table{table}
-	return encodeJSON(res)
+	return res, nil
 }
 
 func forCustomer(id string) string {

@@ -106,7 +106,72 @@ func AllocationTable(r AllocationResult) Table {
 	t := Table{Title: "Weekly budget split on the fitted response curves", Columns: []string{"channel", "current spend", "allocated spend", "change", "current contribution", "allocated contribution", "marginal ROAS"}}
 	for _, c := range r.Channels {
 		t.Rows = append(t.Rows, []string{c.Channel, fmt.Sprintf("%.0f", c.CurrentSpend), fmt.Sprintf("%.0f", c.Spend), fmt.Sprintf("%+.0f%%", 100*c.Change),
-			fmt.Sprintf("%.0f", c.CurrentContribution), fmt.Sprintf("%.0f", c.Contribution), fmt.Sprintf("%.3g", c.MarginalROAS)})
+			fmt.Sprintf("%.0f", c.CurrentContribution), fmt.Sprintf("%.0f", c.Contribution), fmt.Sprintf("%.3g", sig(c.MarginalROAS))})
 	}
 	return t
+}
+
+// displayChart converts a line chart for the display (kind "line", or
+// "area" when stacked).
+func displayChart(lc report.LineChart) Chart {
+	c := Chart{Title: lc.Title, Kind: "line", Unit: lc.YLabel, XLabel: lc.XLabel, Labels: lc.XDates}
+	if lc.Stacked {
+		c.Kind = "area"
+	}
+	for _, s := range lc.Series {
+		c.Series = append(c.Series, ChartSeries{Name: s.Name, X: s.X, Y: roundAll(s.Y)})
+	}
+	for _, s := range lc.Marks {
+		c.Marks = append(c.Marks, ChartSeries{Name: s.Name, X: s.X, Y: roundAll(s.Y)})
+	}
+	return c
+}
+
+func roundAll(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, v := range xs {
+		out[i] = round6(v)
+	}
+	return out
+}
+
+// maxChartPoints bounds the points per series sent in a display chart;
+// longer weekly series are averaged over blocks of weeks.
+const maxChartPoints = 60
+
+// MMMDisplayCharts are the charts of an mmm answer: the decomposition
+// (weekly, or averaged over blocks of weeks beyond 60 weeks) and the
+// response curves.
+func MMMDisplayCharts(f *analytics.MMMFit) []Chart {
+	dec := MMMDecompositionChart(f)
+	n := len(f.Weeks)
+	if k := (n + maxChartPoints - 1) / maxChartPoints; k > 1 {
+		block := func(ys []float64) []float64 {
+			var out []float64
+			for i := 0; i < n; i += k {
+				s, m := 0.0, 0
+				for j := i; j < i+k && j < n; j++ {
+					s += ys[j]
+					m++
+				}
+				out = append(out, s/float64(m))
+			}
+			return out
+		}
+		var xs []float64
+		var labels []string
+		for i := 0; i < n; i += k {
+			xs = append(xs, float64(i))
+			labels = append(labels, dec.XDates[i])
+		}
+		for i := range dec.Series {
+			dec.Series[i].X, dec.Series[i].Y = xs, block(dec.Series[i].Y)
+		}
+		for i := range dec.Marks {
+			dec.Marks[i].X, dec.Marks[i].Y = xs, block(dec.Marks[i].Y)
+		}
+		dec.XDates = labels
+		dec.Title = fmt.Sprintf("%s, %d-week averages", dec.Title, k)
+	}
+	return []Chart{displayChart(dec), displayChart(MMMResponseCurvesChart(f))}
 }

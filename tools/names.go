@@ -18,4 +18,48 @@ const (
 	NameSearchFeedback    = "search_feedback"
 	NameSummarizeFeedback = "summarize_feedback"
 	NameRecordFeedback    = "record_feedback"
+	NameMMM               = "mmm"
+	NameChurnRisk         = "churn_risk"
+	NameResponse          = "response_propensity"
 )
+
+// Argument keys of the tools' JSON schemas that callers building
+// arguments (the offline planner) refer to. TestArgKeys checks that each
+// is a property of some tool's schema.
+const (
+	ArgPeriod        = "period"
+	ArgFrom          = "from"
+	ArgTo            = "to"
+	ArgCountry       = "country"
+	ArgChannel       = "channel"
+	ArgCampaign      = "campaign"
+	ArgGroupBy       = "group_by"
+	ArgAttribution   = "attribution"
+	ArgBasis         = "basis"
+	ArgModel         = "model"
+	ArgModels        = "models"
+	ArgSegment       = "segment"
+	ArgCustomerID    = "customer_id"
+	ArgLimit         = "limit"
+	ArgHorizonDays   = "horizon_days"
+	ArgRankBy        = "rank_by"
+	ArgK             = "k"
+	ArgMethod        = "method"
+	ArgCluster       = "cluster"
+	ArgCLVTier       = "clv_tier"
+	ArgSentiment     = "sentiment"
+	ArgQuery         = "query"
+	ArgCategory      = "category"
+	ArgMessage       = "message"
+	ArgLookbackDays  = "lookback_days"
+	ArgWindowDays    = "window_days"
+	ArgMinSupport    = "min_support"
+	ArgMinConfidence = "min_confidence"
+	ArgMinLift       = "min_lift"
+)
+
+// ArgKeys lists the Arg constants.
+var ArgKeys = []string{ArgPeriod, ArgFrom, ArgTo, ArgCountry, ArgChannel, ArgCampaign, ArgGroupBy, ArgAttribution,
+	ArgBasis, ArgModel, ArgModels, ArgSegment, ArgCustomerID, ArgLimit, ArgHorizonDays, ArgRankBy, ArgK, ArgMethod,
+	ArgCluster, ArgCLVTier, ArgSentiment, ArgQuery, ArgCategory, ArgMessage, ArgLookbackDays, ArgWindowDays,
+	ArgMinSupport, ArgMinConfidence, ArgMinLift}

@@ -17,12 +17,21 @@ type DataRange interface {
 	DataRange(ctx context.Context, currency string) (first, last time.Time, err error)
 }
 
-// periodArgs are the common period arguments.
-type periodArgs struct {
+// PeriodArgs is the one period type from the question to the SQL: the
+// planner (or a model) fills it from the question, the tools take it as
+// their period arguments, resolvePeriod turns it into an analytics.Period
+// with analytics.ParsePeriod (the module's one period grammar) or
+// analytics.DateRange, and postgres takes that Period. Period is YYYY,
+// YYYY-Qn, YYYY-MM or "YYYY-MM-DD..YYYY-MM-DD"; From and To are inclusive
+// days (YYYY-MM-DD) used instead of it; all empty means all data.
+type PeriodArgs struct {
 	Period string `json:"period"`
 	From   string `json:"from"`
 	To     string `json:"to"`
 }
+
+// IsZero reports whether no period was given (all data).
+func (a PeriodArgs) IsZero() bool { return a == PeriodArgs{} }
 
 var periodProps = map[string]any{
 	"period": map[string]any{"type": "string", "description": "YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (both days included). Default: all data."},
@@ -37,7 +46,7 @@ var periodProps = map[string]any{
 // after the last order is an argument error naming the data's range: work
 // per call is bounded by what the data can mean (a report "to 9999-12-31"
 // would otherwise build monthly cash flows for eight thousand years).
-func resolvePeriod(ctx context.Context, dr DataRange, a periodArgs, loc *time.Location) (p analytics.Period, err error) {
+func resolvePeriod(ctx context.Context, dr DataRange, a PeriodArgs, loc *time.Location) (p analytics.Period, err error) {
 	defer func() {
 		if err == nil {
 			err = boundPeriod(ctx, dr, p)

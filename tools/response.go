@@ -62,6 +62,7 @@ type ResponseRow struct {
 
 // ResponseResult is response_propensity's JSON result.
 type ResponseResult struct {
+	Summary    string        `json:"summary"`
 	Definition string        `json:"definition"`
 	Dataset    string        `json:"dataset"`
 	Source     string        `json:"source"`
@@ -76,7 +77,7 @@ type ResponseResult struct {
 }
 
 // Name implements agent.Tool.
-func (ResponsePropensity) Name() string { return "response_propensity" }
+func (ResponsePropensity) Name() string { return NameResponse }
 
 // Description implements agent.Tool.
 func (ResponsePropensity) Description() string {
@@ -189,6 +190,8 @@ func (t ResponsePropensity) Run(ctx context.Context, args ResponseArgs) (Respons
 	for _, i := range idx[:min(args.Limit, len(idx))] {
 		out.Listed = append(out.Listed, ResponseRow{ID: fit.scored.IDs[i], Probability: round4(p[i]), Likely: p[i] >= best.Test.Threshold, Responded: fit.scored.Target[i]})
 	}
+	out.Summary = fmt.Sprintf("%d of %d rows of %s are likely to respond (%s = yes; model %s, test AUC %.3f)%s.",
+		out.Likely, out.Rows, info.Name, info.Target, use.Model, use.TestAUC, reasonsText(use.Reasons))
 	out.Caveats = append(out.Caveats,
 		fmt.Sprintf("probabilities come from the %s model (test AUC %.3f on %d held-out rows); likely means probability ≥ %.3f, the threshold that maximised F1 on validation", use.Model, use.TestAUC, use.TestRows, use.Threshold),
 		fmt.Sprintf("dataset %s is a modelling dataset imported from %s, not roibot's customers", info.Name, info.Source))

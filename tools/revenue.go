@@ -31,8 +31,10 @@ type Revenue struct {
 	Location *time.Location
 }
 
-type revenueArgs struct {
-	periodArgs
+// RevenueArgs are the arguments of revenue_summary and of its typed core
+// (Revenue.Compute): the period (none means all data) and a country.
+type RevenueArgs struct {
+	PeriodArgs
 	Country string `json:"country"`
 	GroupBy string `json:"group_by"`
 	Limit   int    `json:"limit"`
@@ -96,23 +98,32 @@ type RevenueResult struct {
 	Display     Display        `json:"display"`
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Compute's result as JSON.
 func (t Revenue) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	args, err := decodeArgs[revenueArgs](input, revenueSchema)
+	args, err := decodeArgs[RevenueArgs](input, revenueSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call revenue_summary again"), nil
 	}
-	p, err := resolvePeriod(ctx, t.Store, args.periodArgs, loc(t.Location))
+	res, err := t.Compute(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Compute is the typed core of revenue_summary: the net revenue, orders
+// and customers of the period (and country) from the store. Problems the
+// caller can fix are *Problem; other errors come from the store.
+func (t Revenue) Compute(ctx context.Context, args RevenueArgs) (RevenueResult, error) {
+	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(err, "use a period such as 2011, 2011-Q4 or 2011-10"), nil
+			return RevenueResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")
 		}
-		return "", fmt.Errorf("revenue_summary: %w", err)
+		return RevenueResult{}, err
 	}
 	rs, err := t.Store.RevenueSummary(ctx, analytics.OrderFilter{Country: args.Country, From: p.From, To: p.To})
 	if err != nil {
-		return "", fmt.Errorf("revenue_summary: %w", err)
+		return RevenueResult{}, err
 	}
 	res := RevenueResult{
 		Definition: "Revenue = Σ quantity × unit price over purchase lines of invoices in the period " +
@@ -164,11 +175,11 @@ func (t Revenue) Call(ctx context.Context, input string) (_ string, err error) {
 	if args.GroupBy != "" {
 		g, ok := t.Store.(RevenueGroupReader)
 		if !ok {
-			return "", fmt.Errorf("revenue_summary: the store cannot group revenue by %s", args.GroupBy)
+			return RevenueResult{}, fmt.Errorf("the store cannot group revenue by %s", args.GroupBy)
 		}
 		groups, err := g.RevenueBy(ctx, analytics.OrderFilter{Country: args.Country, From: p.From, To: p.To}, args.GroupBy)
 		if err != nil {
-			return "", fmt.Errorf("revenue_summary: %w", err)
+			return RevenueResult{}, err
 		}
 		limit := args.Limit
 		if limit <= 0 {
@@ -187,7 +198,7 @@ func (t Revenue) Call(ctx context.Context, input string) (_ string, err error) {
 		}
 		res.Display.Tables = append([]Table{table}, res.Display.Tables...)
 	}
-	return encodeJSON(res)
+	return res, nil
 }
 
 // RevenueGroup is one group of revenue_summary's groups (major units).

@@ -96,28 +96,40 @@ type RulesResult struct {
 	Display       Display   `json:"display"`
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Mine's result as JSON.
 func (t Rules) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
 	args, err := decodeArgs[RulesArgs](input, rulesSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call association_rules again"), nil
 	}
+	res, err := t.Mine(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Mine is the typed core of association_rules, which the tool and the
+// rules command call: it reads the baskets (invoices) of the country, keeps
+// those of an RFM segment's customers when asked, and mines the rules
+// (AssociationRulesFromLines: FP-Growth, then support, confidence and
+// lift). Problems the caller can fix are *Problem; other errors come from
+// the store.
+func (t Rules) Mine(ctx context.Context, args RulesArgs) (RulesResult, error) {
 	lines, err := t.Store.BasketLines(ctx, analytics.OrderFilter{Country: args.Country})
 	if err != nil {
-		return "", fmt.Errorf("association_rules: %w", err)
+		return RulesResult{}, err
 	}
 	var segCaveat string
 	if args.Segment != "" {
 		if t.Orders == nil {
-			return retryHint(fmt.Errorf("segment filter not available here"), "call without segment"), nil
+			return RulesResult{}, problemf(fmt.Errorf("segment filter not available here"), "call without segment")
 		}
 		members, asOf, err := segmentMembers(ctx, t.Orders, args.Country, args.Segment, loc(t.Location))
 		if err != nil {
 			if isArgProblem(err) {
-				return retryHint(err, "check the country or segment"), nil
+				return RulesResult{}, problemf(err, "check the country or segment")
 			}
-			return "", fmt.Errorf("association_rules: %w", err)
+			return RulesResult{}, err
 		}
 		lines = lines.KeepInvoices(func(i int) bool { return members[lines.Customers[i]] })
 		segCaveat = fmt.Sprintf("baskets of the %d customers in RFM segment %s%s as of %s (scored as rfm_segments scores them)",
@@ -126,18 +138,18 @@ func (t Rules) Call(ctx context.Context, input string) (_ string, err error) {
 	res, err := AssociationRulesFromItemLines(ctx, lines, args)
 	if err != nil {
 		if errors.Is(err, analytics.ErrTooManyItemsets) || errors.Is(err, analytics.ErrTooManyRules) {
-			return retryHint(err, "raise min_support (or min_confidence)"), nil
+			return RulesResult{}, problemf(err, "raise min_support (or min_confidence)")
 		}
 		if isArgProblem(err) {
-			return retryHint(err, "check the country (as spelled in the data) or lower min_support"), nil
+			return RulesResult{}, problemf(err, "check the country (as spelled in the data) or lower min_support")
 		}
-		return "", fmt.Errorf("association_rules: %w", err)
+		return RulesResult{}, err
 	}
 	if segCaveat != "" {
 		res.Segment = args.Segment
 		res.Caveats = append(res.Caveats, segCaveat)
 	}
-	return encodeJSON(res)
+	return res, nil
 }
 
 // segmentMembers returns the customers of an RFM segment (of a country

@@ -37,7 +37,10 @@ type Segment struct {
 	Location *time.Location
 }
 
-type segmentArgs struct {
+// SegmentArgs are the arguments of segment_customers and of its typed core
+// (Segment.Cluster): k (0 chooses it by silhouette over 2..8), a country
+// and the method ("kmeans", the default, or "ward").
+type SegmentArgs struct {
 	K       int    `json:"k"`
 	Country string `json:"country"`
 	Method  string `json:"method"`
@@ -127,30 +130,42 @@ type SegmentResult struct {
 	features   map[string]analytics.CustomerFeatures
 }
 
-// Call implements agent.Tool.
+// Call implements agent.Tool: it decodes the arguments and returns
+// Cluster's result as JSON.
 func (t Segment) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
-	args, err := decodeArgs[segmentArgs](input, segmentSchema)
+	args, err := decodeArgs[SegmentArgs](input, segmentSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call segment_customers again"), nil
 	}
+	res, err := t.Cluster(ctx, args)
+	return observe(t.Name(), res, err)
+}
+
+// Cluster is the typed core of segment_customers, which the tool and the
+// segment command call: it reads each customer's behavioural features as
+// of the day after the last order, clusters them (segmentCustomers:
+// K-means or Ward on standardized features, k by silhouette when not given)
+// and profiles each cluster. Problems the caller can fix are *Problem;
+// other errors come from the store.
+func (t Segment) Cluster(ctx context.Context, args SegmentArgs) (SegmentResult, error) {
 	asOf, err := asOfDate(ctx, t.Store, "", loc(t.Location))
 	if err != nil {
-		return "", fmt.Errorf("segment_customers: %w", err)
+		return SegmentResult{}, err
 	}
 	f := analytics.OrderFilter{Country: args.Country, To: asOf}
 	feats, err := t.Store.CustomerFeatures(ctx, f, asOf)
 	if err != nil {
-		return "", fmt.Errorf("segment_customers: %w", err)
+		return SegmentResult{}, err
 	}
 	res, err := segmentCustomers(ctx, t.Store, f, asOf, feats, args)
 	if err != nil {
 		if isArgProblem(err) {
-			return retryHint(err, segmentHint), nil
+			return SegmentResult{}, problemf(err, segmentHint)
 		}
-		return "", fmt.Errorf("segment_customers: %w", err)
+		return SegmentResult{}, err
 	}
-	return encodeJSON(res)
+	return res, nil
 }
 
 const segmentHint = "use a smaller k, method kmeans, or another country (as spelled in the data)"
@@ -162,7 +177,7 @@ var errWardTooMany = fmt.Errorf("ward clustering handles at most %d customers", 
 // profiles the clusters. Problems the caller can fix are *analytics.InputError
 // or wrap analytics.ErrNoData.
 func segmentCustomers(ctx context.Context, store SegmentReader, f analytics.OrderFilter, asOf time.Time,
-	feats []analytics.CustomerFeatures, args segmentArgs) (SegmentResult, error) {
+	feats []analytics.CustomerFeatures, args SegmentArgs) (SegmentResult, error) {
 	if len(feats) == 0 {
 		return SegmentResult{}, fmt.Errorf("no customers with purchases before %s%s: %w", asOf.Format(time.DateOnly), inCountry(args.Country), analytics.ErrNoData)
 	}

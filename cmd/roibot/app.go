@@ -30,6 +30,9 @@ type App struct {
 	defaultLogLevel string
 	store           *postgres.Store
 	agent           *agent.Service
+	// planner is the offline planner of agent (also its composer); its
+	// vocabulary is refreshed after an import in this process.
+	planner *planner.Planner
 	// migrated records that this process applied the migrations.
 	migrated bool
 }
@@ -59,7 +62,7 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 	s, err := postgres.Open(ctx, postgres.Config{
 		URL: string(a.Config.DatabaseURL), Schema: a.Config.DBSchema, MaxConns: a.Config.DBMaxConns,
 		QueryTimeout: a.Config.QueryTimeout, Logger: a.Logger, EmbeddingDimension: a.Config.EmbeddingDim,
-		Location: a.Config.Location(),
+		Location: a.Config.Location(), ReportingCurrency: a.Config.ReportingCurrency,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w (is the database running? make db starts the embedded one)", err)
@@ -122,6 +125,7 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	// The offline planner composes the answer from tool results when a
 	// model's text is withheld (figures no tool returned) or missing.
 	var composer agent.Composer = offline
+	a.planner = offline
 	fs, emb, err := a.feedback(ctx)
 	feedbackOK := err == nil
 	if err != nil {
@@ -141,9 +145,14 @@ func (a *App) Agent(ctx context.Context) (*agent.Service, error) {
 	if a.Config.Provider() != agent.ProviderOffline {
 		sentiment = &knowledge.LLMSentiment{Model: model, Timeout: a.Config.LLMTimeout}
 	}
+	var texts tools.CustomerTextReader
+	if feedbackOK {
+		texts = fs
+	}
 	byRole := map[agent.Role][]agent.Tool{}
 	for _, e := range tools.Catalog(tools.Config{Store: s, Location: a.Config.Location(),
-		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment, Datasets: s}) {
+		Feedback: fs, Embedder: emb, ConversationID: agent.ConversationIDFrom, Sentiment: sentiment, Datasets: s, Texts: texts,
+		MMM: mmmStore{s: s, loc: a.Config.Location()}}) {
 		if !feedbackOK && tools.IsFeedbackTool(e.Tool.Name()) {
 			continue
 		}
@@ -234,4 +243,19 @@ func (a *App) Close() {
 		a.store = nil
 		a.migrated = false
 	}
+}
+
+// refreshVocabulary hands the planner the data's names again after an
+// import in this process (no-op before the agent is built or when the
+// import failed); a failure is logged, the old names stay.
+func (a *App) refreshVocabulary(ctx context.Context, importErr *error) {
+	if *importErr != nil || a.planner == nil || a.store == nil {
+		return
+	}
+	countries, channels, campaigns, categories, err := a.store.Names(ctx)
+	if err != nil {
+		a.Logger.Warn("planner vocabulary not refreshed", "error", err)
+		return
+	}
+	a.planner.SetVocabulary(planner.Vocabulary{Countries: countries, Campaigns: campaigns, Categories: categories, Channels: channels})
 }

@@ -42,10 +42,15 @@ func (a *App) chat(ctx context.Context, roleName string) error {
 		return err
 	}
 	fmt.Fprintf(a.Stdout, "roibot chat — role %s, model %s. Ask a question; an empty line or Ctrl-D quits.\n", role, a.Config.Provider())
-	if a.Config.Provider() == agent.ProviderOffline {
-		fmt.Fprintln(a.Stdout, "No LLM configured: the offline planner maps common questions to tools (set OPENAI_API_KEY or ROIBOT_LLM_PROVIDER for a real model).")
+	if role == agent.RoleCustomer {
+		// A customer is offered only what they can do here: give feedback.
+		fmt.Fprintln(a.Stdout, `Tell us about an order or a product: for example "The dress I ordered (536365) was too small, 3 out of 5".`)
+	} else {
+		if a.Config.Provider() == agent.ProviderOffline {
+			fmt.Fprintln(a.Stdout, "No LLM configured: the offline planner understands common questions in English and Chinese (set OPENAI_API_KEY or ROIBOT_LLM_PROVIDER for a real model).")
+		}
+		fmt.Fprintln(a.Stdout, `Try: "How many customers do we have?", "Who are our champions?", "What was the ROI by channel in Q4 2011?", "2011年第四季度德国的收入是多少？"`)
 	}
-	fmt.Fprintln(a.Stdout, `Try: "How many customers do we have?", "Who are our champions?", "What was the ROI by channel in Q4 2011?"`)
 	in := bufio.NewScanner(a.Stdin)
 	var history []agent.Turn
 	// Each chat session is its own conversation (dialogue state, e.g. a

@@ -43,7 +43,7 @@ func (a *App) migrate(ctx context.Context) error {
 }
 
 // importers maps an import kind to its streaming importer.
-var importers = map[string]func(ctx context.Context, r io.Reader, sink ingest.OrderSink, opt ingest.Options) (*ingest.Report, error){
+var importers = map[string]func(ctx context.Context, r io.Reader, sink ingest.OrderSink, opt ingest.Options) (*ingest.Result, error){
 	ingest.FormatOnlineRetail: ingest.ImportOnlineRetail,
 	ingest.FormatCDNOW:        ingest.ImportCDNOW,
 }
@@ -58,6 +58,7 @@ func importKinds() []string {
 	for k := range feedbackImporters {
 		out = append(out, k)
 	}
+	out = append(out, ingest.FormatMMMWeekly)
 	sort.Strings(out)
 	return append(out, ingest.Tables()...)
 }
@@ -66,10 +67,11 @@ func newImportCmd(app *App) *cobra.Command {
 	var opt importOptions
 	cmd := &cobra.Command{
 		Use:   "import KIND FILE",
-		Short: "Import a file: online-retail, cdnow, reviews, or a table's documented CSV (see docs/data.md)",
+		Short: "Import a file: online-retail, cdnow, reviews, mmm_weekly, or a table's documented CSV (see docs/data.md)",
 		Long: "Import a data file, streaming (gzip accepted) and idempotently: importing the same file twice adds nothing.\n" +
 			"KIND is online-retail (UCI Online Retail CSV), cdnow (CDNOW_master.txt or cdnowElog.csv),\n" +
 			"reviews (Women's E-Commerce Clothing Reviews CSV, stored as feedback; see docs/feedback.md),\n" +
+			"mmm_weekly (weekly media-mix data: week,outcome,currency,spend_<channel>…; see docs/mmm.md),\n" +
 			"or a table name for the generic CSV of that table (see docs/data.md).\n" +
 			"Each rejected row is reported with its line number and reason.\n" +
 			"With --llm-sentiment (reviews only) the configured LLM provider scores each review's sentiment,\n" +
@@ -79,7 +81,7 @@ func newImportCmd(app *App) *cobra.Command {
 			return app.importFile(cmd.Context(), args[0], args[1], opt)
 		},
 	}
-	cmd.Flags().BoolVar(&opt.JSON, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&opt.JSON, "json", false, "print the import result (rows read, stored, rejected) as JSON")
 	cmd.Flags().BoolVar(&opt.LLMSentiment, "llm-sentiment", false,
 		"reviews: score sentiment with the configured LLM (ROIBOT_LLM_PROVIDER openai, anthropic or ollama) instead of VADER")
 	return cmd
@@ -87,14 +89,18 @@ func newImportCmd(app *App) *cobra.Command {
 
 // importOptions are the flags of roibot import.
 type importOptions struct {
-	// JSON prints the report as JSON.
+	// JSON prints the import result as JSON.
 	JSON bool
 	// LLMSentiment scores imported feedback's sentiment with the LLM.
 	LLMSentiment bool
 }
 
-func (a *App) importFile(ctx context.Context, kind, path string, flags importOptions) error {
+func (a *App) importFile(ctx context.Context, kind, path string, flags importOptions) (err error) {
+	defer a.refreshVocabulary(ctx, &err)
 	asJSON := flags.JSON
+	if kind == ingest.FormatMMMWeekly {
+		return a.importMMMWeekly(ctx, path, asJSON)
+	}
 	if _, ok := feedbackImporters[kind]; ok {
 		if err := a.migrate(ctx); err != nil {
 			return err
@@ -124,9 +130,9 @@ func (a *App) importFile(ctx context.Context, kind, path string, flags importOpt
 		Location: a.Config.Location(),
 		Progress: func(n int) { fmt.Fprintf(a.Stderr, "  … %d rows read\n", n) },
 	}
-	var rep *ingest.Report
+	var rep *ingest.Result
 	if ok {
-		rep, err = imp(ctx, rc, s, opt)
+		rep, err = imp(ctx, rc, newParallelOrders(s, int(a.Config.DBMaxConns)), opt)
 	} else {
 		rep, err = ingest.ImportTable(ctx, kind, rc, s, opt)
 	}
@@ -159,9 +165,13 @@ func newDemoDataCmd(app *App) *cobra.Command {
 	return cmd
 }
 
-func (a *App) demoData(ctx context.Context, seed uint64, force bool) error {
+func (a *App) demoData(ctx context.Context, seed uint64, force bool) (err error) {
+	defer a.refreshVocabulary(ctx, &err)
 	s, err := a.migratedStore(ctx)
 	if err != nil {
+		return err
+	}
+	if err := a.storeMMMScenario(ctx, s, seed, force); err != nil {
 		return err
 	}
 	if have, err := s.HasSyntheticLayer(ctx); err != nil {

@@ -22,7 +22,7 @@ import (
 )
 
 // feedbackImporters maps an import kind to its streaming feedback importer.
-var feedbackImporters = map[string]func(ctx context.Context, r io.Reader, sink ingest.FeedbackSink, opt ingest.Options) (*ingest.Report, error){
+var feedbackImporters = map[string]func(ctx context.Context, r io.Reader, sink ingest.FeedbackSink, opt ingest.Options) (*ingest.Result, error){
 	ingest.FormatReviews: ingest.ImportReviews,
 }
 

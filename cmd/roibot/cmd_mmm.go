@@ -162,7 +162,7 @@ func (a *App) mmmFit(f mmmFlags) (*analytics.MMMFit, string, error) {
 	defer rc.Close()
 	loc := a.Config.Location()
 	var d *ingest.WeeklyData
-	var rep *ingest.Report
+	var rep *ingest.Result
 	if len(f.channels) == 0 {
 		d, rep, err = ingest.ReadMMMWeekly(rc, loc, filepath.Base(f.file))
 	} else {

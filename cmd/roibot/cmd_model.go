@@ -128,7 +128,7 @@ func newModelListCmd(app *App) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the modelling datasets",
+		Short: "List the stored model versions and the modelling datasets",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := app.migratedStore(cmd.Context())
@@ -139,11 +139,25 @@ func newModelListCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			versions, err := s.ModelVersions(cmd.Context(), "")
+			if err != nil {
+				return err
+			}
 			if asJSON {
-				printJSON(app.Stdout, map[string]any{"datasets": list})
+				printJSON(app.Stdout, map[string]any{"datasets": list, "models": versions})
 				return nil
 			}
 			tw := tabwriter.NewWriter(app.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "model\tversion\tactive\tchosen\tholdout AUC\twindow\ttrained\tnote")
+			for _, v := range versions {
+				fmt.Fprintf(tw, "%s\tv%d\t%v\t%s\t%.4f\t%s to %s\t%s\t%s\n", v.Name, v.Version, v.Active, v.Model, v.HoldoutAUC,
+					v.WindowFrom.Format(time.DateOnly), v.WindowTo.Format(time.DateOnly), v.TrainedAt.Format(time.DateTime), v.Note)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintln(app.Stdout)
+			tw = tabwriter.NewWriter(app.Stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "dataset\trows\tpositive\ttarget\tinputs\tsource\timported")
 			for _, d := range list {
 				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%s\t%s\n", d.Name, d.Rows, d.Positives, d.Target, len(d.Columns), d.Source, d.ImportedAt.Format(time.DateTime))
@@ -157,9 +171,9 @@ func newModelListCmd(app *App) *cobra.Command {
 
 // modelTrainOptions are the flags of roibot model train.
 type modelTrainOptions struct {
-	dataset, country, asOf string
-	horizon                int
-	asJSON                 bool
+	dataset string
+	horizon int
+	asJSON  bool
 }
 
 func newModelTrainCmd(app *App) *cobra.Command {
@@ -167,9 +181,11 @@ func newModelTrainCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "train churn|response",
 		Short: "Train and evaluate the churn model (on the stored orders) or the response model (on a modelling dataset)",
-		Long: "churn: customers' features (RFM, tenure, basket value, returns) at as-of minus --horizon-days, labelled by\n" +
-			"whether they bought again by as-of (default: the day after the last order); response: the modelling dataset\n" +
-			"--dataset (default ifood). Prints every model's validation and test metrics, as roibot model fit does.",
+		Long: "churn: customers' features (RFM, tenure, basket value, returns) at the day after the last order minus\n" +
+			"--horizon-days, labelled by whether they bought again; the new version is compared with the active one on the\n" +
+			"latest holdout, stored (active unless it scores lower) and the digest printed, as roibot serve posts it when\n" +
+			"ROIBOT_RETRAIN_SCHEDULE is set. response: the modelling dataset --dataset (default ifood); prints every\n" +
+			"model's validation and test metrics, as roibot model fit does (not stored).",
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"churn", "response"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -178,8 +194,6 @@ func newModelTrainCmd(app *App) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.dataset, "dataset", "ifood", "response: the modelling dataset")
-	f.StringVar(&o.country, "country", "", "churn: only customers of this country")
-	f.StringVar(&o.asOf, "as-of", "", "churn: as-of date YYYY-MM-DD (default: the day after the last order)")
 	f.IntVar(&o.horizon, "horizon-days", 90, "churn: no purchase in this many days counts as churn")
 	f.BoolVar(&o.asJSON, "json", false, "print JSON")
 	return cmd
@@ -194,21 +208,24 @@ func (app *App) modelTrain(ctx context.Context, what string, o modelTrainOptions
 	var source, target string
 	switch what {
 	case "churn":
-		loc := app.Config.Location()
-		asOf, err := trainAsOf(ctx, s, o.asOf, loc)
+		// Train, compare with the active version on the latest holdout,
+		// store the new version (active unless it scores lower) and print
+		// the digest roibot serve would post.
+		r := &Retrainer{Store: s, Now: time.Now, Location: app.Config.Location(), HorizonDays: o.horizon, Logger: app.Logger, Force: true}
+		digest, err := r.RunOnce(ctx)
 		if err != nil {
 			return err
 		}
-		orders, err := s.PurchaseOrders(ctx, analytics.OrderFilter{Country: o.country, To: asOf})
-		if err != nil {
-			return err
+		if o.asJSON {
+			mv, err := s.ModelVersions(ctx, "churn")
+			if err != nil {
+				return err
+			}
+			printJSON(app.Stdout, map[string]any{"digest": digest, "versions": mv})
+			return nil
 		}
-		cut := asOf.AddDate(0, 0, -o.horizon)
-		if tbl, err = analytics.ChurnTable(orders, analytics.ChurnConfig{Cutoff: cut, HorizonDays: o.horizon, Labelled: true}); err != nil {
-			return err
-		}
-		source = fmt.Sprintf("orders before %s", cut.Format(time.DateOnly))
-		target = fmt.Sprintf("churned (no purchase %s to %s)", cut.Format(time.DateOnly), asOf.AddDate(0, 0, -1).Format(time.DateOnly))
+		fmt.Fprint(app.Stdout, digest)
+		return nil
 	case "response":
 		var info analytics.DatasetInfo
 		if tbl, info, err = s.ModelDataset(ctx, o.dataset); err != nil {
@@ -230,25 +247,6 @@ func (app *App) modelTrain(ctx context.Context, what string, o modelTrainOptions
 	}
 	printModelFit(app.Stdout, rep)
 	return nil
-}
-
-// trainAsOf is the as-of day: the flag, or the day after the last order.
-func trainAsOf(ctx context.Context, s interface {
-	DataRange(ctx context.Context, currency string) (time.Time, time.Time, error)
-}, flag string, loc *time.Location) (time.Time, error) {
-	if flag != "" {
-		t, err := time.ParseInLocation(time.DateOnly, flag, loc)
-		if err != nil {
-			return t, fmt.Errorf("--as-of %q: want YYYY-MM-DD", flag)
-		}
-		return t, nil
-	}
-	_, last, err := s.DataRange(ctx, analytics.DefaultCurrency)
-	if err != nil {
-		return time.Time{}, err
-	}
-	last = last.In(loc)
-	return time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc), nil
 }
 
 // modelFitOptions are the flags of roibot model fit.

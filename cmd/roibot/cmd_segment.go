@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -33,22 +31,16 @@ func newSegmentCmd(app *App) *cobra.Command {
 			"silhouette over 2..8 and the scores are shown. The seed is fixed, so runs repeat exactly.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			args := map[string]any{}
-			if k != 0 {
-				args["k"] = k
-			}
-			if country != "" {
-				args["country"] = country
-			}
-			if method != "" {
-				args["method"] = method
-			}
 			ctx := cmd.Context()
 			s, err := app.Store(ctx)
 			if err != nil {
 				return err
 			}
-			return app.runTool(ctx, tools.Segment{Store: s, Location: app.Config.Location()}, args, asJSON)
+			res, err := tools.Segment{Store: s, Location: app.Config.Location()}.Cluster(ctx, tools.SegmentArgs{K: k, Country: country, Method: method})
+			if err != nil {
+				return fmt.Errorf("segment: %w", err)
+			}
+			return app.printResult(res, res.Display, res.Caveats, asJSON)
 		},
 	}
 	cmd.Flags().IntVar(&k, "k", 0, "number of clusters, 2..20 (default: chosen by silhouette over 2..8)")
@@ -81,20 +73,12 @@ func newRulesCmd(app *App) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				m := map[string]any{"min_support": minSupport, "limit": limit}
-				if country != "" {
-					m["country"] = country
+				args.Segment = segment
+				res, err := tools.Rules{Store: s, Orders: s, Location: app.Config.Location()}.Mine(ctx, args)
+				if err != nil {
+					return fmt.Errorf("rules: %w", err)
 				}
-				if segment != "" {
-					m["segment"] = segment
-				}
-				if minConfidence != 0 {
-					m["min_confidence"] = minConfidence
-				}
-				if args.MinLift != nil {
-					m["min_lift"] = minLift
-				}
-				return app.runTool(ctx, tools.Rules{Store: s, Orders: s, Location: app.Config.Location()}, m, asJSON)
+				return app.printResult(res, res.Display, res.Caveats, asJSON)
 			}
 			if segment != "" {
 				return fmt.Errorf("rules: --segment needs the database (RFM segments), not --file")
@@ -206,7 +190,7 @@ func (a *App) segmentReport(ctx context.Context, def tools.SegmentDefinition, di
 	if err != nil {
 		return err
 	}
-	res, err := tools.BuildSegmentReport(ctx, s, def, a.Config.Location())
+	res, err := tools.SegmentReport{Store: s, Location: a.Config.Location()}.Build(ctx, def)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -222,7 +206,7 @@ func (a *App) segmentReport(ctx context.Context, def tools.SegmentDefinition, di
 	}
 	if len(res.Display.Charts) > 0 {
 		c := res.Display.Charts[0]
-		png, err := report.BarChartPNG(report.BarChart{Title: c.Title, Labels: c.Labels, Values: c.Values, Unit: c.Unit})
+		png, err := report.BarChartPNG(report.BarChart{Title: c.Title, Labels: c.Labels, Values: c.Values, Unit: c.Unit, XLabel: c.XLabel, YLabel: c.YLabel})
 		if err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
@@ -337,40 +321,13 @@ func writeMarkdownTable(w io.Writer, cols []string, rows [][]string) {
 	}
 }
 
-// runTool calls a tool with args and prints its result: the JSON (with
-// --json) or its display tables. A problem the tool reports becomes the
-// command's error.
-func (a *App) runTool(ctx context.Context, t tools.Tool, args map[string]any, asJSON bool) error {
-	in, err := json.Marshal(args)
-	if err != nil {
-		return err
-	}
-	out, err := t.Call(ctx, string(in))
-	if err != nil {
-		return err
-	}
-	var doc struct {
-		Error   string        `json:"error"`
-		Hint    string        `json:"hint"`
-		Caveats []string      `json:"caveats"`
-		Display tools.Display `json:"display"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		return fmt.Errorf("%s: result: %w", t.Name(), err)
-	}
-	if doc.Error != "" {
-		return fmt.Errorf("%s: %s (%s)", t.Name(), doc.Error, doc.Hint)
-	}
+// printResult prints a typed core's result: its JSON as the tool returns
+// it (with --json) or its display tables and caveats.
+func (a *App) printResult(res any, d tools.Display, caveats []string, asJSON bool) error {
 	if asJSON {
-		var buf bytes.Buffer
-		if err := json.Indent(&buf, []byte(out), "", "  "); err != nil {
-			return err
-		}
-		buf.WriteByte('\n')
-		_, err := buf.WriteTo(a.Stdout)
-		return err
+		return printToolJSON(a.Stdout, res)
 	}
-	printDisplay(a.Stdout, doc.Display, doc.Caveats)
+	printDisplay(a.Stdout, d, caveats)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+	"github.com/robfig/cron/v3"
 
 	"github.com/roibot/roibot/postgres"
 )
@@ -53,6 +54,9 @@ type Config struct {
 	DBPort       int           `env:"ROIBOT_DB_PORT" envDefault:"54329"`
 	QueryTimeout time.Duration `env:"ROIBOT_QUERY_TIMEOUT" envDefault:"30s"`
 	TimeZone     string        `env:"ROIBOT_TIMEZONE" envDefault:"UTC"`
+	// ReportingCurrency is the currency answers add amounts up in; amounts
+	// in other currencies are converted with the imported fx_rates.
+	ReportingCurrency string `env:"ROIBOT_REPORTING_CURRENCY" envDefault:"GBP"`
 
 	// LLMProvider is offline, openai, anthropic or ollama; empty picks
 	// openai when OPENAI_API_KEY is set, anthropic when ANTHROPIC_API_KEY is
@@ -100,13 +104,19 @@ type Config struct {
 	SlackWorkers       int           `env:"ROIBOT_SLACK_WORKERS" envDefault:"4"`
 	ShutdownTimeout    time.Duration `env:"ROIBOT_SHUTDOWN_TIMEOUT" envDefault:"30s"`
 	// Role mapping: comma-separated channel ids and user-group ids.
-	AnalystChannels   []string `env:"ROIBOT_ANALYST_CHANNELS" envSeparator:","`
-	MarketerChannels  []string `env:"ROIBOT_MARKETER_CHANNELS" envSeparator:","`
-	FeedbackChannels  []string `env:"ROIBOT_FEEDBACK_CHANNELS" envSeparator:","`
-	AnalystGroups     []string `env:"ROIBOT_ANALYST_GROUPS" envSeparator:","`
-	MarketerGroups    []string `env:"ROIBOT_MARKETER_GROUPS" envSeparator:","`
-	LogLevel          string   `env:"ROIBOT_LOG_LEVEL"` // default: info for serve, warn for the CLI
-	LogFormat         string   `env:"ROIBOT_LOG_FORMAT" envDefault:"text"`
+	AnalystChannels  []string `env:"ROIBOT_ANALYST_CHANNELS" envSeparator:","`
+	MarketerChannels []string `env:"ROIBOT_MARKETER_CHANNELS" envSeparator:","`
+	FeedbackChannels []string `env:"ROIBOT_FEEDBACK_CHANNELS" envSeparator:","`
+	AnalystGroups    []string `env:"ROIBOT_ANALYST_GROUPS" envSeparator:","`
+	MarketerGroups   []string `env:"ROIBOT_MARKETER_GROUPS" envSeparator:","`
+	LogLevel         string   `env:"ROIBOT_LOG_LEVEL"` // default: info for serve, warn for the CLI
+	LogFormat        string   `env:"ROIBOT_LOG_FORMAT" envDefault:"text"`
+	// RetrainSchedule (cron syntax, e.g. "0 6 * * *": daily at 06:00 in
+	// ROIBOT_TIMEZONE) makes roibot serve retrain the churn model when new
+	// orders have arrived; empty: no retraining. DigestChannel receives
+	// the retraining digest.
+	RetrainSchedule   string `env:"ROIBOT_RETRAIN_SCHEDULE"`
+	DigestChannel     string `env:"ROIBOT_DIGEST_CHANNEL"`
 	location          *time.Location
 	effectiveProvider string
 }
@@ -139,6 +149,14 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("ROIBOT_TIMEZONE %q: %v", c.TimeZone, err))
 	}
 	c.location = loc
+	if cur := c.ReportingCurrency; len(cur) != 3 || strings.Trim(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		errs = append(errs, fmt.Errorf("ROIBOT_REPORTING_CURRENCY %q: want an ISO 4217 code of 3 upper-case letters, e.g. GBP", cur))
+	}
+	if c.RetrainSchedule != "" {
+		if _, err := cron.ParseStandard(c.RetrainSchedule); err != nil {
+			errs = append(errs, fmt.Errorf("ROIBOT_RETRAIN_SCHEDULE %q: want cron syntax, e.g. \"0 6 * * *\": %v", c.RetrainSchedule, err))
+		}
+	}
 	switch p := strings.ToLower(c.LLMProvider); p {
 	case "":
 		switch {

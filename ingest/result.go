@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
-	"unicode/utf8"
-
-	"github.com/roibot/roibot/analytics"
 )
 
 // Reject is one rejected input row: its 1-based line number in the file
@@ -24,12 +20,12 @@ func (r Reject) String() string {
 	return fmt.Sprintf("line %d: %s: %s", r.Line, r.Field, r.Reason)
 }
 
-// Report summarises one import. Read counts data rows (not the header);
+// Result is what one import did. Read counts data rows (not the header);
 // Stored counts rows newly written; Skipped counts valid rows that were
 // already stored (all of them on a repeated import of the same file);
 // Rejected counts rows refused, each listed in Rejects. After an import
 // that returns no error, Read = Stored + Skipped + Rejected.
-type Report struct {
+type Result struct {
 	File     string   `json:"file"`
 	Format   string   `json:"format"`
 	Read     int      `json:"rows_read"`
@@ -45,78 +41,25 @@ type Report struct {
 	Anonymous int `json:"anonymous_rows,omitempty"`
 }
 
-func (r *Report) reject(line int, field, reason string) {
+func (r *Result) reject(line int, field, reason string) {
 	r.Rejected++
 	r.Rejects = append(r.Rejects, Reject{Line: line, Field: field, Reason: reason})
 }
 
 // sortRejects orders Rejects by line: rows refused by the sink come back
 // after rows rejected while reading.
-func (r *Report) sortRejects() {
+func (r *Result) sortRejects() {
 	sort.SliceStable(r.Rejects, func(i, j int) bool { return r.Rejects[i].Line < r.Rejects[j].Line })
 }
 
-// MaxAmount bounds every money value an importer accepts (a cost, or an
-// order line's quantity × unit price), in minor units: 10^12, that is
-// 10,000,000,000.00 (£10bn) per row, so that sums over many rows stay far
-// from int64 overflow.
-const MaxAmount analytics.Money = 1_000_000_000_000
-
-// tooLarge is the reject reason of a money value above MaxAmount.
-func tooLarge(what string) string {
-	return fmt.Sprintf("%s is above the maximum %s per row", what, formatMinor(int64(MaxAmount)))
-}
-
-func formatMinor(v int64) string {
-	return fmt.Sprintf("%d.%02d", v/100, v%100)
-}
-
-// checkText returns the name and reason of the first field of rec that is
-// not valid UTF-8 or holds a NUL byte (neither can be stored in a
-// PostgreSQL text column), or "", "" when all are fine. names[i] names
-// field i; fields beyond names are named by their 1-based position. Every
-// importer checks every row with it before the row reaches a batch, so one
-// bad byte rejects one row instead of failing the batch.
-func checkText(rec []string, names []string) (field, reason string) {
-	for i, f := range rec {
-		bad := ""
-		switch {
-		case !utf8.ValidString(f):
-			bad = "invalid UTF-8"
-		case strings.IndexByte(f, 0) >= 0:
-			bad = "NUL byte"
-		}
-		if bad == "" {
-			continue
-		}
-		if i < len(names) && names[i] != "" && utf8.ValidString(names[i]) && strings.IndexByte(names[i], 0) < 0 {
-			return strings.TrimSpace(strings.TrimPrefix(names[i], "\ufeff")), bad
-		}
-		return fmt.Sprintf("field %d", i+1), bad
-	}
-	return "", ""
-}
-
-// readError describes an error reading the input (not a CSV syntax error,
-// which rejects one row): a truncated or corrupt gzip stream, or an I/O
-// error. lastLine is the last line read whole; the rows before it have been
-// stored by the time it is returned.
-func readError(file string, lastLine int, err error) error {
-	var ge *gzipError
-	if errors.As(err, &ge) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: file truncated or corrupt after line %d (%w); rows up to there were stored", file, lastLine, err)
-	}
-	return fmt.Errorf("%s: read error after line %d (%w); rows up to there were stored", file, lastLine, err)
-}
-
 // Print writes the summary and every rejected row to w.
-func (r *Report) Print(w io.Writer) { r.PrintLimit(w, -1) }
+func (r *Result) Print(w io.Writer) { r.PrintLimit(w, -1) }
 
 // PrintLimit writes the summary ("N rows read, N stored, N already stored,
 // N rejected", the already stored part only when there are some) and at
 // most max rejected rows (all when max < 0), then how many more were
 // rejected.
-func (r *Report) PrintLimit(w io.Writer, max int) {
+func (r *Result) PrintLimit(w io.Writer, max int) {
 	fmt.Fprintf(w, "%s (%s): %d rows read, %d stored", r.File, r.Format, r.Read, r.Stored)
 	if r.Skipped > 0 {
 		fmt.Fprintf(w, ", %d already stored", r.Skipped)
@@ -148,7 +91,7 @@ const ProgressEvery = 100_000
 // fails (e.g. a truncated gzip), flush stores what is pending and the error
 // names the file and the last line read. An error from row or flush ends
 // the loop and is returned as is.
-func eachRow(cr *csv.Reader, rep *Report, opt Options, flush func() error, row func(rec []string, line int) error) error {
+func eachRow(cr *csv.Reader, rep *Result, opt Options, flush func() error, row func(rec []string, line int) error) error {
 	lastLine := 1
 	for opt.MaxRows <= 0 || rep.Read < opt.MaxRows {
 		rec, err := cr.Read()

@@ -64,9 +64,9 @@ func reportStore(seen *analytics.OrderFilter) *fakeStore {
 	}
 }
 
-func callReport(t *testing.T, store ReportReader, input string) SegmentReportResult {
+func callReport(t *testing.T, store SegmentReportReader, input string) SegmentReportResult {
 	t.Helper()
-	out, err := Report{Store: store}.Call(context.Background(), input)
+	out, err := SegmentReport{Store: store}.Call(context.Background(), input)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestReport(t *testing.T) {
 			// Nobody bought on 2011-12-09 (P1's purchase was the day before).
 			{`{"from": "2011-12-09", "to": "2011-12-09"}`, "no purchases before 2011-12-10"},
 		} {
-			out, err := Report{Store: store}.Call(context.Background(), tt.input)
+			out, err := SegmentReport{Store: store}.Call(context.Background(), tt.input)
 			var p problem
 			if err != nil || json.Unmarshal([]byte(out), &p) != nil || !strings.Contains(p.Error, tt.want) {
 				t.Errorf("segment_report %s = %s, %v; want an error containing %q", tt.input, out, err, tt.want)

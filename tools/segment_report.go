@@ -14,8 +14,8 @@ import (
 	"github.com/roibot/roibot/knowledge"
 )
 
-// ReportReader is what segment_report needs from storage.
-type ReportReader interface {
+// SegmentReportReader is what segment_report needs from storage.
+type SegmentReportReader interface {
 	SegmentReader
 	PurchaseOrders(ctx context.Context, f analytics.OrderFilter) ([]analytics.Order, error)
 	FeedbackThemes(ctx context.Context, customerIDs []string, limit int) ([]knowledge.ThemeCount, error)
@@ -86,6 +86,51 @@ func (d SegmentDefinition) String() string {
 	return s
 }
 
+// segmentWords names the customers of an RFM segment in a title.
+var segmentWords = map[string]string{
+	"champions": "champion customers", "potential_loyalists": "potential loyalists",
+	"need_attention": "customers needing attention", "about_to_sleep": "customers about to sleep",
+	"cant_lose_them": "customers we can't lose",
+}
+
+// Who names the members of d in words for a chart title: "at-risk
+// customers in Germany", "customers in cluster 2", "top-CLV-tier
+// customers".
+func (d SegmentDefinition) Who() string {
+	var quals []string
+	noun := "customers"
+	if d.Segment != "" {
+		if w, ok := segmentWords[d.Segment]; ok {
+			noun = w
+		} else {
+			noun = strings.ReplaceAll(d.Segment, "_", "-") + " customers"
+		}
+	}
+	if d.CLVTier != "" {
+		noun = d.CLVTier + "-CLV-tier " + noun
+	}
+	if d.Cluster != nil {
+		quals = append(quals, fmt.Sprintf("in cluster %d", *d.Cluster))
+	}
+	if d.Sentiment != "" {
+		quals = append(quals, "with "+d.Sentiment+" feedback")
+	}
+	if d.Country != "" {
+		quals = append(quals, "in "+d.Country)
+	}
+	return strings.Join(append([]string{noun}, quals...), " ")
+}
+
+// segmentChartTitle is the title of a segment report's product chart:
+// "Top products bought by at-risk customers in Germany, 2011".
+func segmentChartTitle(res SegmentReportResult) string {
+	t := "Top products bought by " + res.Segment.Who()
+	if res.Period != nil && res.Period.Label != "" {
+		return t + ", " + res.Period.Label
+	}
+	return t + ", all orders before " + res.AsOf
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "…"
@@ -93,10 +138,10 @@ func orDash(s string) string {
 	return s
 }
 
-// Report is the segment_report tool: size, value, CLV, products and
+// SegmentReport is the segment_report tool: size, value, CLV, products and
 // feedback of a customer segment, with its member list.
-type Report struct {
-	Store    ReportReader
+type SegmentReport struct {
+	Store    SegmentReportReader
 	Location *time.Location
 }
 
@@ -117,10 +162,10 @@ var reportSchema = mustSchema(NameReport, map[string]any{
 })
 
 // Name implements agent.Tool.
-func (Report) Name() string { return NameReport }
+func (SegmentReport) Name() string { return NameReport }
 
 // Description implements agent.Tool.
-func (Report) Description() string {
+func (SegmentReport) Description() string {
 	return "Report on a customer segment defined by RFM segment, country, cluster (with k), CLV tier (top/mid/low third), " +
 		"date range (from/to) and feedback sentiment, combined with AND. " +
 		"Output: members, share of customers and revenue, average historical and predicted CLV (GBP), top products, " +
@@ -128,7 +173,7 @@ func (Report) Description() string {
 }
 
 // Parameters implements agent.Tool.
-func (Report) Parameters() map[string]any { return reportSchema.doc }
+func (SegmentReport) Parameters() map[string]any { return reportSchema.doc }
 
 // ReportMember is one member of a segment report. Money is in pounds;
 // PredictedCLV and PAlive are nil when the models could not be fitted;
@@ -180,21 +225,28 @@ type SegmentReportResult struct {
 	Members []ReportMember `json:"-"`
 }
 
-// Call implements agent.Tool.
-func (t Report) Call(ctx context.Context, input string) (_ string, err error) {
+// Call implements agent.Tool: it decodes the segment definition and
+// returns Build's result as JSON.
+func (t SegmentReport) Call(ctx context.Context, input string) (_ string, err error) {
 	defer recoverTool(t.Name(), &err)
 	def, err := decodeArgs[SegmentDefinition](input, reportSchema)
 	if err != nil {
 		return retryHint(err, "fix the arguments and call segment_report again"), nil
 	}
-	res, err := BuildSegmentReport(ctx, t.Store, def, loc(t.Location))
-	if err != nil {
-		if isArgProblem(err) {
-			return retryHint(err, "widen the segment: another country (as spelled in the data), segment, tier or dates"), nil
-		}
-		return "", fmt.Errorf("segment_report: %w", err)
+	res, err := t.Build(ctx, def)
+	return observe(t.Name(), res, err)
+}
+
+// Build is the typed core of segment_report, which the tool, the report
+// command and (through the agent) Slack's /roibot report call: it computes
+// the report of def (buildSegmentReport). Problems the caller can fix are
+// *Problem; other errors come from the store.
+func (t SegmentReport) Build(ctx context.Context, def SegmentDefinition) (SegmentReportResult, error) {
+	res, err := buildSegmentReport(ctx, t.Store, def, loc(t.Location))
+	if err != nil && isArgProblem(err) {
+		return SegmentReportResult{}, problemf(err, "widen the segment: another country (as spelled in the data), segment, tier or dates")
 	}
-	return encodeJSON(res)
+	return res, err
 }
 
 // Settings of the CLVs in segment reports.
@@ -237,7 +289,7 @@ func MemberRows(members []ReportMember) [][]string {
 	return rows
 }
 
-// BuildSegmentReport computes the report of def (see SegmentDefinition)
+// buildSegmentReport computes the report of def (see SegmentDefinition)
 // from store: the population's orders give RFM scores (analytics.ScoreRFM),
 // historical CLV (analytics.CustomerHistoricalCLV, 1% a month, margin 1)
 // and predicted CLV (BG/NBD and Gamma-Gamma fitted on the population,
@@ -245,7 +297,7 @@ func MemberRows(members []ReportMember) [][]string {
 // filtered from the population, and their top products and feedback themes
 // read back. Problems the caller can fix are *analytics.InputError or wrap
 // analytics.ErrNoData.
-func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefinition, l *time.Location) (SegmentReportResult, error) {
+func buildSegmentReport(ctx context.Context, store SegmentReportReader, def SegmentDefinition, l *time.Location) (SegmentReportResult, error) {
 	if err := def.validate(); err != nil {
 		return SegmentReportResult{}, err
 	}
@@ -253,7 +305,7 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 	var asOf time.Time
 	var period *PeriodJSON
 	if def.From != "" || def.To != "" {
-		p, err := resolvePeriod(ctx, store, periodArgs{From: def.From, To: def.To}, l)
+		p, err := resolvePeriod(ctx, store, PeriodArgs{From: def.From, To: def.To}, l)
 		if err != nil {
 			return SegmentReportResult{}, err
 		}
@@ -298,7 +350,10 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 		Currency: analytics.DefaultCurrency, Population: len(rfm.Customers),
 		TopProducts: []ProductRevenue{}, FeedbackThemes: []knowledge.ThemeCount{}, TopMembers: []ReportMember{},
 	}
-	predBy, palive, predNote := predictCLVs(orders, asOf)
+	predBy, palive, predNote, paNote := predictCLVs(orders, asOf)
+	if paNote != "" && paNote != predNote {
+		res.Caveats = append(res.Caveats, "P(alive) not available: "+paNote)
+	}
 	if predNote != "" {
 		res.Caveats = append(res.Caveats, "predicted CLV not available: "+predNote)
 	}
@@ -329,7 +384,7 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 	var clusterOf map[string]int
 	var seg SegmentResult
 	if def.Cluster != nil {
-		seg, err = segmentCustomers(ctx, store, f, asOf, feats, segmentArgs{K: def.K, Country: def.Country, Method: def.Method})
+		seg, err = segmentCustomers(ctx, store, f, asOf, feats, SegmentArgs{K: def.K, Country: def.Country, Method: def.Method})
 		if err != nil {
 			return SegmentReportResult{}, err
 		}
@@ -369,8 +424,11 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 		}
 		if predBy != nil {
 			p := major(predBy[c.CustomerID])
+			m.PredictedCLV = &p
+		}
+		if palive != nil {
 			pa := round(palive[c.CustomerID], 4)
-			m.PredictedCLV, m.PAlive = &p, &pa
+			m.PAlive = &pa
 		}
 		members = append(members, m)
 	}
@@ -392,6 +450,8 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 		histSum += float64(m.HistoricalCLV)
 		if m.PredictedCLV != nil {
 			predSum += float64(*m.PredictedCLV)
+		}
+		if m.PAlive != nil {
 			paSum += *m.PAlive
 		}
 	}
@@ -401,11 +461,14 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 	} else {
 		res.RevenueShare = "n/a: total net revenue is not positive"
 	}
-	res.AvgPredictedCLV, res.AvgPAlive = "n/a: "+predNote, "n/a: "+predNote
+	res.AvgPredictedCLV, res.AvgPAlive = "n/a: "+predNote, "n/a: "+paNote
 	if n := float64(len(members)); n > 0 {
 		res.AvgHistoricalCLV = Major(round(histSum/n, 2))
 		if predBy != nil {
-			res.AvgPredictedCLV, res.AvgPAlive = Major(round(predSum/n, 2)), round(paSum/n, 4)
+			res.AvgPredictedCLV = Major(round(predSum/n, 2))
+		}
+		if palive != nil {
+			res.AvgPAlive = round(paSum/n, 4)
 		}
 	} else {
 		res.AvgPredictedCLV, res.AvgPAlive = "n/a: no members", "n/a: no members"
@@ -447,31 +510,42 @@ func BuildSegmentReport(ctx context.Context, store ReportReader, def SegmentDefi
 // predictCLVs fits BG/NBD (in days) and Gamma-Gamma on the population and
 // returns each customer's 12-month predicted CLV and P(alive), or nil maps
 // and the reason when a model cannot be fitted.
-func predictCLVs(orders []analytics.Order, asOf time.Time) (map[string]analytics.Money, map[string]float64, string) {
+func predictCLVs(orders []analytics.Order, asOf time.Time) (map[string]analytics.Money, map[string]float64, string, string) {
 	sums, err := analytics.SummarizeCustomers(orders, asOf, analytics.UnitDays)
 	if err != nil {
-		return nil, nil, err.Error()
+		return nil, nil, err.Error(), err.Error()
 	}
 	bg, err := fitBTYD(modelBGNBD, sums)
 	if err != nil {
-		return nil, nil, "BG/NBD fit: " + err.Error()
+		return nil, nil, "BG/NBD fit: " + err.Error(), "BG/NBD fit: " + err.Error()
+	}
+	// P(alive) needs only BG/NBD, and only where it can tell.
+	var pa map[string]float64
+	paNote := ""
+	if why := bg.pAliveNA(1); why != "" {
+		paNote = why
+	} else if fc, err := analytics.ForecastTransactions(sums, bg.model, 1); err == nil {
+		pa = make(map[string]float64, len(fc))
+		for _, c := range fc {
+			pa[c.CustomerID] = c.PAlive
+		}
+	} else {
+		paNote = err.Error()
 	}
 	gg, err := fitBTYD(modelGammaGamma, sums)
 	if err != nil {
-		return nil, nil, "Gamma-Gamma fit: " + err.Error()
+		return nil, pa, "Gamma-Gamma fit: " + err.Error(), paNote
 	}
 	clvs, err := analytics.PredictCLV(sums, bg.model, gg.spend.Params, analytics.CLVConfig{
 		Periods: ReportCLVMonths, PeriodLength: 365.0 / 12, DiscountRate: DefaultMonthlyDiscountRate, Margin: 1})
 	if err != nil {
-		return nil, nil, err.Error()
+		return nil, pa, err.Error(), paNote
 	}
 	pred := make(map[string]analytics.Money, len(clvs))
-	pa := make(map[string]float64, len(clvs))
 	for _, c := range clvs {
 		pred[c.CustomerID] = c.CLV
-		pa[c.CustomerID] = c.PAlive
 	}
-	return pred, pa, ""
+	return pred, pa, "", paNote
 }
 
 var reportSentiments = []string{knowledge.LabelPositive, knowledge.LabelNeutral, knowledge.LabelNegative}
@@ -529,7 +603,7 @@ func reportDisplay(res SegmentReportResult) Display {
 	}
 	d := Display{Tables: []Table{sum}}
 	if len(res.TopProducts) > 0 {
-		chart := Chart{Title: "Top products of " + res.Description, Kind: "bar", Unit: cur}
+		chart := Chart{Title: segmentChartTitle(res), Kind: "bar", Unit: cur, XLabel: "Product", YLabel: "Net revenue"}
 		for _, p := range res.TopProducts {
 			chart.Labels = append(chart.Labels, p.Product)
 			chart.Values = append(chart.Values, float64(p.Revenue))
