@@ -191,7 +191,7 @@ func TestChooseTransactionModel_CDNOW(t *testing.T) {
 	for i, c := range split.Customers {
 		sums[i] = c.CustomerSummary
 	}
-	cands, _, _, _ := FitTransactionModels(sums)
+	cands, _, _, _ := FitTransactionModels(sums, true)
 	ch, err := ChooseTransactionModel(split, cands)
 	if err != nil {
 		t.Fatal(err)

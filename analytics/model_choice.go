@@ -40,12 +40,15 @@ func DegenerateReason(atBoundary []string, stdErrUnavailable string) string {
 	return strings.Join(parts, "; ")
 }
 
-// FitTransactionModels fits BG/NBD, MBG/NBD and Pareto/NBD to the same
-// customer summaries and returns one candidate per model, in that order,
-// with the fit's error or degeneracy recorded rather than returned. The
-// fits themselves are returned too (zero where the fit failed) so callers
-// can show parameters.
-func FitTransactionModels(customers []CustomerSummary) ([]TransactionModelCandidate, BGNBDFit, MBGNBDFit, ParetoNBDFit) {
+// FitTransactionModels fits BG/NBD, MBG/NBD and, with withPareto,
+// Pareto/NBD to the same customer summaries and returns one candidate per
+// model, in that order, with the fit's error or degeneracy recorded rather
+// than returned. The fits themselves are returned too (zero where the fit
+// failed or was not tried) so callers can show parameters. Pareto/NBD is
+// optional because its likelihood's hypergeometric series can take minutes
+// on small populations with extreme estimates; interactive callers leave
+// it out.
+func FitTransactionModels(customers []CustomerSummary, withPareto bool) ([]TransactionModelCandidate, BGNBDFit, MBGNBDFit, ParetoNBDFit) {
 	var out []TransactionModelCandidate
 	bg, err := FitBGNBD(customers)
 	c := TransactionModelCandidate{Name: ModelBGNBD}
@@ -63,6 +66,9 @@ func FitTransactionModels(customers []CustomerSummary) ([]TransactionModelCandid
 		c.Model, c.Degenerate = mbg.Params, DegenerateReason(mbg.AtBoundary, mbg.StdErrUnavailable)
 	}
 	out = append(out, c)
+	if !withPareto {
+		return out, bg, mbg, ParetoNBDFit{}
+	}
 	pn, err := FitParetoNBD(customers)
 	c = TransactionModelCandidate{Name: ModelParetoNBD}
 	if err != nil {

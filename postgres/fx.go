@@ -96,3 +96,27 @@ func (s *Store) CurrencyCoverage(ctx context.Context, p analytics.Period, report
 	}
 	return out, nil
 }
+
+// fxLateral returns a "left join lateral" giving fx.rate, the rate on or
+// before local day dayExpr of an amount in currency column curExpr to the
+// reporting currency parameter repParam; fx.rate is null for the reporting
+// currency itself and where no rate exists. Arguments are fixed SQL
+// fragments of this package, never input.
+func fxLateral(curExpr, dayExpr, repParam string) string {
+	return ` left join lateral (
+			select f.rate from fx_rates f
+			where f.to_currency = ` + repParam + ` and f.currency = ` + curExpr + ` and f.day <= ` + dayExpr + `
+			order by f.day desc limit 1) fx on ` + curExpr + ` <> ` + repParam
+}
+
+// fxConverted returns the SQL expression of amountExpr (minor units in
+// currency curExpr) in the reporting currency, rounded to minor units,
+// for rows joined with fxLateral; fxKnown is the matching filter keeping
+// only rows that can be converted.
+func fxConverted(amountExpr, curExpr, repParam string) string {
+	return `(case when ` + curExpr + ` = ` + repParam + ` then ` + amountExpr + ` else round(` + amountExpr + ` * fx.rate)::int8 end)`
+}
+
+func fxKnown(curExpr, repParam string) string {
+	return `(` + curExpr + ` = ` + repParam + ` or fx.rate is not null)`
+}

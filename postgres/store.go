@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/tern/v2/migrate"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 
+	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/migrations"
 )
 
@@ -58,6 +59,11 @@ type Config struct {
 	// them (recency, purchase occasions, daily buckets) are local days, the
 	// same days spend is recorded on.
 	Location *time.Location
+	// ReportingCurrency is the currency ROI inputs are added up in
+	// (ROIBOT_REPORTING_CURRENCY; empty means analytics.DefaultCurrency):
+	// spend and orders in other currencies are converted with fx_rates, and
+	// rows without a rate are left out (CurrencyCoverage names them).
+	ReportingCurrency string
 }
 
 // Embedding column limits, from pgvector's HNSW index: at most 2,000
@@ -113,6 +119,16 @@ type Store struct {
 	embeddingDim int
 	// loc is the business time zone times are returned in.
 	loc *time.Location
+	// reportingCur is Config.ReportingCurrency.
+	reportingCur string
+}
+
+// ReportingCurrency returns the currency ROI inputs are added up in.
+func (s *Store) ReportingCurrency() string {
+	if s.reportingCur == "" {
+		return analytics.DefaultCurrency
+	}
+	return s.reportingCur
 }
 
 // zone returns the business time zone (UTC when none was configured).
@@ -190,7 +206,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return &Store{pool: pool, delivery: delivery, version: pr.version, timeout: timeout, log: log,
-		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim, loc: cfg.Location}, nil
+		searchPath: searchPath, versionTable: versionTable, embeddingDim: dim, loc: cfg.Location,
+		reportingCur: cfg.ReportingCurrency}, nil
 }
 
 // probed is what Open learns on one connection before the pool opens.

@@ -133,6 +133,9 @@ type Bot struct {
 	socketID int
 	wg       sync.WaitGroup
 	limiter  *userLimiter
+	conn     connLog
+	// localClaims backs Dedup when the store cannot decide a claim.
+	localClaims MemoryDedup
 }
 
 // job is one unit of work for the pool: a message turn or a slash command.
@@ -336,10 +339,20 @@ func (b *Bot) intake(ctx context.Context, j job, keys ...string) intakeResult {
 		}
 		first, err := b.cfg.Dedup.Claim(ctx, k, b.cfg.DedupTTL)
 		if err != nil {
-			// Fail open: answering twice is better than never answering.
-			b.log.LogAttrs(ctx, slog.LevelError, "slack dedup claim failed",
-				slog.String("key", k), slog.Any("error", err))
-			continue
+			// The store cannot decide (down, or slower than the claim's
+			// deadline). A retry of a delivery this process is already
+			// answering must not start a second answer, so the claim falls
+			// back to this process's own memory: the first delivery it sees
+			// is answered, a retry reaching it is a duplicate. (A retry
+			// reaching another replica while the store is down can still be
+			// answered there.)
+			first, _ = b.localClaims.Claim(ctx, k, b.cfg.DedupTTL)
+			b.log.LogAttrs(ctx, slog.LevelError, "slack dedup claim failed; decided by this process's memory",
+				slog.String("key", k), slog.Bool("first", first), slog.Any("error", err))
+		} else if first {
+			// Remember it locally too, so a retry is caught here even if
+			// the store fails when it arrives.
+			_, _ = b.localClaims.Claim(ctx, k, b.cfg.DedupTTL)
 		}
 		if !first {
 			return duplicate

@@ -68,11 +68,12 @@ func TestBot_ResumeGivesUp(t *testing.T) {
 		text: "x", ts: "1700000000.009100", threadTS: "1700000000.009100"}})
 	ctx := context.Background()
 	_ = pending.AddPending(ctx, "slack:event:Ev901", raw)
-	_ = pending.SetPlaceholder(ctx, "slack:event:Ev901", "1700000000.888888")
 	for range MaxResumeAttempts {
 		_, _ = pending.ListPending(ctx) // earlier starts that crashed again
 	}
 	f := newFakeSlack(t)
+	// The placeholder was posted but never recorded: found in the thread.
+	f.thread = []map[string]any{{"ts": "1700000000.888888", "bot_id": "B1", "user": testBotID, "text": WorkingText}}
 	asker := &fakeAsker{AskFn: answerWith(roasAnswer())}
 	b := newTestBot(t, f, asker, func(c *Config) { c.Pending = pending })
 	if n, err := b.Resume(ctx); err != nil || n != 0 {
@@ -291,5 +292,69 @@ func TestBot_ResumeFindsUnrecordedPlaceholder(t *testing.T) {
 	}
 	if ups := f.callsTo("chat.update"); len(ups) != 1 || ups[0].Params["ts"] != "1700000000.009300" {
 		t.Errorf("chat.update = %+v; want one update of the placeholder 1700000000.009300", ups)
+	}
+}
+
+// Slack unreachable at start-up: one plain-words error, then at most one
+// summary a minute, and an info line once connected.
+func TestBot_ConnectionFailureLogging(t *testing.T) {
+	var logs bytes.Buffer
+	f := newFakeSlack(t)
+	b := newTestBot(t, f, &fakeAsker{AskFn: answerWith(roasAnswer())}, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	ctx := context.Background()
+	for range 20 {
+		b.connectionFailed(ctx, errors.New("dial tcp: lookup wss-primary.slack.com: no such host"))
+	}
+	b.connected(ctx)
+	out := logs.String()
+	if n := strings.Count(out, "level=ERROR"); n != 1 || !strings.Contains(out, "check network access to slack.com") || !strings.Contains(out, "HTTPS_PROXY") {
+		t.Errorf("error lines = %d in %q; want 1 naming what to check", n, out)
+	}
+	if n := strings.Count(out, "still cannot connect"); n != 0 {
+		t.Errorf("summary lines within a minute = %d; want 0", n)
+	}
+	if !strings.Contains(out, "connected to Slack in Socket Mode") || !strings.Contains(out, "failed_attempts=20") {
+		t.Errorf("log = %q; want the connection noted with 20 failed attempts", out)
+	}
+}
+
+// flakyDedup fails every claim after the first n succeed.
+type flakyDedup struct {
+	MemoryDedup
+	ok atomic.Int64
+}
+
+func (d *flakyDedup) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if d.ok.Add(-1) < 0 {
+		return false, errors.New("store unreachable")
+	}
+	return d.MemoryDedup.Claim(ctx, key, ttl)
+}
+
+// When the store cannot decide a claim, a retry of a message this process
+// is already answering starts no second answer.
+func TestBot_DedupStoreDown(t *testing.T) {
+	f := newFakeSlack(t)
+	release := make(chan struct{})
+	asker := &fakeAsker{AskFn: func(ctx context.Context, q agent.Question) (agent.Answer, error) {
+		<-release
+		return roasAnswer(), nil
+	}}
+	dedup := &flakyDedup{}
+	dedup.ok.Store(2) // the first delivery's two keys; then the store is down
+	b := newTestBot(t, f, asker, func(c *Config) { c.Dedup = dedup })
+	body := eventBody("Ev940", mention("C1", "U1", "ROAS?", "1700000000.050000", ""))
+	for retry := range 3 {
+		deliver(t, b.Handler(), body, retry)
+	}
+	// A new message while the store is down is still answered, once.
+	deliver(t, b.Handler(), eventBody("Ev941", mention("C1", "U2", "ROI?", "1700000000.051000", "")), 0)
+	deliver(t, b.Handler(), eventBody("Ev941", mention("C1", "U2", "ROI?", "1700000000.051000", "")), 1)
+	close(release)
+	drain(t, b)
+	if n := asker.calls.Load(); n != 2 {
+		t.Errorf("Ask calls = %d; want 2 (one per message, none for the retries)", n)
 	}
 }

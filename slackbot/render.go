@@ -26,7 +26,40 @@ const (
 	// MaxInlineRows is the most rows a table shows inline; larger tables
 	// are attached as CSV files so nothing is cut silently.
 	MaxInlineRows = 20
+	// MaxComfortableText is the longest answer text, in characters, shown
+	// whole in a message; a longer one is summarised (its opening) and
+	// attached whole as answer.md. Slack truncates long messages behind
+	// "Show more" well before its hard limits.
+	MaxComfortableText = 12000
+	// MaxComfortableSections is the most text sections shown whole.
+	MaxComfortableSections = 4
 )
+
+// textLen is the number of characters in the sections.
+func textLen(sections []string) int {
+	n := 0
+	for _, s := range sections {
+		n += utf8.RuneCountInString(s)
+	}
+	return n
+}
+
+// opening returns the start of s up to max characters, cut at the last
+// paragraph break (else line break, else space) in its second half, with
+// "…" when cut.
+func opening(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)[:max]
+	cut := string(r)
+	for _, sep := range []string{"\n\n", "\n", " "} {
+		if i := strings.LastIndex(cut, sep); i > len(cut)/2 {
+			return strings.TrimRightFunc(cut[:i], unicode.IsSpace) + " …"
+		}
+	}
+	return cut + "…"
+}
 
 // File is an attachment Render asks to upload next to the message:
 // a CSV table or a PNG chart.
@@ -108,10 +141,15 @@ func Render(a agent.Answer) ([]slack.Block, []File) {
 	}
 	budget := MaxBlocks - len(extra)
 	var blocks []slack.Block
-	if len(text) > budget {
-		files = append(files, File{Name: name("answer", "answer", "md"), Title: "Full answer", Content: []byte(a.Text)})
-		text = text[:budget-1]
-		extra = append([]slack.Block{noteBlock("The answer is longer than a message: the full text is attached as answer.md.")}, extra...)
+	if total := textLen(text); len(text) > budget || total > MaxComfortableText || len(text) > MaxComfortableSections {
+		// Longer than Slack shows comfortably: the message keeps the
+		// opening (headline and first paragraphs) and the whole answer is
+		// attached to the thread.
+		f := File{Name: name("answer", "answer", "md"), Title: "Full answer", Content: []byte(a.Text)}
+		files = append(files, f)
+		text = []string{opening(text[0], MaxSectionText)}
+		extra = append([]slack.Block{noteBlock(fmt.Sprintf("The full answer (%d characters) is attached as %s.",
+			utf8.RuneCountInString(a.Text), f.Name))}, extra...)
 	}
 	for _, s := range text {
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, s, false, false), nil, nil))

@@ -211,3 +211,51 @@ func TestStripMention(t *testing.T) {
 		}
 	}
 }
+
+// An answer longer than Slack shows comfortably keeps its opening in the
+// message and is attached whole; a short one is shown whole.
+func TestRender_LongAnswerAttached(t *testing.T) {
+	head := "**Revenue by product, 2011.** The top product was REGENCY CAKESTAND 3 TIER at £164,762."
+	var body strings.Builder
+	body.WriteString(head + "\n\n")
+	for i := range 400 {
+		fmt.Fprintf(&body, "- product %03d: £%d,000 from %d customers\n", i, 400-i, 10+i)
+	}
+	long := body.String()
+	blocks, files := Render(agent.Answer{Text: long})
+	if len(files) != 1 || files[0].Name != "answer.md" || string(files[0].Content) != long {
+		t.Fatalf("files = %d (%v); want answer.md with the whole %d-character text", len(files), names(files), len(long))
+	}
+	text := renderedText(blocks)
+	if !strings.Contains(text, "*Revenue by product, 2011.*") || !strings.Contains(text, "is attached as answer.md") {
+		t.Errorf("message = %.300q; want the headline and a note about answer.md", text)
+	}
+	if n := utf8.RuneCountInString(text); n > MaxSectionText+200 {
+		t.Errorf("message text = %d characters; want the opening only (≤ %d)", n, MaxSectionText+200)
+	}
+	short := head + "\n\n" + strings.Repeat("A short paragraph of the answer. ", 60)
+	_, files = Render(agent.Answer{Text: short})
+	if len(files) != 0 {
+		t.Errorf("a %d-character answer attached %v; want it shown whole", len(short), names(files))
+	}
+}
+
+// renderedText joins the section texts of blocks.
+func renderedText(blocks []slack.Block) string {
+	var sb strings.Builder
+	for _, b := range blocks {
+		switch v := b.(type) {
+		case *slack.SectionBlock:
+			if v.Text != nil {
+				sb.WriteString(v.Text.Text + "\n")
+			}
+		case *slack.ContextBlock:
+			for _, e := range v.ContextElements.Elements {
+				if t, ok := e.(*slack.TextBlockObject); ok {
+					sb.WriteString(t.Text + "\n")
+				}
+			}
+		}
+	}
+	return sb.String()
+}

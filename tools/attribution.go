@@ -253,15 +253,25 @@ func (e *journeyError) Unwrap() error { return e.err }
 // compare_attribution both use it. Journey-building errors are
 // *journeyError.
 func compareJourneys(ctx context.Context, store ROIReader, p analytics.Period, models []analytics.Model, lookback int) (analytics.Comparison, error) {
-	tps, convs, err := store.AttributionInputs(ctx, p, lookback)
+	journeys, err := periodJourneys(ctx, store, p, lookback)
 	if err != nil {
 		return analytics.Comparison{}, err
 	}
+	return analytics.CompareJourneyAttribution(journeys, models, analytics.AttributionOptions{}, "")
+}
+
+// periodJourneys builds the journeys of the period's conversions from the
+// store's attribution inputs (analytics.BuildJourneys).
+func periodJourneys(ctx context.Context, store ROIReader, p analytics.Period, lookback int) ([]analytics.Journey, error) {
+	tps, convs, err := store.AttributionInputs(ctx, p, lookback)
+	if err != nil {
+		return nil, err
+	}
 	journeys, err := analytics.BuildJourneys(tps, convs, float64(lookback), p.To)
 	if err != nil {
-		return analytics.Comparison{}, &journeyError{err: err}
+		return nil, &journeyError{err: err}
 	}
-	return analytics.CompareJourneyAttribution(journeys, models, analytics.AttributionOptions{}, "")
+	return journeys, nil
 }
 
 // attributionModelList returns the models to compare: models, else model

@@ -14,7 +14,10 @@ import (
 // Model names of the predict_clv tool.
 const (
 	modelBGNBD     = "bgnbd"
+	modelMBGNBD    = "mbgnbd"
 	modelParetoNBD = "paretonbd"
+	// modelAuto chooses BG/NBD, MBG/NBD or Pareto/NBD by holdout error.
+	modelAuto = "auto"
 	// modelGammaGamma is the spend model (roibot clv fit --model gammagamma).
 	modelGammaGamma = "gammagamma"
 )
@@ -34,11 +37,29 @@ const (
 )
 
 // ParamValue is one fitted model parameter with its asymptotic standard
-// error (0 when the Hessian was not positive definite; see warnings).
+// error; StdError is null, and StdErrorNA says why (the Hessian of the
+// negative log-likelihood is not positive definite), when unavailable.
 type ParamValue struct {
-	Name     string  `json:"name"`
-	Value    float64 `json:"value"`
-	StdError float64 `json:"std_error"`
+	Name       string   `json:"name"`
+	Value      float64  `json:"value"`
+	StdError   *float64 `json:"std_error"`
+	StdErrorNA string   `json:"std_error_na,omitempty"`
+}
+
+// paramValues pairs names, values and standard errors; na, when set,
+// marks every standard error unavailable with that reason.
+func paramValues(names []string, vals, ses []float64, na string) []ParamValue {
+	out := make([]ParamValue, len(names))
+	for i, n := range names {
+		out[i] = ParamValue{Name: n, Value: vals[i]}
+		if na != "" {
+			out[i].StdErrorNA = na
+		} else {
+			se := ses[i]
+			out[i].StdError = &se
+		}
+	}
+	return out
 }
 
 // btydFit is a fitted customer-value model, whichever it is: BG/NBD and
@@ -53,13 +74,30 @@ type btydFit struct {
 	iterations int
 	warnings   []string
 	excluded   string
+	// degenerate says why the fit is degenerate (parameters at a
+	// boundary, no standard errors), or is empty.
+	degenerate string
+	// a, b are the drop-out Beta parameters of BG/NBD and MBG/NBD.
+	a, b float64
 }
 
 func modelLabel(model string) string {
-	if model == modelParetoNBD {
-		return "Pareto/NBD"
+	switch model {
+	case modelParetoNBD:
+		return analytics.ModelParetoNBD
+	case modelMBGNBD:
+		return analytics.ModelMBGNBD
 	}
-	return "BG/NBD"
+	return analytics.ModelBGNBD
+}
+
+// pAliveNA returns why f cannot tell whether a customer with x repeat
+// purchases is alive, or "" (analytics.PAliveUnavailable).
+func (f btydFit) pAliveNA(x int) string {
+	if f.model == nil {
+		return ""
+	}
+	return analytics.PAliveUnavailable(f.name, x, f.a, f.b, f.degenerate)
 }
 
 // fitBTYD fits model ("bgnbd", "paretonbd" or "gammagamma"; anything else
@@ -74,25 +112,40 @@ func fitBTYD(model string, s []analytics.CustomerSummary) (btydFit, error) {
 			return btydFit{}, err
 		}
 		p, se := f.Params, f.StdErr
-		return btydFit{model: p, name: "Pareto/NBD", ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
-			params: []ParamValue{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"s", p.S, se.S}, {"beta", p.Beta, se.Beta}}}, nil
+		return btydFit{model: p, name: analytics.ModelParetoNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
+			degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable),
+			params:     paramValues([]string{"r", "alpha", "s", "beta"}, []float64{p.R, p.Alpha, p.S, p.Beta}, []float64{se.R, se.Alpha, se.S, se.Beta}, f.StdErrUnavailable)}, nil
 	case modelGammaGamma:
 		f, err := analytics.FitGammaGamma(s)
 		if err != nil {
 			return btydFit{}, err
 		}
 		p, se := f.Params, f.StdErr
+		na := ""
+		if se == (analytics.GammaGammaParams{}) {
+			na = "standard errors unavailable: Hessian of the negative log-likelihood is not positive definite"
+		}
 		return btydFit{spend: &f, name: "Gamma-Gamma", ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
-			params:   []ParamValue{{"p", p.P, se.P}, {"q", p.Q, se.Q}, {"gamma", p.Gamma, se.Gamma}},
+			params:   paramValues([]string{"p", "q", "gamma"}, []float64{p.P, p.Q, p.Gamma}, []float64{se.P, se.Q, se.Gamma}, na),
 			excluded: fmt.Sprintf("%d one-time buyers and %d repeat customers with mean repeat value <= 0 excluded", f.ExcludedOneTime, f.ExcludedNonPositive)}, nil
+	case modelMBGNBD:
+		f, err := analytics.FitMBGNBD(s)
+		if err != nil {
+			return btydFit{}, err
+		}
+		p, se := f.Params, f.StdErr
+		return btydFit{model: p, name: analytics.ModelMBGNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
+			degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable), a: p.A, b: p.B,
+			params: paramValues([]string{"r", "alpha", "a", "b"}, []float64{p.R, p.Alpha, p.A, p.B}, []float64{se.R, se.Alpha, se.A, se.B}, f.StdErrUnavailable)}, nil
 	default:
 		f, err := analytics.FitBGNBD(s)
 		if err != nil {
 			return btydFit{}, err
 		}
 		p, se := f.Params, f.StdErr
-		return btydFit{model: p, name: "BG/NBD", ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
-			params: []ParamValue{{"r", p.R, se.R}, {"alpha", p.Alpha, se.Alpha}, {"a", p.A, se.A}, {"b", p.B, se.B}}}, nil
+		return btydFit{model: p, name: analytics.ModelBGNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
+			degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable), a: p.A, b: p.B,
+			params: paramValues([]string{"r", "alpha", "a", "b"}, []float64{p.R, p.Alpha, p.A, p.B}, []float64{se.R, se.Alpha, se.A, se.B}, f.StdErrUnavailable)}, nil
 	}
 }
 
@@ -171,10 +224,80 @@ type clvCache struct {
 	mu       sync.Mutex
 	bases    map[clvKey]*clvBase
 	holdouts map[clvKey]*clvHoldout
+	choices  map[clvKey]*modelChoice
 }
 
 func newCLVCache() *clvCache {
-	return &clvCache{bases: map[clvKey]*clvBase{}, holdouts: map[clvKey]*clvHoldout{}}
+	return &clvCache{bases: map[clvKey]*clvBase{}, holdouts: map[clvKey]*clvHoldout{}, choices: map[clvKey]*modelChoice{}}
+}
+
+// modelChoice is the transaction model chosen for a population by holdout
+// error (analytics.ChooseTransactionModel).
+type modelChoice struct {
+	model  string // bgnbd, mbgnbd or paretonbd
+	choice analytics.TransactionModelChoice
+}
+
+// modelKeys maps analytics' model names to the tool's.
+var modelKeys = map[string]string{analytics.ModelBGNBD: modelBGNBD, analytics.ModelMBGNBD: modelMBGNBD, analytics.ModelParetoNBD: modelParetoNBD}
+
+// choose returns the transaction model for the population of country as
+// of asOf: BG/NBD and MBG/NBD are fitted on the orders before
+// the holdout of days days (the holdout every answer reports) and the one
+// with the lowest per-customer holdout MAE among the non-degenerate fits is
+// chosen. A country too small for its own fit takes the all-customers
+// choice.
+func (e *clvEngine) choose(ctx context.Context, asOf time.Time, country string, days int) (*modelChoice, error) {
+	b, err := e.base(ctx, modelBGNBD, asOf, country)
+	if err != nil {
+		return nil, err
+	}
+	if !b.ownFit && country != "" {
+		return e.choose(ctx, asOf, "", days)
+	}
+	h, err := e.holdout(ctx, modelBGNBD, b, days)
+	if err != nil {
+		return nil, err
+	}
+	k := clvKey{model: modelAuto, asOf: asOf.Format(time.DateOnly), country: country, holdoutDays: h.days}
+	e.cache.mu.Lock()
+	c := e.cache.choices[k]
+	e.cache.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	split, err := analytics.SplitHoldout(b.orders, h.calibrationEnd, h.holdoutEnd, analytics.UnitWeeks)
+	if err != nil {
+		return nil, err
+	}
+	cal := make([]analytics.CustomerSummary, len(split.Customers))
+	for i, c := range split.Customers {
+		cal[i] = c.CustomerSummary
+	}
+	var cands []analytics.TransactionModelCandidate
+	// Pareto/NBD is left out here: on small populations with extreme
+	// estimates its fit can take minutes, too long for a conversation.
+	for _, m := range []string{modelBGNBD, modelMBGNBD} {
+		cand := analytics.TransactionModelCandidate{Name: modelLabel(m)}
+		if f, err := fitBTYD(m, cal); err != nil {
+			cand.FitError = err.Error()
+		} else {
+			cand.Model, cand.Degenerate = f.model, f.degenerate
+		}
+		cands = append(cands, cand)
+	}
+	ch, err := analytics.ChooseTransactionModel(split, cands)
+	if err != nil {
+		return nil, err
+	}
+	c = &modelChoice{model: modelKeys[ch.Chosen], choice: ch}
+	e.cache.mu.Lock()
+	if len(e.cache.choices) >= maxCacheEntries {
+		clear(e.cache.choices)
+	}
+	e.cache.choices[k] = c
+	e.cache.mu.Unlock()
+	return c, nil
 }
 
 func (c *clvCache) getBase(k clvKey) *clvBase {
@@ -225,9 +348,21 @@ func (e *clvEngine) base(ctx context.Context, model string, asOf time.Time, coun
 	if b := e.cache.getBase(k); b != nil {
 		return b, nil
 	}
-	orders, err := e.store.PurchaseOrders(ctx, analytics.OrderFilter{Country: country, To: asOf})
-	if err != nil {
-		return nil, err
+	// Another model's base of the same population has the orders already.
+	var orders []analytics.Order
+	var err error
+	e.cache.mu.Lock()
+	for ok, ob := range e.cache.bases {
+		if ok.asOf == k.asOf && ok.country == country && ok.holdoutDays == 0 {
+			orders = append([]analytics.Order(nil), ob.orders...)
+			break
+		}
+	}
+	e.cache.mu.Unlock()
+	if orders == nil {
+		if orders, err = e.store.PurchaseOrders(ctx, analytics.OrderFilter{Country: country, To: asOf}); err != nil {
+			return nil, err
+		}
 	}
 	if len(orders) == 0 {
 		return nil, fmt.Errorf("%w before %s%s", errNoOrders, asOf.Format(time.DateOnly), inCountry(country))
@@ -289,6 +424,36 @@ func (e *clvEngine) base(ctx context.Context, model string, asOf time.Time, coun
 		}
 	}
 	e.cache.putBase(k, b)
+	return b, nil
+}
+
+// plainBase returns the orders and RFM scores of all customers as of asOf
+// without any model, for the parts of an answer that need none when the
+// model cannot be fitted.
+func (e *clvEngine) plainBase(ctx context.Context, asOf time.Time) (*clvBase, error) {
+	orders, err := e.store.PurchaseOrders(ctx, analytics.OrderFilter{To: asOf})
+	if err != nil {
+		return nil, err
+	}
+	if len(orders) == 0 {
+		return nil, fmt.Errorf("%w before %s", errNoOrders, asOf.Format(time.DateOnly))
+	}
+	b := &clvBase{asOf: asOf, orders: orders, first: orders[0].At}
+	for i := range b.orders {
+		b.orders[i].At = b.orders[i].At.In(e.loc)
+		if b.orders[i].At.Before(b.first) {
+			b.first = b.orders[i].At
+		}
+	}
+	if in, err := analytics.RFMInputs(b.orders, asOf); err == nil {
+		if res, err := analytics.ScoreRFM(in, analytics.RFMConfig{}); err == nil {
+			b.rfm = make(map[string]analytics.RFMScore, len(res.Customers))
+			for _, c := range res.Customers {
+				b.rfm[c.CustomerID] = c
+			}
+			b.rfmWarn = res.Warnings
+		}
+	}
 	return b, nil
 }
 
@@ -441,14 +606,22 @@ func (b *clvBase) fitSpend() {
 	}
 }
 
+// MinParetoAutoCustomers is the population from which clv fit --model
+// auto also tries Pareto/NBD (CDNOW: 2,357 customers, 82 ms).
+const MinParetoAutoCustomers = 1000
+
 // CLVFitArgs are the arguments of FitCLV.
 type CLVFitArgs struct {
-	// Model is "bgnbd", "paretonbd" or "gammagamma".
+	// Model is "bgnbd", "mbgnbd", "paretonbd", "gammagamma" or "auto"
+	// (the transaction model with the lowest holdout error).
 	Model string
 	// Unit is the time unit of recency, T and the holdout length.
 	Unit analytics.TimeUnit
 	// CalibrationEnd is the last day of the calibration period (a civil
-	// date; the clock time is ignored).
+	// date; the clock time is ignored). Zero means the default: the middle
+	// of the data, so that calibration and holdout are the first and
+	// second half of the days from the first to the last order (CDNOW's
+	// 39 + 39 weeks).
 	CalibrationEnd time.Time
 	// HoldoutEnd is the last day of the holdout period; zero means the
 	// last order day.
@@ -462,20 +635,29 @@ type CLVFitArgs struct {
 // CLVFitResult is a fitted model with its holdout check, as roibot clv
 // fit prints it.
 type CLVFitResult struct {
-	Model          string                   `json:"model"`
-	Source         string                   `json:"source"`
-	Unit           string                   `json:"unit"`
-	CalibrationEnd string                   `json:"calibration_end"`
-	HoldoutEnd     string                   `json:"holdout_end,omitempty"`
-	Customers      int                      `json:"customers"`
-	Parameters     []ParamValue             `json:"parameters"`
-	LogLikelihood  float64                  `json:"log_likelihood"`
-	Iterations     int                      `json:"iterations"`
-	Excluded       string                   `json:"excluded,omitempty"`
-	Warnings       []string                 `json:"warnings,omitempty"`
-	Holdout        *analytics.HoldoutReport `json:"holdout,omitempty"`
-	HoldoutLength  float64                  `json:"holdout_length,omitempty"`
-	NewInHoldout   int                      `json:"new_in_holdout,omitempty"`
+	Model          string       `json:"model"`
+	Source         string       `json:"source"`
+	Unit           string       `json:"unit"`
+	CalibrationEnd string       `json:"calibration_end"`
+	HoldoutEnd     string       `json:"holdout_end,omitempty"`
+	Customers      int          `json:"customers"`
+	Parameters     []ParamValue `json:"parameters"`
+	LogLikelihood  float64      `json:"log_likelihood"`
+	Iterations     int          `json:"iterations"`
+	Excluded       string       `json:"excluded,omitempty"`
+	// ExcludedCustomers lists who Gamma-Gamma left out and why.
+	ExcludedCustomers []analytics.GammaGammaExclusion `json:"excluded_customers,omitempty"`
+	// CalibrationDefault says how the calibration end was chosen when it
+	// was not given.
+	CalibrationDefault string `json:"calibration_default,omitempty"`
+	// ModelChoice (model auto) gives every candidate's holdout error.
+	ModelChoice *analytics.TransactionModelChoice `json:"model_choice,omitempty"`
+	// Degenerate says why the fit is degenerate, or is empty.
+	Degenerate    string                   `json:"degenerate,omitempty"`
+	Warnings      []string                 `json:"warnings,omitempty"`
+	Holdout       *analytics.HoldoutReport `json:"holdout,omitempty"`
+	HoldoutLength float64                  `json:"holdout_length,omitempty"`
+	NewInHoldout  int                      `json:"new_in_holdout,omitempty"`
 }
 
 // FitCLV is the typed core of roibot clv fit: it fits args.Model by
@@ -487,9 +669,9 @@ type CLVFitResult struct {
 // model and an empty order list are *Problem.
 func FitCLV(ctx context.Context, args CLVFitArgs) (CLVFitResult, error) {
 	switch args.Model {
-	case modelBGNBD, modelParetoNBD, modelGammaGamma:
+	case modelBGNBD, modelMBGNBD, modelParetoNBD, modelGammaGamma, modelAuto:
 	default:
-		return CLVFitResult{}, problemf(fmt.Errorf("model %q", args.Model), "want bgnbd, paretonbd or gammagamma")
+		return CLVFitResult{}, problemf(fmt.Errorf("model %q", args.Model), "want bgnbd, mbgnbd, paretonbd, gammagamma or auto")
 	}
 	if len(args.Orders) == 0 {
 		return CLVFitResult{}, problemf(fmt.Errorf("no orders in %s", args.Source), "")
@@ -497,14 +679,25 @@ func FitCLV(ctx context.Context, args CLVFitArgs) (CLVFitResult, error) {
 	if err := ctx.Err(); err != nil {
 		return CLVFitResult{}, err
 	}
-	last := args.Orders[0].At
+	first, last := args.Orders[0].At, args.Orders[0].At
 	for _, ord := range args.Orders {
 		if ord.At.After(last) {
 			last = ord.At
 		}
+		if ord.At.Before(first) {
+			first = ord.At
+		}
 	}
 	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 	lastDay, calEnd := day(last), day(args.CalibrationEnd)
+	var calDefault string
+	if args.CalibrationEnd.IsZero() {
+		// Days first..last inclusive, the first half calibration.
+		span := int(lastDay.Sub(day(first)).Hours()/24) + 1
+		calEnd = day(first).AddDate(0, 0, span/2-1)
+		calDefault = fmt.Sprintf("no calibration end given: %s, the middle of the data (%s to %s, %d days), so the calibration and the holdout are its two halves",
+			calEnd.Format(time.DateOnly), day(first).Format(time.DateOnly), lastDay.Format(time.DateOnly), span)
+	}
 	holdEnd := lastDay
 	if !args.HoldoutEnd.IsZero() {
 		holdEnd = day(args.HoldoutEnd)
@@ -520,14 +713,33 @@ func FitCLV(ctx context.Context, args CLVFitArgs) (CLVFitResult, error) {
 		return CLVFitResult{}, problemf(fmt.Errorf("holdout end %s is after the last order day %s: the holdout would count purchases that were never observed",
 			holdEnd.Format(time.DateOnly), lastDay.Format(time.DateOnly)), "")
 	}
-	res := CLVFitResult{Model: args.Model, Source: args.Source, Unit: args.Unit.String(), CalibrationEnd: calEnd.Format(time.DateOnly)}
+	res := CLVFitResult{Model: args.Model, Source: args.Source, Unit: args.Unit.String(), CalibrationEnd: calEnd.Format(time.DateOnly),
+		CalibrationDefault: calDefault}
 	summaries, err := analytics.SummarizeCustomers(args.Orders, calEnd, args.Unit)
 	if err != nil {
 		return CLVFitResult{}, err
 	}
+	if args.Model == modelAuto {
+		split, err := analytics.SplitHoldout(args.Orders, calEnd, holdEnd, args.Unit)
+		if err != nil {
+			return CLVFitResult{}, err
+		}
+		// Pareto/NBD joins from MinParetoAutoCustomers customers: on
+		// smaller populations its fit can run for minutes.
+		cands, _, _, _ := analytics.FitTransactionModels(summaries, len(summaries) >= MinParetoAutoCustomers)
+		ch, err := analytics.ChooseTransactionModel(split, cands)
+		if err != nil {
+			return CLVFitResult{}, err
+		}
+		res.ModelChoice, args.Model, res.Model = &ch, modelKeys[ch.Chosen], modelKeys[ch.Chosen]
+	}
 	fit, err := fitBTYD(args.Model, summaries)
 	if err != nil {
 		return CLVFitResult{}, err
+	}
+	res.Degenerate = fit.degenerate
+	if fit.spend != nil {
+		res.ExcludedCustomers = fit.spend.Excluded
 	}
 	if fit.model != nil { // the windows were checked above
 		_, split, h, err := holdoutCheck(args.Orders, args.Model, calEnd, holdEnd, args.Unit, &fit)

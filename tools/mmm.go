@@ -217,6 +217,15 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 	case "roas":
 		res.Display.Charts = MMMDisplayCharts(fit)
 		res.Summary = roasSentence(s)
+		if args.Channel != "" {
+			i, err := channel()
+			if err != nil {
+				return nil, err
+			}
+			c := s.Channels[i]
+			res.Summary = fmt.Sprintf("%s: incremental ROAS %.3g (%.0f%% interval %.3g–%.3g), %.0f of outcome caused by %.0f of spend; marginal ROAS %.3g. ",
+				c.Channel, sig(c.ROAS.Value), 100*s.Interval, sig(c.ROAS.Low), sig(c.ROAS.High), c.Contribution.Value, c.Spend, sig(c.MarginalROAS.Value)) + res.Summary
+		}
 	case "response_curve":
 		i, err := channel()
 		if err != nil {
@@ -225,7 +234,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 		res.Curve = fit.Channels[i].Curve
 		ch := fit.Channels[i]
 		res.Summary = fmt.Sprintf("%s's fitted response curve: at its current weekly spend of %.0f the weekly incremental outcome is %.0f and the marginal ROAS %.3g; at the busiest week's spend (%.0f) it is %.0f with marginal ROAS %.3g.",
-			ch.Name, ch.AvgWeeklySpend, fit.WeeklyResponse(i, ch.AvgWeeklySpend), curveMarginal(fit, i, ch.AvgWeeklySpend), ch.Params.SpendScale, fit.WeeklyResponse(i, ch.Params.SpendScale), curveMarginal(fit, i, ch.Params.SpendScale))
+			ch.Name, ch.AvgWeeklySpend, fit.WeeklyResponse(i, ch.AvgWeeklySpend), sig(curveMarginal(fit, i, ch.AvgWeeklySpend)), ch.Params.SpendScale, fit.WeeklyResponse(i, ch.Params.SpendScale), sig(curveMarginal(fit, i, ch.Params.SpendScale)))
 		res.Display.Charts = []Chart{displayChart(MMMResponseCurvesChart(fit))}
 	case "what_if":
 		i, err := channel()
@@ -250,7 +259,7 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 		}
 		res.WhatIf = w
 		res.Summary = fmt.Sprintf("Changing %s's weekly spend by %+.0f%% (%.0f → %.0f a week) is predicted to change its weekly incremental outcome by %+.0f (%.0f → %.0f), at steady state on the fitted response curve: %.3g of outcome per unit of spend changed. Model health: %s.",
-			w.Channel, 100*w.Change, w.WeeklySpend, w.NewWeeklySpend, w.WeeklyOutcomeChange, w.WeeklyContribution, w.NewWeeklyContribution, w.OutcomePerSpendChange, s.Health.Verdict)
+			w.Channel, 100*w.Change, w.WeeklySpend, w.NewWeeklySpend, w.WeeklyOutcomeChange, w.WeeklyContribution, w.NewWeeklyContribution, sig(w.OutcomePerSpendChange), s.Health.Verdict)
 	case "budget":
 		var budget float64
 		if args.Budget != nil {
@@ -301,9 +310,9 @@ func (t *MMM) Answer(ctx context.Context, args mmmArgs) (*MMMResult, error) {
 		for _, r := range tri.Rows {
 			iv := ""
 			if r.HasInterval {
-				iv = fmt.Sprintf("%.3g–%.3g", r.Low, r.High)
+				iv = fmt.Sprintf("%.3g–%.3g", sig(r.Low), sig(r.High))
 			}
-			tb.Rows = append(tb.Rows, []string{r.Source, r.Method, fmt.Sprintf("%.3g", r.ROAS), iv, r.From + ".." + r.To})
+			tb.Rows = append(tb.Rows, []string{r.Source, r.Method, fmt.Sprintf("%.3g", sig(r.ROAS)), iv, r.From + ".." + r.To})
 		}
 		res.Display.Tables = []Table{tb}
 	}
@@ -362,7 +371,7 @@ func curveMarginal(f *analytics.MMMFit, i int, s float64) float64 {
 func roasSentence(s MMMSummary) string {
 	var parts []string
 	for _, c := range s.Channels {
-		parts = append(parts, fmt.Sprintf("%s %.3g (%.0f%% interval %.3g–%.3g)", c.Channel, c.ROAS.Value, 100*s.Interval, c.ROAS.Low, c.ROAS.High))
+		parts = append(parts, fmt.Sprintf("%s %.3g (%.0f%% interval %.3g–%.3g)", c.Channel, sig(c.ROAS.Value), 100*s.Interval, sig(c.ROAS.Low), sig(c.ROAS.High)))
 	}
 	out := fmt.Sprintf("Incremental ROAS from a media mix model over %d weeks (%s..%s): %s. Model health: %s.", s.Weeks, s.From, s.To, joinWith(parts, ", "), s.Health.Verdict)
 	if len(s.LiftPriority) > 0 {
@@ -376,11 +385,11 @@ func triangulationSentence(t analytics.Triangulation) string {
 	for _, r := range t.Rows {
 		switch r.Source {
 		case "attribution":
-			parts = append(parts, fmt.Sprintf("attribution (%s) %.3g", r.Method, r.ROAS))
+			parts = append(parts, fmt.Sprintf("attribution (%s) %.3g", r.Method, sig(r.ROAS)))
 		case "mmm":
-			parts = append(parts, fmt.Sprintf("MMM incremental %.3g (interval %.3g–%.3g)", r.ROAS, r.Low, r.High))
+			parts = append(parts, fmt.Sprintf("MMM incremental %.3g (interval %.3g–%.3g)", sig(r.ROAS), sig(r.Low), sig(r.High)))
 		case "lift_test":
-			parts = append(parts, fmt.Sprintf("lift test %.3g (interval %.3g–%.3g, %s..%s)", r.ROAS, r.Low, r.High, r.From, r.To))
+			parts = append(parts, fmt.Sprintf("lift test %.3g (interval %.3g–%.3g, %s..%s)", sig(r.ROAS), sig(r.Low), sig(r.High), r.From, r.To))
 		}
 	}
 	return fmt.Sprintf("ROAS of %s, %s..%s: %s. %s", t.Channel, t.From, t.To, joinWith(parts, "; "), joinWith(t.Notes, ". ")+".")

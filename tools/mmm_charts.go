@@ -106,7 +106,7 @@ func AllocationTable(r AllocationResult) Table {
 	t := Table{Title: "Weekly budget split on the fitted response curves", Columns: []string{"channel", "current spend", "allocated spend", "change", "current contribution", "allocated contribution", "marginal ROAS"}}
 	for _, c := range r.Channels {
 		t.Rows = append(t.Rows, []string{c.Channel, fmt.Sprintf("%.0f", c.CurrentSpend), fmt.Sprintf("%.0f", c.Spend), fmt.Sprintf("%+.0f%%", 100*c.Change),
-			fmt.Sprintf("%.0f", c.CurrentContribution), fmt.Sprintf("%.0f", c.Contribution), fmt.Sprintf("%.3g", c.MarginalROAS)})
+			fmt.Sprintf("%.0f", c.CurrentContribution), fmt.Sprintf("%.0f", c.Contribution), fmt.Sprintf("%.3g", sig(c.MarginalROAS))})
 	}
 	return t
 }

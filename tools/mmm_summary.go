@@ -92,7 +92,25 @@ func MMMTable(s MMMSummary) Table {
 	t := Table{Title: "Incremental ROAS by channel (media mix model)", Columns: []string{"channel", "spend", "incremental outcome", "ROAS", fmt.Sprintf("%.0f%% interval", 100*s.Interval), "marginal ROAS", "share"}}
 	for _, c := range s.Channels {
 		t.Rows = append(t.Rows, []string{c.Channel, fmt.Sprintf("%.0f", c.Spend), fmt.Sprintf("%.0f", c.Contribution.Value),
-			fmt.Sprintf("%.3g", c.ROAS.Value), fmt.Sprintf("%.3g–%.3g", c.ROAS.Low, c.ROAS.High), fmt.Sprintf("%.3g", c.MarginalROAS.Value), fmt.Sprintf("%.1f%%", 100*c.Share)})
+			fmt.Sprintf("%.3g", sig(c.ROAS.Value)), fmt.Sprintf("%.3g–%.3g", sig(c.ROAS.Low), sig(c.ROAS.High)), fmt.Sprintf("%.3g", sig(c.MarginalROAS.Value)), fmt.Sprintf("%.1f%%", 100*c.Share)})
 	}
 	return t
+}
+
+// sig formats a ratio for people: three significant digits (%.3g), but
+// whole numbers from 1,000 up, never exponent notation.
+type sig float64
+
+// Format implements fmt.Formatter.
+func (v sig) Format(f fmt.State, verb rune) {
+	x := float64(v)
+	if math.Abs(x) >= 1000 {
+		fmt.Fprintf(f, "%.0f", x)
+		return
+	}
+	p, ok := f.Precision()
+	if !ok {
+		p = 3
+	}
+	fmt.Fprintf(f, "%.*g", p, x)
 }

@@ -82,6 +82,9 @@ func TestMMMTool(t *testing.T) {
 	if r.Recovery != "Parameter recovery against the stored synthetic truth: x1 5016 vs true 5000 (+0.3%), x2 2348 vs true 2000 (+17.4%); largest error 17.4%." {
 		t.Errorf("recovery = %q", r.Recovery)
 	}
+	if r := call(`{"channel":"x2"}`); !strings.HasPrefix(r.Summary, "x2: incremental ROAS 2348 (90% interval ") {
+		t.Errorf("roas for x2: summary %q", r.Summary)
+	}
 	w := call(`{"action":"what_if","channel":"x1","change":-0.2}`)
 	if !w.Reused || w.WhatIf == nil || !(w.WhatIf.WeeklyOutcomeChange < 0) || w.WhatIf.NewWeeklySpend >= w.WhatIf.WeeklySpend || !strings.HasPrefix(w.Summary, "Changing x1's weekly spend by -20% (") {
 		t.Fatalf("what_if = %+v (reused %v)", w.WhatIf, w.Reused)

@@ -28,7 +28,7 @@ func TestChooseTransactionModel_OnlineRetail(t *testing.T) {
 	for i, c := range split.Customers {
 		sums[i] = c.CustomerSummary
 	}
-	cands, bg, mbg, _ := analytics.FitTransactionModels(sums)
+	cands, bg, mbg, _ := analytics.FitTransactionModels(sums, true)
 	if !bg.Degenerate() || bg.Params.A > 1e-4 || bg.StdErrUnavailable == "" {
 		t.Errorf("BG/NBD on Online Retail: a = %.3g, at boundary %v, std err %q; want degenerate with a → 0 and no standard errors", bg.Params.A, bg.AtBoundary, bg.StdErrUnavailable)
 	}

@@ -60,7 +60,7 @@ var predictCLVSchema = mustSchema(NamePredictCLV, map[string]any{
 		"segment":      map[string]any{"type": "string", "enum": rfmSegmentNames, "description": "only customers of this RFM segment"},
 		"horizon_days": map[string]any{"type": "integer", "minimum": 1, "maximum": 1825, "description": "forecast horizon in days (default 90)"},
 		"limit":        map[string]any{"type": "integer", "minimum": 1, "maximum": 500, "description": "customers to list (default 10)"},
-		"model":        map[string]any{"type": "string", "enum": []any{modelBGNBD, modelParetoNBD}, "description": "purchase model (default bgnbd)"},
+		"model":        map[string]any{"type": "string", "enum": []any{modelAuto, modelBGNBD, modelMBGNBD, modelParetoNBD}, "description": "purchase model (default auto: the lowest holdout error of bgnbd, mbgnbd, paretonbd)"},
 		"rank_by":      map[string]any{"type": "string", "enum": []any{"expected_purchases", "clv", "p_alive"}, "description": "order of the listed customers (default expected_purchases)"},
 		"group_by":     map[string]any{"type": "string", "enum": []any{"segment", "country"}, "description": "totals per RFM segment (always given) or per customer country"},
 	},
@@ -84,9 +84,11 @@ func (*PredictCLV) Parameters() map[string]any { return predictCLVSchema.doc }
 // CLVCustomer is one customer's forecast as predict_clv reports it. Money
 // fields are null when no spend model could be fitted.
 type CLVCustomer struct {
-	CustomerID        string  `json:"customer_id"`
-	Segment           string  `json:"rfm_segment,omitempty"`
-	PAlive            float64 `json:"p_alive"`
+	CustomerID string `json:"customer_id"`
+	Segment    string `json:"rfm_segment,omitempty"`
+	// PAlive is a fraction, or "n/a: reason" where the model cannot tell
+	// (BG/NBD for a customer without a repeat purchase, a degenerate fit).
+	PAlive            any     `json:"p_alive"`
 	ExpectedPurchases float64 `json:"expected_purchases"`
 	SpendPerOrder     *Major  `json:"expected_spend_per_order"`
 	ExpectedSpend     *Major  `json:"expected_spend"`
@@ -147,32 +149,35 @@ type HoldoutJSON struct {
 
 // PredictCLVResult is the JSON result of predict_clv.
 type PredictCLVResult struct {
-	Summary       string          `json:"summary"`
-	Definition    string          `json:"definition"`
-	Period        PeriodJSON      `json:"period"`
-	AsOf          string          `json:"as_of"`
-	Country       string          `json:"country,omitempty"`
-	Segment       string          `json:"segment,omitempty"`
-	Currency      string          `json:"currency"`
-	Model         string          `json:"model"`
-	ModelName     string          `json:"model_name"`
-	TimeUnit      string          `json:"time_unit"`
-	HorizonDays   int             `json:"horizon_days"`
-	Parameters    []ParamValue    `json:"parameters"`
-	LogLikelihood float64         `json:"log_likelihood"`
-	CustomersFit  int             `json:"customers_fitted"`
-	SpendModel    *SpendModelJSON `json:"spend_model"`
-	Discounting   clvPlan         `json:"discounting"`
-	Holdout       HoldoutJSON     `json:"holdout"`
-	Customer      *CLVCustomer    `json:"customer,omitempty"`
-	Totals        CLVTotals       `json:"totals"`
-	RankedBy      string          `json:"ranked_by"`
-	Listed        []CLVCustomer   `json:"customers_listed"`
-	BySegment     []CLVGroupRow   `json:"by_segment,omitempty"`
-	ByCountry     []CLVGroupRow   `json:"by_country,omitempty"`
-	Warnings      []string        `json:"warnings,omitempty"`
-	Caveats       []string        `json:"caveats,omitempty"`
-	Display       Display         `json:"display"`
+	Summary    string     `json:"summary"`
+	Definition string     `json:"definition"`
+	Period     PeriodJSON `json:"period"`
+	AsOf       string     `json:"as_of"`
+	Country    string     `json:"country,omitempty"`
+	Segment    string     `json:"segment,omitempty"`
+	Currency   string     `json:"currency"`
+	Model      string     `json:"model"`
+	ModelName  string     `json:"model_name"`
+	// ModelChoice says how the model was chosen (model auto): each
+	// candidate's holdout error and why the chosen one won.
+	ModelChoice   *analytics.TransactionModelChoice `json:"model_choice,omitempty"`
+	TimeUnit      string                            `json:"time_unit"`
+	HorizonDays   int                               `json:"horizon_days"`
+	Parameters    []ParamValue                      `json:"parameters"`
+	LogLikelihood float64                           `json:"log_likelihood"`
+	CustomersFit  int                               `json:"customers_fitted"`
+	SpendModel    *SpendModelJSON                   `json:"spend_model"`
+	Discounting   clvPlan                           `json:"discounting"`
+	Holdout       HoldoutJSON                       `json:"holdout"`
+	Customer      *CLVCustomer                      `json:"customer,omitempty"`
+	Totals        CLVTotals                         `json:"totals"`
+	RankedBy      string                            `json:"ranked_by"`
+	Listed        []CLVCustomer                     `json:"customers_listed"`
+	BySegment     []CLVGroupRow                     `json:"by_segment,omitempty"`
+	ByCountry     []CLVGroupRow                     `json:"by_country,omitempty"`
+	Warnings      []string                          `json:"warnings,omitempty"`
+	Caveats       []string                          `json:"caveats,omitempty"`
+	Display       Display                           `json:"display"`
 }
 
 // Call implements agent.Tool: it decodes the arguments and returns
@@ -217,7 +222,7 @@ func (t *PredictCLV) run(ctx context.Context, args PredictCLVArgs) (*PredictCLVR
 		args.Limit = defaultCLVLimit
 	}
 	if args.Model == "" {
-		args.Model = modelBGNBD
+		args.Model = modelAuto
 	}
 	if args.RankBy == "" {
 		args.RankBy = "expected_purchases"
@@ -226,6 +231,13 @@ func (t *PredictCLV) run(ctx context.Context, args PredictCLVArgs) (*PredictCLVR
 	asOf, err := asOfDate(ctx, e.store, "", e.loc)
 	if err != nil {
 		return nil, err
+	}
+	var choice *modelChoice
+	if args.Model == modelAuto {
+		if choice, err = e.choose(ctx, asOf, args.Country, args.HorizonDays); err != nil {
+			return nil, err
+		}
+		args.Model = choice.model
 	}
 	b, err := e.base(ctx, args.Model, asOf, args.Country)
 	if err != nil {
@@ -250,7 +262,14 @@ func (t *PredictCLV) run(ctx context.Context, args PredictCLVArgs) (*PredictCLVR
 		Warnings: append(append([]string(nil), b.fit.warnings...), b.rfmWarn...),
 		Caveats:  append([]string(nil), b.notes...),
 	}
-	res.Definition = b.fit.name + " (Fader, Hardie & Lee 2005" + map[bool]string{true: "; Pareto/NBD: Schmittlein, Morrison & Colombo 1987", false: ""}[args.Model == modelParetoNBD] +
+	if choice != nil {
+		res.ModelChoice = &choice.choice
+		res.Caveats = append(res.Caveats, "model chosen by holdout error: "+choice.choice.Reason)
+	}
+	if b.fit.degenerate != "" {
+		res.Caveats = append(res.Caveats, "the "+b.fit.name+" fit is degenerate ("+b.fit.degenerate+"): standard errors are n/a and P(alive) is not offered")
+	}
+	res.Definition = b.fit.name + " (" + modelSource(args.Model) +
 		") fitted by maximum likelihood to each customer's repeat purchase days (frequency), recency and age in weeks up to " + h.holdoutEnd.Format(time.DateOnly) +
 		"; P(alive) = probability the customer has not churned; expected purchases = E[Y(t) | history] over the horizon; " +
 		"expected spend per order from Gamma-Gamma (Fader & Hardie 2013) fitted on repeat customers with positive mean repeat value; " +
@@ -259,7 +278,7 @@ func (t *PredictCLV) run(ctx context.Context, args PredictCLVArgs) (*PredictCLVR
 		g := b.spend
 		res.SpendModel = &SpendModelJSON{Model: "Gamma-Gamma", LogLikelihood: round(g.LogLikelihood, 2), Customers: g.Customers,
 			ExcludedOneTime: g.ExcludedOneTime, ExcludedNonPositive: g.ExcludedNonPositive, Warnings: g.Warnings,
-			Parameters: roundParams([]ParamValue{{"p", g.Params.P, g.StdErr.P}, {"q", g.Params.Q, g.StdErr.Q}, {"gamma", g.Params.Gamma, g.StdErr.Gamma}})}
+			Parameters: roundParams(spendParams(g))}
 	} else {
 		res.Caveats = append(res.Caveats, "no spend model, so no spend or CLV: "+b.spendErr)
 	}
@@ -315,7 +334,7 @@ func (t *PredictCLV) run(ctx context.Context, args PredictCLVArgs) (*PredictCLVR
 		if one == nil {
 			return nil, fmt.Errorf("%w: customer %s has no purchase before %s%s", errUnknownCustomer, args.CustomerID, res.AsOf, inCountry(args.Country))
 		}
-		c := customerJSON(*one)
+		c := customerJSON(*one, b.fit)
 		res.Customer = &c
 		res.Listed = []CLVCustomer{c}
 	} else {
@@ -340,7 +359,7 @@ func (t *PredictCLV) run(ctx context.Context, args PredictCLVArgs) (*PredictCLVR
 			if i == args.Limit {
 				break
 			}
-			res.Listed = append(res.Listed, customerJSON(p))
+			res.Listed = append(res.Listed, customerJSON(p, b.fit))
 		}
 	}
 	res.Summary = summarize(res, one, args)
@@ -348,10 +367,35 @@ func (t *PredictCLV) run(ctx context.Context, args PredictCLVArgs) (*PredictCLVR
 	return res, nil
 }
 
+// spendParams are the Gamma-Gamma parameters with standard errors (n/a
+// when the Hessian was not positive definite).
+func spendParams(g *analytics.GammaGammaFit) []ParamValue {
+	na := ""
+	if g.StdErr == (analytics.GammaGammaParams{}) {
+		na = "standard errors unavailable: Hessian of the negative log-likelihood is not positive definite"
+	}
+	return paramValues([]string{"p", "q", "gamma"}, []float64{g.Params.P, g.Params.Q, g.Params.Gamma}, []float64{g.StdErr.P, g.StdErr.Q, g.StdErr.Gamma}, na)
+}
+
+// modelSource cites a transaction model.
+func modelSource(model string) string {
+	switch model {
+	case modelParetoNBD:
+		return "Schmittlein, Morrison & Colombo 1987"
+	case modelMBGNBD:
+		return "Batislam, Denizel & Filiztekin 2007"
+	}
+	return "Fader, Hardie & Lee 2005"
+}
+
 func roundParams(ps []ParamValue) []ParamValue {
 	out := make([]ParamValue, len(ps))
 	for i, p := range ps {
-		out[i] = ParamValue{p.Name, round(p.Value, 4), round(p.StdError, 4)}
+		out[i] = ParamValue{Name: p.Name, Value: round(p.Value, 4), StdErrorNA: p.StdErrorNA}
+		if p.StdError != nil {
+			se := round(*p.StdError, 4)
+			out[i].StdError = &se
+		}
 	}
 	return out
 }
@@ -364,8 +408,24 @@ func majorPtr(m analytics.Money, ok bool) *Major {
 	return &v
 }
 
-func customerJSON(p prediction) CLVCustomer {
-	return CLVCustomer{CustomerID: p.CustomerID, Segment: p.Segment, PAlive: round(p.PAlive, 4), ExpectedPurchases: round(p.Expected, 4),
+// pAliveJSON is P(alive) rounded, or "n/a: reason" where fit cannot tell.
+func pAliveJSON(p prediction, fit btydFit) any {
+	if why := fit.pAliveNA(p.Frequency); why != "" {
+		return "n/a: " + why
+	}
+	return round(p.PAlive, 4)
+}
+
+// pAliveText formats a P(alive) JSON value for people.
+func pAliveText(v any) string {
+	if f, ok := v.(float64); ok {
+		return pctf(f)
+	}
+	return "n/a"
+}
+
+func customerJSON(p prediction, fit btydFit) CLVCustomer {
+	return CLVCustomer{CustomerID: p.CustomerID, Segment: p.Segment, PAlive: pAliveJSON(p, fit), ExpectedPurchases: round(p.Expected, 4),
 		SpendPerOrder: majorPtr(p.SpendPerOrder, p.HaveSpend), ExpectedSpend: majorPtr(p.ExpectedSpend, p.HaveSpend), CLV: majorPtr(p.CLV, p.HaveSpend),
 		Frequency: p.Frequency, RecencyWeeks: round(p.Recency, 2), TWeeks: round(p.T, 2)}
 }
@@ -441,7 +501,10 @@ func summarize(res *PredictCLVResult, one *prediction, args PredictCLVArgs) stri
 	horizon := fmt.Sprintf("the next %d days (%s to %s)", res.HorizonDays, res.Period.From, res.Period.LastDay)
 	if one != nil {
 		fmt.Fprintf(&b, "Customer %s: P(alive) = %s (probability of still being an active customer as of %s); expected purchases in %s = %.2f",
-			one.CustomerID, pctf(one.PAlive), res.AsOf, horizon, one.Expected)
+			one.CustomerID, pAliveText(res.Customer.PAlive), res.AsOf, horizon, one.Expected)
+		if why, ok := res.Customer.PAlive.(string); ok {
+			fmt.Fprintf(&b, " (P(alive) %s)", why)
+		}
 		if one.HaveSpend {
 			fmt.Fprintf(&b, ", expected spend %s, CLV %s", money(one.ExpectedSpend, res.Currency), money(one.CLV, res.Currency))
 		}
@@ -462,7 +525,7 @@ func summarize(res *PredictCLVResult, one *prediction, args PredictCLVArgs) stri
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "%s (%.2f purchases, P(alive) %s", c.CustomerID, c.ExpectedPurchases, pctf(c.PAlive))
+			fmt.Fprintf(&b, "%s (%.2f purchases, P(alive) %s", c.CustomerID, c.ExpectedPurchases, pAliveText(c.PAlive))
 			if c.CLV != nil {
 				fmt.Fprintf(&b, ", CLV £%.2f", float64(*c.CLV))
 			}
@@ -482,7 +545,11 @@ func summarize(res *PredictCLVResult, one *prediction, args PredictCLVArgs) stri
 func paramText(ps []ParamValue) string {
 	var parts []string
 	for _, p := range ps {
-		parts = append(parts, fmt.Sprintf("%s = %.4g ± %.2g", p.Name, p.Value, p.StdError))
+		if p.StdError != nil {
+			parts = append(parts, fmt.Sprintf("%s = %.4g ± %.2g", p.Name, p.Value, *p.StdError))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s = %.4g (standard error n/a)", p.Name, p.Value))
+		}
 	}
 	return strings.Join(parts, ", ")
 }
@@ -496,7 +563,7 @@ func predictDisplay(res *PredictCLVResult) Display {
 	ct := Table{Title: title, Columns: []string{"customer", "P(alive)", "expected purchases", "expected spend", "CLV", "RFM segment"}}
 	chart := Chart{Title: "Expected purchases, next " + strconv.Itoa(res.HorizonDays) + " days", Kind: "bar", Unit: "purchases"}
 	for _, c := range res.Listed {
-		ct.Rows = append(ct.Rows, []string{c.CustomerID, pctf(c.PAlive), strconv.FormatFloat(c.ExpectedPurchases, 'f', 2, 64),
+		ct.Rows = append(ct.Rows, []string{c.CustomerID, pAliveText(c.PAlive), strconv.FormatFloat(c.ExpectedPurchases, 'f', 2, 64),
 			majorText(c.ExpectedSpend), majorText(c.CLV), c.Segment})
 		chart.Labels = append(chart.Labels, c.CustomerID)
 		chart.Values = append(chart.Values, c.ExpectedPurchases)

@@ -65,22 +65,26 @@ type ProfileOrder struct {
 
 // ProfileResult is the JSON result of customer_profile.
 type ProfileResult struct {
-	Summary       string         `json:"summary"`
-	Definition    string         `json:"definition"`
-	CustomerID    string         `json:"customer_id"`
-	AsOf          string         `json:"as_of"`
-	Currency      string         `json:"currency"`
-	RFM           *RFMCustomer   `json:"rfm"`
-	HistoricalCLV *CLVRow        `json:"historical_clv"`
-	DiscountRate  float64        `json:"discount_rate_per_month"`
-	Model         string         `json:"model"`
-	HorizonDays   int            `json:"horizon_days"`
-	Prediction    CLVCustomer    `json:"prediction"`
-	Holdout       HoldoutJSON    `json:"holdout"`
-	LastOrders    []ProfileOrder `json:"last_orders"`
-	Orders        int            `json:"orders"`
-	Caveats       []string       `json:"caveats,omitempty"`
-	Display       Display        `json:"display"`
+	Summary       string       `json:"summary"`
+	Definition    string       `json:"definition"`
+	CustomerID    string       `json:"customer_id"`
+	AsOf          string       `json:"as_of"`
+	Currency      string       `json:"currency"`
+	RFM           *RFMCustomer `json:"rfm"`
+	HistoricalCLV *CLVRow      `json:"historical_clv"`
+	DiscountRate  float64      `json:"discount_rate_per_month"`
+	Model         string       `json:"model"`
+	HorizonDays   int          `json:"horizon_days"`
+	// Prediction and Holdout are null when the model could not be fitted;
+	// FailedParts then names the part and why, and the rest is still given.
+	Prediction  *CLVCustomer                      `json:"prediction"`
+	Holdout     *HoldoutJSON                      `json:"holdout"`
+	FailedParts []string                          `json:"failed_parts,omitempty"`
+	ModelChoice *analytics.TransactionModelChoice `json:"model_choice,omitempty"`
+	LastOrders  []ProfileOrder                    `json:"last_orders"`
+	Orders      int                               `json:"orders"`
+	Caveats     []string                          `json:"caveats,omitempty"`
+	Display     Display                           `json:"display"`
 }
 
 // Call implements agent.Tool: it decodes the arguments and returns
@@ -114,9 +118,25 @@ func (t *CustomerProfile) run(ctx context.Context, id string) (*ProfileResult, e
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.base(ctx, modelBGNBD, asOf, "")
-	if err != nil {
+	// The model: chosen by holdout error; a fit that fails loses the
+	// prediction and holdout parts only.
+	var failed []string
+	model := modelBGNBD
+	var choice *modelChoice
+	if c, err := e.choose(ctx, asOf, "", DefaultHorizonDays); err == nil {
+		model, choice = c.model, c
+	} else if !fitFailed(err) {
 		return nil, err
+	}
+	b, err := e.base(ctx, model, asOf, "")
+	if err != nil {
+		if !fitFailed(err) {
+			return nil, err
+		}
+		failed = append(failed, "prediction and holdout check: "+err.Error())
+		if b, err = e.plainBase(ctx, asOf); err != nil {
+			return nil, err
+		}
 	}
 	var mine []analytics.Order
 	for _, o := range b.orders {
@@ -128,11 +148,11 @@ func (t *CustomerProfile) run(ctx context.Context, id string) (*ProfileResult, e
 		return nil, fmt.Errorf("%w: customer %s has no orders before %s", errUnknownCustomer, id, asOf.Format(time.DateOnly))
 	}
 	res := &ProfileResult{CustomerID: id, AsOf: asOf.Format(time.DateOnly), Currency: analytics.DefaultCurrency,
-		DiscountRate: DefaultMonthlyDiscountRate, Model: b.fit.name, HorizonDays: DefaultHorizonDays,
+		DiscountRate: DefaultMonthlyDiscountRate, Model: modelLabel(model), HorizonDays: DefaultHorizonDays, FailedParts: failed,
 		Caveats: append([]string(nil), b.notes...)}
 	res.Definition = "RFM (seed section 4.3): recency in days before as_of, frequency = purchase invoices, monetary = net spend, scores 1-5 by quintile among all customers; " +
 		"historical CLV (seed section 4.2) = Σ_t revenue_t/(1+r)^t over months since the first purchase month, r = 1% per month; " +
-		"prediction: " + b.fit.name + " P(alive) and expected purchases over the next 90 days with Gamma-Gamma spend, CLV discounted at 1% per month."
+		"prediction: " + modelLabel(model) + " (chosen by holdout error among BG/NBD, MBG/NBD and Pareto/NBD) P(alive) and expected purchases over the next 90 days with Gamma-Gamma spend, CLV discounted at 1% per month."
 
 	invoices := map[string]bool{}
 	for _, o := range mine {
@@ -162,28 +182,38 @@ func (t *CustomerProfile) run(ctx context.Context, id string) (*ProfileResult, e
 		res.HistoricalCLV = &CLVRow{CustomerID: id, FirstMonth: c.FirstMonth.Format("2006-01"), Months: c.Months, Revenue: major(c.Revenue), CLV: major(c.CLV)}
 	}
 
-	hold, err := e.holdout(ctx, modelBGNBD, b, DefaultHorizonDays)
-	if err != nil {
-		return nil, err
-	}
-	res.Holdout = holdoutJSON(hold)
-	plan := discountPlan(DefaultHorizonDays, DefaultMonthlyDiscountRate)
-	preds, err := e.predictions(b, DefaultHorizonDays, plan)
-	if err != nil {
-		return nil, err
-	}
 	found := false
-	for _, p := range preds {
-		if p.CustomerID == id {
-			res.Prediction, found = customerJSON(p), true
+	if b.fit.model != nil {
+		if choice != nil {
+			res.ModelChoice = &choice.choice
+			res.Caveats = append(res.Caveats, "model chosen by holdout error: "+choice.choice.Reason)
 		}
-	}
-	if !found {
-		// Only returns, no purchase: no purchase history to forecast from.
-		res.Caveats = append(res.Caveats, "the customer has no purchase (only returns), so no forecast")
-	}
-	if b.spend == nil {
-		res.Caveats = append(res.Caveats, "no spend model, so no predicted CLV: "+b.spendErr)
+		if hold, err := e.holdout(ctx, model, b, DefaultHorizonDays); err == nil {
+			h := holdoutJSON(hold)
+			res.Holdout = &h
+		} else if fitFailed(err) {
+			res.FailedParts = append(res.FailedParts, "holdout check: "+err.Error())
+		} else {
+			return nil, err
+		}
+		plan := discountPlan(DefaultHorizonDays, DefaultMonthlyDiscountRate)
+		preds, err := e.predictions(b, DefaultHorizonDays, plan)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range preds {
+			if p.CustomerID == id {
+				c := customerJSON(p, b.fit)
+				res.Prediction, found = &c, true
+			}
+		}
+		if !found {
+			// Only returns, no purchase: no purchase history to forecast from.
+			res.Caveats = append(res.Caveats, "the customer has no purchase (only returns), so no forecast")
+		}
+		if b.spend == nil {
+			res.Caveats = append(res.Caveats, "no spend model, so no predicted CLV: "+b.spendErr)
+		}
 	}
 
 	var sb strings.Builder
@@ -196,13 +226,20 @@ func (t *CustomerProfile) run(ctx context.Context, id string) (*ProfileResult, e
 		fmt.Fprintf(&sb, "; historical CLV %s since %s", money(analytics.MoneyFromMajor(float64(h.CLV)), res.Currency), h.FirstMonth)
 	}
 	if found {
-		p := res.Prediction
-		fmt.Fprintf(&sb, ". Next %d days (%s): P(alive) %s, expected purchases %.2f", res.HorizonDays, b.fit.name, pctf(p.PAlive), p.ExpectedPurchases)
+		p := *res.Prediction
+		fmt.Fprintf(&sb, ". Next %d days (%s): P(alive) %s, expected purchases %.2f", res.HorizonDays, modelLabel(model), pAliveText(p.PAlive), p.ExpectedPurchases)
 		if p.CLV != nil {
 			fmt.Fprintf(&sb, ", predicted CLV %s", majorText(p.CLV))
 		}
 	}
-	fmt.Fprintf(&sb, ". %s.", res.Holdout.Text)
+	if res.Holdout != nil {
+		fmt.Fprintf(&sb, ". %s.", res.Holdout.Text)
+	} else {
+		sb.WriteString(".")
+	}
+	for _, f := range res.FailedParts {
+		fmt.Fprintf(&sb, " Not available: %s.", f)
+	}
 	res.Summary = sb.String()
 
 	pt := Table{Title: "Customer " + id, Columns: []string{"measure", "value"}}
@@ -215,8 +252,8 @@ func (t *CustomerProfile) run(ctx context.Context, id string) (*ProfileResult, e
 		pt.Rows = append(pt.Rows, []string{"historical CLV", money(analytics.MoneyFromMajor(float64(h.CLV)), res.Currency)})
 	}
 	if found {
-		p := res.Prediction
-		pt.Rows = append(pt.Rows, []string{"P(alive)", pctf(p.PAlive)},
+		p := *res.Prediction
+		pt.Rows = append(pt.Rows, []string{"P(alive)", pAliveText(p.PAlive)},
 			[]string{"expected purchases, next 90 days", strconv.FormatFloat(p.ExpectedPurchases, 'f', 2, 64)},
 			[]string{"predicted CLV, next 90 days", majorText(p.CLV)})
 	}
@@ -226,4 +263,11 @@ func (t *CustomerProfile) run(ctx context.Context, id string) (*ProfileResult, e
 	}
 	res.Display.Tables = []Table{pt, ot}
 	return res, nil
+}
+
+// fitFailed reports whether err is a model that could not be fitted (the
+// optimiser failed, or the data do not identify it) rather than a problem
+// reading the data.
+func fitFailed(err error) bool {
+	return errors.Is(err, analytics.ErrFitFailed) || (errors.Is(err, analytics.ErrNoData) && !errors.Is(err, errNoOrders))
 }

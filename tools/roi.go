@@ -95,16 +95,18 @@ type ROIRowJSON struct {
 
 // ROIResult is the JSON result of compute_roi.
 type ROIResult struct {
-	Summary      string       `json:"summary"`
-	Definition   string       `json:"definition"`
-	Attribution  string       `json:"attribution"`
-	LookbackDays int          `json:"lookback_days"`
-	GroupBy      string       `json:"group_by"`
-	Period       PeriodJSON   `json:"period"`
-	Currency     string       `json:"currency"`
-	Basis        string       `json:"basis"`
-	Rows         []ROIRowJSON `json:"rows"`
-	Total        ROIRowJSON   `json:"total"`
+	Summary      string     `json:"summary"`
+	Definition   string     `json:"definition"`
+	Attribution  string     `json:"attribution"`
+	LookbackDays int        `json:"lookback_days"`
+	GroupBy      string     `json:"group_by"`
+	Period       PeriodJSON `json:"period"`
+	Currency     string     `json:"currency"`
+	// TimeZone is the business time zone when it is not UTC.
+	TimeZone string       `json:"time_zone,omitempty"`
+	Basis    string       `json:"basis"`
+	Rows     []ROIRowJSON `json:"rows"`
+	Total    ROIRowJSON   `json:"total"`
 	// Best is the group with the highest ROAS (ties: the first by name);
 	// nil when no group has spend.
 	Best    *ROIBestJSON `json:"best,omitempty"`
@@ -189,6 +191,17 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 	}
 	var inputs []analytics.ROIInput
 	var caveats []string
+	cur := analytics.DefaultCurrency
+	var curNotes []string
+	curLeft := false
+	if cr, ok := t.Store.(CurrencyReader); ok {
+		cur = cr.ReportingCurrency()
+		cov, err := cr.CurrencyCoverage(ctx, p, cur)
+		if err != nil {
+			return ROIResult{}, err
+		}
+		curNotes, curLeft = currencyNotes(cov, cur)
+	}
 	lastTouch := args.Attribution == string(analytics.LastTouch)
 	if lastTouch {
 		inputs, err = t.Store.LastTouchROIInputs(ctx, p, args.GroupBy, args.LookbackDays)
@@ -200,7 +213,7 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 			return ROIResult{}, problemf(fmt.Errorf("attribution %s is computed per channel, not per campaign", args.Attribution),
 				"use group_by channel, or attribution last_touch for campaigns")
 		}
-		inputs, caveats, err = t.modelInputs(ctx, p, analytics.Model(args.Attribution), args.LookbackDays)
+		inputs, caveats, err = t.modelInputs(ctx, p, analytics.Model(args.Attribution), args.LookbackDays, cur)
 		if err != nil {
 			if isArgProblem(err) {
 				return ROIResult{}, problemf(err, "try a longer period or last_touch")
@@ -224,6 +237,10 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 		inputs = kept
 	}
 	if len(inputs) == 0 {
+		if curLeft {
+			return ROIResult{}, problemf(fmt.Errorf("no marketing spend or attributed orders in %s that can be added up in %s: %s", p, cur, strings.Join(curNotes, "; ")),
+				"import exchange rates (roibot import fx_rates FILE) or set ROIBOT_REPORTING_CURRENCY")
+		}
 		return ROIResult{}, problemf(fmt.Errorf("no marketing spend or attributed orders in %s", p), "try another period")
 	}
 	rep, err := analytics.ComputeROI(inputs, analytics.BasisRevenue)
@@ -255,25 +272,32 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 		caveats = append(caveats, "the total covers "+args.GroupBy+"s with spend only; "+strings.Join(unpaid, ", ")+
 			" had no spend in this period (unpaid channels, or campaigns whose spend fell before the period while their touchpoints still count in the lookback window) and are left out of it")
 	}
+	caveats = append(caveats, curNotes...)
 	if c := coverageCaveat(ctx, t.Store, p); c != "" {
 		caveats = append(caveats, c)
 	}
 	if syn, err := t.Store.HasSyntheticMarketing(ctx); err == nil && syn {
 		caveats = append(caveats, "marketing spend and touchpoints are SYNTHETIC (roibot demo-data, fixed seed); orders and revenue are real (Online Retail)")
 	}
+	l := loc(t.Location)
+	zone := ""
+	if l != time.UTC && l.String() != "UTC" {
+		zone = l.String()
+	}
 	res := ROIResult{
 		Definition: "ROI = (attributed revenue − spend) / spend (seed section 4.1; fraction, 0.25 = 25%); ROAS = revenue / spend; " +
-			"CPA = spend / attributed conversions; CAC = spend / attributed first purchases. Totals are Σrevenue/Σspend, not averages of ratios. " +
-			attributionDefinition(analytics.Model(args.Attribution), args.LookbackDays),
-		Attribution: args.Attribution, LookbackDays: args.LookbackDays, GroupBy: args.GroupBy,
+			"CPA = spend / attributed conversions; " + CACDefinition + " Totals are Σrevenue/Σspend, not averages of ratios. " +
+			attributionDefinition(analytics.Model(args.Attribution), args.LookbackDays) + zoneDefinition(zone),
+		Attribution: args.Attribution, LookbackDays: args.LookbackDays, GroupBy: args.GroupBy, TimeZone: zone,
 		Period: periodJSON(p), Currency: rep.Currency, Basis: string(rep.Basis), Caveats: caveats,
-		Total: roiRowJSON(rep.Total, lastTouch),
+		Total: roiRowJSON(rep.Total, true),
 	}
 	table := Table{Title: fmt.Sprintf("ROI by %s, %s (%s)", args.GroupBy, p, args.Attribution),
-		Columns: []string{args.GroupBy, "spend", "revenue", "ROI", "ROAS", "CPA", "conversions"}}
-	chart := Chart{Title: fmt.Sprintf("ROAS by %s, %s (%s)", args.GroupBy, p, args.Attribution), Kind: "bar", Unit: "revenue per £ spent"}
+		Columns: []string{args.GroupBy, "spend", "revenue", "ROI", "ROAS", "CPA", "conversions", "new customers", "CAC"}}
+	chart := Chart{Title: fmt.Sprintf("Return on ad spend by %s, %s (%s attribution)", strings.ReplaceAll(args.GroupBy, "_", " "), p, strings.ReplaceAll(args.Attribution, "_", "-")),
+		Kind: "bar", Unit: "£ revenue per £ spent", YLabel: "ROAS", XLabel: strings.ReplaceAll(args.GroupBy, "_", " ")}
 	for _, r := range rep.Rows {
-		res.Rows = append(res.Rows, roiRowJSON(r, lastTouch))
+		res.Rows = append(res.Rows, roiRowJSON(r, true))
 		table.Rows = append(table.Rows, roiTableRow(r, rep.Currency))
 		if v, ok := r.ROAS.Get(); ok {
 			chart.Labels = append(chart.Labels, r.Group)
@@ -288,6 +312,9 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 	}
 	res.Best = bestROAS(rep.Rows)
 	res.Summary = roiSummary(rep, res.Best, args.GroupBy, p, args.Attribution)
+	if zone != "" {
+		res.Summary += " Days are local days in " + zone + "."
+	}
 	res.Display.Tables = []Table{table}
 	if len(chart.Labels) > 1 {
 		res.Display.Charts = []Chart{chart}
@@ -304,7 +331,25 @@ func roiTableRow(r analytics.ROIRow, cur string) []string {
 	if v, ok := r.CPA.Get(); ok {
 		cpa = money(analytics.Money(v+0.5), cur)
 	}
-	return []string{r.Group, money(r.Spend, cur), money(r.Revenue, cur), roi, ratio(r.ROAS), cpa, strconv.FormatFloat(round(r.Conversions, 1), 'f', -1, 64)}
+	cac := "n/a"
+	if v, ok := r.CAC.Get(); ok {
+		cac = money(analytics.Money(v+0.5), cur)
+	}
+	return []string{r.Group, money(r.Spend, cur), money(r.Revenue, cur), roi, ratio(r.ROAS), cpa, strconv.FormatFloat(round(r.Conversions, 1), 'f', -1, 64),
+		strconv.FormatFloat(round(r.NewCustomers, 2), 'f', -1, 64), cac}
+}
+
+// CACDefinition is how compute_roi and the roi command define CAC.
+const CACDefinition = "CAC = spend / new customers credited to the group: a customer whose first purchase ever falls in the period counts once, " +
+	"credited by the attribution model's credit for that first purchase (whole under last and first touch, fractional under linear, " +
+	"position-based, time-decay and Markov); repeat purchases are not acquisitions."
+
+// zoneDefinition states the business time zone of a non-UTC answer.
+func zoneDefinition(zone string) string {
+	if zone == "" {
+		return ""
+	}
+	return " Days are local days in " + zone + " (ROIBOT_TIMEZONE): spend of those days, orders and touchpoints by their local time."
 }
 
 // attributionDefinition explains an attribution model in one sentence.
@@ -329,8 +374,16 @@ func attributionDefinition(m analytics.Model, lookback int) string {
 
 // modelInputs attributes the period's orders with model m over journeys
 // built from touchpoints, and joins the channels' spend.
-func (t ROI) modelInputs(ctx context.Context, p analytics.Period, m analytics.Model, lookback int) ([]analytics.ROIInput, []string, error) {
-	cmp, err := compareJourneys(ctx, t.Store, p, []analytics.Model{m}, lookback)
+func (t ROI) modelInputs(ctx context.Context, p analytics.Period, m analytics.Model, lookback int, cur string) ([]analytics.ROIInput, []string, error) {
+	journeys, err := periodJourneys(ctx, t.Store, p, lookback)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmp, err := analytics.CompareJourneyAttribution(journeys, []analytics.Model{m}, analytics.AttributionOptions{}, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	newc, err := analytics.CreditNewCustomers(journeys, m, analytics.AttributionOptions{}, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -343,20 +396,72 @@ func (t ROI) modelInputs(ctx context.Context, p analytics.Period, m analytics.Mo
 	for _, r := range cmp.Rows {
 		seen[r.Channel] = true
 		out = append(out, analytics.ROIInput{Group: r.Channel, Spend: spend[r.Channel], Revenue: analytics.MoneyFromMajor(r.Value[0]),
-			Conversions: r.Conversions[0], Currency: analytics.DefaultCurrency})
+			Conversions: r.Conversions[0], NewCustomers: round(newc.ByGroup[r.Channel], 6), Currency: cur})
 	}
 	for ch, cost := range spend {
 		if !seen[ch] {
-			out = append(out, analytics.ROIInput{Group: ch, Spend: cost, Currency: analytics.DefaultCurrency})
+			out = append(out, analytics.ROIInput{Group: ch, Spend: cost, Currency: cur})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
 	var caveats []string
 	if cmp.UnattributedConversions > 0 {
 		caveats = append(caveats, fmt.Sprintf("%.0f orders (%s) had no touchpoint in the window and are unattributed",
-			cmp.UnattributedConversions, money(analytics.MoneyFromMajor(cmp.UnattributedValue), analytics.DefaultCurrency)))
+			cmp.UnattributedConversions, money(analytics.MoneyFromMajor(cmp.UnattributedValue), cur)))
+	}
+	if newc.Unattributed > 0 {
+		caveats = append(caveats, fmt.Sprintf("%d of the %d new customers had no touchpoint before their first purchase and count in no channel's CAC",
+			newc.Unattributed, newc.NewCustomers))
 	}
 	return out, caveats, nil
+}
+
+// CurrencyReader is the optional part of an ROIReader that adds up several
+// currencies: the reporting currency and, per currency in a period, what
+// was converted at which rates and what was left out for want of a rate
+// (postgres.Store implements it).
+type CurrencyReader interface {
+	ReportingCurrency() string
+	CurrencyCoverage(ctx context.Context, p analytics.Period, reporting string) ([]analytics.CurrencyCoverage, error)
+}
+
+// currencyNotes returns one caveat per currency other than reporting found
+// in the period: the rates it was converted at, and the rows left out for
+// want of a rate (never dropped silently). left is true when rows were left
+// out.
+func currencyNotes(cov []analytics.CurrencyCoverage, reporting string) (notes []string, left bool) {
+	noun := map[string]string{"orders": "order", "spend": "spend row"}
+	for _, c := range cov {
+		if c.Currency == reporting {
+			continue
+		}
+		what := plural(c.Rows, noun[c.Source])
+		if n := c.Rows - c.LeftOutRows; n > 0 {
+			var rates []string
+			for _, r := range c.Rates {
+				rates = append(rates, fmt.Sprintf("%g %s from %s", r.Rate, reporting, r.Day.Format(time.DateOnly)))
+			}
+			notes = append(notes, fmt.Sprintf("%s in %s (%s) converted to %s at the latest rate on or before each day: 1 %s = %s",
+				plural(n, noun[c.Source]), c.Currency, money(c.Amount-c.LeftOutAmount, c.Currency), reporting, c.Currency, strings.Join(rates, "; ")))
+		}
+		if c.LeftOutRows > 0 {
+			left = true
+			when := c.LeftOutFrom.Format(time.DateOnly)
+			if !c.LeftOutTo.Equal(c.LeftOutFrom) {
+				when += " to " + c.LeftOutTo.Format(time.DateOnly)
+			}
+			notes = append(notes, fmt.Sprintf("LEFT OUT: %d of %s in %s (%s, %s): no %s→%s exchange rate on or before their day; import rates with roibot import fx_rates FILE",
+				c.LeftOutRows, what, c.Currency, money(c.LeftOutAmount, c.Currency), when, c.Currency, reporting))
+		}
+	}
+	return notes, left
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // bestROAS returns the row with the highest available ROAS, or nil.

@@ -86,6 +86,51 @@ func (d SegmentDefinition) String() string {
 	return s
 }
 
+// segmentWords names the customers of an RFM segment in a title.
+var segmentWords = map[string]string{
+	"champions": "champion customers", "potential_loyalists": "potential loyalists",
+	"need_attention": "customers needing attention", "about_to_sleep": "customers about to sleep",
+	"cant_lose_them": "customers we can't lose",
+}
+
+// Who names the members of d in words for a chart title: "at-risk
+// customers in Germany", "customers in cluster 2", "top-CLV-tier
+// customers".
+func (d SegmentDefinition) Who() string {
+	var quals []string
+	noun := "customers"
+	if d.Segment != "" {
+		if w, ok := segmentWords[d.Segment]; ok {
+			noun = w
+		} else {
+			noun = strings.ReplaceAll(d.Segment, "_", "-") + " customers"
+		}
+	}
+	if d.CLVTier != "" {
+		noun = d.CLVTier + "-CLV-tier " + noun
+	}
+	if d.Cluster != nil {
+		quals = append(quals, fmt.Sprintf("in cluster %d", *d.Cluster))
+	}
+	if d.Sentiment != "" {
+		quals = append(quals, "with "+d.Sentiment+" feedback")
+	}
+	if d.Country != "" {
+		quals = append(quals, "in "+d.Country)
+	}
+	return strings.Join(append([]string{noun}, quals...), " ")
+}
+
+// segmentChartTitle is the title of a segment report's product chart:
+// "Top products bought by at-risk customers in Germany, 2011".
+func segmentChartTitle(res SegmentReportResult) string {
+	t := "Top products bought by " + res.Segment.Who()
+	if res.Period != nil && res.Period.Label != "" {
+		return t + ", " + res.Period.Label
+	}
+	return t + ", all orders before " + res.AsOf
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "…"
@@ -305,7 +350,10 @@ func buildSegmentReport(ctx context.Context, store SegmentReportReader, def Segm
 		Currency: analytics.DefaultCurrency, Population: len(rfm.Customers),
 		TopProducts: []ProductRevenue{}, FeedbackThemes: []knowledge.ThemeCount{}, TopMembers: []ReportMember{},
 	}
-	predBy, palive, predNote := predictCLVs(orders, asOf)
+	predBy, palive, predNote, paNote := predictCLVs(orders, asOf)
+	if paNote != "" && paNote != predNote {
+		res.Caveats = append(res.Caveats, "P(alive) not available: "+paNote)
+	}
 	if predNote != "" {
 		res.Caveats = append(res.Caveats, "predicted CLV not available: "+predNote)
 	}
@@ -376,8 +424,11 @@ func buildSegmentReport(ctx context.Context, store SegmentReportReader, def Segm
 		}
 		if predBy != nil {
 			p := major(predBy[c.CustomerID])
+			m.PredictedCLV = &p
+		}
+		if palive != nil {
 			pa := round(palive[c.CustomerID], 4)
-			m.PredictedCLV, m.PAlive = &p, &pa
+			m.PAlive = &pa
 		}
 		members = append(members, m)
 	}
@@ -399,6 +450,8 @@ func buildSegmentReport(ctx context.Context, store SegmentReportReader, def Segm
 		histSum += float64(m.HistoricalCLV)
 		if m.PredictedCLV != nil {
 			predSum += float64(*m.PredictedCLV)
+		}
+		if m.PAlive != nil {
 			paSum += *m.PAlive
 		}
 	}
@@ -408,11 +461,14 @@ func buildSegmentReport(ctx context.Context, store SegmentReportReader, def Segm
 	} else {
 		res.RevenueShare = "n/a: total net revenue is not positive"
 	}
-	res.AvgPredictedCLV, res.AvgPAlive = "n/a: "+predNote, "n/a: "+predNote
+	res.AvgPredictedCLV, res.AvgPAlive = "n/a: "+predNote, "n/a: "+paNote
 	if n := float64(len(members)); n > 0 {
 		res.AvgHistoricalCLV = Major(round(histSum/n, 2))
 		if predBy != nil {
-			res.AvgPredictedCLV, res.AvgPAlive = Major(round(predSum/n, 2)), round(paSum/n, 4)
+			res.AvgPredictedCLV = Major(round(predSum/n, 2))
+		}
+		if palive != nil {
+			res.AvgPAlive = round(paSum/n, 4)
 		}
 	} else {
 		res.AvgPredictedCLV, res.AvgPAlive = "n/a: no members", "n/a: no members"
@@ -454,31 +510,42 @@ func buildSegmentReport(ctx context.Context, store SegmentReportReader, def Segm
 // predictCLVs fits BG/NBD (in days) and Gamma-Gamma on the population and
 // returns each customer's 12-month predicted CLV and P(alive), or nil maps
 // and the reason when a model cannot be fitted.
-func predictCLVs(orders []analytics.Order, asOf time.Time) (map[string]analytics.Money, map[string]float64, string) {
+func predictCLVs(orders []analytics.Order, asOf time.Time) (map[string]analytics.Money, map[string]float64, string, string) {
 	sums, err := analytics.SummarizeCustomers(orders, asOf, analytics.UnitDays)
 	if err != nil {
-		return nil, nil, err.Error()
+		return nil, nil, err.Error(), err.Error()
 	}
 	bg, err := fitBTYD(modelBGNBD, sums)
 	if err != nil {
-		return nil, nil, "BG/NBD fit: " + err.Error()
+		return nil, nil, "BG/NBD fit: " + err.Error(), "BG/NBD fit: " + err.Error()
+	}
+	// P(alive) needs only BG/NBD, and only where it can tell.
+	var pa map[string]float64
+	paNote := ""
+	if why := bg.pAliveNA(1); why != "" {
+		paNote = why
+	} else if fc, err := analytics.ForecastTransactions(sums, bg.model, 1); err == nil {
+		pa = make(map[string]float64, len(fc))
+		for _, c := range fc {
+			pa[c.CustomerID] = c.PAlive
+		}
+	} else {
+		paNote = err.Error()
 	}
 	gg, err := fitBTYD(modelGammaGamma, sums)
 	if err != nil {
-		return nil, nil, "Gamma-Gamma fit: " + err.Error()
+		return nil, pa, "Gamma-Gamma fit: " + err.Error(), paNote
 	}
 	clvs, err := analytics.PredictCLV(sums, bg.model, gg.spend.Params, analytics.CLVConfig{
 		Periods: ReportCLVMonths, PeriodLength: 365.0 / 12, DiscountRate: DefaultMonthlyDiscountRate, Margin: 1})
 	if err != nil {
-		return nil, nil, err.Error()
+		return nil, pa, err.Error(), paNote
 	}
 	pred := make(map[string]analytics.Money, len(clvs))
-	pa := make(map[string]float64, len(clvs))
 	for _, c := range clvs {
 		pred[c.CustomerID] = c.CLV
-		pa[c.CustomerID] = c.PAlive
 	}
-	return pred, pa, ""
+	return pred, pa, "", paNote
 }
 
 var reportSentiments = []string{knowledge.LabelPositive, knowledge.LabelNeutral, knowledge.LabelNegative}
@@ -536,7 +603,7 @@ func reportDisplay(res SegmentReportResult) Display {
 	}
 	d := Display{Tables: []Table{sum}}
 	if len(res.TopProducts) > 0 {
-		chart := Chart{Title: "Top products of " + res.Description, Kind: "bar", Unit: cur}
+		chart := Chart{Title: segmentChartTitle(res), Kind: "bar", Unit: cur, XLabel: "Product", YLabel: "Net revenue"}
 		for _, p := range res.TopProducts {
 			chart.Labels = append(chart.Labels, p.Product)
 			chart.Values = append(chart.Values, float64(p.Revenue))

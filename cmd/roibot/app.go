@@ -62,7 +62,7 @@ func (a *App) Store(ctx context.Context) (*postgres.Store, error) {
 	s, err := postgres.Open(ctx, postgres.Config{
 		URL: string(a.Config.DatabaseURL), Schema: a.Config.DBSchema, MaxConns: a.Config.DBMaxConns,
 		QueryTimeout: a.Config.QueryTimeout, Logger: a.Logger, EmbeddingDimension: a.Config.EmbeddingDim,
-		Location: a.Config.Location(),
+		Location: a.Config.Location(), ReportingCurrency: a.Config.ReportingCurrency,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w (is the database running? make db starts the embedded one)", err)

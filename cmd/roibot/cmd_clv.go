@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,8 +31,8 @@ func newCLVCmd(app *App) *cobra.Command {
 
 // clvFitOptions are the flags of roibot clv fit.
 type clvFitOptions struct {
-	model, calibrationEnd, holdoutEnd, unit, file, country, currency string
-	asJSON                                                           bool
+	model, calibrationEnd, holdoutEnd, unit, file, country, currency, excludedCSV string
+	asJSON                                                                        bool
 }
 
 func newCLVFitCmd(app *App) *cobra.Command {
@@ -51,15 +53,15 @@ func newCLVFitCmd(app *App) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.model, "model", "bgnbd", "bgnbd, paretonbd or gammagamma")
-	f.StringVar(&o.calibrationEnd, "calibration-end", "", "last day of the calibration period, YYYY-MM-DD (required)")
+	f.StringVar(&o.model, "model", "bgnbd", "bgnbd, mbgnbd, paretonbd, gammagamma, or auto (the lowest holdout error of bgnbd, mbgnbd, paretonbd)")
+	f.StringVar(&o.calibrationEnd, "calibration-end", "", "last day of the calibration period, YYYY-MM-DD (default: the middle of the data)")
+	f.StringVar(&o.excludedCSV, "excluded-csv", "", "gammagamma: write the customers left out of the fit, with the reason, to this CSV file")
 	f.StringVar(&o.holdoutEnd, "holdout-end", "", "last day of the holdout period, YYYY-MM-DD (default: the last order day)")
 	f.StringVar(&o.unit, "unit", "week", "time unit of recency, T and the holdout: week or day")
 	f.StringVar(&o.file, "file", "", "CDNOW transaction file (cdnowElog.csv or CDNOW_master.txt) instead of the database")
 	f.StringVar(&o.country, "country", "", "database only: customers of this country")
 	f.StringVar(&o.currency, "currency", analytics.DefaultCurrency, "database only: currency of the orders (CDNOW imports are USD)")
 	f.BoolVar(&o.asJSON, "json", false, "print JSON")
-	_ = cmd.MarkFlagRequired("calibration-end")
 	return cmd
 }
 
@@ -94,13 +96,16 @@ func (a *App) clvFit(ctx context.Context, o clvFitOptions) error {
 		return fmt.Errorf("--unit %q: want week or day", o.unit)
 	}
 	switch o.model {
-	case "bgnbd", "paretonbd", "gammagamma":
+	case "bgnbd", "mbgnbd", "paretonbd", "gammagamma", "auto":
 	default:
-		return fmt.Errorf("--model %q: want bgnbd, paretonbd or gammagamma", o.model)
+		return fmt.Errorf("--model %q: want bgnbd, mbgnbd, paretonbd, gammagamma or auto", o.model)
 	}
-	calEnd, err := parseDay("calibration-end", o.calibrationEnd)
-	if err != nil {
-		return err
+	var calEnd time.Time
+	var err error
+	if o.calibrationEnd != "" {
+		if calEnd, err = parseDay("calibration-end", o.calibrationEnd); err != nil {
+			return err
+		}
 	}
 	var orders []analytics.Order
 	var source string
@@ -131,12 +136,37 @@ func (a *App) clvFit(ctx context.Context, o clvFitOptions) error {
 	if err != nil {
 		return fmt.Errorf("clv fit: %w", err)
 	}
+	if o.excludedCSV != "" {
+		if err := writeExcludedCSV(o.excludedCSV, rep.ExcludedCustomers); err != nil {
+			return fmt.Errorf("clv fit: %w", err)
+		}
+	}
 	if o.asJSON {
 		printJSON(a.Stdout, rep)
 		return nil
 	}
 	printCLVFit(a.Stdout, rep)
 	return nil
+}
+
+// writeExcludedCSV writes the customers Gamma-Gamma left out
+// (customer_id, reason, frequency, mean_repeat_value) to path.
+func writeExcludedCSV(path string, ex []analytics.GammaGammaExclusion) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"customer_id", "reason", "frequency", "mean_repeat_value"})
+	for _, e := range ex {
+		_ = w.Write([]string{e.CustomerID, e.Reason, strconv.Itoa(e.Frequency), strconv.FormatFloat(e.MeanRepeatValue, 'f', 2, 64)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func inCountryText(c string) string {
@@ -146,18 +176,31 @@ func inCountryText(c string) string {
 	return ", " + c
 }
 
-var modelTitles = map[string]string{"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD", "gammagamma": "Gamma-Gamma"}
+var modelTitles = map[string]string{"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "paretonbd": "Pareto/NBD", "gammagamma": "Gamma-Gamma"}
 
 // printCLVFit prints parameters to 4 decimals, the log-likelihood to 2
 // and the holdout table means to 4.
 func printCLVFit(w io.Writer, r tools.CLVFitResult) {
+	if r.CalibrationDefault != "" {
+		fmt.Fprintln(w, r.CalibrationDefault)
+	}
+	if c := r.ModelChoice; c != nil {
+		fmt.Fprintln(w, "Model chosen by holdout error:", c.Reason)
+	}
 	fmt.Fprintf(w, "%s fit on %d customers, %s, calibration end %s (%s)\n", modelTitles[r.Model], r.Customers, r.Source, r.CalibrationEnd, r.Unit)
+	if r.Degenerate != "" {
+		fmt.Fprintln(w, "DEGENERATE fit:", r.Degenerate)
+	}
 	if r.Excluded != "" {
 		fmt.Fprintln(w, r.Excluded)
 	}
 	t := agent.Table{Columns: []string{"parameter", "estimate", "std. error"}}
 	for _, p := range r.Parameters {
-		t.Rows = append(t.Rows, []string{p.Name, strconv.FormatFloat(p.Value, 'f', 4, 64), strconv.FormatFloat(p.StdError, 'f', 4, 64)})
+		se := "n/a"
+		if p.StdError != nil {
+			se = strconv.FormatFloat(*p.StdError, 'f', 4, 64)
+		}
+		t.Rows = append(t.Rows, []string{p.Name, strconv.FormatFloat(p.Value, 'f', 4, 64), se})
 	}
 	writeTable(w, t, len(t.Rows))
 	fmt.Fprintf(w, "log-likelihood %.2f (%d iterations)\n", r.LogLikelihood, r.Iterations)

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/roibot/roibot/tools"
@@ -107,7 +110,6 @@ func TestCLVFit_BadFlags(t *testing.T) {
 		{"clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30", "--unit", "month"},
 		{"clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "30/09/1997"},
 		{"clv", "fit", "--model", "gompertz", "--file", "../../data/cdnow/cdnowElog.csv", "--calibration-end", "1997-09-30"},
-		{"clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv"},
 	} {
 		cmd := newRootCmd(map[string]string{})
 		cmd.SetArgs(args)
@@ -117,5 +119,43 @@ func TestCLVFit_BadFlags(t *testing.T) {
 		if err := cmd.Execute(); err == nil {
 			t.Errorf("roibot %v err = nil; want an error", args)
 		}
+	}
+}
+
+// TestCLVFit_DefaultsAutoAndExclusions: without --calibration-end the
+// calibration is the first half of the data (CDNOW: 1997-01-01..1998-06-30,
+// 546 days, so 1997-09-30, the published split), said on the first line;
+// --model auto fits BG/NBD, MBG/NBD and Pareto/NBD and keeps the lowest
+// holdout MAE (CDNOW: Pareto/NBD 0.7545 < MBG/NBD 0.7648 < BG/NBD 0.7855);
+// --excluded-csv lists Gamma-Gamma's 1,411 one-time buyers with the reason.
+func TestCLVFit_DefaultsAutoAndExclusions(t *testing.T) {
+	out := runRoibot(t, map[string]string{}, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--model", "auto")
+	for _, want := range []string{
+		"no calibration end given: 1997-09-30, the middle of the data (1997-01-01 to 1998-06-30, 546 days)",
+		"Model chosen by holdout error: Pareto/NBD has the lowest holdout error: mean absolute error 0.7545 transactions per customer over the last 39 weeks (MBG/NBD 0.7648, BG/NBD 0.7855)",
+		"Pareto/NBD fit on 2357 customers",
+		"MAE per customer 0.7545 transactions",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("clv fit --model auto lacks %q:\n%s", want, out)
+		}
+	}
+	var rep tools.CLVFitResult
+	out = runRoibot(t, map[string]string{}, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--model", "mbgnbd", "--json")
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Model != "mbgnbd" || len(rep.Parameters) != 4 || math.Abs(rep.Parameters[0].Value-0.5248) > 1e-4 || rep.Parameters[0].StdError == nil || rep.Holdout == nil || math.Abs(rep.Holdout.MAE-0.7648) > 1e-4 {
+		t.Errorf("clv fit --model mbgnbd = %+v; want r 0.5248 with a standard error and holdout MAE 0.7648", rep)
+	}
+	csvPath := filepath.Join(t.TempDir(), "excluded.csv")
+	runRoibot(t, map[string]string{}, "clv", "fit", "--file", "../../data/cdnow/cdnowElog.csv", "--model", "gammagamma", "--calibration-end", "1997-09-30", "--excluded-csv", csvPath)
+	b, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 1412 || lines[0] != "customer_id,reason,frequency,mean_repeat_value" || !strings.Contains(lines[1], "one-time buyer") {
+		t.Errorf("excluded CSV: %d lines, header %q, first %q; want 1411 customers + header, one-time buyers", len(lines), lines[0], lines[1])
 	}
 }

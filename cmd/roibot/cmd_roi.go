@@ -19,7 +19,7 @@ func newROICmd(app *App) *cobra.Command {
 		Use:   "roi --by channel|campaign --from DATE --to DATE [--attribution MODEL] [--json]",
 		Short: "ROI, ROAS, CPA and CAC by channel or campaign for a date range (the compute_roi tool)",
 		Long: "ROI = (attributed revenue − spend) / spend (seed section 4.1), ROAS = revenue / spend, CPA = spend / conversions,\n" +
-			"CAC = spend / new customers (last touch only); totals are ratios of sums. Dates are inclusive local days\n" +
+			"CAC = spend / new customers (each counted once, split by the model's credit for their first purchase); totals are\nratios of sums. Dates are inclusive local days\n" +
 			"(ROIBOT_TIMEZONE). --attribution is last_touch (default), first_touch, linear, time_decay, position_based or\n" +
 			"markov (the CLI names first, last, time-decay, position also work); campaigns need last_touch.",
 		Args: cobra.NoArgs,

@@ -16,11 +16,17 @@ import (
 )
 
 func newServeCmd(app *App) *cobra.Command {
-	return &cobra.Command{
+	var check bool
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Slack app (Socket Mode by default; ROIBOT_SLACK_MODE=events serves the HTTP Events API)",
-		Args:  cobra.NoArgs,
+		Example: "  roibot serve --check   # verify the database, Slack tokens, LLM and embeddings, then exit\n" +
+			"  roibot serve           # answer in Slack until interrupted",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if check {
+				return app.serveCheck(cmd.Context(), cmd.OutOrStdout())
+			}
 			m, err := app.NewMain(cmd.Context())
 			if err != nil {
 				return err
@@ -28,6 +34,8 @@ func newServeCmd(app *App) *cobra.Command {
 			return m.Run(cmd.Context())
 		},
 	}
+	cmd.Flags().BoolVar(&check, "check", false, "verify the database, the Slack tokens (auth.test, the app token), the LLM and the embedding endpoint, print one line each, and exit")
+	return cmd
 }
 
 // Main is the wired Slack service: Run blocks until ctx ends, then shuts
@@ -90,6 +98,11 @@ func (a *App) NewMain(ctx context.Context) (*Main, error) {
 // claimSweepEvery.
 func (m *Main) Run(ctx context.Context) error {
 	log := m.app.Logger
+	c := &m.app.Config
+	log.Info("roibot serve starting", "database", redactURL(string(c.DatabaseURL)), "schema", c.DBSchema,
+		"slack_mode", c.SlackMode, "slack_api", slackAPIURL(c.SlackAPIURL), "llm", c.Provider(),
+		"embeddings", map[bool]string{true: "local hash embedder", false: c.EmbeddingURL}[c.EmbeddingURL == ""],
+		"workers", c.SlackWorkers, "check", "roibot serve --check verifies each of these")
 	rctx, rcancel := context.WithTimeout(ctx, 30*time.Second)
 	if n, err := m.Bot.Resume(rctx); err != nil {
 		log.Error("resuming unanswered turns failed", "error", err)

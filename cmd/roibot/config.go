@@ -54,6 +54,9 @@ type Config struct {
 	DBPort       int           `env:"ROIBOT_DB_PORT" envDefault:"54329"`
 	QueryTimeout time.Duration `env:"ROIBOT_QUERY_TIMEOUT" envDefault:"30s"`
 	TimeZone     string        `env:"ROIBOT_TIMEZONE" envDefault:"UTC"`
+	// ReportingCurrency is the currency answers add amounts up in; amounts
+	// in other currencies are converted with the imported fx_rates.
+	ReportingCurrency string `env:"ROIBOT_REPORTING_CURRENCY" envDefault:"GBP"`
 
 	// LLMProvider is offline, openai, anthropic or ollama; empty picks
 	// openai when OPENAI_API_KEY is set, anthropic when ANTHROPIC_API_KEY is
@@ -146,6 +149,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("ROIBOT_TIMEZONE %q: %v", c.TimeZone, err))
 	}
 	c.location = loc
+	if cur := c.ReportingCurrency; len(cur) != 3 || strings.Trim(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		errs = append(errs, fmt.Errorf("ROIBOT_REPORTING_CURRENCY %q: want an ISO 4217 code of 3 upper-case letters, e.g. GBP", cur))
+	}
 	if c.RetrainSchedule != "" {
 		if _, err := cron.ParseStandard(c.RetrainSchedule); err != nil {
 			errs = append(errs, fmt.Errorf("ROIBOT_RETRAIN_SCHEDULE %q: want cron syntax, e.g. \"0 6 * * *\": %v", c.RetrainSchedule, err))

@@ -31,6 +31,7 @@ func TestConfig_Validate(t *testing.T) {
 	}{
 		{map[string]string{}, ""},
 		{map[string]string{"ROIBOT_TIMEZONE": "Mars/Base"}, "ROIBOT_TIMEZONE"},
+		{map[string]string{"ROIBOT_REPORTING_CURRENCY": "eur"}, "ROIBOT_REPORTING_CURRENCY"},
 		{map[string]string{"ROIBOT_LLM_PROVIDER": "foo"}, "ROIBOT_LLM_PROVIDER"},
 		{map[string]string{"ROIBOT_LLM_PROVIDER": "anthropic"}, "ANTHROPIC_API_KEY"},
 		{map[string]string{"ROIBOT_LLM_PROVIDER": "openai", "OPENAI_BASE_URL": "http://127.0.0.1:8000/v1"}, ""},

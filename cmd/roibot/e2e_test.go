@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/roibot/roibot/postgres/pgtest"
+	"github.com/roibot/roibot/tools"
 )
 
 // run executes the roibot command line with env and returns its stdout.
@@ -109,6 +110,39 @@ func TestDemo_NewUserQuestions(t *testing.T) {
 		}
 		if !strings.Contains(a.Answer, "4339") {
 			t.Errorf("answer does not state 4339:\n%s", a.Answer)
+		}
+	})
+
+	t.Run("WhoIsAboutToChurn", func(t *testing.T) {
+		a := ask(t, env, "Which customers are about to churn?")
+		if a.ToolCalls[0].Name != "churn_risk" {
+			t.Fatalf("tool = %s; want churn_risk", a.ToolCalls[0].Name)
+		}
+		var res tools.ChurnResult
+		if err := json.Unmarshal(a.ToolCalls[0].Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		// Trained on the state at 2011-09-11 (as-of 2011-12-10 − 90 days).
+		if res.TrainingCutoff != "2011-09-11" || res.Model.TestAUC < 0.65 || len(res.Customers) != 10 || len(res.Model.Reasons) == 0 {
+			t.Errorf("churn_risk = cutoff %s, model %+v, %d customers", res.TrainingCutoff, res.Model, len(res.Customers))
+		}
+		if !strings.Contains(a.Answer, "test AUC") {
+			t.Errorf("answer does not carry the test AUC:\n%s", a.Answer)
+		}
+	})
+
+	t.Run("WhoWillRespond", func(t *testing.T) {
+		a := ask(t, env, "Who is likely to respond to the next campaign?")
+		if a.ToolCalls[0].Name != "response_propensity" {
+			t.Fatalf("tool = %s; want response_propensity", a.ToolCalls[0].Name)
+		}
+		var res tools.ResponseResult
+		if err := json.Unmarshal(a.ToolCalls[0].Result, &res); err != nil {
+			t.Fatal(err)
+		}
+		// iFood: 2,240 rows, 334 responded (PROVENANCE); the demo imports it.
+		if res.Dataset != "ifood" || res.Rows != 2240 || res.Model.TestAUC < 0.8 || !strings.Contains(a.Answer, "test AUC") {
+			t.Errorf("response_propensity = %s, %d rows, model %+v\n%s", res.Dataset, res.Rows, res.Model, a.Answer)
 		}
 	})
 
@@ -218,6 +252,108 @@ func TestDemo_NewUserQuestions(t *testing.T) {
 		}
 		if !strings.Contains(a.Answer, "SYNTHETIC") {
 			t.Errorf("answer does not label the marketing data synthetic:\n%s", a.Answer)
+		}
+	})
+
+	// CAC per channel for 2011 (last touch) against plain SQL: spend of
+	// 2011 over the distinct customers whose first purchase ever falls in
+	// 2011 and whose latest touch in the 30 days before it is the channel.
+	// Counting first-purchase orders instead would count customers with
+	// two invoices at their first instant twice (paid_social: 546 orders,
+	// 544 customers).
+	t.Run("CAC2011MatchesSQL", func(t *testing.T) {
+		var res struct {
+			Rows []struct {
+				Group        string  `json:"group"`
+				Spend        float64 `json:"spend"`
+				NewCustomers float64 `json:"new_customers"`
+				CAC          any     `json:"cac"`
+			}
+		}
+		if err := json.Unmarshal([]byte(runRoibot(t, env, "roi", "--from", "2011-01-01", "--to", "2011-12-31", "--json")), &res); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := conn.Query(ctx, `with firsts as (
+				select distinct on (o.customer_id) o.customer_id, o.invoice_no, o.invoiced_at
+				from orders o join order_lines l using (invoice_no)
+				where o.customer_id is not null and not l.is_return
+				group by o.customer_id, o.invoice_no, o.invoiced_at having sum(l.amount) > 0
+				order by o.customer_id, o.invoiced_at, o.invoice_no),
+			credited as (
+				select f.customer_id,
+				       (select t.channel from touchpoints t where t.customer_id = f.customer_id
+				          and t.touched_at <= f.invoiced_at and t.touched_at >= f.invoiced_at - interval '720 hours'
+				        order by t.touched_at desc, t.touchpoint_id desc limit 1) as channel
+				from firsts f where f.invoiced_at >= '2011-01-01' and f.invoiced_at < '2012-01-01'),
+			newc as (select channel, count(distinct customer_id) n from credited where channel is not null group by 1),
+			spend as (select channel, sum(cost) cost from ad_spend where day >= '2011-01-01' and day < '2012-01-01' group by 1)
+			select s.channel, s.cost, coalesce(n.n, 0) from spend s left join newc n using (channel)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][2]int64{}
+		var ch string
+		var cost, n int64
+		if _, err := pgx.ForEachRow(rows, []any{&ch, &cost, &n}, func() error { want[ch] = [2]int64{cost, n}; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, r := range res.Rows {
+			w, ok := want[r.Group]
+			if !ok {
+				continue
+			}
+			checked++
+			if r.NewCustomers != float64(w[1]) {
+				t.Errorf("%s: new customers %v; want %d distinct first-purchase customers (SQL)", r.Group, r.NewCustomers, w[1])
+			}
+			if w[1] > 0 {
+				wantCAC := math.Round(float64(w[0])/float64(w[1])) / 100
+				if got, ok := r.CAC.(float64); !ok || math.Abs(got-wantCAC) > 0.006 {
+					t.Errorf("%s: CAC %v; want £%.2f = £%.2f / %d", r.Group, r.CAC, wantCAC, float64(w[0])/100, w[1])
+				}
+			}
+			t.Logf("%s: spend £%.2f, new customers %v, CAC %v", r.Group, r.Spend, r.NewCustomers, r.CAC)
+		}
+		if checked == 0 || checked != len(want) {
+			t.Errorf("checked %d channels with spend; want %d", checked, len(want))
+		}
+	})
+
+	// A one-day ROI in Asia/Tokyo takes that local day's spend (east of
+	// UTC, the UTC date of local midnight is the day before).
+	t.Run("OneDayTokyoSpend", func(t *testing.T) {
+		tokyo := map[string]string{"ROIBOT_TIMEZONE": "Asia/Tokyo"}
+		for k, v := range env {
+			tokyo[k] = v
+		}
+		var res struct {
+			TimeZone string `json:"time_zone"`
+			Rows     []struct {
+				Group string  `json:"group"`
+				Spend float64 `json:"spend"`
+			}
+		}
+		if err := json.Unmarshal([]byte(runRoibot(t, tokyo, "roi", "--from", "2011-06-01", "--to", "2011-06-01", "--json")), &res); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := conn.Query(ctx, `select channel, sum(cost) from ad_spend where day = '2011-06-01' group by 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int64{}
+		var ch string
+		var cost int64
+		if _, err := pgx.ForEachRow(rows, []any{&ch, &cost}, func() error { want[ch] = cost; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if res.TimeZone != "Asia/Tokyo" || len(want) == 0 {
+			t.Fatalf("time_zone %q, %d channels with spend on 2011-06-01; want Asia/Tokyo and some", res.TimeZone, len(want))
+		}
+		for _, r := range res.Rows {
+			if math.Abs(r.Spend-float64(want[r.Group])/100) > 0.005 {
+				t.Errorf("%s: spend £%.2f; want £%.2f, the spend of 2011-06-01", r.Group, r.Spend, float64(want[r.Group])/100)
+			}
 		}
 	})
 }
