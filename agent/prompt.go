@@ -96,6 +96,7 @@ func displayOf(result json.RawMessage) ([]Table, []Chart) {
 				Values []json.Number     `json:"values"`
 				Unit   string            `json:"unit"`
 				XLabel string            `json:"x_label"`
+				YLabel string            `json:"y_label"`
 				Series []ChartSeries     `json:"series"`
 				Marks  []ChartSeries     `json:"marks"`
 			} `json:"charts"`
@@ -118,7 +119,7 @@ func displayOf(result json.RawMessage) ([]Table, []Chart) {
 	}
 	var charts []Chart
 	for _, c := range doc.Display.Charts {
-		ch := Chart{Title: c.Title, Kind: c.Kind, Unit: c.Unit, XLabel: c.XLabel, Series: c.Series, Marks: c.Marks}
+		ch := Chart{Title: c.Title, Kind: c.Kind, Unit: c.Unit, XLabel: c.XLabel, YLabel: c.YLabel, Series: c.Series, Marks: c.Marks}
 		if ch.Kind == "" {
 			ch.Kind = "bar"
 		}

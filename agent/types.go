@@ -134,6 +134,7 @@ type Chart struct {
 	Values []float64     `json:"values"`
 	Unit   string        `json:"unit"`
 	XLabel string        `json:"x_label,omitempty"`
+	YLabel string        `json:"y_label,omitempty"` // names the measure; Unit is added in brackets
 	Series []ChartSeries `json:"series,omitempty"`
 	Marks  []ChartSeries `json:"marks,omitempty"`
 }

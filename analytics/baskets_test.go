@@ -316,3 +316,42 @@ func ExampleBasketsFromLines() {
 	// 536370 [ALARM CLOCK BAKELIKE PINK]
 	// 536372 [ALARM CLOCK BAKELIKE RED]
 }
+
+// TestBasketsFromItemLines: numbered lines give the same baskets as the
+// tutorial's method, whatever the order of the lines; out-of-range ids
+// are an error naming the line; KeepInvoices selects invoices.
+func TestBasketsFromItemLines(t *testing.T) {
+	il := ItemLines{
+		Invoices:  []string{"537", "C538", "536", ""},
+		Customers: []string{"c1", "c2", "", "c3"},
+		Items:     []string{" MUG ", "MUG", "POSTAGE", "  ", "TEAPOT"},
+		Lines: []ItemLine{
+			{Invoice: 0, Item: 0, Quantity: 1}, {Invoice: 2, Item: 4, Quantity: 2}, {Invoice: 0, Item: 1, Quantity: 2},
+			{Invoice: 1, Item: 4, Quantity: 1}, {Invoice: 2, Item: 1, Quantity: -1}, {Invoice: 0, Item: 2, Quantity: 1},
+			{Invoice: 2, Item: 3, Quantity: 5}, {Invoice: 3, Item: 4, Quantity: 1}, {Invoice: 2, Item: 1, Quantity: 1},
+		},
+	}
+	b, err := BasketsFromItemLines(il, BasketOptions{Drop: []string{"POSTAGE"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 536: TEAPOT 2, MUG −1+1 = 0 (out); 537: MUG 1+2 (" MUG " and "MUG" are one item), POSTAGE dropped.
+	got := map[string][]string{}
+	for i, inv := range b.Invoices {
+		for _, id := range b.Baskets.Baskets[i] {
+			got[inv] = append(got[inv], b.Baskets.Items[id])
+		}
+	}
+	if !slices.Equal(b.Invoices, []string{"536", "537"}) || !slices.Equal(got["536"], []string{"TEAPOT"}) || !slices.Equal(got["537"], []string{"MUG"}) {
+		t.Errorf("BasketsFromItemLines = %v %v; want 536 [TEAPOT], 537 [MUG]", b.Invoices, got)
+	}
+	kept := il.KeepInvoices(func(i int) bool { return il.Customers[i] == "c1" })
+	if b, err := BasketsFromItemLines(kept, BasketOptions{}); err != nil || !slices.Equal(b.Invoices, []string{"537"}) {
+		t.Errorf("baskets of customer c1 = %v, %v; want [537]", b.Invoices, err)
+	}
+	il.Lines = append(il.Lines, ItemLine{Invoice: 0, Item: 9, Quantity: 1})
+	var ie *InputError
+	if _, err := BasketsFromItemLines(il, BasketOptions{}); !errors.As(err, &ie) || ie.Row != 9 {
+		t.Errorf("BasketsFromItemLines(item 9 of 5) error = %v; want InputError on line 9", err)
+	}
+}

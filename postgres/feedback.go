@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/roibot/roibot/analytics"
@@ -518,37 +519,41 @@ func (fs *FeedbackStore) vectorSearch(ctx context.Context, vec []float32, filter
 	defer cancel()
 	args := append([]any{fs.vectorArg(vec)}, filter...)
 	args = append(args, k, fs.model)
+	// One round trip: the transaction, its settings (set_config with
+	// is_local = true is SET LOCAL) and the search go to the server as one
+	// pipelined batch, so the settings stay scoped to this transaction.
+	var names, values []string
+	if exact {
+		names, values = []string{"enable_indexscan", "enable_bitmapscan"}, []string{"off", "off"}
+	} else {
+		ef := min(max(2*k, minEFSearch), maxEFSearch)
+		names, values = []string{"hnsw.ef_search"}, []string{strconv.Itoa(ef)}
+		if fs.iterative {
+			names, values = append(names, "hnsw.iterative_scan"), append(values, "relaxed_order")
+		}
+	}
 	var hits []knowledge.Hit
-	err := pgx.BeginFunc(ctx, fs.s.pool, func(tx pgx.Tx) error {
-		var settings []string
-		if exact {
-			settings = []string{"set local enable_indexscan = off", "set local enable_bitmapscan = off"}
-		} else {
-			ef := min(max(2*k, minEFSearch), maxEFSearch)
-			settings = []string{"set local hnsw.ef_search = " + strconv.Itoa(ef)}
-			if fs.iterative {
-				settings = append(settings, "set local hnsw.iterative_scan = relaxed_order")
-			}
-		}
-		for _, st := range settings {
-			if _, err := tx.Exec(ctx, st); err != nil {
-				return fmt.Errorf("%s: %w", st, err)
-			}
-		}
-		rows, err := tx.Query(ctx, `select `+feedbackCols+`, e.embedding <=> $1::`+fs.column+` as dist
+	err := fs.s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
+		b := &pgx.Batch{}
+		b.Queue("begin")
+		b.Queue("select set_config(n, v, true) from unnest($1::text[], $2::text[]) as s(n, v)", names, values)
+		b.Queue(`select `+feedbackCols+`, e.embedding <=> $1::`+fs.column+` as dist
 			from feedback_embeddings e join feedback f on f.feedback_id = e.feedback_id
 			where e.model = $11 and `+feedbackWhere(2)+`
 			order by e.embedding <=> $1::`+fs.column+`
-			limit $10`, args...)
-		if err != nil {
+			limit $10`, args...).Query(func(rows pgx.Rows) error {
+			var err error
+			hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) {
+				var dist float64
+				f, err := scanFeedback(r, &dist)
+				return knowledge.Hit{Feedback: f, Score: 1 - dist}, err
+			})
 			return err
-		}
-		hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) {
-			var dist float64
-			f, err := scanFeedback(r, &dist)
-			return knowledge.Hit{Feedback: f, Score: 1 - dist}, err
 		})
-		return err
+		b.Queue("commit")
+		// A failed statement leaves the transaction open; the pool then
+		// closes the connection instead of reusing it.
+		return c.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("vector search: %w", translate(err))
@@ -563,8 +568,26 @@ func (fs *FeedbackStore) vectorSearch(ctx context.Context, vec []float32, filter
 	return hits, nil
 }
 
+// maxTextQueryWords bounds the words of a full-text query: a
+// review-length question relaxed to OR matches nearly every row and ranks
+// each against every term, so its cost grows with its length; the first
+// words carry the question (the vector side of a hybrid search reads it
+// whole).
+const maxTextQueryWords = 12
+
+// boundTextQuery keeps the first maxTextQueryWords whitespace-separated
+// words of q.
+func boundTextQuery(q string) string {
+	w := strings.Fields(q)
+	if len(w) <= maxTextQueryWords {
+		return q
+	}
+	return strings.Join(w[:maxTextQueryWords], " ")
+}
+
 // TextSearch returns up to k feedback items matching query under f by
-// PostgreSQL full-text search, best first: the query is parsed with
+// PostgreSQL full-text search, best first: the query (its first
+// maxTextQueryWords words) is parsed with
 // websearch_to_tsquery('english', …) (quoted phrases, "-word", "or"),
 // its AND-ed terms relaxed to OR so a natural-language question still
 // matches texts holding some of its words, and ranked by
@@ -580,7 +603,7 @@ func (fs *FeedbackStore) TextSearch(ctx context.Context, query string, f knowled
 	}
 	ctx, cancel := fs.s.ctx(ctx)
 	defer cancel()
-	args = append([]any{query}, args...)
+	args = append([]any{boundTextQuery(query)}, args...)
 	args = append(args, k)
 	rows, err := fs.s.pool.Query(ctx, `with q as (
 			select replace(websearch_to_tsquery('english', $1)::text, ' & ', ' | ')::tsquery as q)

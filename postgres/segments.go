@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -167,27 +169,60 @@ func (s *Store) FeedbackThemes(ctx context.Context, customerIDs []string, limit 
 
 // BasketLines returns the invoice lines of the orders matching f (all
 // invoices, anonymous and cancelled ones included: analytics.
-// BasketsFromLines drops cancellations) as basket lines, ordered by
-// invoice and line.
-func (s *Store) BasketLines(ctx context.Context, f analytics.OrderFilter) ([]analytics.BasketLine, error) {
+// BasketsFromItemLines drops cancellations) with their invoices and
+// descriptions numbered as the rows arrive: each row is read from the
+// wire without allocating, a description or invoice number is copied once
+// when first seen, and the lines come back as integer ids. Rows are not
+// sorted (baskets are grouped in memory).
+func (s *Store) BasketLines(ctx context.Context, f analytics.OrderFilter) (analytics.ItemLines, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `select l.invoice_no, l.description, l.quantity, coalesce(o.customer_id, '')
 		from orders o join order_lines l using (invoice_no)
-		where `+orderWhere+`
-		order by l.invoice_no, l.line_no`, filterArgs(f)...)
+		where `+orderWhere, filterArgs(f)...)
 	if err != nil {
-		return nil, fmt.Errorf("basket lines: %w", translate(err))
+		return analytics.ItemLines{}, fmt.Errorf("basket lines: %w", translate(err))
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (analytics.BasketLine, error) {
-		var b analytics.BasketLine
+	defer rows.Close()
+	var il analytics.ItemLines
+	invoices := make(map[string]int32)
+	items := make(map[string]int32)
+	binaryQty := rows.FieldDescriptions()[2].Format == pgx.BinaryFormatCode
+	for rows.Next() {
+		raw := rows.RawValues()
+		if len(raw) != 4 || raw[0] == nil || raw[1] == nil || raw[2] == nil {
+			return analytics.ItemLines{}, fmt.Errorf("basket lines: row %d: unexpected null", len(il.Lines))
+		}
+		inv, ok := invoices[string(raw[0])]
+		if !ok {
+			inv = int32(len(il.Invoices))
+			invoices[string(raw[0])] = inv
+			il.Invoices = append(il.Invoices, string(raw[0]))
+			il.Customers = append(il.Customers, string(raw[3]))
+		}
+		item, ok := items[string(raw[1])]
+		if !ok {
+			item = int32(len(il.Items))
+			items[string(raw[1])] = item
+			il.Items = append(il.Items, string(raw[1]))
+		}
 		var q int32
-		err := r.Scan(&b.InvoiceNo, &b.Description, &q, &b.CustomerID)
-		b.Quantity = int(q)
-		return b, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("basket lines: %w", translate(err))
+		if binaryQty {
+			if len(raw[2]) != 4 {
+				return analytics.ItemLines{}, fmt.Errorf("basket lines: row %d: quantity of %d bytes", len(il.Lines), len(raw[2]))
+			}
+			q = int32(binary.BigEndian.Uint32(raw[2]))
+		} else {
+			v, err := strconv.ParseInt(string(raw[2]), 10, 32)
+			if err != nil {
+				return analytics.ItemLines{}, fmt.Errorf("basket lines: row %d quantity: %w", len(il.Lines), err)
+			}
+			q = int32(v)
+		}
+		il.Lines = append(il.Lines, analytics.ItemLine{Invoice: inv, Item: item, Quantity: q})
 	}
-	return out, nil
+	if err := rows.Err(); err != nil {
+		return analytics.ItemLines{}, fmt.Errorf("basket lines: %w", translate(err))
+	}
+	return il, nil
 }

@@ -150,10 +150,10 @@ func TestStore_Segments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(lines) != 55 {
-			t.Errorf("BasketLines(UK) = %d lines; want 55 (52 customer lines, 1 cancellation, 2 anonymous)", len(lines))
+		if len(lines.Lines) != 55 {
+			t.Errorf("BasketLines(UK) = %d lines; want 55 (52 customer lines, 1 cancellation, 2 anonymous)", len(lines.Lines))
 		}
-		b, err := analytics.BasketsFromLines(lines, analytics.BasketOptions{Drop: analytics.NonProductDescriptions})
+		b, err := analytics.BasketsFromItemLines(lines, analytics.BasketOptions{Drop: analytics.NonProductDescriptions})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,8 +162,17 @@ func TestStore_Segments(t *testing.T) {
 			t.Errorf("baskets(UK) = %d; want 27 (cancellation C560017 dropped)", len(b.Invoices))
 		}
 		i := slices.Index(b.Invoices, "560036")
-		if i < 0 || !slices.Equal(b.Items[i], []string{"ALARM CLOCK BAKELIKE RED"}) {
-			t.Errorf("basket 560036 = %v; want [ALARM CLOCK BAKELIKE RED] (POSTAGE dropped)", b.Items[max(i, 0)])
+		var got []string
+		if i >= 0 {
+			for _, id := range b.Baskets.Baskets[i] {
+				got = append(got, b.Baskets.Items[id])
+			}
+		}
+		if !slices.Equal(got, []string{"ALARM CLOCK BAKELIKE RED"}) {
+			t.Errorf("basket 560036 = %v; want [ALARM CLOCK BAKELIKE RED] (POSTAGE dropped)", got)
+		}
+		if inv := slices.Index(lines.Invoices, "560036"); inv < 0 || lines.Customers[inv] != "" {
+			t.Errorf("invoice 560036 customer = %q; want anonymous", lines.Customers[max(inv, 0)])
 		}
 	})
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/roibot/roibot/ingest"
@@ -36,5 +37,16 @@ func TestTableInserts_MatchIngestColumns(t *testing.T) {
 		if !slices.Equal(ins.types, types) {
 			t.Errorf("tableInserts[%s].types = %v; want %v", table, ins.types, types)
 		}
+	}
+}
+
+// TestBoundTextQuery: a full-text query keeps its first 12 words.
+func TestBoundTextQuery(t *testing.T) {
+	long := strings.Repeat("soft fabric ", 10) + "runs small"
+	if got := boundTextQuery(long); got != strings.TrimSpace(strings.Repeat("soft fabric ", 6)) {
+		t.Errorf("boundTextQuery(22 words) = %q; want the first 12", got)
+	}
+	if got := boundTextQuery("  runs small, order a size up "); got != "  runs small, order a size up " {
+		t.Errorf("boundTextQuery(short) = %q; want it unchanged", got)
 	}
 }

@@ -1,14 +1,13 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -33,9 +32,14 @@ type LineChart struct {
 	// XDates, when set, labels x ticks with these strings at the X values
 	// of the first series (every len/8-th one).
 	XDates []string
+	// XUnit and YUnit format the tick labels (Value): a currency code
+	// such as "GBP" gives "£75,000"; anything else, numbers with
+	// thousands separators.
+	XUnit, YUnit string
 }
 
-// LineChartPNG draws c as a 7×4-inch PNG. It returns an error wrapping
+// LineChartPNG draws c as a 7×4.2-inch PNG at DPI (1,344 × 806 px) in the
+// Okabe-Ito palette, every other line dashed. It returns an error wrapping
 // ErrBadChart when a series is empty, has X and Y of different lengths or
 // holds a NaN or infinite value; a plot panic is returned as an error.
 func LineChartPNG(c LineChart) (_ []byte, err error) {
@@ -65,10 +69,28 @@ func LineChartPNG(c LineChart) (_ []byte, err error) {
 			err = fmt.Errorf("chart %q: plot: %v", c.Title, r)
 		}
 	}()
-	p := plot.New()
-	p.Title.Text = c.Title
-	p.X.Label.Text = c.XLabel
-	p.Y.Label.Text = c.YLabel
+	texts := []string{c.Title, c.XLabel, c.YLabel}
+	for _, s := range append(append([]LineSeries(nil), c.Series...), c.Marks...) {
+		texts = append(texts, s.Name)
+	}
+	var cjk font.Typeface
+	if texts = append(texts, c.XDates...); HasCJK(texts...) {
+		var err error
+		if cjk, err = cjkTypeface(append(texts, "0123456789,.-£$€")...); err != nil {
+			return nil, fmt.Errorf("chart %q: %w", c.Title, err)
+		}
+	}
+	p := newPlot(c.Title, c.XLabel, c.YLabel, cjk)
+	p.Y.Tick.Marker = valueTicks{unit: c.YUnit}
+	if c.XDates == nil {
+		p.X.Tick.Marker = valueTicks{unit: c.XUnit}
+	}
+	grid := plotter.NewGrid()
+	grid.Vertical.Width = 0
+	grid.Horizontal.Color = color.Gray{Y: 0xb0}
+	grid.Horizontal.Width = vg.Points(0.5)
+	grid.Horizontal.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+	p.Add(grid)
 	p.Legend.Top = true
 	p.Legend.Left = true
 	if c.Stacked {
@@ -88,7 +110,8 @@ func LineChartPNG(c LineChart) (_ []byte, err error) {
 			if err != nil {
 				return nil, fmt.Errorf("chart %q: %w", c.Title, err)
 			}
-			col := plotutil.SoftColors[k%len(plotutil.SoftColors)]
+			col := OkabeIto[k%len(OkabeIto)]
+			col.A = 0xd0
 			poly.Color = col
 			poly.LineStyle.Width = 0
 			p.Add(poly)
@@ -101,8 +124,12 @@ func LineChartPNG(c LineChart) (_ []byte, err error) {
 			if err != nil {
 				return nil, fmt.Errorf("chart %q: %w", c.Title, err)
 			}
-			l.Color = plotutil.Color(k)
-			l.Width = vg.Points(1.5)
+			l.Color = OkabeIto[k%len(OkabeIto)]
+			l.Width = vg.Points(2)
+			// Dash every other line so the lines differ in print too.
+			if k%2 == 1 {
+				l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+			}
 			p.Add(l)
 			p.Legend.Add(s.Name, l)
 		}
@@ -128,15 +155,11 @@ func LineChartPNG(c LineChart) (_ []byte, err error) {
 		}
 		p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	}
-	wt, err := p.WriterTo(7*vg.Inch, 4*vg.Inch, "png")
+	b, err := render(p, 7*vg.Inch, 4.2*vg.Inch)
 	if err != nil {
 		return nil, fmt.Errorf("chart %q: %w", c.Title, err)
 	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("chart %q: %w", c.Title, err)
-	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 func xys(s LineSeries) plotter.XYs {

@@ -13,9 +13,9 @@ import (
 func renderBarChart(c agent.Chart) ([]byte, error) {
 	switch c.Kind {
 	case "", "bar":
-		return report.BarChartPNG(report.BarChart{Title: c.Title, Labels: c.Labels, Values: c.Values, Unit: c.Unit})
+		return report.BarChartPNG(report.BarChart{Title: c.Title, Labels: c.Labels, Values: c.Values, Unit: c.Unit, XLabel: c.XLabel, YLabel: c.YLabel})
 	case "line", "area":
-		lc := report.LineChart{Title: c.Title, XLabel: c.XLabel, YLabel: c.Unit, Stacked: c.Kind == "area", XDates: c.Labels}
+		lc := report.LineChart{Title: c.Title, XLabel: c.XLabel, YLabel: c.Unit, YUnit: c.Unit, Stacked: c.Kind == "area", XDates: c.Labels}
 		for _, s := range c.Series {
 			lc.Series = append(lc.Series, report.LineSeries{Name: s.Name, X: s.X, Y: s.Y})
 		}

@@ -183,8 +183,11 @@ func (b *Bot) Resume(ctx context.Context) (int, error) {
 		}
 		j.key, j.placeholder, j.resumed = p.Key, p.Placeholder, true
 		if p.Attempts > MaxResumeAttempts {
-			b.giveUp(ctx, j)
-			b.forget(ctx, p.Key)
+			// Forgotten only once the user has been told; otherwise the
+			// next start tries again.
+			if b.giveUp(ctx, j) == nil {
+				b.forget(ctx, p.Key)
+			}
 			continue
 		}
 		b.mu.RLock()
@@ -208,11 +211,16 @@ func (b *Bot) Resume(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// giveUp tells the user a turn could not be finished.
-func (b *Bot) giveUp(ctx context.Context, j job) {
+// giveUp tells the user a turn could not be finished; it returns the
+// error of the Slack call that should have told them.
+func (b *Bot) giveUp(ctx context.Context, j job) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	var err error
+	if j.msg != nil && j.placeholder == "" {
+		// Died before recording its placeholder: find it in the thread.
+		j.placeholder = b.findPlaceholder(ctx, j.msg)
+	}
 	switch {
 	case j.msg != nil && j.placeholder != "":
 		err = b.update(ctx, j.msg.channel, j.placeholder, slack.MsgOptionText(RestartedText, false))
@@ -222,9 +230,11 @@ func (b *Bot) giveUp(ctx context.Context, j job) {
 		b.respondEphemeral(ctx, b.responseURL(j.cmd.sc.ResponseURL), RestartedText)
 	}
 	if err != nil {
-		b.log.LogAttrs(ctx, slog.LevelWarn, "slack give-up reply failed", slog.String("key", j.key), slog.Any("error", err))
+		b.log.LogAttrs(ctx, slog.LevelWarn, "slack give-up reply failed; kept for the next start", slog.String("key", j.key), slog.Any("error", err))
+		return err
 	}
 	b.log.LogAttrs(ctx, slog.LevelWarn, "slack turn", slog.String("key", j.key), slog.String("outcome", "given_up"))
+	return nil
 }
 
 // MemoryPending is an in-process Pending for tests and for running without

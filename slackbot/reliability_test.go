@@ -68,11 +68,12 @@ func TestBot_ResumeGivesUp(t *testing.T) {
 		text: "x", ts: "1700000000.009100", threadTS: "1700000000.009100"}})
 	ctx := context.Background()
 	_ = pending.AddPending(ctx, "slack:event:Ev901", raw)
-	_ = pending.SetPlaceholder(ctx, "slack:event:Ev901", "1700000000.888888")
 	for range MaxResumeAttempts {
 		_, _ = pending.ListPending(ctx) // earlier starts that crashed again
 	}
 	f := newFakeSlack(t)
+	// The placeholder was posted but never recorded: found in the thread.
+	f.thread = []map[string]any{{"ts": "1700000000.888888", "bot_id": "B1", "user": testBotID, "text": WorkingText}}
 	asker := &fakeAsker{AskFn: answerWith(roasAnswer())}
 	b := newTestBot(t, f, asker, func(c *Config) { c.Pending = pending })
 	if n, err := b.Resume(ctx); err != nil || n != 0 {

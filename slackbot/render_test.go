@@ -240,7 +240,6 @@ func TestRender_LongAnswerAttached(t *testing.T) {
 	}
 }
 
-
 // renderedText joins the section texts of blocks.
 func renderedText(blocks []slack.Block) string {
 	var sb strings.Builder

@@ -57,9 +57,10 @@ func (s *fakeStore) FeedbackThemes(ctx context.Context, ids []string, limit int)
 	return s.FeedbackThemesFn(ctx, ids, limit)
 }
 
-func (s *fakeStore) BasketLines(ctx context.Context, f analytics.OrderFilter) ([]analytics.BasketLine, error) {
+func (s *fakeStore) BasketLines(ctx context.Context, f analytics.OrderFilter) (analytics.ItemLines, error) {
 	if s.BasketLinesFn == nil {
-		return nil, nil
+		return analytics.ItemLines{}, nil
 	}
-	return s.BasketLinesFn(ctx, f)
+	lines, err := s.BasketLinesFn(ctx, f)
+	return analytics.NumberLines(lines), err
 }

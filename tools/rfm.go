@@ -159,7 +159,7 @@ func (t RFM) Score(ctx context.Context, args RFMArgs) (RFMToolResult, error) {
 		out.Caveats = append(out.Caveats, "quintiles are computed among the customers of "+args.Country+" only")
 	}
 	segTable := Table{Title: "RFM segments as of " + out.AsOf + inCountry(args.Country), Columns: []string{"segment", "customers", "share", "revenue", "revenue share"}}
-	chart := Chart{Title: "Customers per RFM segment", Kind: "bar", Unit: "customers"}
+	chart := Chart{Title: "Customers per RFM segment, as of " + out.AsOf + inCountry(args.Country), Kind: "bar", Unit: "customers", YLabel: "Customers", XLabel: "RFM segment"}
 	for _, s := range res.Segments {
 		row := RFMSegmentRow{Segment: string(s.Segment), Customers: s.Customers, CustomerShare: round(s.CustomerShare, 4), Revenue: major(s.Revenue)}
 		if v, ok := s.RevenueShare.Get(); ok {

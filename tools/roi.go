@@ -294,7 +294,8 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 	}
 	table := Table{Title: fmt.Sprintf("ROI by %s, %s (%s)", args.GroupBy, p, args.Attribution),
 		Columns: []string{args.GroupBy, "spend", "revenue", "ROI", "ROAS", "CPA", "conversions", "new customers", "CAC"}}
-	chart := Chart{Title: fmt.Sprintf("ROAS by %s, %s (%s)", args.GroupBy, p, args.Attribution), Kind: "bar", Unit: "revenue per £ spent"}
+	chart := Chart{Title: fmt.Sprintf("Return on ad spend by %s, %s (%s attribution)", strings.ReplaceAll(args.GroupBy, "_", " "), p, strings.ReplaceAll(args.Attribution, "_", "-")),
+		Kind: "bar", Unit: "£ revenue per £ spent", YLabel: "ROAS", XLabel: strings.ReplaceAll(args.GroupBy, "_", " ")}
 	for _, r := range rep.Rows {
 		res.Rows = append(res.Rows, roiRowJSON(r, true))
 		table.Rows = append(table.Rows, roiTableRow(r, rep.Currency))

@@ -12,9 +12,10 @@ import (
 	"github.com/roibot/roibot/analytics"
 )
 
-// BasketReader is what association_rules needs from storage.
+// BasketReader is what association_rules needs from storage: the invoice
+// lines of the orders matching f, invoices and items numbered.
 type BasketReader interface {
-	BasketLines(ctx context.Context, f analytics.OrderFilter) ([]analytics.BasketLine, error)
+	BasketLines(ctx context.Context, f analytics.OrderFilter) (analytics.ItemLines, error)
 }
 
 // DefaultMinSupport is association_rules' minimum support when none is given.
@@ -130,17 +131,11 @@ func (t Rules) Mine(ctx context.Context, args RulesArgs) (RulesResult, error) {
 			}
 			return RulesResult{}, err
 		}
-		kept := lines[:0:0]
-		for _, l := range lines {
-			if members[l.CustomerID] {
-				kept = append(kept, l)
-			}
-		}
-		lines = kept
+		lines = lines.KeepInvoices(func(i int) bool { return members[lines.Customers[i]] })
 		segCaveat = fmt.Sprintf("baskets of the %d customers in RFM segment %s%s as of %s (scored as rfm_segments scores them)",
 			len(members), args.Segment, inCountry(args.Country), asOf.Format(time.DateOnly))
 	}
-	res, err := AssociationRulesFromLines(ctx, lines, args)
+	res, err := AssociationRulesFromItemLines(ctx, lines, args)
 	if err != nil {
 		if errors.Is(err, analytics.ErrTooManyItemsets) || errors.Is(err, analytics.ErrTooManyRules) {
 			return RulesResult{}, problemf(err, "raise min_support (or min_confidence)")
@@ -201,6 +196,13 @@ const RelaxSupportFloor = 0.005
 // Errors are those of analytics (an *InputError for no invoices, a bad
 // threshold or a support that finds too many itemsets) and ctx's.
 func AssociationRulesFromLines(ctx context.Context, lines []analytics.BasketLine, args RulesArgs) (RulesResult, error) {
+	return AssociationRulesFromItemLines(ctx, analytics.NumberLines(lines), args)
+}
+
+// AssociationRulesFromItemLines is AssociationRulesFromLines on numbered
+// lines, as the store reads them: baskets, mining and rules run on integer
+// ids (analytics.BasketsFromItemLines, FPGrowthItems).
+func AssociationRulesFromItemLines(ctx context.Context, lines analytics.ItemLines, args RulesArgs) (RulesResult, error) {
 	minSup := DefaultMinSupport
 	if args.MinSupport != nil {
 		minSup = *args.MinSupport
@@ -212,11 +214,12 @@ func AssociationRulesFromLines(ctx context.Context, lines []analytics.BasketLine
 	if args.Limit == 0 {
 		args.Limit = 20
 	}
-	b, err := analytics.BasketsFromLines(lines, analytics.BasketOptions{Drop: analytics.NonProductDescriptions, SkipEmpty: true})
+	ib, err := analytics.BasketsFromItemLines(lines, analytics.BasketOptions{Drop: analytics.NonProductDescriptions, SkipEmpty: true})
 	if err != nil {
 		return RulesResult{}, fmt.Errorf("no invoices%s: %w", inCountry(args.Country), err)
 	}
-	baskets := analytics.NumberItems(b.Items)
+	baskets := ib.Baskets
+	nBaskets := len(baskets.Baskets)
 	lim := analytics.MiningLimits{Done: ctx.Done()}
 	mine := func(f analytics.RuleFilter) ([]analytics.AssociationRule, error) {
 		fi, err := analytics.FPGrowthItems(baskets, f.MinSupport, lim)
@@ -240,7 +243,7 @@ func AssociationRulesFromLines(ctx context.Context, lines []analytics.BasketLine
 	// RelaxSupportFloor or 3 baskets), then min_confidence, so the answer
 	// shows the strongest rules there are and says how far it relaxed.
 	requested := filter
-	floor := math.Max(RelaxSupportFloor, 3/float64(len(b.Items)))
+	floor := math.Max(RelaxSupportFloor, 3/float64(nBaskets))
 	for len(rules) == 0 && (filter.MinSupport > floor || filter.MinConfidence > 0) {
 		if filter.MinSupport > floor {
 			filter.MinSupport = math.Max(floor, filter.MinSupport/2)
@@ -273,11 +276,11 @@ func AssociationRulesFromLines(ctx context.Context, lines []analytics.BasketLine
 			"non-product lines (postage, carriage, fees, manual adjustments) removed. support = share of baskets with A and C; " +
 			"confidence = support(A and C) / support(A); lift = confidence / support(C); leverage = support(A and C) - support(A) x support(C); " +
 			"conviction = (1 - support(C)) / (1 - confidence).",
-		Country: args.Country, Baskets: len(b.Items), MinSupport: minSup, MinConfidence: args.MinConfidence, MinLift: minLift,
+		Country: args.Country, Baskets: nBaskets, MinSupport: minSup, MinConfidence: args.MinConfidence, MinLift: minLift,
 		RulesFound: len(rules), Rules: []RuleRow{},
 	}
-	if len(b.Items) < 100 {
-		res.Caveats = append(res.Caveats, fmt.Sprintf("only %d baskets: rules rest on few invoices", len(b.Items)))
+	if nBaskets < 100 {
+		res.Caveats = append(res.Caveats, fmt.Sprintf("only %d baskets: rules rest on few invoices", nBaskets))
 	}
 	if relaxed != "" {
 		res.Caveats = append(res.Caveats, relaxed)
@@ -285,7 +288,7 @@ func AssociationRulesFromLines(ctx context.Context, lines []analytics.BasketLine
 	if len(rules) == 0 {
 		res.Caveats = append(res.Caveats, "no rule passes the thresholds; lower min_support, min_confidence or min_lift")
 	}
-	t := Table{Title: fmt.Sprintf("Association rules%s (%d baskets, min support %g)", inCountry(args.Country), len(b.Items), minSup),
+	t := Table{Title: fmt.Sprintf("Association rules%s (%d baskets, min support %g)", inCountry(args.Country), nBaskets, minSup),
 		Columns: []string{"if bought", "then also", "support", "confidence", "lift"}}
 	for i, r := range rules {
 		if i >= args.Limit {

@@ -86,6 +86,51 @@ func (d SegmentDefinition) String() string {
 	return s
 }
 
+// segmentWords names the customers of an RFM segment in a title.
+var segmentWords = map[string]string{
+	"champions": "champion customers", "potential_loyalists": "potential loyalists",
+	"need_attention": "customers needing attention", "about_to_sleep": "customers about to sleep",
+	"cant_lose_them": "customers we can't lose",
+}
+
+// Who names the members of d in words for a chart title: "at-risk
+// customers in Germany", "customers in cluster 2", "top-CLV-tier
+// customers".
+func (d SegmentDefinition) Who() string {
+	var quals []string
+	noun := "customers"
+	if d.Segment != "" {
+		if w, ok := segmentWords[d.Segment]; ok {
+			noun = w
+		} else {
+			noun = strings.ReplaceAll(d.Segment, "_", "-") + " customers"
+		}
+	}
+	if d.CLVTier != "" {
+		noun = d.CLVTier + "-CLV-tier " + noun
+	}
+	if d.Cluster != nil {
+		quals = append(quals, fmt.Sprintf("in cluster %d", *d.Cluster))
+	}
+	if d.Sentiment != "" {
+		quals = append(quals, "with "+d.Sentiment+" feedback")
+	}
+	if d.Country != "" {
+		quals = append(quals, "in "+d.Country)
+	}
+	return strings.Join(append([]string{noun}, quals...), " ")
+}
+
+// segmentChartTitle is the title of a segment report's product chart:
+// "Top products bought by at-risk customers in Germany, 2011".
+func segmentChartTitle(res SegmentReportResult) string {
+	t := "Top products bought by " + res.Segment.Who()
+	if res.Period != nil && res.Period.Label != "" {
+		return t + ", " + res.Period.Label
+	}
+	return t + ", all orders before " + res.AsOf
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "…"
@@ -558,7 +603,7 @@ func reportDisplay(res SegmentReportResult) Display {
 	}
 	d := Display{Tables: []Table{sum}}
 	if len(res.TopProducts) > 0 {
-		chart := Chart{Title: "Top products of " + res.Description, Kind: "bar", Unit: cur}
+		chart := Chart{Title: segmentChartTitle(res), Kind: "bar", Unit: cur, XLabel: "Product", YLabel: "Net revenue"}
 		for _, p := range res.TopProducts {
 			chart.Labels = append(chart.Labels, p.Product)
 			chart.Values = append(chart.Values, float64(p.Revenue))

@@ -226,8 +226,8 @@ func TestCatalog_Descriptions(t *testing.T) {
 
 type basketsFunc func() []analytics.BasketLine
 
-func (f basketsFunc) BasketLines(context.Context, analytics.OrderFilter) ([]analytics.BasketLine, error) {
-	return f(), nil
+func (f basketsFunc) BasketLines(context.Context, analytics.OrderFilter) (analytics.ItemLines, error) {
+	return analytics.NumberLines(f()), nil
 }
 
 // TestRules_Segment: rules mined over the baskets of one RFM segment only.

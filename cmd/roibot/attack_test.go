@@ -262,6 +262,7 @@ func TestAttack_KillMidTurn(t *testing.T) {
 	}
 	runRoibot(t, env, "import", "online-retail", "testdata/retail_small.csv")
 
+	var lastLogs *bytes.Buffer
 	start := func() (*exec.Cmd, string) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -270,12 +271,13 @@ func TestAttack_KillMidTurn(t *testing.T) {
 		addr := ln.Addr().String()
 		ln.Close()
 		cmd := exec.Command(bin, "serve")
-		cmd.Env = append(os.Environ(), "ROIBOT_HTTP_ADDR="+addr, "ROIBOT_LOG_LEVEL=warn")
+		cmd.Env = append(os.Environ(), "ROIBOT_HTTP_ADDR="+addr, "ROIBOT_LOG_LEVEL=info")
 		for k, v := range env {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
-		var logs bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &logs, &logs
+		logs := &bytes.Buffer{}
+		lastLogs = logs
+		cmd.Stdout, cmd.Stderr = logs, logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -381,6 +383,16 @@ func TestAttack_KillMidTurn(t *testing.T) {
 	t.Logf("attack: kill -9 mid-turn: %d kills, %d answered or apologised after restart, %d left with \"Working on it…\", %d extra placeholders",
 		kills, got, len(placeholders)-got, extra)
 	if got != len(placeholders) || extra != 0 {
+		for i, ph := range placeholders {
+			var seen []string
+			for _, c := range p {
+				if c["ts"] == ph || c["result_ts"] == ph {
+					seen = append(seen, c["method"]+":"+c["text"])
+				}
+			}
+			t.Logf("placeholder %d (%s): %q", i, ph, seen)
+		}
+		t.Logf("last serve's log:\n%s", lastLogs.String())
 		t.Errorf("after %d kills: %d placeholders replaced, %d extra placeholders; want %d and 0", kills, got, extra, len(placeholders))
 	}
 }

@@ -206,7 +206,7 @@ func (a *App) segmentReport(ctx context.Context, def tools.SegmentDefinition, di
 	}
 	if len(res.Display.Charts) > 0 {
 		c := res.Display.Charts[0]
-		png, err := report.BarChartPNG(report.BarChart{Title: c.Title, Labels: c.Labels, Values: c.Values, Unit: c.Unit})
+		png, err := report.BarChartPNG(report.BarChart{Title: c.Title, Labels: c.Labels, Values: c.Values, Unit: c.Unit, XLabel: c.XLabel, YLabel: c.YLabel})
 		if err != nil {
 			return fmt.Errorf("report: %w", err)
 		}

@@ -13,7 +13,7 @@ import (
 // third-party modules, checked separately below). postgres takes the inner
 // packages' types (analytics.OrderLine, its own SyntheticLayer), never
 // ingest's or demodata's: cmd converts. report (CSV and PNG rendering, no
-// I/O beyond an io.Writer) is shared by tools, slackbot and the CLI so a
+// I/O beyond an io.Writer and reading a CJK font file once) is shared by tools, slackbot and the CLI so a
 // chart looks the same everywhere.
 var allowedDeps = map[string][]string{
 	"analytics":  {},
@@ -35,7 +35,9 @@ var allowedDeps = map[string][]string{
 // knowledge uses govader for the offline VADER sentiment (README, feedback);
 // postgres applies migrations.FS with tern (STYLE.md section 10); tools
 // needs golang.org/x/text for the JSON Schema validator's messages;
-// slackbot rate-limits users with golang.org/x/time. cmd/roibot may import
+// slackbot rate-limits users with golang.org/x/time; report parses CJK
+// system fonts with golang.org/x/image/font (the font types of gonum/plot's
+// own font cache, read once, never written). cmd/roibot may import
 // anything.
 var allowedThirdParty = map[string][]string{
 	"analytics":  {"gonum.org/v1/gonum/"},
@@ -47,7 +49,7 @@ var allowedThirdParty = map[string][]string{
 	"agent":      {"github.com/tmc/langchaingo/"},
 	"planner":    {"github.com/tmc/langchaingo/", "golang.org/x/text/"},
 	"slackbot":   {"github.com/slack-go/slack", "golang.org/x/time/"},
-	"report":     {"gonum.org/v1/plot"},
+	"report":     {"gonum.org/v1/plot", "golang.org/x/image/font"},
 	"migrations": {},
 }
 
