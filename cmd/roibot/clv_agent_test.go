@@ -208,4 +208,9 @@ func TestRFMCmd(t *testing.T) {
 	if !strings.Contains(text, "RFM as of 2011-12-01") || !strings.Contains(text, "champions") {
 		t.Errorf("rfm --as-of 2011-12-01 =\n%s\nwant the as-of date and the segment table", text)
 	}
+	// Monetary thresholds and revenue in pounds with separators, not pence.
+	monetary := regexp.MustCompile(`(?m)^monetary\s+\d\s+£[\d,]+\.\d\d\s+£[\d,]+\.\d\d\s`)
+	if !monetary.MatchString(text) || strings.Contains(text, "minor units") {
+		t.Errorf("rfm thresholds =\n%s\nwant monetary rows in £ with two decimals", text)
+	}
 }

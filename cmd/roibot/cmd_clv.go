@@ -16,6 +16,7 @@ import (
 	"github.com/roibot/roibot/agent"
 	"github.com/roibot/roibot/analytics"
 	"github.com/roibot/roibot/ingest"
+	"github.com/roibot/roibot/report"
 	"github.com/roibot/roibot/tools"
 )
 
@@ -196,7 +197,7 @@ func printCLVFit(w io.Writer, r tools.CLVFitResult) {
 	}
 	t := agent.Table{Columns: []string{"parameter", "estimate", "std. error"}}
 	for _, p := range r.Parameters {
-		se := "n/a"
+		se := report.NA(p.StdErrorNA)
 		if p.StdError != nil {
 			se = strconv.FormatFloat(*p.StdError, 'f', 4, 64)
 		}
@@ -301,22 +302,26 @@ func (a *App) rfm(ctx context.Context, asOfFlag, country string, asJSON bool) er
 	fmt.Fprintf(a.Stdout, "RFM as of %s%s: %d customers (score = R*100 + F*10 + M, quintiles 1-5)\n", asOf, inCountryText(country), len(res.Customers))
 	st := agent.Table{Columns: []string{"segment", "customers", "customer share", "net revenue", "revenue share"}}
 	for _, g := range res.Segments {
-		share := "n/a"
+		share := report.NA(g.RevenueShare.NA)
 		if v, ok := g.RevenueShare.Get(); ok {
 			share = strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
 		}
 		st.Rows = append(st.Rows, []string{string(g.Segment), strconv.Itoa(g.Customers), strconv.FormatFloat(g.CustomerShare*100, 'f', 1, 64) + "%",
-			g.Revenue.String(), share})
+			report.Money(float64(g.Revenue)/100, analytics.DefaultCurrency, 2), share})
 	}
 	writeTable(a.Stdout, st, len(st.Rows))
-	fmt.Fprintln(a.Stdout, "\nThresholds (raw values per score; recency in days, frequency in invoices, monetary in minor units)")
+	fmt.Fprintln(a.Stdout, "\nThresholds (values per score; recency in days, frequency in invoices, monetary as net spend)")
 	tt := agent.Table{Columns: []string{"dimension", "score", "min", "max", "customers"}}
 	for _, d := range []struct {
 		name string
 		bins []analytics.RFMBin
 	}{{"recency", res.Thresholds.Recency}, {"frequency", res.Thresholds.Frequency}, {"monetary", res.Thresholds.Monetary}} {
 		for _, b := range d.bins {
-			tt.Rows = append(tt.Rows, []string{d.name, strconv.Itoa(b.Score), strconv.FormatFloat(b.Min, 'f', -1, 64), strconv.FormatFloat(b.Max, 'f', -1, 64), strconv.Itoa(b.Customers)})
+			lo, hi := report.Number(b.Min, report.Auto(b.Min)), report.Number(b.Max, report.Auto(b.Max))
+			if d.name == "monetary" { // minor units (pence) in the result
+				lo, hi = report.Money(b.Min/100, analytics.DefaultCurrency, 2), report.Money(b.Max/100, analytics.DefaultCurrency, 2)
+			}
+			tt.Rows = append(tt.Rows, []string{d.name, strconv.Itoa(b.Score), lo, hi, report.Number(float64(b.Customers), 0)})
 		}
 	}
 	writeTable(a.Stdout, tt, len(tt.Rows))

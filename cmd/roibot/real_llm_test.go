@@ -264,6 +264,48 @@ func TestRealLLM_Questions(t *testing.T) {
 	}
 }
 
+// TestRealLLM_Grounding: without tools to call, a small model asked for
+// figures invents them; none reaches the user as an answer.
+func TestRealLLM_Grounding(t *testing.T) {
+	base := realLLM(t)
+	model, err := agent.NewModel(agent.ProviderConfig{Provider: "openai", APIKey: "not-needed", BaseURL: base,
+		Model: os.Getenv("ROIBOT_REAL_LLM_MODEL")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := agent.New(agent.Config{Model: model, MaxTokens: 128, CallTimeout: 4 * time.Minute,
+		AsOf: func() time.Time { return realAsOf }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var engaged, invented int
+	qs := []string{"What was our total revenue in Q4 2011? Give the exact amount in pounds.",
+		"What was the ROAS of email last quarter, as a number?",
+		"How many customers bought from us in 2011?"}
+	for i, q := range qs {
+		t0 := time.Now()
+		ans, err := svc.Ask(context.Background(), agent.Question{Text: q, Role: agent.RoleAnalyst, ConversationID: fmt.Sprintf("g-%d", i)})
+		if err != nil {
+			t.Logf("G%d %s: error after %s: %v", i+1, q, time.Since(t0).Round(time.Second), err)
+			continue
+		}
+		g := ans.Grounding
+		if g.Retried || g.Outcome != agent.GroundingShown {
+			engaged++
+		}
+		if g.Outcome == agent.GroundingShown {
+			invented += len(g.Unsupported)
+		}
+		t.Logf("G%d %s\n    %s, %s; figures %d, unsupported %q, retried %v\n    shown: %.200q", i+1, q, g.Outcome,
+			time.Since(t0).Round(time.Second), g.Figures, g.Unsupported, g.Retried, ans.Text)
+	}
+	t.Logf("GROUNDING %d questions without tools: check engaged (retry or withheld) on %d; invented figures shown: %d", len(qs), engaged, invented)
+	if invented != 0 {
+		t.Errorf("%d invented figures shown; want 0", invented)
+	}
+	serverAlive(t, base)
+}
+
 // toolDefs is the tools' OpenAI definitions, in the agent's order.
 func toolDefs(ts []agent.Tool) []any {
 	var out []any
