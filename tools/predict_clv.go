@@ -72,7 +72,7 @@ func (*PredictCLV) Name() string { return NamePredictCLV }
 
 // Description implements agent.Tool.
 func (*PredictCLV) Description() string {
-	return "Predictive CLV: fits BG/NBD (or Pareto/NBD) and Gamma-Gamma to purchase history (weeks) and forecasts per customer " +
+	return "Predictive CLV: fits BG/NBD or MBG/NBD (lower holdout error; or Pareto/NBD) and Gamma-Gamma to purchase history (weeks) and forecasts per customer " +
 		"P(alive), expected purchases and spend over horizon_days, and CLV discounted at 1% per month. Use it for 'who will buy again', " +
 		"'is customer X still active', 'expected value'. Input: customer_id, country, segment (RFM), horizon_days (default 90), limit, model, rank_by, group_by (segment, country). " +
 		"Output: summary, parameters with standard errors, holdout error, top customers, totals, by-segment table."
