@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // Reject is one rejected input row: its 1-based line number in the file
@@ -52,13 +54,40 @@ func (r *Result) sortRejects() {
 	sort.SliceStable(r.Rejects, func(i, j int) bool { return r.Rejects[i].Line < r.Rejects[j].Line })
 }
 
-// Print writes the summary and every rejected row to w.
+// Print writes the summary and every rejected row to w, grouped by reason.
 func (r *Result) Print(w io.Writer) { r.PrintLimit(w, -1) }
 
+// RejectGroup is the rejected rows that share a field and a reason.
+type RejectGroup struct {
+	Field, Reason string
+	Lines         []int // in file order
+}
+
+// RejectsByReason groups Rejects by field and reason, largest group first
+// (ties: the group whose first line comes first).
+func (r *Result) RejectsByReason() []RejectGroup {
+	idx := map[[2]string]int{}
+	var groups []RejectGroup
+	for _, rj := range r.Rejects {
+		k := [2]string{rj.Field, rj.Reason}
+		i, ok := idx[k]
+		if !ok {
+			i = len(groups)
+			idx[k] = i
+			groups = append(groups, RejectGroup{Field: rj.Field, Reason: rj.Reason})
+		}
+		groups[i].Lines = append(groups[i].Lines, rj.Line)
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return len(groups[i].Lines) > len(groups[j].Lines) })
+	return groups
+}
+
 // PrintLimit writes the summary ("N rows read, N stored, N already stored,
-// N rejected", the already stored part only when there are some) and at
-// most max rejected rows (all when max < 0), then how many more were
-// rejected.
+// N rejected", the already stored part only when there are some), then the
+// rejected rows grouped by reason with a count and the first few line
+// numbers of each: at most max reasons and five lines a reason (every
+// reason and line when max < 0), and where the full list is when some were
+// left out.
 func (r *Result) PrintLimit(w io.Writer, max int) {
 	fmt.Fprintf(w, "%s (%s): %d rows read, %d stored", r.File, r.Format, r.Read, r.Stored)
 	if r.Skipped > 0 {
@@ -69,12 +98,39 @@ func (r *Result) PrintLimit(w io.Writer, max int) {
 		fmt.Fprintf(w, "; %d returns/cancellations, %d rows without customer id", r.Returns, r.Anonymous)
 	}
 	fmt.Fprintln(w)
-	for i, rj := range r.Rejects {
+	if len(r.Rejects) == 0 {
+		return
+	}
+	groups := r.RejectsByReason()
+	fmt.Fprintf(w, "  rejected rows by reason (%d %s):\n", len(groups), plural(len(groups), "reason", "reasons"))
+	cut := false
+	for i, g := range groups {
 		if max >= 0 && i >= max {
-			fmt.Fprintf(w, "  … and %d more rejected rows (roibot import … --json lists them all)\n", len(r.Rejects)-max)
+			rest := 0
+			for _, h := range groups[i:] {
+				rest += len(h.Lines)
+			}
+			fmt.Fprintf(w, "  … and %d more reasons (%d rows)\n", len(groups)-i, rest)
+			cut = true
 			break
 		}
-		fmt.Fprintf(w, "  rejected %s\n", rj)
+		lines := g.Lines
+		more := ""
+		if max >= 0 && len(lines) > 5 {
+			lines, more, cut = lines[:5], fmt.Sprintf(", … %d more", len(g.Lines)-5), true
+		}
+		nums := make([]string, len(lines))
+		for k, l := range lines {
+			nums[k] = strconv.Itoa(l)
+		}
+		noun := "lines"
+		if len(g.Lines) == 1 {
+			noun = "line"
+		}
+		fmt.Fprintf(w, "  %6d × %s: %s (%s %s%s)\n", len(g.Lines), g.Field, g.Reason, noun, strings.Join(nums, ", "), more)
+	}
+	if cut {
+		fmt.Fprintln(w, "  (add --json for every rejected row with its line, field and reason)")
 	}
 }
 
@@ -121,4 +177,11 @@ func eachRow(cr *csv.Reader, rep *Result, opt Options, flush func() error, row f
 		}
 	}
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

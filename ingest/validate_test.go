@@ -209,3 +209,21 @@ func TestImport_TruncatedGzip(t *testing.T) {
 		t.Errorf("read %d stored %d sent %d; want the rows before the cut (≥ 100) all stored", rep.Read, rep.Stored, len(sink.lines))
 	}
 }
+
+func TestPrintLimit_ByReason(t *testing.T) {
+	r := &Result{File: "reviews.csv", Format: "reviews", Read: 30, Stored: 7}
+	for _, l := range []int{5, 9, 12, 14, 20, 22, 25} {
+		r.reject(l, "Review Text", "empty review text")
+	}
+	r.reject(3, "Rating", `"x" is not a number`)
+	var out bytes.Buffer
+	r.PrintLimit(&out, 20)
+	want := "reviews.csv (reviews): 30 rows read, 7 stored, 8 rejected\n" +
+		"  rejected rows by reason (2 reasons):\n" +
+		"       7 × Review Text: empty review text (lines 5, 9, 12, 14, 20, … 2 more)\n" +
+		"       1 × Rating: \"x\" is not a number (line 3)\n" +
+		"  (add --json for every rejected row with its line, field and reason)\n"
+	if out.String() != want {
+		t.Errorf("PrintLimit =\n%s\nwant\n%s", out.String(), want)
+	}
+}
