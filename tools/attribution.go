@@ -370,9 +370,10 @@ func attributionDisplay(res AttributionResult, p analytics.Period) Display {
 		d.Tables = append(d.Tables, rt)
 	}
 	if len(res.Rows) == 1 {
-		ch := Chart{Title: fmt.Sprintf("Revenue credited to %s by model, %s", res.Rows[0].Channel, p), Kind: "bar", Unit: res.Currency}
+		ch := Chart{Title: fmt.Sprintf("Revenue credited to %s by attribution model, %s", strings.ReplaceAll(res.Rows[0].Channel, "_", " "), p), Kind: "bar", Unit: res.Currency,
+			YLabel: "Attributed revenue", XLabel: "attribution model"}
 		for _, c := range res.Rows[0].Credits {
-			ch.Labels = append(ch.Labels, c.Model)
+			ch.Labels = append(ch.Labels, strings.ReplaceAll(string(c.Model), "_", " "))
 			ch.Values = append(ch.Values, float64(c.Revenue))
 		}
 		d.Charts = []Chart{ch}

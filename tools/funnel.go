@@ -392,10 +392,10 @@ func comparisonSummary(cmp analytics.FunnelComparison, prev analytics.Period) st
 func funnelDisplay(rep analytics.FunnelReport, res FunnelResult, channel string, p analytics.Period) Display {
 	title := fmt.Sprintf("Funnel, %s, %s", channel, p)
 	table := Table{Title: title, Columns: []string{"stage", "sessions", "step conversion", "cumulative", "lost"}}
-	chart := Chart{Title: title, Kind: "bar", Unit: "sessions"}
+	chart := Chart{Title: fmt.Sprintf("Sessions reaching each funnel stage, %s, %s", channel, p), Kind: "bar", Unit: "sessions", YLabel: "Sessions", XLabel: "funnel stage"}
 	for _, s := range rep.Steps {
 		table.Rows = append(table.Rows, []string{s.Stage, strconv.Itoa(s.Count), pct(s.StepConversion), pct(s.CumulativeConversion), strconv.Itoa(s.DropOff)})
-		chart.Labels = append(chart.Labels, s.Stage)
+		chart.Labels = append(chart.Labels, strings.ReplaceAll(s.Stage, "_", " "))
 		chart.Values = append(chart.Values, float64(s.Count))
 	}
 	d := Display{Tables: []Table{table}, Charts: []Chart{chart}}

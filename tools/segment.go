@@ -345,7 +345,7 @@ func segmentDisplay(res SegmentResult) Display {
 	var d Display
 	t := Table{Title: fmt.Sprintf("%d customer clusters (%s)%s as of %s", res.K, res.Method, inCountry(res.Country), res.AsOf),
 		Columns: []string{"cluster", "name", "customers", "share", "revenue share", "median spend", "recency (days)", "frequency", "top countries", "top products"}}
-	chart := Chart{Title: "Customers per cluster", Kind: "bar", Unit: "customers"}
+	chart := Chart{Title: fmt.Sprintf("Customers per cluster (%s, k = %d)%s", res.Method, res.K, inCountry(res.Country)), Kind: "bar", Unit: "customers", YLabel: "Customers", XLabel: "cluster"}
 	for _, c := range res.Clusters {
 		var cs, ps []string
 		for _, x := range c.TopCountries {

@@ -189,3 +189,24 @@ func TestSegmentDefinition_String(t *testing.T) {
 		}
 	}
 }
+
+func TestSegmentDefinition_Who(t *testing.T) {
+	two := 2
+	for _, tc := range []struct {
+		d    SegmentDefinition
+		want string
+	}{
+		{SegmentDefinition{Segment: "at_risk", Country: "Germany"}, "at-risk customers in Germany"},
+		{SegmentDefinition{Segment: "champions"}, "champion customers"},
+		{SegmentDefinition{Cluster: &two, CLVTier: "top"}, "top-CLV-tier customers in cluster 2"},
+		{SegmentDefinition{Sentiment: "negative"}, "customers with negative feedback"},
+	} {
+		if got := tc.d.Who(); got != tc.want {
+			t.Errorf("%+v.Who() = %q; want %q", tc.d, got, tc.want)
+		}
+	}
+	res := SegmentReportResult{Segment: SegmentDefinition{Segment: "at_risk", Country: "Germany"}, Period: &PeriodJSON{Label: "2011"}}
+	if got, want := segmentChartTitle(res), "Top products bought by at-risk customers in Germany, 2011"; got != want {
+		t.Errorf("segmentChartTitle = %q; want %q", got, want)
+	}
+}
