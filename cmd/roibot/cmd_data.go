@@ -125,10 +125,11 @@ func (a *App) importFile(ctx context.Context, kind, path string, flags importOpt
 		return fmt.Errorf("import %s: %w", kind, err)
 	}
 	defer rc.Close()
+	prog := newProgress(a.Stderr, "importing "+filepath.Base(path), "rows", -1)
 	opt := ingest.Options{
 		File:     filepath.Base(path),
 		Location: a.Config.Location(),
-		Progress: func(n int) { fmt.Fprintf(a.Stderr, "  … %d rows read\n", n) },
+		Progress: func(n int) { prog.Set(int64(n)) },
 	}
 	var rep *ingest.Result
 	if ok {
@@ -136,6 +137,7 @@ func (a *App) importFile(ctx context.Context, kind, path string, flags importOpt
 	} else {
 		rep, err = ingest.ImportTable(ctx, kind, rc, s, opt)
 	}
+	prog.Finish()
 	if rep != nil {
 		if asJSON {
 			printJSON(a.Stdout, rep)

@@ -157,7 +157,9 @@ func (a *App) importFeedback(ctx context.Context, kind, path string, maxRows int
 		sink = ss
 	}
 	start := time.Now()
-	rep, err := imp(ctx, rc, sink, ingest.Options{File: filepath.Base(path), MaxRows: maxRows})
+	prog := newProgress(a.Stderr, "importing and embedding "+filepath.Base(path), "items", -1)
+	rep, err := imp(ctx, rc, progressSink{sink: sink, p: prog}, ingest.Options{File: filepath.Base(path), MaxRows: maxRows})
+	prog.Finish()
 	if rep != nil {
 		if opt.JSON {
 			printJSON(a.Stdout, rep)
@@ -180,6 +182,19 @@ const llmSentimentWorkers = 4
 
 // sentimentSink re-scores each batch's sentiment with an LLM before
 // passing it on. Its workers live only within one StoreFeedback call.
+// progressSink reports each stored batch of feedback to p (embedding is
+// the slow part of a feedback import).
+type progressSink struct {
+	sink ingest.FeedbackSink
+	p    *progress
+}
+
+func (s progressSink) StoreFeedback(ctx context.Context, items []knowledge.Feedback) (int, error) {
+	n, err := s.sink.StoreFeedback(ctx, items)
+	s.p.Add(int64(len(items)))
+	return n, err
+}
+
 type sentimentSink struct {
 	sink    ingest.FeedbackSink
 	scorer  knowledge.SentimentScorer
