@@ -85,31 +85,45 @@ func Standardize(fm FeatureMatrix) ([][]float64, Standardization, error) {
 		Mean:    make([]float64, d),
 		StdDev:  make([]float64, d),
 	}
+	// Row by row (the rows are separate slices): sums and whether each
+	// column differs from the first row, then the squared deviations.
 	constant := make([]bool, d)
-	for j := 0; j < d; j++ {
-		first := fm.Rows[0][j]
-		same := true
-		sum := 0.0
-		for _, r := range fm.Rows {
-			sum += r[j]
-			if r[j] != first {
-				same = false
+	first := fm.Rows[0]
+	sum := make([]float64, d)
+	same := make([]bool, d)
+	for j := range same {
+		same[j] = true
+	}
+	for _, r := range fm.Rows {
+		r = r[:d]
+		for j, v := range r {
+			sum[j] += v
+			if v != first[j] {
+				same[j] = false
 			}
 		}
-		mean := sum / float64(n)
-		if same {
-			s.Mean[j] = first
+	}
+	mean := make([]float64, d)
+	for j := range mean {
+		mean[j] = sum[j] / float64(n)
+	}
+	ss := make([]float64, d)
+	for _, r := range fm.Rows {
+		r = r[:d]
+		for j, v := range r {
+			dv := v - mean[j]
+			ss[j] += dv * dv
+		}
+	}
+	for j := 0; j < d; j++ {
+		if same[j] {
+			s.Mean[j] = first[j]
 			constant[j] = true
 			s.Constant = append(s.Constant, fm.Columns[j])
 			continue
 		}
-		ss := 0.0
-		for _, r := range fm.Rows {
-			dv := r[j] - mean
-			ss += dv * dv
-		}
-		s.Mean[j] = mean
-		s.StdDev[j] = math.Sqrt(ss / float64(n))
+		s.Mean[j] = mean[j]
+		s.StdDev[j] = math.Sqrt(ss[j] / float64(n))
 	}
 	flat := make([]float64, n*d)
 	z := make([][]float64, n)
