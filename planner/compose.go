@@ -166,7 +166,13 @@ func (c *composer) one(r llms.ToolCallResponse, note *periodNote) string {
 	var b strings.Builder
 	for _, k := range []string{"summary", "answer"} {
 		if v, ok := lookup(fs, k); ok && cellText(v) != "" {
-			b.WriteString(cellText(v) + "\n")
+			text := cellText(v)
+			if c.ascending {
+				// The tool's summary leads with the best group; a question
+				// for the worst gets the lowest first from the sorted table.
+				text = dropBestSentence(text)
+			}
+			b.WriteString(text + "\n")
 		}
 	}
 	tables := displayOf(json.RawMessage(r.Content))
@@ -414,4 +420,15 @@ func (c *composer) feedback(r llms.ToolCallResponse, fs []field, note *periodNot
 	}
 	c.writeHeadline(&b, fs, note)
 	return strings.TrimSpace(b.String())
+}
+
+// dropBestSentence removes a leading "Best …" sentence from a tool summary.
+func dropBestSentence(s string) string {
+	if !strings.HasPrefix(s, "Best ") {
+		return s
+	}
+	if i := strings.Index(s, ". "); i >= 0 {
+		return strings.TrimSpace(s[i+2:])
+	}
+	return s
 }

@@ -41,6 +41,8 @@ var composeMessages = map[string]string{
 	"- … and %d more":      "- ……还有 %d 条",
 	"Sorted from lowest to highest %s (worst first), as asked.": "按 %s 从低到高排列（最差的在前），如您所问。",
 	"Sorted from highest to lowest %s (best first), as asked.":  "按 %s 从高到低排列（最好的在前），如您所问。",
+	"Lowest %s: %s (%s).":                    "%[1]s 最低：%[2]s（%[3]s）。",
+	"Highest %s: %s (%s).":                   "%[1]s 最高：%[2]s（%[3]s）。",
 	"Read \"%s\" as %s.":                     "已将“%s”理解为 %s。",
 	"Not applied: %s (%s does not take it).": "未应用：%s（%s 不支持该条件）。",
 	"Side by side (%s):":                     "并列对比（%s）：",
@@ -168,22 +170,35 @@ func (c *composer) ordered(t tools.Table) tools.Table {
 	if col < 0 {
 		return t
 	}
+	// Rows whose metric is not a number ("n/a (no spend)") cannot be
+	// ranked: they go last, in their order, whichever way the question asked.
 	vals := make([]float64, len(t.Rows))
+	known := make([]bool, len(t.Rows))
+	nKnown := 0
 	for i, r := range t.Rows {
 		if col >= len(r) {
 			return t
 		}
-		v, ok := cellNumber(r[col])
-		if !ok {
-			return t
+		if v, ok := cellNumber(r[col]); ok && !strings.HasPrefix(strings.TrimSpace(r[col]), "n/a") {
+			vals[i], known[i] = v, true
+			nKnown++
 		}
-		vals[i] = v
+	}
+	if nKnown < 2 {
+		return t
 	}
 	idx := make([]int, len(t.Rows))
 	for i := range idx {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
+		ka, kb := known[idx[a]], known[idx[b]]
+		if ka != kb {
+			return ka
+		}
+		if !ka {
+			return false
+		}
 		if c.ascending {
 			return vals[idx[a]] < vals[idx[b]]
 		}
@@ -195,10 +210,13 @@ func (c *composer) ordered(t tools.Table) tools.Table {
 	}
 	t.Rows = rows
 	t.Columns = slices.Clone(t.Columns)
+	first := rows[0]
 	if c.ascending {
-		c.sortNote = c.t("Sorted from lowest to highest %s (worst first), as asked.", c.metric)
+		c.sortNote = c.t("Lowest %s: %s (%s).", c.metric, first[0], first[col]) + " " +
+			c.t("Sorted from lowest to highest %s (worst first), as asked.", c.metric)
 	} else {
-		c.sortNote = c.t("Sorted from highest to lowest %s (best first), as asked.", c.metric)
+		c.sortNote = c.t("Highest %s: %s (%s).", c.metric, first[0], first[col]) + " " +
+			c.t("Sorted from highest to lowest %s (best first), as asked.", c.metric)
 	}
 	return t
 }

@@ -265,3 +265,44 @@ func TestPlanner_CustomerChinese(t *testing.T) {
 		t.Errorf("Plan(Chinese complaint, customer) = %+v; want record_feedback with the message", got)
 	}
 }
+
+// Real ROI tables hold cells that are not numbers (channels without spend)
+// and losses; a "worst" question still sorts the ranked rows ascending,
+// names the lowest, puts the unranked rows last, and drops the tool's
+// "Best …" sentence.
+func TestPlanner_WorstWithUnrankedRows(t *testing.T) {
+	p := planner.New(planner.Config{AsOf: asOf, Vocabulary: vocabulary})
+	result := func(name, input string) (string, error) {
+		b, _ := json.Marshal(map[string]any{
+			"summary":  "Best ROAS by channel in 2011-Q4 (last_touch): email, ROAS 7.85 (ROI 685.0%). Total: spend £1,000.00, revenue £2,000.00, ROAS 2.00, ROI 100.0%.",
+			"period":   map[string]string{"from": "2011-10-01", "to": "2012-01-01", "label": "2011-Q4"},
+			"currency": "GBP",
+			"display": map[string]any{"tables": []map[string]any{{
+				"title": "ROI by channel, 2011-Q4 (last_touch)", "columns": []string{"channel", "spend", "revenue", "ROI", "ROAS"},
+				"rows": [][]string{
+					{"affiliate", "£100.00", "£250.00", "150.0%", "2.50"},
+					{"direct", "£0.00", "£900.00", "n/a (no spend)", "n/a (no spend)"},
+					{"display", "£300.00", "£289.00", "-3.7% (loss)", "0.96"},
+					{"email", "£100.00", "£785.00", "685.0%", "7.85"},
+				},
+			}}},
+		})
+		return string(b), nil
+	}
+	ans := askPlanner(t, p, result, nil, "Which channel had the worst ROI in Q4 2011?")
+	if strings.Contains(ans.Text, "Best ROAS") {
+		t.Errorf("a worst question leads with the best channel:\n%s", ans.Text)
+	}
+	if !strings.Contains(ans.Text, "Lowest ROI: display (-3.7% (loss)).") {
+		t.Errorf("answer does not name the lowest ROI:\n%s", ans.Text)
+	}
+	order := []string{"- display —", "- affiliate —", "- email —", "- direct —"}
+	last := -1
+	for _, o := range order {
+		i := strings.Index(ans.Text, o)
+		if i < last {
+			t.Fatalf("rows not in order %v:\n%s", order, ans.Text)
+		}
+		last = i
+	}
+}

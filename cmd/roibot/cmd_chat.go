@@ -97,12 +97,31 @@ func newAskCmd(app *App) *cobra.Command {
 			}
 			tctx, cancel := context.WithTimeout(ctx, app.Config.TurnTimeout)
 			defer cancel()
+			// A named conversation keeps its turns in the database, so a
+			// follow-up ("and for France?") continues the earlier question.
+			var memory turnStore
+			var history []agent.Turn
 			if conversation == "" {
 				conversation = newConversationID("cli")
+			} else {
+				s, err := app.migratedStore(ctx)
+				if err != nil {
+					return err
+				}
+				memory = turnStore{s}
+				if history, err = memory.LoadTurns(tctx, conversation, 10); err != nil {
+					return err
+				}
 			}
-			ans, err := svc.Ask(tctx, agent.Question{Text: strings.Join(args, " "), Role: r, ConversationID: conversation})
+			q := strings.Join(args, " ")
+			ans, err := svc.Ask(tctx, agent.Question{Text: q, Role: r, ConversationID: conversation, History: history})
 			if err != nil {
 				return err
+			}
+			if memory.s != nil {
+				if err := memory.AppendTurn(tctx, conversation, agent.Turn{Question: q, Answer: ans.Text, ToolCalls: ans.ToolCalls}); err != nil {
+					return err
+				}
 			}
 			if asJSON {
 				printJSON(app.Stdout, struct {
@@ -117,7 +136,7 @@ func newAskCmd(app *App) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&role, "role", "marketer", "marketer, analyst or customer")
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"answer", "tool_calls": [{"name", "arguments", "result" or "error"}]}`)
-	cmd.Flags().StringVar(&conversation, "conversation", "", "continue this conversation id (e.g. a customer's feedback dialogue across calls); default: a new one")
+	cmd.Flags().StringVar(&conversation, "conversation", "", "continue this conversation id: earlier questions and answers of it are kept in the database, so follow-ups (\"and for France?\") and a customer's feedback dialogue continue across calls; default: a new one")
 	return cmd
 }
 

@@ -158,7 +158,7 @@ func newReportCmd(app *App) *cobra.Command {
 			"  members.csv  one row per member: RFM scores and segment, spend, historical and predicted CLV, tier\n" +
 			"  chart.png    bar chart of the segment's top products by revenue\n" +
 			"The filters combine with AND (see docs/segments.md, segment definition).",
-		Example: "  roibot report --segment at_risk --country Netherlands --out reports/nl_at_risk\n" +
+		Example: "  roibot report --segment at_risk --country Germany --out reports/de_at_risk\n" +
 			"  roibot report --cluster 2 --k 5 --clv-tier top --out reports/cluster2",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

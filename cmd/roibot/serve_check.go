@@ -53,7 +53,11 @@ func (a *App) serveCheck(ctx context.Context, w io.Writer) error {
 	if err == nil {
 		var v int32
 		v, err = s.SchemaVersion(dctx)
-		add("database", err, fmt.Sprintf("%s, schema %s, migration %d", redactURL(string(a.Config.DatabaseURL)), a.Config.DBSchema, v))
+		schema := a.Config.DBSchema
+		if schema == "" {
+			schema = "public"
+		}
+		add("database", err, fmt.Sprintf("%s, schema %s, migration %d", redactURL(string(a.Config.DatabaseURL)), schema, v))
 	} else {
 		add("database", fmt.Errorf("cannot open %s: %v; check that the server runs (make db) and DATABASE_URL", redactURL(string(a.Config.DatabaseURL)), err), "")
 	}
