@@ -231,7 +231,21 @@ func newDemoCmd(app *App) *cobra.Command {
 }
 
 // setupDemo makes the demo database ready; a second run reuses the data.
+// Each step is announced with its number and, when done, how long it
+// took, so a first run (a few minutes) shows where it is.
 func (a *App) setupDemo(ctx context.Context, dataDir string) error {
+	start := time.Now()
+	total := 3 + len(demoHooks)
+	stepN, stepStart := 0, time.Now()
+	step := func(what string) {
+		if stepN > 0 {
+			fmt.Fprintf(a.Stdout, "  done in %s\n", time.Since(stepStart).Round(100*time.Millisecond))
+		}
+		stepN++
+		stepStart = time.Now()
+		fmt.Fprintf(a.Stdout, "demo step %d/%d: %s\n", stepN, total, what)
+	}
+	step("database schema")
 	if err := a.migrate(ctx); err != nil {
 		return err
 	}
@@ -243,6 +257,7 @@ func (a *App) setupDemo(ctx context.Context, dataDir string) error {
 	// A complete import of the bundled file stores onlineRetailStored
 	// lines; fewer means an earlier run was interrupted, and the idempotent
 	// import adds what is missing.
+	step("orders (Online Retail)")
 	if counts["order_lines"] < onlineRetailStored {
 		path := filepath.Join(dataDir, "online-retail", "online_retail.csv.gz")
 		if _, err := os.Stat(path); err != nil {
@@ -255,14 +270,17 @@ func (a *App) setupDemo(ctx context.Context, dataDir string) error {
 	} else {
 		fmt.Fprintf(a.Stdout, "orders already imported (%d order lines)\n", counts["order_lines"])
 	}
+	step("synthetic marketing layer")
 	if err := a.demoData(ctx, demodata.DefaultSeed, false); err != nil {
 		return err
 	}
-	for _, h := range demoHooks {
+	for i, h := range demoHooks {
+		step(fmt.Sprintf("further data (%d of %d)", i+1, len(demoHooks)))
 		if err := h(ctx, a, dataDir); err != nil {
 			return err
 		}
 	}
+	fmt.Fprintf(a.Stdout, "  done in %s\ndemo ready in %s\n", time.Since(stepStart).Round(100*time.Millisecond), time.Since(start).Round(time.Second))
 	return nil
 }
 

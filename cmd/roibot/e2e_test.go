@@ -66,8 +66,9 @@ func TestDemo_NewUserQuestions(t *testing.T) {
 	}
 	t.Run("SecondRunReusesData", func(t *testing.T) {
 		out := runRoibot(t, env, "demo", "--no-chat", "--data", "../../data")
-		if !strings.Contains(out, "orders already imported") || !strings.Contains(out, "already present") {
-			t.Errorf("second demo run = %q; want it to reuse the data", out)
+		if !strings.Contains(out, "orders already imported") || !strings.Contains(out, "already present") ||
+			!strings.Contains(out, "demo step 1/") || !strings.Contains(out, "demo ready in ") {
+			t.Errorf("second demo run = %q; want it to reuse the data, announcing its steps", out)
 		}
 	})
 
