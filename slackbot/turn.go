@@ -126,13 +126,9 @@ func (b *Bot) finish(ctx context.Context, j job, t *turnLog) {
 // keepForRestart reports whether a turn cut short now should stay pending
 // for the next start instead of telling the user: only after Shutdown's
 // deadline cancelled the turns, and only with a Pending that survives the
-// restart (a MemoryPending does not, so then the user is told to ask again).
+// restart (Pending.Durable; otherwise the user is told to ask again).
 func (b *Bot) keepForRestart() bool {
-	if b.base.Err() == nil {
-		return false
-	}
-	_, inMemory := b.cfg.Pending.(*MemoryPending)
-	return !inMemory
+	return b.base.Err() != nil && b.cfg.Pending.Durable()
 }
 
 // runMessage answers one app mention or DM in its thread.
