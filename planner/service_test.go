@@ -11,6 +11,10 @@ import (
 	"github.com/roibot/roibot/planner"
 )
 
+// The planner composes its text from the tool results alone, so the agent
+// shows it without the figure check (agent.SelfGrounded).
+var _ agent.SelfGrounded = (*planner.Planner)(nil)
+
 func TestService_Ask_CallTimeout(t *testing.T) {
 	tools, _ := catalog(func(name, _ string) (string, error) { return "", nil })
 	tools[agent.RoleAnalyst] = []agent.Tool{&Tool{
