@@ -443,4 +443,3 @@ func TestAsk_SegmentQuestions(t *testing.T) {
 		})
 	}
 }
-
