@@ -18,6 +18,7 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/agent/agenttest"
 )
 
 // toolsIgnoredWithoutChoice answers like llama-cpp-python's
@@ -41,7 +42,7 @@ func toolsIgnoredWithoutChoice(n int, req chatRequest) string {
 // without tool_choice calls them.
 func TestService_Ask_ToolChoiceAuto(t *testing.T) {
 	srv := newReplyServer(t, toolsIgnoredWithoutChoice)
-	tools, fakes := catalog(func(name, input string) (string, error) {
+	tools, fakes := agenttest.Catalog(func(name, input string) (string, error) {
 		if name != "compute_roi" {
 			return "", errors.New("unexpected tool " + name)
 		}
@@ -98,9 +99,9 @@ func (c *fakeComposer) Compose(_ context.Context, question string, results []llm
 
 // groundedService returns a Service over srv with the fake catalog (every
 // tool answering result) and a fakeComposer.
-func groundedService(t *testing.T, srv *scriptedServer, result string, edit func(*agent.Config)) (*agent.Service, map[string]*Tool, *fakeComposer) {
+func groundedService(t *testing.T, srv *scriptedServer, result string, edit func(*agent.Config)) (*agent.Service, map[string]*agenttest.Tool, *fakeComposer) {
 	t.Helper()
-	tools, fakes := catalog(func(name, input string) (string, error) { return result, nil })
+	tools, fakes := agenttest.Catalog(func(name, input string) (string, error) { return result, nil })
 	comp := &fakeComposer{}
 	cfg := openAIModel(t, srv)
 	cfg.Tools, cfg.Composer = tools, comp
@@ -565,7 +566,7 @@ func TestService_Ask_GroundedModelShown(t *testing.T) {
 		}
 		return toolCallReply([3]string{"call_1", "revenue_summary", `{"period":"last quarter"}`})
 	})
-	tools, _ := catalog(func(name, input string) (string, error) {
+	tools, _ := agenttest.Catalog(func(name, input string) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		return results[current], nil
@@ -643,7 +644,7 @@ func (m *selfGroundedModel) SelfGrounded() bool { return m.Grounded }
 // check (a retry, then the text withheld).
 func TestService_Ask_SelfGrounded(t *testing.T) {
 	const text = "Revenue was £1,234.50 in 2011."
-	tools, fakes := catalog(func(name, input string) (string, error) { return roiResult, nil })
+	tools, fakes := agenttest.Catalog(func(name, input string) (string, error) { return roiResult, nil })
 	for _, grounded := range []bool{true, false} {
 		t.Run(fmt.Sprintf("grounded=%v", grounded), func(t *testing.T) {
 			svc, err := agent.New(agent.Config{Model: &selfGroundedModel{fakeModel{Text: text}, grounded}, Tools: tools,
