@@ -34,7 +34,7 @@ type ParetoNBDFit struct {
 	UniqueRows        int     `json:"unique_rows"`
 	Iterations        int     `json:"iterations"`
 	// AtBoundary names the parameters at a boundary of the parameter
-	// space (see FitBoundary).
+	// space (see BoundaryLogParam).
 	AtBoundary []string `json:"at_boundary,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
 }
