@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/agent/agenttest"
 )
 
 // TestService_Ask_ObjectArguments checks that tool-call arguments sent as
@@ -61,7 +62,7 @@ func TestService_Ask_ObjectArguments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tools, fakes := catalog(func(name, input string) (string, error) {
+			tools, fakes := agenttest.Catalog(func(name, input string) (string, error) {
 				return `{"period":{"from":"2011-01-01","to":"2012-01-01","label":"2011"},"revenue":42}`, nil
 			})
 			svc, err := agent.New(agent.Config{Model: m, Tools: tools, Logger: quietLogger(), DisableStreaming: !stream})

@@ -4,107 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 
-	"github.com/roibot/roibot/agent"
 	"github.com/tmc/langchaingo/llms"
 )
-
-// Tool is a hand-written fake of agent.Tool.
-type Tool struct {
-	NameV   string
-	DescV   string
-	ParamsV map[string]any
-	CallFn  func(ctx context.Context, input string) (string, error)
-
-	mu    sync.Mutex
-	calls []string
-}
-
-func (t *Tool) Name() string               { return t.NameV }
-func (t *Tool) Description() string        { return t.DescV }
-func (t *Tool) Parameters() map[string]any { return t.ParamsV }
-func (t *Tool) Call(ctx context.Context, input string) (string, error) {
-	t.mu.Lock()
-	t.calls = append(t.calls, input)
-	t.mu.Unlock()
-	return t.CallFn(ctx, input)
-}
-
-// Calls returns the inputs the tool was called with.
-func (t *Tool) Calls() []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]string(nil), t.calls...)
-}
-
-// objectSchema returns a JSON Schema object with the given string
-// properties, except those listed in types.
-func objectSchema(types map[string]string, props ...string) map[string]any {
-	p := map[string]any{}
-	for _, name := range props {
-		typ := "string"
-		if t, ok := types[name]; ok {
-			typ = t
-		}
-		p[name] = map[string]any{"type": typ}
-	}
-	return map[string]any{"type": "object", "properties": p}
-}
-
-var numeric = map[string]string{
-	"limit": "integer", "horizon_days": "integer", "k": "integer", "cluster": "integer",
-	"lookback_days": "integer", "window_days": "integer", "rating_min": "integer", "rating_max": "integer",
-	"discount_rate": "number", "min_support": "number", "min_confidence": "number", "min_lift": "number",
-	"models": "array",
-}
-
-// catalogSpec lists the tools of docs/tools.md with their argument names.
-var catalogSpec = []struct {
-	name  string
-	roles []agent.Role
-	args  []string
-}{
-	{"revenue_summary", analysts, []string{"period", "from", "to", "country"}},
-	{"rfm_segments", analysts, []string{"as_of", "country", "segment", "customer_id", "limit"}},
-	{"historical_clv", analysts, []string{"customer_id", "country", "discount_rate", "limit"}},
-	{"predict_clv", analysts, []string{"customer_id", "country", "segment", "horizon_days", "limit", "model"}},
-	{"compute_roi", analysts, []string{"group_by", "period", "from", "to", "channel", "campaign", "attribution", "basis"}},
-	{"compare_attribution", analysts, []string{"channel", "models", "model", "period", "lookback_days"}},
-	{"funnel_analysis", analysts, []string{"channel", "campaign", "period", "compare_period", "window_days"}},
-	{"segment_customers", analysts, []string{"k", "country", "method"}},
-	{"association_rules", analysts, []string{"country", "min_support", "min_confidence", "min_lift", "limit"}},
-	{"segment_report", analysts, []string{"segment", "country", "cluster", "clv_tier", "from", "to", "sentiment"}},
-	{"search_feedback", analysts, []string{"query", "category", "product", "rating_min", "rating_max", "sentiment", "from", "to", "limit"}},
-	{"summarize_feedback", analysts, []string{"query", "category", "product", "rating_min", "rating_max", "sentiment", "from", "to", "limit"}},
-	{"record_feedback", []agent.Role{agent.RoleCustomer}, []string{"message"}},
-}
-
-var analysts = []agent.Role{agent.RoleMarketer, agent.RoleAnalyst}
-
-// catalog returns fake tools for every tool of docs/tools.md, by role, all
-// answering with call, and the fakes by name.
-func catalog(call func(name, input string) (string, error)) (map[agent.Role][]agent.Tool, map[string]*Tool) {
-	byRole := map[agent.Role][]agent.Tool{}
-	byName := map[string]*Tool{}
-	for _, spec := range catalogSpec {
-		name := spec.name
-		t := &Tool{
-			NameV:   name,
-			DescV:   "fake " + name,
-			ParamsV: objectSchema(numeric, spec.args...),
-			CallFn: func(_ context.Context, input string) (string, error) {
-				return call(name, input)
-			},
-		}
-		byName[name] = t
-		for _, r := range spec.roles {
-			byRole[r] = append(byRole[r], t)
-		}
-	}
-	return byRole, byName
-}
 
 // fakeModel is a hand-written llms.Model that answers every call with Text.
 type fakeModel struct{ Text string }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/agent/agenttest"
 )
 
 // toolsIgnoredWithoutChoice answers like llama-cpp-python's
@@ -42,7 +42,7 @@ func toolsIgnoredWithoutChoice(n int, req chatRequest) string {
 // without tool_choice calls them.
 func TestService_Ask_ToolChoiceAuto(t *testing.T) {
 	srv := newReplyServer(t, toolsIgnoredWithoutChoice)
-	tools, fakes := catalog(func(name, input string) (string, error) {
+	tools, fakes := agenttest.Catalog(func(name, input string) (string, error) {
 		if name != "compute_roi" {
 			return "", errors.New("unexpected tool " + name)
 		}
@@ -79,9 +79,6 @@ func TestService_Ask_ToolChoiceAuto(t *testing.T) {
 	}
 }
 
-// llmAsOf is the data's as-of date of these tests (the Online Retail data's last order).
-var llmAsOf = time.Date(2011, 12, 9, 0, 0, 0, 0, time.UTC)
-
 // fakeComposer is an agent.Composer that lists the tools whose results it got.
 type fakeComposer struct {
 	mu       sync.Mutex
@@ -102,18 +99,12 @@ func (c *fakeComposer) Compose(_ context.Context, question string, results []llm
 
 // groundedService returns a Service over srv with the fake catalog (every
 // tool answering result) and a fakeComposer.
-func groundedService(t *testing.T, srv *scriptedServer, result string, edit func(*agent.Config)) (*agent.Service, map[string]*Tool, *fakeComposer) {
+func groundedService(t *testing.T, srv *scriptedServer, result string, edit func(*agent.Config)) (*agent.Service, map[string]*agenttest.Tool, *fakeComposer) {
 	t.Helper()
-	tools, fakes := catalog(func(name, input string) (string, error) { return result, nil })
-	m, err := agent.NewModel(agent.ProviderConfig{
-		Provider: "openai", APIKey: "sk-test", BaseURL: srv.URL + "/v1", Model: "test-model", HTTPClient: srv.Client(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tools, fakes := agenttest.Catalog(func(name, input string) (string, error) { return result, nil })
 	comp := &fakeComposer{}
-	cfg := agent.Config{Model: m, Tools: tools, Composer: comp, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		AsOf: func() time.Time { return llmAsOf }}
+	cfg := openAIModel(t, srv)
+	cfg.Tools, cfg.Composer = tools, comp
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -575,17 +566,14 @@ func TestService_Ask_GroundedModelShown(t *testing.T) {
 		}
 		return toolCallReply([3]string{"call_1", "revenue_summary", `{"period":"last quarter"}`})
 	})
-	tools, _ := catalog(func(name, input string) (string, error) {
+	tools, _ := agenttest.Catalog(func(name, input string) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		return results[current], nil
 	})
-	m, err := agent.NewModel(agent.ProviderConfig{Provider: "openai", APIKey: "k", BaseURL: srv.URL + "/v1", Model: "m", HTTPClient: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := agent.New(agent.Config{Model: m, Tools: tools, Composer: &fakeComposer{},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AsOf: func() time.Time { return llmAsOf }})
+	cfg := openAIModel(t, srv)
+	cfg.Tools, cfg.Composer = tools, &fakeComposer{}
+	svc, err := agent.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,5 +626,49 @@ func TestService_Ask_DroppedConnection(t *testing.T) {
 	ans, err := svc.Ask(context.Background(), agent.Question{Text: "Hi", Role: agent.RoleAnalyst})
 	if err != nil || ans.Text != "Hello, ask me about your marketing data." || n != 2 {
 		t.Errorf("Ask() = %q, %v after %d requests; want the answer after 2", ans.Text, err, n)
+	}
+}
+
+// selfGroundedModel is a fakeModel that declares itself grounded
+// (agent.SelfGrounded) as Grounded says.
+type selfGroundedModel struct {
+	fakeModel
+	Grounded bool
+}
+
+func (m *selfGroundedModel) SelfGrounded() bool { return m.Grounded }
+
+// TestService_Ask_SelfGrounded: the text of a model that declares itself
+// grounded is shown as written, figures no tool result holds included; a
+// model that implements the interface but answers false gets the figure
+// check (a retry, then the text withheld).
+func TestService_Ask_SelfGrounded(t *testing.T) {
+	const text = "Revenue was £1,234.50 in 2011."
+	tools, fakes := agenttest.Catalog(func(name, input string) (string, error) { return roiResult, nil })
+	for _, grounded := range []bool{true, false} {
+		t.Run(fmt.Sprintf("grounded=%v", grounded), func(t *testing.T) {
+			svc, err := agent.New(agent.Config{Model: &selfGroundedModel{fakeModel{Text: text}, grounded}, Tools: tools,
+				Logger: quietLogger(), AsOf: func() time.Time { return asOf }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ans, err := svc.Ask(context.Background(), agent.Question{Text: "Revenue in 2011?", Role: agent.RoleAnalyst})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := ans.Grounding
+			if grounded {
+				if ans.Text != text || g == nil || g.Outcome != agent.GroundingShown || g.Retried {
+					t.Errorf("Ask() = %q, grounding %+v; want %q shown without a retry", ans.Text, g, text)
+				}
+			} else if strings.Contains(ans.Text, "1,234.50") || g == nil || g.Outcome != agent.GroundingWithheld || !g.Retried {
+				t.Errorf("Ask() = %q, grounding %+v; want the figure withheld after a retry", ans.Text, g)
+			}
+			for name, f := range fakes {
+				if n := len(f.Calls()); n != 0 {
+					t.Errorf("%s ran %d times; want 0", name, n)
+				}
+			}
+		})
 	}
 }

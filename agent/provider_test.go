@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/agent/agenttest"
 	"github.com/tmc/langchaingo/llms"
 )
 
@@ -126,7 +127,7 @@ func TestService_Ask_Anthropic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tools, _ := catalog(func(name, _ string) (string, error) { return `{"tool":"` + name + `"}`, nil })
+	tools, _ := agenttest.Catalog(func(name, _ string) (string, error) { return `{"tool":"` + name + `"}`, nil })
 	svc, err := agent.New(agent.Config{Model: m, Tools: tools, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +206,7 @@ func TestService_Ask_AnthropicGrounding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tools, _ := catalog(func(string, string) (string, error) {
+	tools, _ := agenttest.Catalog(func(string, string) (string, error) {
 		return `{"period":{"from":"2011-10-01","to":"2012-01-01","label":"2011-Q4"},"revenue":2164215.43,"orders":6542}`, nil
 	})
 	svc, err := agent.New(agent.Config{Model: m, Tools: tools, Logger: quietLogger()})

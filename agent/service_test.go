@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/agent/agenttest"
 )
 
 // chatRequest is the part of an OpenAI /chat/completions request the tests read.
@@ -229,7 +230,7 @@ func TestService_Ask_OpenAI(t *testing.T) {
 		toolCallReply([3]string{"call_abc", "compute_roi", `{"group_by":"channel","period":"2011-Q4"}`}),
 		textReply("Email returned £4.20 per £1 of spend in 2011-Q4 (ROAS, last-touch)."),
 	)
-	tools, fakes := catalog(func(name, input string) (string, error) {
+	tools, fakes := agenttest.Catalog(func(name, input string) (string, error) {
 		if name != "compute_roi" {
 			return "", errors.New("unexpected tool " + name)
 		}
@@ -349,7 +350,7 @@ func TestService_Ask_ToolNotOffered(t *testing.T) {
 		toolCallReply([3]string{"call_x", "revenue_summary", `{"period":"2011"}`}),
 		textReply("Sorry, I can only take your feedback."),
 	)
-	tools, fakes := catalog(func(name, input string) (string, error) { return `{"ok":true}`, nil })
+	tools, fakes := agenttest.Catalog(func(name, input string) (string, error) { return `{"ok":true}`, nil })
 	cfg := openAIModel(t, srv)
 	cfg.Tools = tools
 	svc, err := agent.New(cfg)
@@ -388,7 +389,7 @@ func TestService_Ask_MaxSteps(t *testing.T) {
 	srv := newReplyServer(t, func(n int, _ chatRequest) string {
 		return toolCallReply([3]string{fmt.Sprintf("call_%d", n), "revenue_summary", fmt.Sprintf(`{"period":"%d"}`, 2009+n)})
 	})
-	tools, fakes := catalog(func(name, input string) (string, error) { return `{"revenue":1234.5}`, nil })
+	tools, fakes := agenttest.Catalog(func(name, input string) (string, error) { return `{"revenue":1234.5}`, nil })
 	cfg := openAIModel(t, srv)
 	cfg.Tools = tools
 	cfg.MaxSteps = 3
@@ -422,7 +423,7 @@ func TestService_Ask_ToolFailures(t *testing.T) {
 		),
 		textReply("The revenue figure is unavailable right now."),
 	)
-	tools, _ := catalog(func(name, input string) (string, error) {
+	tools, _ := agenttest.Catalog(func(name, input string) (string, error) {
 		if name == "funnel_analysis" {
 			panic("index out of range")
 		}
@@ -495,7 +496,7 @@ func TestService_Ask_DuplicateCallIDs(t *testing.T) {
 		toolCallReply([3]string{"dup", "revenue_summary", `{"period":"2011"}`}, [3]string{"dup", "revenue_summary", `{"period":"2010"}`}),
 		textReply("done"),
 	)
-	tools, _ := catalog(func(name, input string) (string, error) { return input, nil })
+	tools, _ := agenttest.Catalog(func(name, input string) (string, error) { return input, nil })
 	cfg := openAIModel(t, srv)
 	cfg.Tools = tools
 	svc, err := agent.New(cfg)

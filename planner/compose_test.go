@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/agent/agenttest"
 	"github.com/roibot/roibot/planner"
 )
 
@@ -37,7 +38,7 @@ func roiResult(period string, rois map[string]string) string {
 // fake catalog answering with call, and returns the answer.
 func askPlanner(t *testing.T, p *planner.Planner, call func(name, input string) (string, error), history []agent.Turn, q string) agent.Answer {
 	t.Helper()
-	tools, _ := catalog(call)
+	tools, _ := agenttest.Catalog(call)
 	svc, err := agent.New(agent.Config{Model: p, Tools: tools, Logger: quietLogger(), MaxResultChars: planner.MaxResultChars,
 		AsOf: func() time.Time { return asOf }})
 	if err != nil {

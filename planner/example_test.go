@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/agent/agenttest"
 	"github.com/roibot/roibot/planner"
 )
 
@@ -13,10 +14,10 @@ import (
 // planner resolves "last quarter" against the data's as-of date, calls the
 // tool, and answers from its JSON result.
 func ExampleService_Ask() {
-	revenue := &Tool{
+	revenue := &agenttest.Tool{
 		NameV:   "revenue_summary",
 		DescV:   "Revenue of a period.",
-		ParamsV: objectSchema(nil, "period", "country"),
+		ParamsV: agenttest.Schema("period", "country"),
 		CallFn: func(_ context.Context, input string) (string, error) {
 			fmt.Println("tool input:", input)
 			return `{"definition":"revenue = sum of quantity × unit price, cancellations excluded",` +

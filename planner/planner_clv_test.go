@@ -7,6 +7,7 @@ import (
 
 	"github.com/tmc/langchaingo/llms"
 
+	"github.com/roibot/roibot/agent/agenttest"
 	"github.com/roibot/roibot/planner"
 )
 
@@ -14,10 +15,10 @@ import (
 // argument names (docs/tools.md).
 func clvTools(withProfile bool) []llms.Tool {
 	tools := []llms.Tool{{Type: "function", Function: &llms.FunctionDefinition{Name: "predict_clv",
-		Parameters: objectSchema(numeric, "customer_id", "country", "segment", "horizon_days", "limit", "model", "rank_by", "group_by")}}}
+		Parameters: agenttest.Schema("customer_id", "country", "segment", "horizon_days", "limit", "model", "rank_by", "group_by")}}}
 	if withProfile {
 		tools = append(tools, llms.Tool{Type: "function", Function: &llms.FunctionDefinition{Name: "customer_profile",
-			Parameters: objectSchema(numeric, "customer_id")}})
+			Parameters: agenttest.Schema("customer_id")}})
 	}
 	return tools
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/agent/agenttest"
 	"github.com/roibot/roibot/planner"
 	"github.com/tmc/langchaingo/llms"
 )
@@ -87,7 +88,7 @@ func TestPlanner_EvalSample(t *testing.T) {
 	if len(qs) != 15 {
 		t.Fatalf("len(sample) = %d; want 15", len(qs))
 	}
-	tools, _ := catalog(func(name, _ string) (string, error) {
+	tools, _ := agenttest.Catalog(func(name, _ string) (string, error) {
 		return `{"definition":"fake","period":{"from":"2011-01-01","to":"2012-01-01","label":"2011"},"currency":"GBP","caveats":["fake data"],` +
 			`"display":{"tables":[{"title":"T","columns":["name","value"],"rows":[["a","1.50"]]}]}}`, nil
 	})
@@ -159,12 +160,12 @@ func TestPlanner_EvalSample(t *testing.T) {
 // offered returns llms tools with the given names and argument names.
 func offered(names ...string) []llms.Tool {
 	var out []llms.Tool
-	for _, spec := range catalogSpec {
-		if !slices.Contains(names, spec.name) {
+	for _, spec := range agenttest.Specs {
+		if !slices.Contains(names, spec.Name) {
 			continue
 		}
 		out = append(out, llms.Tool{Type: "function", Function: &llms.FunctionDefinition{
-			Name: spec.name, Parameters: objectSchema(numeric, spec.args...),
+			Name: spec.Name, Parameters: agenttest.Schema(spec.Args...),
 		}})
 	}
 	return out
@@ -172,9 +173,9 @@ func offered(names ...string) []llms.Tool {
 
 func allAnalystTools() []llms.Tool {
 	var names []string
-	for _, spec := range catalogSpec {
-		if spec.name != "record_feedback" {
-			names = append(names, spec.name)
+	for _, spec := range agenttest.Specs {
+		if spec.Name != "record_feedback" {
+			names = append(names, spec.Name)
 		}
 	}
 	return offered(names...)

@@ -8,13 +8,18 @@ import (
 	"time"
 
 	"github.com/roibot/roibot/agent"
+	"github.com/roibot/roibot/agent/agenttest"
 	"github.com/roibot/roibot/planner"
 )
 
+// The planner composes its text from the tool results alone, so the agent
+// shows it without the figure check (agent.SelfGrounded).
+var _ agent.SelfGrounded = (*planner.Planner)(nil)
+
 func TestService_Ask_CallTimeout(t *testing.T) {
-	tools, _ := catalog(func(name, _ string) (string, error) { return "", nil })
-	tools[agent.RoleAnalyst] = []agent.Tool{&Tool{
-		NameV: "revenue_summary", ParamsV: objectSchema(nil, "period"),
+	tools, _ := agenttest.Catalog(func(name, _ string) (string, error) { return "", nil })
+	tools[agent.RoleAnalyst] = []agent.Tool{&agenttest.Tool{
+		NameV: "revenue_summary", ParamsV: agenttest.Schema("period"),
 		CallFn: func(ctx context.Context, _ string) (string, error) {
 			<-ctx.Done() // a tool stuck on I/O until its deadline
 			return "", ctx.Err()
@@ -42,7 +47,7 @@ func TestService_Ask_CallTimeout(t *testing.T) {
 }
 
 func TestService_Ask_CustomerFeedback(t *testing.T) {
-	tools, fakes := catalog(func(name, _ string) (string, error) {
+	tools, fakes := agenttest.Catalog(func(name, _ string) (string, error) {
 		return `{"recorded":true,"reply":"Thank you! Which item was it?"}`, nil
 	})
 	svc, err := agent.New(agent.Config{Model: planner.New(planner.Config{}), Tools: tools, Logger: quietLogger()})

@@ -133,8 +133,8 @@ var benchQueries = []benchQuery{
 	{"aspect", "shipping and delivery were slow", anyOf(`shipping`, `shipped`, `deliver`, `arrived`)},
 }
 
-// recallAt10 is |relevant ∩ top 10| / min(10, |relevant|) (recall capped
-// at what 10 results can hold); ndcgAt10 uses binary gains.
+// recallAndNDCG returns recall@10, |relevant ∩ top 10| / min(10, |relevant|) (recall capped
+// at what 10 results can hold), and nDCG@10 with binary gains.
 func recallAndNDCG(got []int64, rel map[int64]bool) (float64, float64) {
 	if len(rel) == 0 {
 		return math.NaN(), math.NaN()
@@ -151,6 +151,38 @@ func recallAndNDCG(got []int64, rel map[int64]bool) (float64, float64) {
 		idcg += 1 / math.Log2(float64(i+2))
 	}
 	return hits / float64(ideal), dcg / idcg
+}
+
+// recallVsExact is the share of the exact search's hits (want) that the
+// index search (got) also returned: |got ∩ want| / |want|, by feedback id.
+func recallVsExact(got, want []knowledge.Hit) float64 {
+	exact := make(map[int64]bool, len(want))
+	for _, h := range want {
+		exact[h.Feedback.ID] = true
+	}
+	hit := 0
+	for _, h := range got {
+		if exact[h.Feedback.ID] {
+			hit++
+		}
+	}
+	return float64(hit) / float64(len(want))
+}
+
+func TestRecallVsExact(t *testing.T) {
+	hits := func(ids ...int64) []knowledge.Hit {
+		out := make([]knowledge.Hit, len(ids))
+		for i, id := range ids {
+			out[i].Feedback.ID = id
+		}
+		return out
+	}
+	if r := recallVsExact(hits(1, 2, 9, 4), hits(1, 2, 3, 4)); r != 0.75 {
+		t.Errorf("recallVsExact([1 2 9 4], [1 2 3 4]) = %v; want 0.75", r)
+	}
+	if r := recallVsExact(hits(5), hits(1, 2)); r != 0 {
+		t.Errorf("recallVsExact([5], [1 2]) = %v; want 0", r)
+	}
 }
 
 func TestRecallAndNDCG(t *testing.T) {
@@ -270,17 +302,7 @@ func TestFeedbackBench_HNSWRecall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		exact := map[int64]bool{}
-		for _, h := range want {
-			exact[h.Feedback.ID] = true
-		}
-		hit := 0
-		for _, h := range got {
-			if exact[h.Feedback.ID] {
-				hit++
-			}
-		}
-		sum += float64(hit) / float64(len(want))
+		sum += recallVsExact(got, want)
 		n++
 	}
 	recall := sum / float64(n)

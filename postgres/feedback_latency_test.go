@@ -115,17 +115,7 @@ func TestFeedbackBench_DemoLatency(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				exact := map[int64]bool{}
-				for _, h := range want {
-					exact[h.Feedback.ID] = true
-				}
-				hit := 0
-				for _, h := range got {
-					if exact[h.Feedback.ID] {
-						hit++
-					}
-				}
-				recall += float64(hit) / float64(len(want))
+				recall += recallVsExact(got, want)
 				continue
 			}
 			tv, th, tt = append(tv, d), append(th, dh), append(tt, dt)

@@ -20,14 +20,26 @@ grep -E 'attack:|deliveries,|^--- |^ok|^FAIL' "$log" | sed 's/^ *//'
 
 if command -v pg_ctlcluster >/dev/null && pg_lsclusters 2>/dev/null | grep -q '^15 '; then
   echo "== PostgreSQL 15 without pgvector (pg_ctlcluster 15 main)"
-  pg_ctlcluster 15 main start 2>/dev/null || true
+  # A role and database of this run only, dropped at the end: the cluster
+  # is shared, so its postgres password and other databases stay as they are.
+  started=
+  if ! pg_lsclusters 2>/dev/null | grep -q '^15 *main .*online'; then
+    pg_ctlcluster 15 main start
+    started=1
+  fi
   pw="attack-$RANDOM$RANDOM"
-  runuser -u postgres -- psql -q -c "alter user postgres password '$pw'" >/dev/null
-  runuser -u postgres -- psql -q -c "drop database if exists roibot_attack" -c "create database roibot_attack" >/dev/null
-  export ROIBOT_TEST_DATABASE_URL="postgres://postgres:$pw@127.0.0.1:5432/roibot_attack?sslmode=disable"
+  sql() { runuser -u postgres -- env PGOPTIONS=-cclient_min_messages=warning psql -q -v ON_ERROR_STOP=1 "$@" >/dev/null; }
+  drop15() {
+    sql -c "drop database if exists roibot_attack" -c "drop role if exists roibot_attack" || true
+    if [ -n "$started" ]; then pg_ctlcluster 15 main stop || true; fi
+    rm -f "$log"
+  }
+  trap drop15 EXIT
+  sql -c "drop database if exists roibot_attack" -c "drop role if exists roibot_attack" \
+    -c "create role roibot_attack login password '$pw'" -c "create database roibot_attack owner roibot_attack"
+  export ROIBOT_TEST_DATABASE_URL="postgres://roibot_attack:$pw@127.0.0.1:5432/roibot_attack?sslmode=disable"
   go test -count=1 -p 1 -v -timeout 20m -run "$tests" ./cmd/roibot >"$log" 2>&1 || { cat "$log"; exit 1; }
   grep -E 'attack:|deliveries,|^--- |^ok|^FAIL' "$log" | sed 's/^ *//'
-  runuser -u postgres -- psql -q -c "drop database if exists roibot_attack" >/dev/null
 else
   echo "== PostgreSQL 15 not installed here: skipped"
 fi

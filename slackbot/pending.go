@@ -26,11 +26,16 @@ import (
 // ListPending returns every remembered turn, oldest first, and counts one
 // more attempt for each (the count survives restarts, so a turn that
 // crashes the process every time is given up after MaxResumeAttempts).
+// Durable reports whether the remembered turns survive a restart of the
+// process (a database does, MemoryPending does not): only then does a turn
+// cut short by Shutdown's deadline stay pending for the next start, instead
+// of the user being told to ask again.
 type Pending interface {
 	AddPending(ctx context.Context, key string, turn []byte) error
 	SetPlaceholder(ctx context.Context, key, ts string) error
 	DonePending(ctx context.Context, key string) error
 	ListPending(ctx context.Context) ([]PendingTurn, error)
+	Durable() bool
 }
 
 // PendingTurn is one remembered turn: its key, the turn as stored by
@@ -243,6 +248,9 @@ type MemoryPending struct {
 	mu    sync.Mutex
 	turns map[string]*PendingTurn
 }
+
+// Durable implements Pending: false, the turns are lost with the process.
+func (p *MemoryPending) Durable() bool { return false }
 
 // AddPending implements Pending.
 func (p *MemoryPending) AddPending(_ context.Context, key string, turn []byte) error {

@@ -92,8 +92,10 @@ func TestBot_ResumeGivesUp(t *testing.T) {
 // A graceful shutdown whose deadline passes leaves the running and queued
 // turns pending, without an error reply, for the next start.
 // durablePending stands for a Pending that survives restarts (the
-// postgres store): a MemoryPending under another type.
+// postgres store): a MemoryPending that says it is durable.
 type durablePending struct{ *MemoryPending }
+
+func (durablePending) Durable() bool { return true }
 
 func TestBot_ShutdownKeepsPending(t *testing.T) {
 	pending := durablePending{&MemoryPending{}}

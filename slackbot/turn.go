@@ -126,13 +126,9 @@ func (b *Bot) finish(ctx context.Context, j job, t *turnLog) {
 // keepForRestart reports whether a turn cut short now should stay pending
 // for the next start instead of telling the user: only after Shutdown's
 // deadline cancelled the turns, and only with a Pending that survives the
-// restart (a MemoryPending does not, so then the user is told to ask again).
+// restart (Pending.Durable; otherwise the user is told to ask again).
 func (b *Bot) keepForRestart() bool {
-	if b.base.Err() == nil {
-		return false
-	}
-	_, inMemory := b.cfg.Pending.(*MemoryPending)
-	return !inMemory
+	return b.base.Err() != nil && b.cfg.Pending.Durable()
 }
 
 // runMessage answers one app mention or DM in its thread.
@@ -231,16 +227,26 @@ func (b *Bot) runMessage(j job) {
 	t.outcome = "answered"
 }
 
-// findPlaceholder returns the ts of a "Working on it…" message the bot
-// posted in m's thread after m, or "" when there is none (or the thread
-// cannot be read).
-func (b *Bot) findPlaceholder(ctx context.Context, m *message) string {
+// replies reads the first 200 messages of m's thread
+// (conversations.replies, retried as every Slack call).
+func (b *Bot) replies(ctx context.Context, m *message) ([]slack.Message, error) {
 	msgs, err := retry(ctx, func() ([]slack.Message, error) {
 		msgs, _, _, err := b.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 			ChannelID: m.channel, Timestamp: m.threadTS, Limit: 200,
 		})
 		return msgs, err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("conversations.replies %s %s: %w", m.channel, m.threadTS, err)
+	}
+	return msgs, nil
+}
+
+// findPlaceholder returns the ts of a "Working on it…" message the bot
+// posted in m's thread after m, or "" when there is none (or the thread
+// cannot be read).
+func (b *Bot) findPlaceholder(ctx context.Context, m *message) string {
+	msgs, err := b.replies(ctx, m)
 	if err != nil {
 		b.log.LogAttrs(ctx, slog.LevelWarn, "slack placeholder lookup failed", slog.String("event_id", m.eventID), slog.Any("error", err))
 		return ""
@@ -373,14 +379,9 @@ func fallbackText(s string) string {
 // each user message followed by the bot's reply is one turn. The message
 // being answered and "Working on it…" placeholders are skipped.
 func (b *Bot) threadHistory(ctx context.Context, m *message) ([]agent.Turn, error) {
-	msgs, err := retry(ctx, func() ([]slack.Message, error) {
-		msgs, _, _, err := b.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-			ChannelID: m.channel, Timestamp: m.threadTS, Limit: 200,
-		})
-		return msgs, err
-	})
+	msgs, err := b.replies(ctx, m)
 	if err != nil {
-		return nil, fmt.Errorf("conversations.replies %s %s: %w", m.channel, m.threadTS, err)
+		return nil, err
 	}
 	var turns []agent.Turn
 	var question string

@@ -134,8 +134,9 @@ func (t Attribution) Call(ctx context.Context, input string) (_ string, err erro
 // each model conserves the totals. Problems the caller can fix are
 // *Problem; other errors come from the store.
 func (t Attribution) Compare(ctx context.Context, args AttributionArgs) (AttributionResult, error) {
-	if args.LookbackDays == 0 {
-		args.LookbackDays = DefaultLookbackDays
+	var err error
+	if args.LookbackDays, err = lookbackDays(args.LookbackDays); err != nil {
+		return AttributionResult{}, err
 	}
 	models := attributionModelList(args.Models, args.Model)
 	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, loc(t.Location))

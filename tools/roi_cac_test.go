@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,27 @@ func TestROI_CACLinear(t *testing.T) {
 	}
 	if !strings.Contains(c, "1 EUR = 0.85 GBP from 2011-03-01") || !strings.Contains(c, "LEFT OUT: 1 of 1 spend row in CHF") || !strings.Contains(c, "2011-03-04") {
 		t.Errorf("caveats = %q; want the rate used and the CHF spend row left out with its day", c)
+	}
+}
+
+// TestLookbackDays_OutOfRange checks that the typed cores, which callers
+// such as the CLI reach without the schema, refuse a window outside 1 to
+// 365 days with an error naming lookback_days, before touching the store.
+func TestLookbackDays_OutOfRange(t *testing.T) {
+	for _, n := range []int{-1, 366} {
+		_, err := ROI{}.Compute(context.Background(), ROIArgs{LookbackDays: n})
+		var ie *analytics.InputError
+		if !errors.As(err, &ie) || ie.Field != "lookback_days" {
+			t.Errorf("ROI.Compute(lookback_days %d) error = %v; want an InputError for lookback_days", n, err)
+		}
+		_, err = Attribution{}.Compare(context.Background(), AttributionArgs{LookbackDays: n})
+		if !errors.As(err, &ie) || ie.Field != "lookback_days" {
+			t.Errorf("Attribution.Compare(lookback_days %d) error = %v; want an InputError for lookback_days", n, err)
+		}
+	}
+	for n, want := range map[int]int{0: DefaultLookbackDays, 1: 1, 365: 365} {
+		if got, err := lookbackDays(n); err != nil || got != want {
+			t.Errorf("lookbackDays(%d) = %d, %v; want %d", n, got, err, want)
+		}
 	}
 }

@@ -112,6 +112,9 @@ func (a *App) attribution(ctx context.Context, o attributionOpts) error {
 			return fmt.Errorf("attribution: %w", err)
 		}
 	} else {
+		if err := checkLookback(o.lookback); err != nil {
+			return fmt.Errorf("attribution: %w", err)
+		}
 		s, err := a.Store(ctx)
 		if err != nil {
 			return err

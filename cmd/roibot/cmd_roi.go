@@ -36,7 +36,20 @@ func newROICmd(app *App) *cobra.Command {
 	return cmd
 }
 
+// checkLookback refuses --lookback 0, which the typed cores would read as
+// unset and answer with the default window; they refuse other values
+// outside 1 to 365 days themselves.
+func checkLookback(days int) error {
+	if days == 0 {
+		return fmt.Errorf("--lookback 0: want 1 to 365 days (default %d)", tools.DefaultLookbackDays)
+	}
+	return nil
+}
+
 func (a *App) roi(ctx context.Context, by, from, to, model string, lookback int, asJSON bool) error {
+	if err := checkLookback(lookback); err != nil {
+		return fmt.Errorf("roi: %w", err)
+	}
 	m, ok := cliModels[strings.ToLower(model)]
 	if !ok {
 		return fmt.Errorf("roi: unknown attribution model %q", model)

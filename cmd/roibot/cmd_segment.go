@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -255,12 +254,12 @@ func summaryMarkdown(res tools.SegmentReportResult) string {
 	fmt.Fprintf(&b, "\nCLV tiers (top/mid/low third of the population) by %s.\n", strings.ReplaceAll(strings.ReplaceAll(res.CLVTierBasis, "_clv", " CLV"), "_", " "))
 	if res.Cluster != nil {
 		fmt.Fprintf(&b, "\n## Cluster %d: %s\n\n%d customers, median spend %s, mean recency %.0f days, mean frequency %.1f.\n",
-			res.Cluster.Cluster, res.Cluster.Name, res.Cluster.Customers, pounds(float64(res.Cluster.MedianSpend)), res.Cluster.MeanRecencyDays, res.Cluster.MeanFrequency)
+			res.Cluster.Cluster, res.Cluster.Name, res.Cluster.Customers, report.Money(float64(res.Cluster.MedianSpend), res.Currency, 2), res.Cluster.MeanRecencyDays, res.Cluster.MeanFrequency)
 	}
 	b.WriteString("\n## Top products\n\n")
 	rows := make([][]string, len(res.TopProducts))
 	for i, p := range res.TopProducts {
-		rows[i] = []string{p.Product, pounds(float64(p.Revenue)), strconv.FormatInt(p.Quantity, 10), strconv.Itoa(p.Customers)}
+		rows[i] = []string{p.Product, report.Money(float64(p.Revenue), res.Currency, 2), strconv.FormatInt(p.Quantity, 10), strconv.Itoa(p.Customers)}
 	}
 	writeMarkdownTable(&b, []string{"product", "revenue", "units", "customers"}, rows)
 	b.WriteString("\n## Feedback themes\n\n")
@@ -281,24 +280,6 @@ func summaryMarkdown(res tools.SegmentReportResult) string {
 	}
 	fmt.Fprintf(&b, "\n## Definition\n\n%s\n\nFiles: members.csv (%d rows), chart.png.\n", res.Definition, res.Customers)
 	return b.String()
-}
-
-// pounds formats an amount in pounds as "£1,234.56".
-func pounds(v float64) string {
-	s := strconv.FormatFloat(math.Abs(v), 'f', 2, 64)
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	if v < 0 {
-		b.WriteByte('-')
-	}
-	b.WriteString("£")
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String() + "." + frac
 }
 
 func writeMarkdownTable(w io.Writer, cols []string, rows [][]string) {

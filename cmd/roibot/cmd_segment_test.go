@@ -443,14 +443,3 @@ func TestAsk_SegmentQuestions(t *testing.T) {
 		})
 	}
 }
-
-func TestPounds(t *testing.T) {
-	for _, tt := range []struct {
-		v    float64
-		want string
-	}{{60025.35, "£60,025.35"}, {999.5, "£999.50"}, {-1234567.891, "-£1,234,567.89"}, {0, "£0.00"}} {
-		if got := pounds(tt.v); got != tt.want {
-			t.Errorf("pounds(%v) = %q; want %q", tt.v, got, tt.want)
-		}
-	}
-}

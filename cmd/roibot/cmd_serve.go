@@ -227,6 +227,9 @@ func (p pendingStore) DonePending(ctx context.Context, key string) error {
 	return p.s.DonePending(ctx, key)
 }
 
+// Durable implements slackbot.Pending: pending_turns outlive the process.
+func (pendingStore) Durable() bool { return true }
+
 func (p pendingStore) ListPending(ctx context.Context) ([]slackbot.PendingTurn, error) {
 	list, err := p.s.ListPendingTurns(ctx)
 	if err != nil {

@@ -373,3 +373,25 @@ func TestROITools_Fixture(t *testing.T) {
 		}
 	})
 }
+
+// TestLookbackZero_ClearError checks that --lookback 0 is refused before
+// the database is opened instead of silently becoming the 30-day default
+// (the typed cores read 0 as unset), and that out-of-range values reach
+// the cores' own lookback_days error.
+func TestLookbackZero_ClearError(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"roi", "--lookback", "0"}, "roi: --lookback 0: want 1 to 365 days (default 30)"},
+		{[]string{"attribution", "--model", "linear", "--lookback", "0"}, "attribution: --lookback 0: want 1 to 365 days (default 30)"},
+	} {
+		root := newRootCmd(map[string]string{})
+		root.SetOut(io.Discard)
+		root.SetErr(io.Discard)
+		root.SetArgs(tt.args)
+		if err := root.Execute(); err == nil || err.Error() != tt.want {
+			t.Errorf("roibot %s error = %v; want %q", strings.Join(tt.args, " "), err, tt.want)
+		}
+	}
+}
