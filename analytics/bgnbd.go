@@ -60,7 +60,7 @@ type BGNBDFit struct {
 	UniqueRows int `json:"unique_rows"`
 	Iterations int `json:"iterations"`
 	// AtBoundary names the parameters whose estimates sit at a boundary
-	// of the parameter space (see FitBoundary); a fit with any is
+	// of the parameter space (see BoundaryLogParam); a fit with any is
 	// degenerate.
 	AtBoundary []string `json:"at_boundary,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
@@ -512,7 +512,7 @@ type logLikFit struct {
 	seUnavailable string
 	logLik        float64 // total log-likelihood at est
 	iters         int
-	atBoundary    []string // see FitBoundary
+	atBoundary    []string // see fitBoundary
 }
 
 // warnings returns the fit's warnings: the reason the standard errors are
@@ -526,7 +526,7 @@ func (f logLikFit) warnings() []string {
 
 // fitLogLik maximises a total log-likelihood over n customers by BFGS on
 // θ = log(params) from x0 (logScaleObjective.minimize), then names the
-// estimates at a boundary (FitBoundary) and computes standard errors
+// estimates at a boundary (fitBoundary) and computes standard errors
 // (logScaleObjective.stdErr). ll(nat, grad) returns the log-likelihood at
 // the natural parameters nat (one per name) and, when grad is not nil,
 // writes its gradient in nat; the chain rule ∂/∂θ_i = nat_i·∂/∂nat_i turns
@@ -556,7 +556,7 @@ func fitLogLik(names []string, n float64, x0 []float64, ll func(nat, grad []floa
 	if err != nil {
 		return logLikFit{}, err
 	}
-	f := logLikFit{est: make([]float64, len(th)), iters: iters, atBoundary: FitBoundary(names, th)}
+	f := logLikFit{est: make([]float64, len(th)), iters: iters, atBoundary: fitBoundary(names, th)}
 	for i, v := range th {
 		f.est[i] = math.Exp(v)
 	}

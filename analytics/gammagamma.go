@@ -26,9 +26,13 @@ type GammaGammaParams struct {
 type GammaGammaFit struct {
 	Params GammaGammaParams `json:"params"`
 	// StdErr holds asymptotic standard errors from a numerical Hessian of
-	// the negative log-likelihood; zero, with a warning, if unavailable.
-	StdErr        GammaGammaParams `json:"std_err"`
-	LogLikelihood float64          `json:"log_likelihood"`
+	// the negative log-likelihood; zero, and meaningless, when
+	// StdErrUnavailable is set.
+	StdErr GammaGammaParams `json:"std_err"`
+	// StdErrUnavailable gives the reason the standard errors could not be
+	// computed (Hessian not positive definite); empty when they could.
+	StdErrUnavailable string  `json:"std_err_unavailable,omitempty"`
+	LogLikelihood     float64 `json:"log_likelihood"`
 	// Customers is the number of customers the model was fitted on: those
 	// with Frequency > 0 and MeanRepeatValue > 0.
 	Customers int `json:"customers"`
@@ -285,6 +289,7 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 	if fit.Params.Q <= 1 {
 		fit.Warnings = append(fit.Warnings, fmt.Sprintf("q = %.3g <= 1: population mean spend is infinite; spend expectations are not available", fit.Params.Q))
 	}
+	fit.StdErrUnavailable = r.seUnavailable
 	fit.Warnings = append(fit.Warnings, r.warnings()...)
 	if r.se != nil {
 		fit.StdErr = GammaGammaParams{P: r.se[0], Q: r.se[1], Gamma: r.se[2]}

@@ -37,7 +37,7 @@ type MBGNBDFit struct {
 	UniqueRows        int     `json:"unique_rows"`
 	Iterations        int     `json:"iterations"`
 	// AtBoundary names the parameters whose estimates sit at a boundary
-	// of the parameter space (see FitBoundary); a fit with any is
+	// of the parameter space (see BoundaryLogParam); a fit with any is
 	// degenerate.
 	AtBoundary []string `json:"at_boundary,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
@@ -272,10 +272,10 @@ func FitMBGNBD(customers []CustomerSummary) (MBGNBDFit, error) {
 // their recency).
 const BoundaryLogParam = 9
 
-// FitBoundary returns "name = value (→ 0)" or "(→ ∞)" for each log
+// fitBoundary returns "name = value (→ 0)" or "(→ ∞)" for each log
 // parameter th[i] beyond ±BoundaryLogParam; names and th have the same
 // length.
-func FitBoundary(names []string, th []float64) []string {
+func fitBoundary(names []string, th []float64) []string {
 	var out []string
 	for i, v := range th {
 		switch {

@@ -34,7 +34,7 @@ type ParetoNBDFit struct {
 	UniqueRows        int     `json:"unique_rows"`
 	Iterations        int     `json:"iterations"`
 	// AtBoundary names the parameters at a boundary of the parameter
-	// space (see FitBoundary).
+	// space (see BoundaryLogParam).
 	AtBoundary []string `json:"at_boundary,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
 }
@@ -371,6 +371,13 @@ func (p ParetoNBDParams) ConditionalExpectedTransactions(x int, tx, T, t float64
 // wrapping ErrFitFailed when the optimiser does not converge or the
 // log-likelihood is not finite.
 func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
+	return fitParetoNBD(customers, func() (BGNBDFit, error) { return FitBGNBD(customers) })
+}
+
+// fitParetoNBD is FitParetoNBD with the BG/NBD fit of the same customers
+// (for CheckParetoIdentified) taken from bgFit, so a caller that has
+// already fitted BG/NBD does not fit it again.
+func fitParetoNBD(customers []CustomerSummary, bgFit func() (BGNBDFit, error)) (ParetoNBDFit, error) {
 	d, err := newBTYDData(customers)
 	if err != nil {
 		return ParetoNBDFit{}, fmt.Errorf("fit Pareto/NBD: %w", err)
@@ -380,7 +387,7 @@ func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
 	}
 	// Guard against data without churn, where the likelihood has no
 	// interior maximum and the series below would run for minutes.
-	if bg, err := FitBGNBD(customers); err == nil {
+	if bg, err := bgFit(); err == nil {
 		if err := CheckParetoIdentified(bg.Params); err != nil {
 			return ParetoNBDFit{}, fmt.Errorf("fit Pareto/NBD: %w", err)
 		}
