@@ -658,8 +658,9 @@ func TestService_Ask_SelfGrounded(t *testing.T) {
 			}
 			g := ans.Grounding
 			if grounded {
-				if ans.Text != text || g == nil || g.Outcome != agent.GroundingShown || g.Retried {
-					t.Errorf("Ask() = %q, grounding %+v; want %q shown without a retry", ans.Text, g, text)
+				// The check does not run, so it records no figure and no unsupported one.
+				if ans.Text != text || g == nil || g.Outcome != agent.GroundingShown || g.Retried || g.Figures != 0 || g.Unsupported != nil {
+					t.Errorf("Ask() = %q, grounding %+v; want %q shown without a retry or a check", ans.Text, g, text)
 				}
 			} else if strings.Contains(ans.Text, "1,234.50") || g == nil || g.Outcome != agent.GroundingWithheld || !g.Retried {
 				t.Errorf("Ask() = %q, grounding %+v; want the figure withheld after a retry", ans.Text, g)

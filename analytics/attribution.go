@@ -410,19 +410,7 @@ func TimeDecayJourneyAttribution(journeys []Journey, halfLifeDays float64) (Attr
 			continue
 		}
 		w = slices.Grow(w[:0], len(j.Touchpoints))[:len(j.Touchpoints)]
-		// Weights relative to the newest touch avoid underflow on old ones.
-		newest := j.Touchpoints[0].At
-		for _, t := range j.Touchpoints {
-			if t.At.After(newest) {
-				newest = t.At
-			}
-		}
-		var sum float64
-		for i, t := range j.Touchpoints {
-			age := newest.Sub(t.At).Hours() / 24
-			w[i] = math.Exp2(-age / halfLifeDays)
-			sum += w[i]
-		}
+		sum := timeDecayWeights(w, j.Touchpoints, halfLifeDays)
 		v := j.Conversion.Revenue.Major()
 		for i, t := range j.Touchpoints {
 			c := index[t.Channel]
@@ -431,6 +419,25 @@ func TimeDecayJourneyAttribution(journeys []Journey, halfLifeDays float64) (Attr
 		}
 	}
 	return ps.result(TimeDecay, conv, value), nil
+}
+
+// timeDecayWeights fills w[i] = 2^(−age_i / halfLifeDays) for the
+// touchpoints tps (len(w) = len(tps)), age_i in days before the newest
+// touch (relative to it, so old touches do not underflow), and returns
+// Σ w_i for the caller to normalise by.
+func timeDecayWeights(w []float64, tps []Touchpoint, halfLifeDays float64) float64 {
+	newest := tps[0].At
+	for _, t := range tps {
+		if t.At.After(newest) {
+			newest = t.At
+		}
+	}
+	var sum float64
+	for i, t := range tps {
+		w[i] = math.Exp2(-newest.Sub(t.At).Hours() / 24 / halfLifeDays)
+		sum += w[i]
+	}
+	return sum
 }
 
 // Attribute runs one model on paths with opts (zero fields take the

@@ -60,7 +60,7 @@ type BGNBDFit struct {
 	UniqueRows int `json:"unique_rows"`
 	Iterations int `json:"iterations"`
 	// AtBoundary names the parameters whose estimates sit at a boundary
-	// of the parameter space (see FitBoundary); a fit with any is
+	// of the parameter space (see BoundaryLogParam); a fit with any is
 	// degenerate.
 	AtBoundary []string `json:"at_boundary,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
@@ -477,50 +477,92 @@ func FitBGNBD(customers []CustomerSummary) (BGNBDFit, error) {
 	if d.sumX == 0 {
 		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: no repeat purchases, the model is not identified: %w", ErrNoData)
 	}
-	n := float64(d.customers)
-	fromLog := func(th []float64) BGNBDParams {
-		return BGNBDParams{R: math.Exp(th[0]), Alpha: math.Exp(th[1]), A: math.Exp(th[2]), B: math.Exp(th[3])}
-	}
-	var g [4]float64
-	obj := &logScaleObjective{
-		names:    []string{"r", "alpha", "a", "b"},
-		analytic: true,
-		f: func(th, grad []float64) float64 {
-			p := fromLog(th)
-			if grad == nil {
-				return -bgnbdTotalLL(p, d, nil) / n
-			}
-			ll := bgnbdTotalLL(p, d, g[:])
-			nat := [4]float64{p.R, p.Alpha, p.A, p.B}
-			for i := range grad {
-				grad[i] = -g[i] * nat[i] / n
-			}
-			return -ll / n
-		},
+	ll := func(v, grad []float64) float64 {
+		return bgnbdTotalLL(BGNBDParams{R: v[0], Alpha: v[1], A: v[2], B: v[3]}, d, grad)
 	}
 	// Start: r = 1 and α matching the mean purchase rate Σx/ΣT; a = 1, b = 3.
 	x0 := []float64{0, math.Log(d.sumT / d.sumX), 0, math.Log(3)}
-	th, iters, err := obj.minimize(x0)
+	r, err := fitLogLik([]string{"r", "alpha", "a", "b"}, float64(d.customers), x0, ll)
 	if err != nil {
 		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: %w", err)
 	}
-	p := fromLog(th)
 	fit := BGNBDFit{
-		Params:        p,
-		LogLikelihood: bgnbdTotalLL(p, d, nil),
-		Customers:     d.customers,
-		UniqueRows:    len(d.rows),
-		Iterations:    iters,
-		AtBoundary:    FitBoundary(obj.names, th),
+		Params:            BGNBDParams{R: r.est[0], Alpha: r.est[1], A: r.est[2], B: r.est[3]},
+		StdErrUnavailable: r.seUnavailable,
+		LogLikelihood:     r.logLik,
+		Customers:         d.customers,
+		UniqueRows:        len(d.rows),
+		Iterations:        r.iters,
+		AtBoundary:        r.atBoundary,
+		Warnings:          r.warnings(),
 	}
-	se, warn := obj.stdErr(th, n)
-	if warn != "" {
-		fit.StdErrUnavailable = warn
-		fit.Warnings = append(fit.Warnings, warn)
-	} else {
-		fit.StdErr = BGNBDParams{R: se[0], Alpha: se[1], A: se[2], B: se[3]}
+	if r.se != nil {
+		fit.StdErr = BGNBDParams{R: r.se[0], Alpha: r.se[1], A: r.se[2], B: r.se[3]}
 	}
 	return fit, nil
+}
+
+// logLikFit is a maximum-likelihood estimate over log parameters (see
+// fitLogLik), in natural units.
+type logLikFit struct {
+	est []float64 // estimates exp(θ̂)
+	// se are the delta-method standard errors of est; nil, with the
+	// reason in seUnavailable, when the Hessian is not positive definite.
+	se            []float64
+	seUnavailable string
+	logLik        float64 // total log-likelihood at est
+	iters         int
+	atBoundary    []string // see fitBoundary
+}
+
+// warnings returns the fit's warnings: the reason the standard errors are
+// unavailable, if any.
+func (f logLikFit) warnings() []string {
+	if f.seUnavailable == "" {
+		return nil
+	}
+	return []string{f.seUnavailable}
+}
+
+// fitLogLik maximises a total log-likelihood over n customers by BFGS on
+// θ = log(params) from x0 (logScaleObjective.minimize), then names the
+// estimates at a boundary (fitBoundary) and computes standard errors
+// (logScaleObjective.stdErr). ll(nat, grad) returns the log-likelihood at
+// the natural parameters nat (one per name) and, when grad is not nil,
+// writes its gradient in nat; the chain rule ∂/∂θ_i = nat_i·∂/∂nat_i turns
+// it into the gradient in θ. It is the fit shared by FitBGNBD, FitMBGNBD,
+// FitParetoNBD and FitGammaGamma; it returns minimize's errors.
+func fitLogLik(names []string, n float64, x0 []float64, ll func(nat, grad []float64) float64) (logLikFit, error) {
+	nat := make([]float64, len(names))
+	g := make([]float64, len(names))
+	obj := &logScaleObjective{
+		names:    names,
+		analytic: true,
+		f: func(th, grad []float64) float64 {
+			for i, v := range th {
+				nat[i] = math.Exp(v)
+			}
+			if grad == nil {
+				return -ll(nat, nil) / n
+			}
+			v := ll(nat, g)
+			for i := range grad {
+				grad[i] = -g[i] * nat[i] / n
+			}
+			return -v / n
+		},
+	}
+	th, iters, err := obj.minimize(x0)
+	if err != nil {
+		return logLikFit{}, err
+	}
+	f := logLikFit{est: make([]float64, len(th)), iters: iters, atBoundary: fitBoundary(names, th)}
+	for i, v := range th {
+		f.est[i] = math.Exp(v)
+	}
+	f.logLik = ll(f.est, nil)
+	f.se, f.seUnavailable = obj.stdErr(th, n)
+	return f, nil
 }
 
 // logScaleObjective is a mean negative log-likelihood over log parameters

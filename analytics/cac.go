@@ -124,17 +124,7 @@ func CreditNewCustomers(journeys []Journey, m Model, opts AttributionOptions, by
 		case PositionBased:
 			positionWeights(k, w, opts.FirstShare, opts.LastShare)
 		case TimeDecay:
-			newest := tps[0].At
-			for _, t := range tps {
-				if t.At.After(newest) {
-					newest = t.At
-				}
-			}
-			var sum float64
-			for t, tp := range tps {
-				w[t] = math.Exp2(-newest.Sub(tp.At).Hours() / 24 / opts.HalfLifeDays)
-				sum += w[t]
-			}
+			sum := timeDecayWeights(w, tps, opts.HalfLifeDays)
 			for t := range w {
 				w[t] /= sum
 			}

@@ -26,9 +26,13 @@ type GammaGammaParams struct {
 type GammaGammaFit struct {
 	Params GammaGammaParams `json:"params"`
 	// StdErr holds asymptotic standard errors from a numerical Hessian of
-	// the negative log-likelihood; zero, with a warning, if unavailable.
-	StdErr        GammaGammaParams `json:"std_err"`
-	LogLikelihood float64          `json:"log_likelihood"`
+	// the negative log-likelihood; zero, and meaningless, when
+	// StdErrUnavailable is set.
+	StdErr GammaGammaParams `json:"std_err"`
+	// StdErrUnavailable gives the reason the standard errors could not be
+	// computed (Hessian not positive definite); empty when they could.
+	StdErrUnavailable string  `json:"std_err_unavailable,omitempty"`
+	LogLikelihood     float64 `json:"log_likelihood"`
 	// Customers is the number of customers the model was fitted on: those
 	// with Frequency > 0 and MeanRepeatValue > 0.
 	Customers int `json:"customers"`
@@ -225,9 +229,6 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].x < rows[j].x })
 	n := float64(len(rows))
-	fromLog := func(th []float64) GammaGammaParams {
-		return GammaGammaParams{P: math.Exp(th[0]), Q: math.Exp(th[1]), Gamma: math.Exp(th[2])}
-	}
 	// total is Σ gammaGammaLL over rows with the terms that depend on x
 	// only (log-gamma, digamma) computed once per distinct x.
 	total := func(p GammaGammaParams, grad []float64) float64 {
@@ -262,23 +263,6 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 		}
 		return ll
 	}
-	var g [3]float64
-	obj := &logScaleObjective{
-		names:    []string{"p", "q", "gamma"},
-		analytic: true,
-		f: func(th, grad []float64) float64 {
-			p := fromLog(th)
-			if grad == nil {
-				return -total(p, nil) / n
-			}
-			ll := total(p, g[:])
-			nat := [3]float64{p.P, p.Q, p.Gamma}
-			for i := range grad {
-				grad[i] = -g[i] * nat[i] / n
-			}
-			return -ll / n
-		},
-	}
 	// Start from moments of z̄ treated as Gamma(p, ν) with ν fixed at its
 	// mean: p = mean²/var, and q = 2, γ = p·(q−1)/mean so that pγ/(q−1) = mean.
 	mean := sumZ / n
@@ -288,26 +272,27 @@ func FitGammaGamma(customers []CustomerSummary) (GammaGammaFit, error) {
 		p0 = math.Max(0.1, math.Min(100, mean*mean/v))
 	}
 	x0 := []float64{math.Log(p0), math.Log(2), math.Log(p0 / mean)}
-	th, iters, err := obj.minimize(x0)
+	r, err := fitLogLik([]string{"p", "q", "gamma"}, n, x0, func(v, grad []float64) float64 {
+		return total(GammaGammaParams{P: v[0], Q: v[1], Gamma: v[2]}, grad)
+	})
 	if err != nil {
 		return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: %w", err)
 	}
-	fit.Params = fromLog(th)
+	fit.Params = GammaGammaParams{P: r.est[0], Q: r.est[1], Gamma: r.est[2]}
 	fit.Excluded = GammaGammaExclusions(customers)
-	fit.LogLikelihood = total(fit.Params, nil)
+	fit.LogLikelihood = r.logLik
 	fit.Customers = len(rows)
-	fit.Iterations = iters
+	fit.Iterations = r.iters
 	if len(rows) < MinGammaGammaCustomers {
 		fit.Warnings = append(fit.Warnings, fmt.Sprintf("only %d repeat customers with positive spend (fewer than %d): estimates are unreliable", len(rows), MinGammaGammaCustomers))
 	}
 	if fit.Params.Q <= 1 {
 		fit.Warnings = append(fit.Warnings, fmt.Sprintf("q = %.3g <= 1: population mean spend is infinite; spend expectations are not available", fit.Params.Q))
 	}
-	se, warn := obj.stdErr(th, n)
-	if warn != "" {
-		fit.Warnings = append(fit.Warnings, warn)
-	} else {
-		fit.StdErr = GammaGammaParams{P: se[0], Q: se[1], Gamma: se[2]}
+	fit.StdErrUnavailable = r.seUnavailable
+	fit.Warnings = append(fit.Warnings, r.warnings()...)
+	if r.se != nil {
+		fit.StdErr = GammaGammaParams{P: r.se[0], Q: r.se[1], Gamma: r.se[2]}
 	}
 	return fit, nil
 }

@@ -41,6 +41,9 @@ func TestFitGammaGamma_CDNOW(t *testing.T) {
 		t.Errorf("FitGammaGamma(cdnow) customers, one-time, non-positive, warnings = %d, %d, %d, %v; want 946, 1411, 0, none",
 			fit.Customers, fit.ExcludedOneTime, fit.ExcludedNonPositive, fit.Warnings)
 	}
+	if se := fit.StdErr; fit.StdErrUnavailable != "" || !(se.P > 0 && se.Q > 0 && se.Gamma > 0) {
+		t.Errorf("FitGammaGamma(cdnow) std err = %+v, unavailable %q; want all positive, none unavailable", se, fit.StdErrUnavailable)
+	}
 }
 
 func TestGammaGamma_ConditionalExpectedSpend(t *testing.T) {

@@ -37,7 +37,7 @@ type MBGNBDFit struct {
 	UniqueRows        int     `json:"unique_rows"`
 	Iterations        int     `json:"iterations"`
 	// AtBoundary names the parameters whose estimates sit at a boundary
-	// of the parameter space (see FitBoundary); a fit with any is
+	// of the parameter space (see BoundaryLogParam); a fit with any is
 	// degenerate.
 	AtBoundary []string `json:"at_boundary,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
@@ -241,47 +241,26 @@ func FitMBGNBD(customers []CustomerSummary) (MBGNBDFit, error) {
 	if d.sumX == 0 {
 		return MBGNBDFit{}, fmt.Errorf("fit MBG/NBD: no repeat purchases, the model is not identified: %w", ErrNoData)
 	}
-	n := float64(d.customers)
-	fromLog := func(th []float64) MBGNBDParams {
-		return MBGNBDParams{R: math.Exp(th[0]), Alpha: math.Exp(th[1]), A: math.Exp(th[2]), B: math.Exp(th[3])}
-	}
-	var g [4]float64
-	obj := &logScaleObjective{
-		names:    []string{"r", "alpha", "a", "b"},
-		analytic: true,
-		f: func(th, grad []float64) float64 {
-			p := fromLog(th)
-			if grad == nil {
-				return -mbgnbdTotalLL(p, d, nil) / n
-			}
-			ll := mbgnbdTotalLL(p, d, g[:])
-			nat := [4]float64{p.R, p.Alpha, p.A, p.B}
-			for i := range grad {
-				grad[i] = -g[i] * nat[i] / n
-			}
-			return -ll / n
-		},
+	ll := func(v, grad []float64) float64 {
+		return mbgnbdTotalLL(MBGNBDParams{R: v[0], Alpha: v[1], A: v[2], B: v[3]}, d, grad)
 	}
 	x0 := []float64{0, math.Log(d.sumT / d.sumX), 0, math.Log(3)}
-	th, iters, err := obj.minimize(x0)
+	r, err := fitLogLik([]string{"r", "alpha", "a", "b"}, float64(d.customers), x0, ll)
 	if err != nil {
 		return MBGNBDFit{}, fmt.Errorf("fit MBG/NBD: %w", err)
 	}
-	p := fromLog(th)
 	fit := MBGNBDFit{
-		Params:        p,
-		LogLikelihood: mbgnbdTotalLL(p, d, nil),
-		Customers:     d.customers,
-		UniqueRows:    len(d.rows),
-		Iterations:    iters,
-		AtBoundary:    FitBoundary(obj.names, th),
+		Params:            MBGNBDParams{R: r.est[0], Alpha: r.est[1], A: r.est[2], B: r.est[3]},
+		StdErrUnavailable: r.seUnavailable,
+		LogLikelihood:     r.logLik,
+		Customers:         d.customers,
+		UniqueRows:        len(d.rows),
+		Iterations:        r.iters,
+		AtBoundary:        r.atBoundary,
+		Warnings:          r.warnings(),
 	}
-	se, warn := obj.stdErr(th, n)
-	if warn != "" {
-		fit.StdErrUnavailable = warn
-		fit.Warnings = append(fit.Warnings, warn)
-	} else {
-		fit.StdErr = MBGNBDParams{R: se[0], Alpha: se[1], A: se[2], B: se[3]}
+	if r.se != nil {
+		fit.StdErr = MBGNBDParams{R: r.se[0], Alpha: r.se[1], A: r.se[2], B: r.se[3]}
 	}
 	return fit, nil
 }
@@ -293,10 +272,10 @@ func FitMBGNBD(customers []CustomerSummary) (MBGNBDFit, error) {
 // their recency).
 const BoundaryLogParam = 9
 
-// FitBoundary returns "name = value (→ 0)" or "(→ ∞)" for each log
+// fitBoundary returns "name = value (→ 0)" or "(→ ∞)" for each log
 // parameter th[i] beyond ±BoundaryLogParam; names and th have the same
 // length.
-func FitBoundary(names []string, th []float64) []string {
+func fitBoundary(names []string, th []float64) []string {
 	var out []string
 	for i, v := range th {
 		switch {

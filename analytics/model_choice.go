@@ -50,10 +50,10 @@ func DegenerateReason(atBoundary []string, stdErrUnavailable string) string {
 // it out.
 func FitTransactionModels(customers []CustomerSummary, withPareto bool) ([]TransactionModelCandidate, BGNBDFit, MBGNBDFit, ParetoNBDFit) {
 	var out []TransactionModelCandidate
-	bg, err := FitBGNBD(customers)
+	bg, bgErr := FitBGNBD(customers)
 	c := TransactionModelCandidate{Name: ModelBGNBD}
-	if err != nil {
-		c.FitError = err.Error()
+	if bgErr != nil {
+		c.FitError = bgErr.Error()
 	} else {
 		c.Model, c.Degenerate = bg.Params, DegenerateReason(bg.AtBoundary, bg.StdErrUnavailable)
 	}
@@ -69,7 +69,8 @@ func FitTransactionModels(customers []CustomerSummary, withPareto bool) ([]Trans
 	if !withPareto {
 		return out, bg, mbg, ParetoNBDFit{}
 	}
-	pn, err := FitParetoNBD(customers)
+	// The BG/NBD fit above serves Pareto/NBD's identification check.
+	pn, err := fitParetoNBD(customers, func() (BGNBDFit, error) { return bg, bgErr })
 	c = TransactionModelCandidate{Name: ModelParetoNBD}
 	if err != nil {
 		c.FitError = err.Error()

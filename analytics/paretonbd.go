@@ -34,7 +34,7 @@ type ParetoNBDFit struct {
 	UniqueRows        int     `json:"unique_rows"`
 	Iterations        int     `json:"iterations"`
 	// AtBoundary names the parameters at a boundary of the parameter
-	// space (see FitBoundary).
+	// space (see BoundaryLogParam).
 	AtBoundary []string `json:"at_boundary,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
 }
@@ -371,6 +371,13 @@ func (p ParetoNBDParams) ConditionalExpectedTransactions(x int, tx, T, t float64
 // wrapping ErrFitFailed when the optimiser does not converge or the
 // log-likelihood is not finite.
 func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
+	return fitParetoNBD(customers, func() (BGNBDFit, error) { return FitBGNBD(customers) })
+}
+
+// fitParetoNBD is FitParetoNBD with the BG/NBD fit of the same customers
+// (for CheckParetoIdentified) taken from bgFit, so a caller that has
+// already fitted BG/NBD does not fit it again.
+func fitParetoNBD(customers []CustomerSummary, bgFit func() (BGNBDFit, error)) (ParetoNBDFit, error) {
 	d, err := newBTYDData(customers)
 	if err != nil {
 		return ParetoNBDFit{}, fmt.Errorf("fit Pareto/NBD: %w", err)
@@ -380,54 +387,33 @@ func FitParetoNBD(customers []CustomerSummary) (ParetoNBDFit, error) {
 	}
 	// Guard against data without churn, where the likelihood has no
 	// interior maximum and the series below would run for minutes.
-	if bg, err := FitBGNBD(customers); err == nil {
+	if bg, err := bgFit(); err == nil {
 		if err := CheckParetoIdentified(bg.Params); err != nil {
 			return ParetoNBDFit{}, fmt.Errorf("fit Pareto/NBD: %w", err)
 		}
 	}
 	n := float64(d.customers)
-	sumT, sumX := d.sumT, d.sumX
-	fromLog := func(th []float64) ParetoNBDParams {
-		return ParetoNBDParams{R: math.Exp(th[0]), Alpha: math.Exp(th[1]), S: math.Exp(th[2]), Beta: math.Exp(th[3])}
-	}
-	var g [4]float64
-	obj := &logScaleObjective{
-		names:    []string{"r", "alpha", "s", "beta"},
-		analytic: true,
-		f: func(th, grad []float64) float64 {
-			p := fromLog(th)
-			if grad == nil {
-				return -paretoTotalLL(p, d, nil) / n
-			}
-			ll := paretoTotalLL(p, d, g[:])
-			nat := [4]float64{p.R, p.Alpha, p.S, p.Beta}
-			for i := range grad {
-				grad[i] = -g[i] * nat[i] / n
-			}
-			return -ll / n
-		},
+	ll := func(v, grad []float64) float64 {
+		return paretoTotalLL(ParetoNBDParams{R: v[0], Alpha: v[1], S: v[2], Beta: v[3]}, d, grad)
 	}
 	// Start: r = s = 1, α from the mean purchase rate Σx/ΣT, β = mean T.
-	x0 := []float64{0, math.Log(sumT / sumX), 0, math.Log(sumT / n)}
-	th, iters, err := obj.minimize(x0)
+	x0 := []float64{0, math.Log(d.sumT / d.sumX), 0, math.Log(d.sumT / n)}
+	r, err := fitLogLik([]string{"r", "alpha", "s", "beta"}, n, x0, ll)
 	if err != nil {
 		return ParetoNBDFit{}, fmt.Errorf("fit Pareto/NBD: %w", err)
 	}
-	p := fromLog(th)
 	fit := ParetoNBDFit{
-		Params:        p,
-		LogLikelihood: paretoTotalLL(p, d, nil),
-		Customers:     d.customers,
-		UniqueRows:    len(d.rows),
-		Iterations:    iters,
-		AtBoundary:    FitBoundary(obj.names, th),
+		Params:            ParetoNBDParams{R: r.est[0], Alpha: r.est[1], S: r.est[2], Beta: r.est[3]},
+		StdErrUnavailable: r.seUnavailable,
+		LogLikelihood:     r.logLik,
+		Customers:         d.customers,
+		UniqueRows:        len(d.rows),
+		Iterations:        r.iters,
+		AtBoundary:        r.atBoundary,
+		Warnings:          r.warnings(),
 	}
-	se, warn := obj.stdErr(th, n)
-	if warn != "" {
-		fit.StdErrUnavailable = warn
-		fit.Warnings = append(fit.Warnings, warn)
-	} else {
-		fit.StdErr = ParetoNBDParams{R: se[0], Alpha: se[1], S: se[2], Beta: se[3]}
+	if r.se != nil {
+		fit.StdErr = ParetoNBDParams{R: r.se[0], Alpha: r.se[1], S: r.se[2], Beta: r.se[3]}
 	}
 	return fit, nil
 }

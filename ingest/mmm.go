@@ -73,6 +73,13 @@ func parseWeek(s string, loc *time.Location) (time.Time, error) {
 // report with its line number; since a media mix model cannot fit a series
 // with holes, any reject makes ReadWeekly return an error too.
 func ReadWeekly(r io.Reader, cols WeeklyColumns, loc *time.Location, file string) (*WeeklyData, *Result, error) {
+	return readWeekly(r, func([]string) (WeeklyColumns, error) { return cols, nil }, loc, file)
+}
+
+// readWeekly is ReadWeekly with the columns taken from the header by
+// columnsOf, so a format that names its columns in the header is read in
+// one pass.
+func readWeekly(r io.Reader, columnsOf func(header []string) (WeeklyColumns, error), loc *time.Location, file string) (*WeeklyData, *Result, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -80,8 +87,15 @@ func ReadWeekly(r io.Reader, cols WeeklyColumns, loc *time.Location, file string
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, rep, fmt.Errorf("%s: empty file", file)
+	}
 	if err != nil {
 		return nil, rep, fmt.Errorf("read header: %w", err)
+	}
+	cols, err := columnsOf(head)
+	if err != nil {
+		return nil, rep, err
 	}
 	idx := map[string]int{}
 	for i, h := range head {
@@ -291,23 +305,7 @@ func MMMWeeklyColumns(header []string) (WeeklyColumns, error) {
 // ReadMMMWeekly reads a file in the mmm_weekly format (MMMWeeklyColumns)
 // and strips the spend_/control_/event_ prefixes from the series names.
 func ReadMMMWeekly(r io.Reader, loc *time.Location, file string) (*WeeklyData, *Result, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	recs, err := cr.ReadAll()
-	if err != nil {
-		return nil, &Result{File: file, Format: FormatMMMWeekly}, fmt.Errorf("read %s: %w", file, err)
-	}
-	if len(recs) == 0 {
-		return nil, &Result{File: file, Format: FormatMMMWeekly}, fmt.Errorf("%s: empty file", file)
-	}
-	cols, err := MMMWeeklyColumns(recs[0])
-	if err != nil {
-		return nil, &Result{File: file, Format: FormatMMMWeekly}, err
-	}
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	_ = w.WriteAll(recs)
-	d, rep, err := ReadWeekly(strings.NewReader(b.String()), cols, loc, file)
+	d, rep, err := readWeekly(r, MMMWeeklyColumns, loc, file)
 	if err != nil {
 		return nil, rep, err
 	}

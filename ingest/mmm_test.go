@@ -52,6 +52,7 @@ func TestReadMMMWeekly(t *testing.T) {
 		{"Negative", "week,outcome,currency,spend_tv\n2024-01-01,1,GBP,-1\n", "line 2", "spend_tv"},
 		{"TwoCurrencies", "week,outcome,currency,spend_tv\n2024-01-01,1,GBP,1\n2024-01-08,1,EUR,1\n", "line 3", "currency"},
 		{"Event", "week,outcome,currency,spend_tv,event_x\n2024-01-01,1,GBP,1,2\n", "line 2", "event_x"},
+		{"BareQuote", "week,outcome,currency,spend_tv\n2024-01-01,1,GBP,1\"x\n", "line 2", "csv"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, rep, err := ReadMMMWeekly(strings.NewReader(tc.csv), time.UTC, "x.csv")
@@ -62,6 +63,9 @@ func TestReadMMMWeekly(t *testing.T) {
 	}
 	if _, _, err := ReadMMMWeekly(strings.NewReader("week,outcome,spend_tv\n"), time.UTC, "x.csv"); err == nil || !strings.Contains(err.Error(), `lacks "currency"`) {
 		t.Errorf("missing currency column: err = %v", err)
+	}
+	if _, _, err := ReadMMMWeekly(strings.NewReader(""), time.UTC, "x.csv"); err == nil || err.Error() != "x.csv: empty file" {
+		t.Errorf("empty file: err = %v; want x.csv: empty file", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -248,7 +249,7 @@ func (c *composer) writeFields(b *strings.Builder, fs []field) {
 			if json.Unmarshal(v, &items) != nil || len(items) == 0 {
 				continue
 			}
-			b.WriteString("**" + c.words(label(f.Key)) + "** (" + itoa(len(items)) + ")\n")
+			b.WriteString("**" + c.words(label(f.Key)) + "** (" + strconv.Itoa(len(items)) + ")\n")
 			for i, it := range items {
 				if i == composeListItems {
 					b.WriteString("- …\n")
@@ -337,11 +338,6 @@ func (c *composer) writeHeadline(b *strings.Builder, fs []field, note *periodNot
 	}
 }
 
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
-}
-
 // inclusiveEnd turns the exclusive end date of a half-open period into the
 // last day it includes; other text is returned as is.
 func inclusiveEnd(to string) string {
@@ -386,7 +382,7 @@ func (c *composer) feedback(r llms.ToolCallResponse, fs []field, note *periodNot
 	if len(items) == 0 {
 		b.WriteString(c.t("No feedback matched.") + "\n")
 	} else {
-		b.WriteString("**" + c.t("Customer quotes") + "** (" + itoa(len(items)) + ")\n")
+		b.WriteString("**" + c.t("Customer quotes") + "** (" + strconv.Itoa(len(items)) + ")\n")
 	}
 	unescape := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", "\"", "&amp;", "&")
 	for i, it := range items {

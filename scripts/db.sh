@@ -177,7 +177,6 @@ start() {
     server_do "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$run/initdb.log" 2>&1 ||
       { cat "$run/initdb.log" >&2; die "initdb failed"; }
   fi
-  rm -f "$data/postmaster.pid.stale" 2>/dev/null || true
   # The socket goes next to the data directory unless its path is too long
   # for a Unix socket (107 bytes); then TCP only.
   local sock="$run"
@@ -197,7 +196,6 @@ start() {
 
 stop() {
   datadir
-  platform
   [ -f "$data/postmaster.pid" ] || return 0
   install
   server_do "$bin/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1 || true

@@ -16,7 +16,7 @@ chmod 755 "$tmp"
 export ROIBOT_DB_DIR="$tmp/data"
 export ROIBOT_DB_FAST=1
 cleanup() {
-  ROIBOT_DB_DIR="$tmp/data" scripts/db.sh stop || true
+  scripts/db.sh stop || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT

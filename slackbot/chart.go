@@ -7,10 +7,10 @@ import (
 	"github.com/roibot/roibot/report"
 )
 
-// renderBarChart draws c as a PNG bar chart (report.BarChartPNG): one bar
-// per label, the y axis in c.Unit.
-// Kind "line" and "area" (stacked) draw c.Series with report.LineChartPNG.
-func renderBarChart(c agent.Chart) ([]byte, error) {
+// renderChart draws c as a PNG: kind "" or "bar" as a bar chart
+// (report.BarChartPNG: one bar per label, the y axis in c.Unit), "line"
+// and "area" (stacked) as c.Series with report.LineChartPNG.
+func renderChart(c agent.Chart) ([]byte, error) {
 	switch c.Kind {
 	case "", "bar":
 		return report.BarChartPNG(report.BarChart{Title: c.Title, Labels: c.Labels, Values: c.Values, Unit: c.Unit, XLabel: c.XLabel, YLabel: c.YLabel})

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/url"
@@ -84,7 +85,6 @@ func (b *Bot) runCommand(j job) {
 	ctx, cancel := context.WithTimeout(b.base, b.cfg.TurnTimeout)
 	defer cancel()
 	sc := c.sc
-	sc.ResponseURL = b.responseURL(sc.ResponseURL)
 	t := turnLog{channel: sc.ChannelID, start: c.received}
 	defer func() { b.logTurn(ctx, &t) }()
 	defer b.finish(ctx, j, &t)
@@ -160,12 +160,17 @@ func (b *Bot) respondEphemeral(ctx context.Context, responseURL, text string) {
 		return
 	}
 	err := b.respond(ctx, responseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: text})
-	if err != nil {
+	if err != nil && !errors.Is(err, errResponseURL) { // a refused address is logged by responseURL
 		b.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url failed", slog.Any("error", err))
 	}
 }
 
+// respond posts msg to responseURL, which must be a Slack address
+// (responseURL): every post to a response_url goes through here.
 func (b *Bot) respond(ctx context.Context, responseURL string, msg *slack.WebhookMessage) error {
+	if b.responseURL(responseURL) == "" {
+		return errResponseURL
+	}
 	ctx, cancel := detached(ctx)
 	defer cancel()
 	_, err := retry(ctx, func() (struct{}, error) {
@@ -173,6 +178,9 @@ func (b *Bot) respond(ctx context.Context, responseURL string, msg *slack.Webhoo
 	})
 	return err
 }
+
+// errResponseURL is respond's error for an empty or non-Slack response_url.
+var errResponseURL = errors.New("response_url is not a Slack hooks address")
 
 // responseURL returns u when it is an https address on one of
 // Config.ResponseURLHosts (Slack's hooks), else "" (logged): roibot posts

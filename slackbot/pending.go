@@ -232,7 +232,7 @@ func (b *Bot) giveUp(ctx context.Context, j job) error {
 	case j.msg != nil:
 		_, err = b.post(ctx, j.msg.channel, slack.MsgOptionTS(j.msg.threadTS), slack.MsgOptionText(RestartedText, false))
 	case j.cmd != nil:
-		b.respondEphemeral(ctx, b.responseURL(j.cmd.sc.ResponseURL), RestartedText)
+		b.respondEphemeral(ctx, j.cmd.sc.ResponseURL, RestartedText)
 	}
 	if err != nil {
 		b.log.LogAttrs(ctx, slog.LevelWarn, "slack give-up reply failed; kept for the next start", slog.String("key", j.key), slog.Any("error", err))

@@ -102,7 +102,7 @@ func Render(a agent.Answer) ([]slack.Block, []File) {
 
 	tables := a.Tables
 	for i, c := range a.Charts {
-		png, err := renderBarChart(c)
+		png, err := renderChart(c)
 		if err != nil {
 			// Show the numbers rather than nothing.
 			tables = append(tables, chartTable(c))

@@ -177,22 +177,22 @@ func TestRender_Golden(t *testing.T) {
 }
 
 func TestRenderBarChart(t *testing.T) {
-	png, err := renderBarChart(agent.Chart{Title: "Revenue by month", Kind: "bar",
+	png, err := renderChart(agent.Chart{Title: "Revenue by month", Kind: "bar",
 		Labels: []string{"2011-01", "2011-02", "2011-03", "2011-04", "2011-05", "2011-06", "2011-07", "2011-08"},
 		Values: []float64{560000, 498000, 683000, 493000, 723000, 691000, 681000, 682000}, Unit: "GBP"})
 	if err != nil {
-		t.Fatalf("renderBarChart: %v", err)
+		t.Fatalf("renderChart: %v", err)
 	}
 	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
-		t.Errorf("renderBarChart = %q…; want a PNG", png[:8])
+		t.Errorf("renderChart = %q…; want a PNG", png[:8])
 	}
 	for _, c := range []agent.Chart{
 		{Labels: []string{"a"}, Values: []float64{1, 2}},
 		{Labels: nil, Values: nil},
 		{Kind: "pie", Labels: []string{"a"}, Values: []float64{1}},
 	} {
-		if _, err := renderBarChart(c); err == nil {
-			t.Errorf("renderBarChart(%+v) = nil error; want an error", c)
+		if _, err := renderChart(c); err == nil {
+			t.Errorf("renderChart(%+v) = nil error; want an error", c)
 		}
 	}
 }

@@ -121,12 +121,8 @@ func fitBTYD(model string, s []analytics.CustomerSummary) (btydFit, error) {
 			return btydFit{}, err
 		}
 		p, se := f.Params, f.StdErr
-		na := ""
-		if se == (analytics.GammaGammaParams{}) {
-			na = "standard errors unavailable: Hessian of the negative log-likelihood is not positive definite"
-		}
 		return btydFit{spend: &f, name: "Gamma-Gamma", ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
-			params:   paramValues([]string{"p", "q", "gamma"}, []float64{p.P, p.Q, p.Gamma}, []float64{se.P, se.Q, se.Gamma}, na),
+			params:   paramValues([]string{"p", "q", "gamma"}, []float64{p.P, p.Q, p.Gamma}, []float64{se.P, se.Q, se.Gamma}, f.StdErrUnavailable),
 			excluded: fmt.Sprintf("%d one-time buyers and %d repeat customers with mean repeat value <= 0 excluded", f.ExcludedOneTime, f.ExcludedNonPositive)}, nil
 	case modelMBGNBD:
 		f, err := analytics.FitMBGNBD(s)

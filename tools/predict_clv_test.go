@@ -385,7 +385,9 @@ func BenchmarkPredictCLVOnlineRetail(b *testing.B) {
 	}
 }
 
-// BenchmarkPredictCLVCached is a repeated question (fits cached).
+// BenchmarkPredictCLVCached is a repeated question (fits cached): the
+// first call, which fits and fills the cache, runs before the timed loop,
+// so that a short -benchtime does not average it in.
 func BenchmarkPredictCLVCached(b *testing.B) {
 	s := onlineRetail(b)
 	orders, err := s.PurchaseOrders(context.Background(), analytics.OrderFilter{})
@@ -393,6 +395,9 @@ func BenchmarkPredictCLVCached(b *testing.B) {
 		b.Fatal(err)
 	}
 	tool := tools.NewPredictCLV(preloaded{s, orders}, nil)
+	if _, err := tool.Call(context.Background(), `{"customer_id":"12347"}`); err != nil {
+		b.Fatal(err)
+	}
 	for b.Loop() {
 		if _, err := tool.Call(context.Background(), `{"customer_id":"12347"}`); err != nil {
 			b.Fatal(err)
