@@ -39,7 +39,7 @@ db-stop:
 
 ## bench: the benchmarks quoted in the README.
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime=3x ./analytics ./knowledge ./slackbot
+	$(GO) test -run '^$$' -bench . -benchtime=3x ./analytics ./knowledge ./slackbot ./tools
 
 ## bench-peers: roibot side by side with scikit-learn (K-means) and pyfim (FP-Growth) on the same
 ## files, interleaved, results checked equal first; prints medians and ratios. The peers go in a

@@ -17,7 +17,7 @@ import (
 //
 //	url=$(scripts/db.sh start)
 //	DATABASE_URL=$url ROIBOT_DB_SCHEMA=perf_retail roibot import online-retail data/online-retail/online_retail.csv.gz
-//	ROIBOT_BENCH_DATABASE_URL=$url go test ./postgres -run '^$' -bench StoreBasketLines -benchtime 5x
+//	ROIBOT_BENCH_DATABASE_URL=$url go test ./postgres -run '^$' -bench Store_BasketLines -benchtime 5x
 func BenchmarkStore_BasketLines(b *testing.B) {
 	url := os.Getenv("ROIBOT_BENCH_DATABASE_URL")
 	if url == "" {

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"errors"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func TestGallery(t *testing.T) {
 	dir := os.Getenv("ROIBOT_CHART_DIR")
 	for name, c := range gallery {
 		b, err := report.BarChartPNG(c)
-		if name == "cjk_products.png" && err != nil {
+		if name == "cjk_products.png" && errors.Is(err, report.ErrNoCJKFont) {
 			t.Logf("%s: %v (no CJK font on this machine)", name, err)
 			continue
 		}
@@ -71,6 +72,14 @@ func TestGallery(t *testing.T) {
 	b, err := report.LineChartPNG(line)
 	if err != nil {
 		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("mmm_response_curves.png: %v", err)
+	}
+	// 7 × 4.2 inches at DPI, widened to fit a long title.
+	if w, h := img.Bounds().Dx(), img.Bounds().Dy(); w < 1344 || h != 806 {
+		t.Errorf("mmm_response_curves.png: %d × %d px; want ≥ 1344 × 806", w, h)
 	}
 	if dir != "" {
 		if err := os.WriteFile(filepath.Join(dir, "mmm_response_curves.png"), b, 0o644); err != nil {

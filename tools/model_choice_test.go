@@ -42,6 +42,7 @@ func TestChooseTransactionModel_OnlineRetail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("Online Retail to 2011-09-10: BG/NBD a = %.2g, MBG/NBD a = %.2g; MAE %.4f (%s)", bg.Params.A, mbg.Params.A, ch.Scores[0].MAE, ch.Reason)
 	if ch.Chosen != analytics.ModelBGNBD || math.Abs(ch.Scores[0].MAE-0.9418) > 1e-4 || ch.Scores[0].ActualTotal != 4483 ||
 		!strings.Contains(ch.Reason, "ties with MBG/NBD") || !strings.Contains(ch.Reason, "every fit is degenerate") {
 		t.Errorf("ChooseTransactionModel(Online Retail) = %s, MAE %.4f, actual %d: %s", ch.Chosen, ch.Scores[0].MAE, ch.Scores[0].ActualTotal, ch.Reason)
