@@ -99,29 +99,7 @@ func TestService_Ask_Anthropic(t *testing.T) {
 		`{"id":"msg_2","type":"message","role":"assistant","model":"claude-test","stop_reason":"end_turn",` +
 			`"content":[{"type":"text","text":"Revenue in 2011-Q4 was 100.00 GBP."}],"usage":{"input_tokens":80,"output_tokens":12}}`,
 	}
-	var (
-		mu     sync.Mutex
-		bodies []map[string]any
-		keys   []string
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/messages" {
-			http.Error(w, "unexpected path "+r.URL.Path, http.StatusNotFound)
-			return
-		}
-		var body map[string]any
-		b, _ := io.ReadAll(r.Body)
-		json.Unmarshal(b, &body)
-		mu.Lock()
-		n := len(bodies)
-		bodies = append(bodies, body)
-		keys = append(keys, r.Header.Get("x-api-key"))
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, replies[min(n, len(replies)-1)])
-	}))
-	t.Cleanup(srv.Close)
-
+	srv, requests := anthropicServer(t, replies...)
 	m, err := agent.NewModel(agent.ProviderConfig{Provider: "anthropic", APIKey: "sk-ant-test", BaseURL: srv.URL + "/v1",
 		Model: "claude-test", HTTPClient: srv.Client()})
 	if err != nil {
@@ -139,6 +117,7 @@ func TestService_Ask_Anthropic(t *testing.T) {
 	if ans.Text != "Revenue in 2011-Q4 was 100.00 GBP." || len(ans.ToolCalls) != 2 {
 		t.Fatalf("Ask() = %q with %d tool calls; want the final text and 2 calls", ans.Text, len(ans.ToolCalls))
 	}
+	bodies, keys := requests()
 	if keys[0] != "sk-ant-test" {
 		t.Errorf("x-api-key = %q; want the configured key", keys[0])
 	}
@@ -173,6 +152,40 @@ func TestService_Ask_Anthropic(t *testing.T) {
 	}
 }
 
+// anthropicServer is a Messages API server (POST /v1/messages) that
+// answers the n-th request with replies[n] (the last one repeats);
+// requests returns the JSON bodies and x-api-key headers received so far.
+func anthropicServer(t *testing.T, replies ...string) (srv *httptest.Server, requests func() ([]map[string]any, []string)) {
+	t.Helper()
+	var (
+		mu     sync.Mutex
+		bodies []map[string]any
+		keys   []string
+	)
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/messages" {
+			http.Error(w, "unexpected path "+r.URL.Path, http.StatusNotFound)
+			return
+		}
+		var body map[string]any
+		b, _ := io.ReadAll(r.Body)
+		json.Unmarshal(b, &body)
+		mu.Lock()
+		n := len(bodies)
+		bodies = append(bodies, body)
+		keys = append(keys, r.Header.Get("x-api-key"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, replies[min(n, len(replies)-1)])
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() ([]map[string]any, []string) {
+		mu.Lock()
+		defer mu.Unlock()
+		return bodies, keys
+	}
+}
+
 // TestService_Ask_AnthropicGrounding: with Anthropic (whose langchaingo
 // client sends no tool_choice) an answer with figures but no tool call is
 // sent back once with the request in words, and the grounded answer that
@@ -186,22 +199,7 @@ func TestService_Ask_AnthropicGrounding(t *testing.T) {
 		`{"id":"m3","type":"message","role":"assistant","model":"c","stop_reason":"end_turn",` +
 			`"content":[{"type":"text","text":"Revenue in 2011-Q4 was £2,164,215.43 from 6,542 orders."}],"usage":{"input_tokens":5,"output_tokens":5}}`,
 	}
-	var (
-		mu     sync.Mutex
-		bodies []map[string]any
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		b, _ := io.ReadAll(r.Body)
-		json.Unmarshal(b, &body)
-		mu.Lock()
-		n := len(bodies)
-		bodies = append(bodies, body)
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, replies[min(n, len(replies)-1)])
-	}))
-	t.Cleanup(srv.Close)
+	srv, requests := anthropicServer(t, replies...)
 	m, err := agent.NewModel(agent.ProviderConfig{Provider: "anthropic", APIKey: "k", BaseURL: srv.URL + "/v1", Model: "c", HTTPClient: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
@@ -221,6 +219,7 @@ func TestService_Ask_AnthropicGrounding(t *testing.T) {
 		ans.Grounding.Outcome != agent.GroundingShown || !ans.Grounding.Retried {
 		t.Fatalf("Ask() = %q, %+v; want %q shown after a retry", ans.Text, ans.Grounding, want)
 	}
+	bodies, _ := requests()
 	if len(bodies) != 3 {
 		t.Fatalf("requests = %d; want 3", len(bodies))
 	}

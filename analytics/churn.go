@@ -39,7 +39,7 @@ var ChurnFeatureNames = []string{"recency_days", "frequency", "monetary", "tenur
 // ascending order, the columns of ChurnFeatureNames computed from orders
 // before the cutoff only (RFM, tenure, basket value, return rate), and, when
 // cfg.Labelled, Target = no purchase in the HorizonDays days from the
-// cutoff. Money is converted to major units (Money / 100). Orders without a
+// cutoff. Money is converted to major units (Money.Major). Orders without a
 // customer ID are ignored. It returns an *InputError wrapping ErrNoData when
 // no customer bought before the cutoff, and ErrOneClass (labelled only)
 // when every customer churned or none did.
@@ -53,7 +53,6 @@ func ChurnTable(orders []Order, cfg ChurnConfig) (ModelTable, error) {
 	end := cfg.Cutoff.AddDate(0, 0, cfg.HorizonDays)
 	type acc struct {
 		first, last     time.Time
-		days            []time.Time
 		purchases       int
 		returns         int
 		gross, returned float64
@@ -83,12 +82,11 @@ func ChurnTable(orders []Order, cfg ChurnConfig) (ModelTable, error) {
 			a = &acc{}
 			by[o.CustomerID] = a
 		}
-		v := float64(o.Amount) / 100
+		v := o.Amount.Major()
 		a.net += v
 		if purchase {
 			a.purchases++
 			a.gross += v
-			a.days = append(a.days, o.At)
 			if a.first.IsZero() || o.At.Before(a.first) {
 				a.first = o.At
 			}
@@ -124,8 +122,8 @@ func ChurnTable(orders []Order, cfg ChurnConfig) (ModelTable, error) {
 	for i, id := range ids {
 		a := by[id]
 		gap := math.NaN()
-		if len(a.days) > 1 {
-			gap = a.last.Sub(a.first).Hours() / 24 / float64(len(a.days)-1)
+		if a.purchases > 1 {
+			gap = a.last.Sub(a.first).Hours() / 24 / float64(a.purchases-1)
 		}
 		vals := []float64{
 			float64(cfg.Cutoff.Sub(a.last) / day),

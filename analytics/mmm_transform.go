@@ -203,26 +203,11 @@ var (
 	boundHillS    = [2]float64{0.5, 4}
 )
 
-func logit(p float64) float64 { return math.Log(p / (1 - p)) }
-
 func linBound(u float64, b [2]float64) float64 { return b[0] + (b[1]-b[0])*sigmoid(u) }
 
 func logBound(u float64, b [2]float64) float64 {
 	lo, hi := math.Log(b[0]), math.Log(b[1])
 	return math.Exp(lo + (hi-lo)*sigmoid(u))
-}
-
-func invLinBound(v float64, b [2]float64) float64 {
-	p := (v - b[0]) / (b[1] - b[0])
-	p = math.Min(math.Max(p, 1e-6), 1-1e-6)
-	return logit(p)
-}
-
-func invLogBound(v float64, b [2]float64) float64 {
-	lo, hi := math.Log(b[0]), math.Log(b[1])
-	p := (math.Log(v) - lo) / (hi - lo)
-	p = math.Min(math.Max(p, 1e-6), 1-1e-6)
-	return logit(p)
 }
 
 // decode maps optimiser coordinates u (paramsPerChannel values per channel)

@@ -9,9 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 )
 
 // The BenchmarkPeer* benchmarks are roibot's side of the peer comparison
@@ -30,19 +28,11 @@ func peerDir(b *testing.B) string {
 	return dir
 }
 
-// cpuTime is the user + system CPU time of this process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports the process CPU time per operation since start as
-// "cpu-s/op": on a shared machine it is steadier than the wall time.
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op")
+// reportCPU reports the process CPU time per operation since start (from
+// processCPUSeconds) as "cpu-s/op": on a shared machine it is steadier
+// than the wall time.
+func reportCPU(b *testing.B, start float64) {
+	b.ReportMetric((processCPUSeconds()-start)/float64(b.N), "cpu-s/op")
 }
 
 func writePeerResult(b *testing.B, path string, v any) {
@@ -100,7 +90,7 @@ func BenchmarkPeerKMeans(b *testing.B) {
 	for k := 5; k <= 8; k++ {
 		b.Run(fmt.Sprintf("k=%d", k), func(b *testing.B) {
 			var res Clustering
-			cpu := cpuTime()
+			cpu := processCPUSeconds()
 			for b.Loop() {
 				if res, err = KMeans(fm, k, KMeansOptions{Seed: seed, Restarts: 10}); err != nil {
 					b.Fatal(err)
@@ -132,7 +122,7 @@ func BenchmarkPeerFPGrowth(b *testing.B) {
 				return strings.Join(baskets[i], "\t")
 			})
 			var fi FrequentItemsets
-			cpu := cpuTime()
+			cpu := processCPUSeconds()
 			for b.Loop() {
 				var err error
 				if fi, err = FPGrowth(baskets, c.support); err != nil {

@@ -153,7 +153,7 @@ func BenchmarkBankFitLogistic(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((processCPUSeconds()-cpu)/float64(b.N), "cpu-s/op")
+	reportCPU(b, cpu)
 }
 
 func BenchmarkBankFitTree(b *testing.B) {
@@ -165,7 +165,7 @@ func BenchmarkBankFitTree(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((processCPUSeconds()-cpu)/float64(b.N), "cpu-s/op")
+	reportCPU(b, cpu)
 }
 
 func BenchmarkBankFitForest(b *testing.B) {
@@ -177,5 +177,5 @@ func BenchmarkBankFitForest(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((processCPUSeconds()-cpu)/float64(b.N), "cpu-s/op")
+	reportCPU(b, cpu)
 }

@@ -37,6 +37,19 @@ func TestGenerateMMM_Deterministic(t *testing.T) {
 	if math.Abs(got-want) > 1e-6 {
 		t.Errorf("TV contribution week 10 = %v; want %v", got, want)
 	}
+	// The stored truth is the hand formula summed over every week.
+	var total, spend float64
+	for wk := range x {
+		var a float64
+		for l := 0; l < 8 && wk-l >= 0; l++ {
+			a += math.Pow(tv.Alpha, float64(l)) * x[wk-l]
+		}
+		total += tv.Beta * math.Tanh(tv.Lambda*a/norm/mx/2)
+		spend += x[wk]
+	}
+	if math.Abs(tv.TrueContribution-total) > 1e-6*total || math.Abs(tv.TrueROAS-total/spend) > 1e-9 {
+		t.Errorf("TV truth: contribution %v, ROAS %v; want %v, %v (hand formula over %d weeks)", tv.TrueContribution, tv.TrueROAS, total, total/spend, len(x))
+	}
 	t.Log(a.String())
 }
 

@@ -135,7 +135,7 @@ func (t Attribution) Call(ctx context.Context, input string) (_ string, err erro
 // *Problem; other errors come from the store.
 func (t Attribution) Compare(ctx context.Context, args AttributionArgs) (AttributionResult, error) {
 	var err error
-	if args.LookbackDays, err = lookbackDays(args.LookbackDays); err != nil {
+	if args.LookbackDays, err = attributionSchema.intArg(ArgLookbackDays, args.LookbackDays, DefaultLookbackDays); err != nil {
 		return AttributionResult{}, err
 	}
 	models := attributionModelList(args.Models, args.Model)

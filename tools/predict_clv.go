@@ -527,13 +527,13 @@ func summarize(res *PredictCLVResult, one *prediction, args PredictCLVArgs) stri
 			}
 			fmt.Fprintf(&b, "%s (%.2f purchases, P(alive) %s", c.CustomerID, c.ExpectedPurchases, pAliveText(c.PAlive))
 			if c.CLV != nil {
-				fmt.Fprintf(&b, ", CLV £%.2f", float64(*c.CLV))
+				fmt.Fprintf(&b, ", CLV %s", majorText(c.CLV))
 			}
 			b.WriteString(")")
 		}
 		fmt.Fprintf(&b, ". All %d %s: %.1f expected purchases", res.Totals.Customers, who, res.Totals.ExpectedPurchases)
 		if res.Totals.CLV != nil {
-			fmt.Fprintf(&b, ", CLV £%.2f", float64(*res.Totals.CLV))
+			fmt.Fprintf(&b, ", CLV %s", majorText(res.Totals.CLV))
 		}
 		b.WriteString(".")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +191,11 @@ func TestPredictCLV_Filters(t *testing.T) {
 		var all, de tools.PredictCLVResult
 		callJSON(t, tool, `{}`, &all)
 		callJSON(t, tool, `{"country":"Germany","rank_by":"clv"}`, &de)
+		// The summary's money goes through the shared formatter: currency
+		// symbol and thousands separators (the total is over £1,000).
+		if all.Totals.CLV == nil || *all.Totals.CLV < 1000 || !regexp.MustCompile(`, CLV £\d{1,3}(,\d{3})+\.\d{2}\.`).MatchString(all.Summary) {
+			t.Errorf("summary = %q with total CLV %v; want it to end its totals with \", CLV £x,xxx.xx.\"", all.Summary, all.Totals.CLV)
+		}
 		// 24 German customers (< 100): the all-customers parameters, said in a caveat.
 		if de.Totals.Customers != 24 || de.Parameters[0].Value != all.Parameters[0].Value || *de.Parameters[0].StdError != *all.Parameters[0].StdError || !strings.Contains(strings.Join(de.Caveats, " "), "fitted on all customers") {
 			t.Errorf("Germany = %d customers, r %+v, caveats %q; want 24, r %+v, an all-customers caveat", de.Totals.Customers, de.Parameters[0], de.Caveats, all.Parameters[0])

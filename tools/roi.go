@@ -16,20 +16,6 @@ import (
 // conversion when less than this many days before it.
 const DefaultLookbackDays = 30
 
-// lookbackDays returns n days, or DefaultLookbackDays for 0 (unset). Outside
-// 1..365 it is a *Problem over an *analytics.InputError naming
-// lookback_days: the tools' schemas bound it, but callers of the typed cores
-// (the CLI) skip the schema.
-func lookbackDays(n int) (int, error) {
-	switch {
-	case n == 0:
-		return DefaultLookbackDays, nil
-	case n < 1 || n > 365:
-		return 0, problemf(&analytics.InputError{Row: -1, Field: ArgLookbackDays, Err: fmt.Errorf("%d days is outside 1 to 365", n)}, "use 1 to 365 days")
-	}
-	return n, nil
-}
-
 // ROIReader is what compute_roi and compare_attribution need from storage.
 type ROIReader interface {
 	DataRange
@@ -185,7 +171,7 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 		args.Attribution = string(analytics.LastTouch)
 	}
 	var err error
-	if args.LookbackDays, err = lookbackDays(args.LookbackDays); err != nil {
+	if args.LookbackDays, err = roiSchema.intArg(ArgLookbackDays, args.LookbackDays, DefaultLookbackDays); err != nil {
 		return ROIResult{}, err
 	}
 	if args.Basis == "margin" {

@@ -105,10 +105,11 @@ func TestROI_CACLinear(t *testing.T) {
 	}
 }
 
-// TestLookbackDays_OutOfRange checks that the typed cores, which callers
-// such as the CLI reach without the schema, refuse a window outside 1 to
-// 365 days with an error naming lookback_days, before touching the store.
-func TestLookbackDays_OutOfRange(t *testing.T) {
+// TestTypedCores_SchemaBounds checks that the typed cores, which callers
+// such as the CLI reach without the schema, refuse integer arguments
+// outside the schema's bounds (lookback_days 1..365, k 2..20, limit
+// 1..500) with an error naming the field, before touching the store.
+func TestTypedCores_SchemaBounds(t *testing.T) {
 	for _, n := range []int{-1, 366} {
 		_, err := ROI{}.Compute(context.Background(), ROIArgs{LookbackDays: n})
 		var ie *analytics.InputError
@@ -120,9 +121,23 @@ func TestLookbackDays_OutOfRange(t *testing.T) {
 			t.Errorf("Attribution.Compare(lookback_days %d) error = %v; want an InputError for lookback_days", n, err)
 		}
 	}
+	for _, k := range []int{-3, 1, 21} {
+		_, err := Segment{}.Cluster(context.Background(), SegmentArgs{K: k})
+		var ie *analytics.InputError
+		if !errors.As(err, &ie) || ie.Field != "k" || !strings.Contains(err.Error(), "outside 2 to 20") {
+			t.Errorf("Segment.Cluster(k %d) error = %v; want an InputError for k outside 2 to 20", k, err)
+		}
+	}
+	for _, n := range []int{-1, 501} {
+		_, err := AssociationRulesFromItemLines(context.Background(), analytics.ItemLines{}, RulesArgs{Limit: n})
+		var ie *analytics.InputError
+		if !errors.As(err, &ie) || ie.Field != "limit" || !strings.Contains(err.Error(), "outside 1 to 500") {
+			t.Errorf("AssociationRulesFromItemLines(limit %d) error = %v; want an InputError for limit outside 1 to 500", n, err)
+		}
+	}
 	for n, want := range map[int]int{0: DefaultLookbackDays, 1: 1, 365: 365} {
-		if got, err := lookbackDays(n); err != nil || got != want {
-			t.Errorf("lookbackDays(%d) = %d, %v; want %d", n, got, err, want)
+		if got, err := roiSchema.intArg(ArgLookbackDays, n, DefaultLookbackDays); err != nil || got != want {
+			t.Errorf("roiSchema.intArg(lookback_days, %d) = %d, %v; want %d", n, got, err, want)
 		}
 	}
 }

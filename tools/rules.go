@@ -211,8 +211,9 @@ func AssociationRulesFromItemLines(ctx context.Context, lines analytics.ItemLine
 	if args.MinLift != nil {
 		minLift = *args.MinLift
 	}
-	if args.Limit == 0 {
-		args.Limit = 20
+	var err error
+	if args.Limit, err = rulesSchema.intArg("limit", args.Limit, 20); err != nil {
+		return RulesResult{}, err
 	}
 	ib, err := analytics.BasketsFromItemLines(lines, analytics.BasketOptions{Drop: analytics.NonProductDescriptions, SkipEmpty: true})
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/roibot/roibot/analytics"
 )
 
 // This file holds the JSON side of every tool: argument schemas, decoding
@@ -22,6 +24,25 @@ import (
 type schema struct {
 	doc      map[string]any
 	compiled *jsonschema.Schema
+}
+
+// intArg returns the integer argument field of a typed core's args: def
+// when n is 0 (unset), else n within the schema's minimum and maximum for
+// field, or a *Problem over an *analytics.InputError naming field. Callers
+// of the typed cores (the CLI) skip decodeArgs, so the cores check the
+// schema's bounds themselves through this.
+func (s schema) intArg(field string, n, def int) (int, error) {
+	if n == 0 {
+		return def, nil
+	}
+	prop, _ := s.doc["properties"].(map[string]any)[field].(map[string]any)
+	lo, hasLo := prop["minimum"].(int)
+	hi, hasHi := prop["maximum"].(int)
+	if (hasLo && n < lo) || (hasHi && n > hi) {
+		return 0, problemf(&analytics.InputError{Row: -1, Field: field, Err: fmt.Errorf("%d is outside %d to %d", n, lo, hi)},
+			fmt.Sprintf("use %d to %d", lo, hi))
+	}
+	return n, nil
 }
 
 // mustSchema compiles a tool's argument schema at package init; a bad schema

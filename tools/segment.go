@@ -149,6 +149,10 @@ func (t Segment) Call(ctx context.Context, input string) (_ string, err error) {
 // and profiles each cluster. Problems the caller can fix are *Problem;
 // other errors come from the store.
 func (t Segment) Cluster(ctx context.Context, args SegmentArgs) (SegmentResult, error) {
+	var err error
+	if args.K, err = segmentSchema.intArg("k", args.K, 0); err != nil {
+		return SegmentResult{}, err
+	}
 	asOf, err := asOfDate(ctx, t.Store, "", loc(t.Location))
 	if err != nil {
 		return SegmentResult{}, err

@@ -63,6 +63,9 @@ func newRulesCmd(app *App) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if limit == 0 { // the core reads 0 as unset and would list 20
+				return fmt.Errorf("rules: --limit 0: want 1 to 500")
+			}
 			args := tools.RulesArgs{Country: country, MinSupport: &minSupport, MinConfidence: minConfidence, Limit: limit}
 			if cmd.Flags().Changed("min-lift") {
 				args.MinLift = &minLift

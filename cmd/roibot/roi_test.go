@@ -374,10 +374,10 @@ func TestROITools_Fixture(t *testing.T) {
 	})
 }
 
-// TestLookbackZero_ClearError checks that --lookback 0 is refused before
-// the database is opened instead of silently becoming the 30-day default
-// (the typed cores read 0 as unset), and that out-of-range values reach
-// the cores' own lookback_days error.
+// TestLookbackZero_ClearError checks that --lookback 0 and rules --limit 0
+// are refused before the database is opened instead of silently becoming
+// the default (the typed cores read 0 as unset), and that out-of-range
+// values reach the cores' own bounds error.
 func TestLookbackZero_ClearError(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -385,6 +385,8 @@ func TestLookbackZero_ClearError(t *testing.T) {
 	}{
 		{[]string{"roi", "--lookback", "0"}, "roi: --lookback 0: want 1 to 365 days (default 30)"},
 		{[]string{"attribution", "--model", "linear", "--lookback", "0"}, "attribution: --lookback 0: want 1 to 365 days (default 30)"},
+		{[]string{"rules", "--min-support", "0.1", "--limit", "0"}, "rules: --limit 0: want 1 to 500"},
+		{[]string{"rules", "--min-support", "0.1", "--limit", "501", "--file", "testdata/retail_small.csv"}, "rules: field limit: 501 is outside 1 to 500 (use 1 to 500)"},
 	} {
 		root := newRootCmd(map[string]string{})
 		root.SetOut(io.Discard)
