@@ -148,24 +148,8 @@ func mentionEvent(eventID, channel, ts, text string) []byte {
 // TestAttack_ForgedRequests sends forged and replayed requests of every
 // kind to the wired Events API: none may start a turn.
 func TestAttack_ForgedRequests(t *testing.T) {
-	url := pgtest.URL(t)
-	schema := pgtest.NewSchema(t)
-	slack := newSlackRecorder(t)
-	env := map[string]string{
-		"DATABASE_URL": url, "ROIBOT_DB_SCHEMA": schema,
-		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSigningSecret,
-		"ROIBOT_SLACK_MODE": "events", "SLACK_API_URL": slack.srv.GetAPIURL(),
-		"ROIBOT_MARKETER_CHANNELS": "C1",
-	}
-	runRoibot(t, env, "import", "online-retail", "testdata/retail_small.csv")
-	app := &App{Env: env, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
-	if err := app.loadConfig(); err != nil {
-		t.Fatal(err)
-	}
-	m, err := app.NewMain(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, slack := eventsEnv(t)
+	m, app := startMain(t, env)
 	defer app.Close()
 	h := m.Bot.Handler()
 	// Control: the same mention, genuinely signed, is accepted and

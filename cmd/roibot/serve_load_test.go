@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/roibot/roibot/postgres/pgtest"
 )
 
 // TestServe_ExactlyOnceUnderLoad delivers 100 app mentions 5 times each
@@ -27,24 +24,8 @@ func TestServe_ExactlyOnceUnderLoad(t *testing.T) {
 		t.Skip("500 deliveries")
 	}
 	const events, deliveries, concurrency = 100, 5, 8
-	url := pgtest.URL(t)
-	schema := pgtest.NewSchema(t)
-	slack := newSlackRecorder(t)
-	env := map[string]string{
-		"DATABASE_URL": url, "ROIBOT_DB_SCHEMA": schema,
-		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSigningSecret,
-		"ROIBOT_SLACK_MODE": "events", "SLACK_API_URL": slack.srv.GetAPIURL(),
-		"ROIBOT_MARKETER_CHANNELS": "C1",
-	}
-	runRoibot(t, env, "import", "online-retail", "testdata/retail_small.csv")
-	app := &App{Env: env, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
-	if err := app.loadConfig(); err != nil {
-		t.Fatal(err)
-	}
-	m, err := app.NewMain(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, slack := eventsEnv(t)
+	m, app := startMain(t, env)
 	defer app.Close()
 
 	type delivery struct{ event, retry int }

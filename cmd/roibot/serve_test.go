@@ -99,39 +99,51 @@ func signedEvent(t *testing.T, body []byte, retry int) *http.Request {
 	return req
 }
 
-// TestServe_EventsAPI runs the wired Slack service (store-backed dedup,
-// conversation memory and audit log) on a small real dataset: one app
-// mention, delivered three times across a restart, gets exactly one
-// threaded answer with the right number, and the tool call is audited.
-func TestServe_EventsAPI(t *testing.T) {
+// eventsEnv imports testdata/retail_small.csv into a fresh schema and
+// returns the environment of an Events API bot over it that answers
+// marketers in channel C1, with the recorder of its Slack API calls.
+func eventsEnv(t *testing.T) (map[string]string, *slackRecorder) {
+	t.Helper()
 	url := pgtest.URL(t)
-	schema := pgtest.NewSchema(t)
 	slack := newSlackRecorder(t)
 	env := map[string]string{
-		"DATABASE_URL": url, "ROIBOT_DB_SCHEMA": schema,
+		"DATABASE_URL": url, "ROIBOT_DB_SCHEMA": pgtest.NewSchema(t),
 		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSigningSecret,
 		"ROIBOT_SLACK_MODE": "events", "SLACK_API_URL": slack.srv.GetAPIURL(),
 		"ROIBOT_MARKETER_CHANNELS": "C1",
 	}
 	runRoibot(t, env, "import", "online-retail", "testdata/retail_small.csv")
+	return env, slack
+}
+
+// startMain wires the service over env as roibot serve does; the caller
+// closes the App.
+func startMain(t *testing.T, env map[string]string) (*Main, *App) {
+	t.Helper()
+	app := &App{Env: env, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	if err := app.loadConfig(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := app.NewMain(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, app
+}
+
+// TestServe_EventsAPI runs the wired Slack service (store-backed dedup,
+// conversation memory and audit log) on a small real dataset: one app
+// mention, delivered three times across a restart, gets exactly one
+// threaded answer with the right number, and the tool call is audited.
+func TestServe_EventsAPI(t *testing.T) {
+	env, slack := eventsEnv(t)
 
 	body, _ := json.Marshal(map[string]any{
 		"type": "event_callback", "team_id": "T1", "event_id": "Ev1", "event_time": time.Now().Unix(),
 		"event": map[string]any{"type": "app_mention", "user": "U1", "channel": "C1", "ts": "1700000000.000100",
 			"text": "<@UBOT> How many customers do we have?"},
 	})
-	start := func() (*Main, *App) {
-		app := &App{Env: env, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
-		if err := app.loadConfig(); err != nil {
-			t.Fatal(err)
-		}
-		m, err := app.NewMain(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m, app
-	}
-	m, app := start()
+	m, app := startMain(t, env)
 	for retry := 0; retry < 2; retry++ {
 		rec := httptest.NewRecorder()
 		m.Bot.Handler().ServeHTTP(rec, signedEvent(t, body, retry))
@@ -147,7 +159,7 @@ func TestServe_EventsAPI(t *testing.T) {
 	app.Close()
 
 	// A restart forgets nothing: the third delivery is still a duplicate.
-	m2, app2 := start()
+	m2, app2 := startMain(t, env)
 	rec := httptest.NewRecorder()
 	m2.Bot.Handler().ServeHTTP(rec, signedEvent(t, body, 2))
 	if err := m2.Bot.Shutdown(ctx); err != nil {
