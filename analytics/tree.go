@@ -143,17 +143,16 @@ type bin struct {
 
 // grower holds the scratch space of one tree fit.
 type grower struct {
-	b        *binned
-	y        []bool
-	w        []float64
-	cfg      TreeConfig
-	rng      *rand.Rand
-	nodes    []TreeNode
-	wy       []float64 // w[i]·y[i]
-	bins     []bin     // per-rank weights, all zero between uses
-	feats    []int
-	sortBuf  []int32
-	minLeafW float64
+	b       *binned
+	y       []bool
+	w       []float64
+	cfg     TreeConfig
+	rng     *rand.Rand
+	nodes   []TreeNode
+	wy      []float64 // w[i]·y[i]
+	bins    []bin     // per-rank weights, all zero between uses
+	feats   []int
+	sortBuf []int32
 }
 
 // FitTree fits a CART classification tree (Breiman, Friedman, Olshen &
