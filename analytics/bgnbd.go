@@ -281,17 +281,7 @@ func bgnbdTotalLL(p BGNBDParams, d *btydData, grad []float64) float64 {
 		}
 		laTx := d.la[row.txi]
 		dd := c4 - rx*laTx - a3 // a4 − a3
-		// softplus(dd) = log(1 + e^dd); w4 = σ(dd), w3 = σ(−dd).
-		var sp, w3, w4 float64
-		if dd > 0 {
-			e := math.Exp(-dd)
-			sp = dd + math.Log1p(e)
-			w4, w3 = 1/(1+e), e/(1+e)
-		} else {
-			e := math.Exp(dd)
-			sp = math.Log1p(e)
-			w4, w3 = e/(1+e), 1/(1+e)
-		}
+		sp, w4, w3 := softplusSigmoid(dd)
 		ll += w * (xt.c + a3 + sp)
 		if grad != nil {
 			g0 += w * (xt.dr - w3*laT - w4*laTx)
@@ -353,6 +343,18 @@ func sigmoid(v float64) float64 {
 	}
 	e := math.Exp(v)
 	return e / (1 + e)
+}
+
+// softplusSigmoid returns softplus(v) = log(1 + e^v), σ(v) and σ(−v)
+// without overflow: the log-sum-exp of a two-term likelihood and the
+// weights of its terms in the gradient (BG/NBD and MBG/NBD).
+func softplusSigmoid(v float64) (sp, s, sNeg float64) {
+	if v > 0 {
+		e := math.Exp(-v)
+		return v + math.Log1p(e), 1 / (1 + e), e / (1 + e)
+	}
+	e := math.Exp(v)
+	return math.Log1p(e), e / (1 + e), 1 / (1 + e)
 }
 
 // expm1Ratio returns (1 − e^(k·L)) / k for L ≤ 0, and its limit −L at k = 0,

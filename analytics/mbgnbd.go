@@ -100,16 +100,7 @@ func mbgnbdTotalLL(p MBGNBDParams, d *btydData, grad []float64) float64 {
 		laT, laTx := d.la[row.Ti], d.la[row.txi]
 		a3 := -rx * laT
 		dd := c4 - rx*laTx - a3 // log of the drop-out term minus log of the alive term
-		var sp, w3, w4 float64
-		if dd > 0 {
-			e := math.Exp(-dd)
-			sp = dd + math.Log1p(e)
-			w4, w3 = 1/(1+e), e/(1+e)
-		} else {
-			e := math.Exp(dd)
-			sp = math.Log1p(e)
-			w4, w3 = e/(1+e), 1/(1+e)
-		}
+		sp, w4, w3 := softplusSigmoid(dd)
 		ll += w * (c + a3 + sp)
 		if grad != nil {
 			g0 += w * (dr - w3*laT - w4*laTx)
