@@ -37,9 +37,9 @@ type Config struct {
 	// could not finish.
 	MaxSteps int
 	// CallTimeout bounds each tool call and the wait for a model call's
-	// first output (default 300s: a small model on a CPU needed 106-208 s
-	// for the first call with the full tool prompt of ~4,400 tokens, see
-	// docs/llm.md). Without streaming it bounds the whole model call.
+	// first output (default 300s: a small model on a CPU needed 236.5 s
+	// for the first call with the full tool prompt of ~4,400 tokens at load
+	// ~15, see docs/llm.md). Without streaming it bounds the whole model call.
 	CallTimeout time.Duration
 	// IdleTimeout bounds the gap between two streamed chunks of a model
 	// call once output has begun (default 60s): a slow model that keeps

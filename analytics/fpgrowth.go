@@ -376,26 +376,34 @@ func (t *fpTree) insertSorted(paths [][]int32) {
 			node = stack[l-1]
 		}
 		for _, it := range p[l:] {
-			c := int32(len(t.node))
-			t.node = append(t.node, fpNode{item: it, parent: node})
-			t.count = append(t.count, 1)
-			t.child = append(t.child, -1)
-			t.sibling = append(t.sibling, t.child[node])
-			t.next = append(t.next, t.head[it])
-			if t.child[node] >= 0 {
-				t.single = false
-			}
-			t.child[node] = c
-			t.head[it] = c
-			if node == 0 {
-				t.rootChild[it] = c
-			}
+			c := t.addChild(node, it, 1)
 			t.support[it]++
 			stack = append(stack, c)
 			node = c
 		}
 		prev = p
 	}
+}
+
+// addChild appends a node for item it under parent with the given count,
+// links it into parent's children, it's node list and (under the root)
+// rootChild, and returns its index.
+func (t *fpTree) addChild(parent, it, count int32) int32 {
+	c := int32(len(t.node))
+	t.node = append(t.node, fpNode{item: it, parent: parent})
+	t.count = append(t.count, count)
+	t.child = append(t.child, -1)
+	t.sibling = append(t.sibling, t.child[parent])
+	t.next = append(t.next, t.head[it])
+	if t.child[parent] >= 0 {
+		t.single = false
+	}
+	t.child[parent] = c
+	t.head[it] = c
+	if parent == 0 {
+		t.rootChild[it] = c
+	}
+	return c
 }
 
 // insert adds a path of increasing ranks with the given count.
@@ -410,20 +418,7 @@ func (t *fpTree) insert(path []int32, count int32) {
 			}
 		}
 		if c < 0 {
-			c = int32(len(t.node))
-			t.node = append(t.node, fpNode{item: it, parent: node})
-			t.count = append(t.count, 0)
-			t.child = append(t.child, -1)
-			t.sibling = append(t.sibling, t.child[node])
-			t.next = append(t.next, t.head[it])
-			if t.child[node] >= 0 {
-				t.single = false
-			}
-			t.child[node] = c
-			t.head[it] = c
-			if node == 0 {
-				t.rootChild[it] = c
-			}
+			c = t.addChild(node, it, 0)
 		}
 		t.count[c] += count
 		t.support[it] += count

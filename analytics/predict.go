@@ -257,16 +257,7 @@ func FitModels(t ModelTable, cfg FitConfig) (*FitResult, error) {
 			oof[i] = make([]float64, len(bases))
 		}
 		for _, fold := range folds {
-			in := make([]bool, len(ytr))
-			for _, i := range fold {
-				in[i] = true
-			}
-			var fitRows []int
-			for i := range ytr {
-				if !in[i] {
-					fitRows = append(fitRows, i)
-				}
-			}
+			fitRows := outsideFold(len(ytr), fold)
 			Xf, yf, wf := pickRows(Xtr, fitRows), pick(ytr, fitRows), pick(wtr, fitRows)
 			Xo := pickRows(Xtr, fold)
 			for k, b := range bases {
@@ -551,16 +542,7 @@ func OutOfFold(t ModelTable, model string, weights map[string]float64, cfg FitCo
 	}
 	out := make([]float64, t.Rows())
 	for _, fold := range folds {
-		in := make([]bool, t.Rows())
-		for _, i := range fold {
-			in[i] = true
-		}
-		var fitRows []int
-		for i := range in {
-			if !in[i] {
-				fitRows = append(fitRows, i)
-			}
-		}
+		fitRows := outsideFold(t.Rows(), fold)
 		enc, err := FitEncoder(t, fitRows)
 		if err != nil {
 			return nil, err
@@ -584,6 +566,22 @@ func OutOfFold(t ModelTable, model string, weights map[string]float64, cfg FitCo
 		}
 	}
 	return out, nil
+}
+
+// outsideFold returns the rows 0..n−1 not in fold, in increasing order:
+// the rows a cross-validation model is fitted on.
+func outsideFold(n int, fold []int) []int {
+	in := make([]bool, n)
+	for _, i := range fold {
+		in[i] = true
+	}
+	var rows []int
+	for i, f := range in {
+		if !f {
+			rows = append(rows, i)
+		}
+	}
+	return rows
 }
 
 // ModelMetrics are one fitted model's headline figures.

@@ -72,7 +72,7 @@ type Config struct {
 	OllamaModel      string `env:"OLLAMA_MODEL"`
 	// LLMTimeout bounds one model call and one tool call; the default
 	// leaves a small model on a CPU time for the first call with the full
-	// tool prompt (106-208 s measured, docs/llm.md).
+	// tool prompt (236.5 s measured at load ~15, docs/llm.md).
 	LLMTimeout time.Duration `env:"ROIBOT_LLM_TIMEOUT" envDefault:"300s"`
 	// LLMIdleTimeout bounds the gap between streamed chunks of a model
 	// call; LLMStream=false sends calls unstreamed (bounded by LLMTimeout).
