@@ -410,7 +410,10 @@ func TestAttack_KillMidTurn(t *testing.T) {
 func TestAttack_WorstArguments(t *testing.T) {
 	url := pgtest.URL(t)
 	env := map[string]string{"DATABASE_URL": url, "ROIBOT_DB_SCHEMA": pgtest.NewSchema(t)}
-	if u := os.Getenv("ROIBOT_ATTACK_DATABASE_URL"); u != "" { // make attack: the demo data
+	// ROIBOT_ATTACK_DATABASE_URL (optional, set by hand) runs the worst
+	// arguments against a database holding the full demo data instead of the
+	// small fixture; neither make test nor make attack sets it.
+	if u := os.Getenv("ROIBOT_ATTACK_DATABASE_URL"); u != "" {
 		env = map[string]string{"DATABASE_URL": u}
 	} else {
 		runRoibot(t, env, "import", "online-retail", "testdata/retail_small.csv")
