@@ -169,7 +169,8 @@ func (t Funnel) Analyze(ctx context.Context, args FunnelArgs) (FunnelResult, err
 	if args.WindowDays != nil {
 		window = *args.WindowDays
 	}
-	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, l)
+	dr := onceRange(t.Store)
+	p, err := resolvePeriod(ctx, dr, args.PeriodArgs, l)
 	if err != nil {
 		if isArgProblem(err) {
 			return FunnelResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")
@@ -224,7 +225,7 @@ func (t Funnel) Analyze(ctx context.Context, args FunnelArgs) (FunnelResult, err
 	if args.ComparePeriod != "" {
 		prev, err := comparePeriod(args.ComparePeriod, p, l)
 		if err == nil {
-			err = boundPeriod(ctx, t.Store, prev)
+			err = boundPeriod(ctx, dr, prev)
 		}
 		if err != nil {
 			return FunnelResult{}, problemf(err, "compare_period takes a period such as 2011-Q3, or \"previous\"")

@@ -17,6 +17,37 @@ type DataRange interface {
 	DataRange(ctx context.Context, currency string) (first, last time.Time, err error)
 }
 
+// rangeOnce is a DataRange that asks dr once for analytics.DefaultCurrency
+// and answers later calls from memory: one tool call resolves, bounds and
+// caveats its period on one query instead of three.
+type rangeOnce struct {
+	dr          DataRange
+	done        bool
+	first, last time.Time
+	err         error
+}
+
+// onceRange wraps dr for the span of one call (nil and an existing
+// *rangeOnce as they are).
+func onceRange(dr DataRange) DataRange {
+	if _, ok := dr.(*rangeOnce); ok || dr == nil {
+		return dr
+	}
+	return &rangeOnce{dr: dr}
+}
+
+// DataRange implements DataRange.
+func (r *rangeOnce) DataRange(ctx context.Context, currency string) (time.Time, time.Time, error) {
+	if currency != analytics.DefaultCurrency {
+		return r.dr.DataRange(ctx, currency)
+	}
+	if !r.done {
+		r.first, r.last, r.err = r.dr.DataRange(ctx, currency)
+		r.done = true
+	}
+	return r.first, r.last, r.err
+}
+
 // PeriodArgs is the one period type from the question to the SQL: the
 // planner (or a model) fills it from the question, the tools take it as
 // their period arguments, resolvePeriod turns it into an analytics.Period
@@ -47,6 +78,7 @@ var periodProps = map[string]any{
 // per call is bounded by what the data can mean (a report "to 9999-12-31"
 // would otherwise build monthly cash flows for eight thousand years).
 func resolvePeriod(ctx context.Context, dr DataRange, a PeriodArgs, loc *time.Location) (p analytics.Period, err error) {
+	dr = onceRange(dr)
 	defer func() {
 		if err == nil {
 			err = boundPeriod(ctx, dr, p)

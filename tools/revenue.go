@@ -114,7 +114,8 @@ func (t Revenue) Call(ctx context.Context, input string) (_ string, err error) {
 // and customers of the period (and country) from the store. Problems the
 // caller can fix are *Problem; other errors come from the store.
 func (t Revenue) Compute(ctx context.Context, args RevenueArgs) (RevenueResult, error) {
-	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, loc(t.Location))
+	dr := onceRange(t.Store)
+	p, err := resolvePeriod(ctx, dr, args.PeriodArgs, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
 			return RevenueResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")
@@ -148,7 +149,7 @@ func (t Revenue) Compute(ctx context.Context, args RevenueArgs) (RevenueResult, 
 		res.Caveats = append(res.Caveats, "no orders match this period and country")
 	}
 	if args.Period != "" || args.From != "" || args.To != "" {
-		if c := coverageCaveat(ctx, t.Store, p); c != "" {
+		if c := coverageCaveat(ctx, dr, p); c != "" {
 			res.Caveats = append(res.Caveats, c)
 		}
 	}

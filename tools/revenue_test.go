@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/roibot/roibot/analytics"
 )
@@ -98,4 +99,24 @@ func tableCells(m map[string]any) []string {
 		out = append(out, strings.Join(cells, "|"))
 	}
 	return out
+}
+
+// TestRevenue_OneDataRangeQuery checks that one revenue_summary call with
+// an open-ended period asks the store for the data's range once: resolving
+// "to" (last order), bounding the period and the coverage caveat share it.
+func TestRevenue_OneDataRangeQuery(t *testing.T) {
+	calls := 0
+	store := stubStore{
+		dataRange: func() (time.Time, time.Time) { calls++; return dataRange() },
+		revenueSummary: func(analytics.OrderFilter) analytics.RevenueSummary {
+			return analytics.RevenueSummary{Currency: "GBP", Orders: 1, Revenue: 100}
+		},
+	}
+	res, err := Revenue{Store: store}.Compute(context.Background(), RevenueArgs{PeriodArgs: PeriodArgs{From: "2011-06-01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Period.From != "2011-06-01" || res.Period.LastDay != "2011-12-09" || calls != 1 {
+		t.Errorf("revenue from 2011-06-01 = period %+v after %d DataRange calls; want 2011-06-01..2011-12-09 after 1", res.Period, calls)
+	}
 }

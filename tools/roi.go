@@ -177,7 +177,8 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 	if args.Basis == "margin" {
 		return ROIResult{}, problemf(errors.New("basis margin needs product costs, which the data does not have"), "use basis revenue")
 	}
-	p, err := resolvePeriod(ctx, t.Store, args.PeriodArgs, loc(t.Location))
+	dr := onceRange(t.Store)
+	p, err := resolvePeriod(ctx, dr, args.PeriodArgs, loc(t.Location))
 	if err != nil {
 		if isArgProblem(err) {
 			return ROIResult{}, problemf(err, "use a period such as 2011, 2011-Q4 or 2011-10")
@@ -274,7 +275,7 @@ func (t ROI) Compute(ctx context.Context, args ROIArgs) (ROIResult, error) {
 			" had no spend in this period (unpaid channels, or campaigns whose spend fell before the period while their touchpoints still count in the lookback window) and are left out of it")
 	}
 	caveats = append(caveats, curNotes...)
-	if c := coverageCaveat(ctx, t.Store, p); c != "" {
+	if c := coverageCaveat(ctx, dr, p); c != "" {
 		caveats = append(caveats, c)
 	}
 	if syn, err := t.Store.HasSyntheticMarketing(ctx); err == nil && syn {

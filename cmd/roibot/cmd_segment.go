@@ -93,12 +93,7 @@ func newRulesCmd(app *App) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("rules: %w", err)
 			}
-			if asJSON {
-				printJSON(app.Stdout, res)
-				return nil
-			}
-			printDisplay(app.Stdout, res.Display, res.Caveats)
-			return nil
+			return app.printResult(res, res.Display, res.Caveats, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&country, "country", "", "only invoices of this country (as spelled in the data)")
