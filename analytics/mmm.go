@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
 	"gonum.org/v1/gonum/stat"
 )
@@ -622,10 +623,7 @@ func (p *mmmProblem) crossValidate(c candidate, d MMMConfig) []MMMFold {
 	}
 	h := d.CVHorizonWeeks
 	k := len(p.base) + len(p.media)*(1+c.spec.paramsPerChannel())
-	lo, hi := p.y[0], p.y[0]
-	for _, v := range p.y {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
+	lo, hi := floats.Min(p.y), floats.Max(p.y)
 	var folds []MMMFold
 	for f := d.CVFolds; f >= 1; f-- {
 		end := p.n - f*h
@@ -634,27 +632,34 @@ func (p *mmmProblem) crossValidate(c candidate, d MMMConfig) []MMMFold {
 		}
 		s := p.optimizeFrom(c.spec, c.state.u, 0.3, 100*len(c.state.u), p.y, end, p.lifts, c.liftVar, c.ridge)
 		cols := p.columns(c.spec, c.spec.decode(s.u, len(p.media)), nil)
-		pred := predict(cols, s.sol.beta, end, end+h)
-		var se, ape float64
-		nape := 0
-		for i, v := range pred {
-			e := p.y[end+i] - v
-			se += e * e
-			if p.y[end+i] != 0 {
-				ape += math.Abs(e / p.y[end+i])
-				nape++
-			}
-		}
-		fold := MMMFold{TrainWeeks: end, TestWeeks: h, RMSE: math.Sqrt(se / float64(h))}
-		if nape > 0 {
-			fold.MAPE = ape / float64(nape)
-		}
+		se, mape := fitErrors(p.y[end:end+h], predict(cols, s.sol.beta, end, end+h))
+		fold := MMMFold{TrainWeeks: end, TestWeeks: h, RMSE: math.Sqrt(se / float64(h)), MAPE: mape}
 		if hi > lo {
 			fold.NRMSE = fold.RMSE / (hi - lo)
 		}
 		folds = append(folds, fold)
 	}
 	return folds
+}
+
+// fitErrors returns the sum of squared errors of pred against y (same
+// length) and the mean absolute percentage error mean |e/y| over the weeks
+// with y ≠ 0 (0 when there are none).
+func fitErrors(y, pred []float64) (sse, mape float64) {
+	var ape float64
+	n := 0
+	for t, v := range y {
+		e := v - pred[t]
+		sse += e * e
+		if v != 0 {
+			ape += math.Abs(e / v)
+			n++
+		}
+	}
+	if n > 0 {
+		mape = ape / float64(n)
+	}
+	return sse, mape
 }
 
 // FitMMM fits a media mix model to weekly data:
@@ -785,26 +790,16 @@ func (p *mmmProblem) result(in MMMInput, d MMMConfig, c candidate) *MMMFit {
 	}
 	// Fit quality.
 	mean := stat.Mean(p.y, nil)
-	var sse, sst, ape float64
-	nape := 0
-	lo, hi := p.y[0], p.y[0]
-	for t, y := range p.y {
-		e := y - fit.Fitted[t]
-		sse += e * e
+	var sst float64
+	for _, y := range p.y {
 		sst += (y - mean) * (y - mean)
-		if y != 0 {
-			ape += math.Abs(e / y)
-			nape++
-		}
-		lo, hi = math.Min(lo, y), math.Max(hi, y)
 	}
+	sse, mape := fitErrors(p.y, fit.Fitted)
+	fit.MAPE = mape
 	if sst > 0 {
 		fit.R2 = 1 - sse/sst
 	}
-	if nape > 0 {
-		fit.MAPE = ape / float64(nape)
-	}
-	if hi > lo {
+	if lo, hi := floats.Min(p.y), floats.Max(p.y); hi > lo {
 		fit.NRMSE = math.Sqrt(sse/float64(p.n)) / (hi - lo)
 	}
 	// Baseline parts, grouped.
