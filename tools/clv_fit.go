@@ -111,10 +111,7 @@ func fitBTYD(model string, s []analytics.CustomerSummary) (btydFit, error) {
 		if err != nil {
 			return btydFit{}, err
 		}
-		p, se := f.Params, f.StdErr
-		return btydFit{model: p, name: analytics.ModelParetoNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
-			degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable),
-			params:     paramValues([]string{"r", "alpha", "s", "beta"}, []float64{p.R, p.Alpha, p.S, p.Beta}, []float64{se.R, se.Alpha, se.S, se.Beta}, f.StdErrUnavailable)}, nil
+		return paretoFit(f), nil
 	case modelGammaGamma:
 		f, err := analytics.FitGammaGamma(s)
 		if err != nil {
@@ -129,20 +126,38 @@ func fitBTYD(model string, s []analytics.CustomerSummary) (btydFit, error) {
 		if err != nil {
 			return btydFit{}, err
 		}
-		p, se := f.Params, f.StdErr
-		return btydFit{model: p, name: analytics.ModelMBGNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
-			degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable), a: p.A, b: p.B,
-			params: paramValues([]string{"r", "alpha", "a", "b"}, []float64{p.R, p.Alpha, p.A, p.B}, []float64{se.R, se.Alpha, se.A, se.B}, f.StdErrUnavailable)}, nil
+		return mbgFit(f), nil
 	default:
 		f, err := analytics.FitBGNBD(s)
 		if err != nil {
 			return btydFit{}, err
 		}
-		p, se := f.Params, f.StdErr
-		return btydFit{model: p, name: analytics.ModelBGNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
-			degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable), a: p.A, b: p.B,
-			params: paramValues([]string{"r", "alpha", "a", "b"}, []float64{p.R, p.Alpha, p.A, p.B}, []float64{se.R, se.Alpha, se.A, se.B}, f.StdErrUnavailable)}, nil
+		return bgFit(f), nil
 	}
+}
+
+// bgFit, mbgFit and paretoFit describe a transaction-model fit for
+// answers; fitBTYD and the automatic model choice (which has the fits
+// already) share them.
+func bgFit(f analytics.BGNBDFit) btydFit {
+	p, se := f.Params, f.StdErr
+	return btydFit{model: p, name: analytics.ModelBGNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
+		degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable), a: p.A, b: p.B,
+		params: paramValues([]string{"r", "alpha", "a", "b"}, []float64{p.R, p.Alpha, p.A, p.B}, []float64{se.R, se.Alpha, se.A, se.B}, f.StdErrUnavailable)}
+}
+
+func mbgFit(f analytics.MBGNBDFit) btydFit {
+	p, se := f.Params, f.StdErr
+	return btydFit{model: p, name: analytics.ModelMBGNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
+		degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable), a: p.A, b: p.B,
+		params: paramValues([]string{"r", "alpha", "a", "b"}, []float64{p.R, p.Alpha, p.A, p.B}, []float64{se.R, se.Alpha, se.A, se.B}, f.StdErrUnavailable)}
+}
+
+func paretoFit(f analytics.ParetoNBDFit) btydFit {
+	p, se := f.Params, f.StdErr
+	return btydFit{model: p, name: analytics.ModelParetoNBD, ll: f.LogLikelihood, customers: f.Customers, iterations: f.Iterations, warnings: f.Warnings,
+		degenerate: analytics.DegenerateReason(f.AtBoundary, f.StdErrUnavailable),
+		params:     paramValues([]string{"r", "alpha", "s", "beta"}, []float64{p.R, p.Alpha, p.S, p.Beta}, []float64{se.R, se.Alpha, se.S, se.Beta}, f.StdErrUnavailable)}
 }
 
 // holdoutCheck is the one holdout flow: it splits orders into the
@@ -715,6 +730,7 @@ func FitCLV(ctx context.Context, args CLVFitArgs) (CLVFitResult, error) {
 	if err != nil {
 		return CLVFitResult{}, err
 	}
+	var fit btydFit // set by the automatic choice, else fitted below
 	if args.Model == modelAuto {
 		split, err := analytics.SplitHoldout(args.Orders, calEnd, holdEnd, args.Unit)
 		if err != nil {
@@ -722,16 +738,26 @@ func FitCLV(ctx context.Context, args CLVFitArgs) (CLVFitResult, error) {
 		}
 		// Pareto/NBD joins from MinParetoAutoCustomers customers: on
 		// smaller populations its fit can run for minutes.
-		cands, _, _, _ := analytics.FitTransactionModels(summaries, len(summaries) >= MinParetoAutoCustomers)
+		cands, bg, mbg, pareto := analytics.FitTransactionModels(summaries, len(summaries) >= MinParetoAutoCustomers)
 		ch, err := analytics.ChooseTransactionModel(split, cands)
 		if err != nil {
 			return CLVFitResult{}, err
 		}
 		res.ModelChoice, args.Model, res.Model = &ch, modelKeys[ch.Chosen], modelKeys[ch.Chosen]
+		// The chosen model was fitted to these summaries already.
+		switch args.Model {
+		case modelBGNBD:
+			fit = bgFit(bg)
+		case modelMBGNBD:
+			fit = mbgFit(mbg)
+		case modelParetoNBD:
+			fit = paretoFit(pareto)
+		}
 	}
-	fit, err := fitBTYD(args.Model, summaries)
-	if err != nil {
-		return CLVFitResult{}, err
+	if fit.name == "" {
+		if fit, err = fitBTYD(args.Model, summaries); err != nil {
+			return CLVFitResult{}, err
+		}
 	}
 	res.Degenerate = fit.degenerate
 	if fit.spend != nil {
