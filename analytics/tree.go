@@ -116,10 +116,23 @@ type binned struct {
 func newBinned(X [][]float64) *binned {
 	n, p := len(X), len(X[0])
 	b := &binned{n: n, p: p, vals: make([][]float64, p), rank: make([][]int32, p)}
-	col := make([]float64, n)
+	// Transpose once, row by row (reading X column by column strides
+	// across every row for each feature).
+	cols := make([][]float64, p)
+	flat := make([]float64, n*p)
+	for f := range cols {
+		cols[f] = flat[f*n : (f+1)*n : (f+1)*n]
+	}
+	for i, row := range X {
+		for f, v := range row[:p] {
+			cols[f][i] = v
+		}
+	}
 	for f := 0; f < p; f++ {
-		for i := range X {
-			col[i] = X[i][f]
+		col := cols[f]
+		if s, r, ok := smallBins(col); ok {
+			b.vals[f], b.rank[f] = s, r
+			continue
 		}
 		s := slices.Clone(col)
 		slices.Sort(s)
@@ -132,6 +145,46 @@ func newBinned(X [][]float64) *binned {
 		b.rank[f] = r
 	}
 	return b
+}
+
+// maxSmallBins is the most distinct values smallBins handles by a linear
+// scan (one-hot and other coded columns); larger columns are sorted.
+const maxSmallBins = 16
+
+// smallBins returns the sorted distinct values of col and each entry's
+// rank, found by scanning a short list of distinct values instead of
+// sorting the whole column; ok is false when col has more than
+// maxSmallBins distinct values. Ranks equal newBinned's sorted ones.
+func smallBins(col []float64) ([]float64, []int32, bool) {
+	var seen [maxSmallBins]float64
+	k := 0
+	for _, v := range col {
+		found := false
+		for _, u := range seen[:k] {
+			if u == v {
+				found = true
+				break
+			}
+		}
+		if !found {
+			if k == maxSmallBins {
+				return nil, nil, false
+			}
+			seen[k] = v
+			k++
+		}
+	}
+	vals := slices.Clone(seen[:k])
+	slices.Sort(vals)
+	r := make([]int32, len(col))
+	for i, v := range col {
+		j := int32(0)
+		for vals[j] != v {
+			j++
+		}
+		r[i] = j
+	}
+	return vals, r, true
 }
 
 // bin accumulates the rows of one rank: their count, total weight and
