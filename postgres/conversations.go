@@ -129,16 +129,16 @@ type PendingTurn struct {
 	Created     time.Time
 }
 
-// AddPending remembers a turn under key; a key already pending keeps its
-// first turn.
-func (s *Store) AddPending(ctx context.Context, key string, turn []byte) error {
+// AddPending remembers a turn under key, owned by the serve instance
+// owner; a key already pending keeps its first turn and owner.
+func (s *Store) AddPending(ctx context.Context, key string, turn []byte, owner string) error {
 	if !json.Valid(turn) {
 		return fmt.Errorf("add pending %s: not valid JSON", key)
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	if _, err := s.delivery.Exec(ctx, `insert into pending_turns (turn_key, turn) values ($1, $2::jsonb)
-		on conflict (turn_key) do nothing`, key, string(turn)); err != nil {
+	if _, err := s.delivery.Exec(ctx, `insert into pending_turns (turn_key, turn, owner) values ($1, $2::jsonb, $3)
+		on conflict (turn_key) do nothing`, key, string(turn), owner); err != nil {
 		return fmt.Errorf("add pending %s: %w", key, translate(err))
 	}
 	return nil
@@ -164,17 +164,37 @@ func (s *Store) DonePending(ctx context.Context, key string) error {
 	return nil
 }
 
-// ListPendingTurns counts one more attempt for every pending turn and
-// returns them, oldest first.
-func (s *Store) ListPendingTurns(ctx context.Context) ([]PendingTurn, error) {
+// Heartbeat records that the serve instance is alive now (see
+// TakeOverPendingTurns) and forgets instances not seen for a day.
+func (s *Store) Heartbeat(ctx context.Context, instance string) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `with up as (
-			update pending_turns set attempts = attempts + 1
-			returning turn_key, turn::text, placeholder, attempts, created_at)
-		select * from up order by created_at, turn_key`)
+	_, err := s.delivery.Exec(ctx, `with gone as (delete from serve_instances where seen_at < now() - interval '1 day')
+		insert into serve_instances (instance_id, seen_at) values ($1, now())
+		on conflict (instance_id) do update set seen_at = excluded.seen_at`, instance)
 	if err != nil {
-		return nil, fmt.Errorf("list pending: %w", translate(err))
+		return fmt.Errorf("heartbeat %s: %w", instance, translate(err))
+	}
+	return nil
+}
+
+// TakeOverPendingTurns makes instance the owner of every pending turn whose
+// owner has not sent a heartbeat within lease (a process that died, or the
+// rows of a version without owners), counts one more attempt for each, and
+// returns them, oldest first. It is one statement, so two instances never
+// take the same turn, and turns of live instances are left alone.
+func (s *Store) TakeOverPendingTurns(ctx context.Context, instance string, lease time.Duration) ([]PendingTurn, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	rows, err := s.delivery.Query(ctx, `with up as (
+			update pending_turns p set attempts = attempts + 1, owner = $1
+			where p.owner <> $1 and not exists (
+				select 1 from serve_instances i
+				where i.instance_id = p.owner and i.seen_at > now() - make_interval(secs => $2))
+			returning turn_key, turn::text, placeholder, attempts, created_at)
+		select * from up order by created_at, turn_key`, instance, lease.Seconds())
+	if err != nil {
+		return nil, fmt.Errorf("take over pending: %w", translate(err))
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PendingTurn, error) {
 		var p PendingTurn
@@ -184,7 +204,7 @@ func (s *Store) ListPendingTurns(ctx context.Context) ([]PendingTurn, error) {
 		return p, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list pending: %w", translate(err))
+		return nil, fmt.Errorf("take over pending: %w", translate(err))
 	}
 	return out, nil
 }

@@ -23,9 +23,12 @@ import (
 // key keeps the first); SetPlaceholder records the ts of the "Working on
 // it…" message once it is posted, so a resumed turn updates it instead of
 // posting another; DonePending forgets the turn whatever its outcome;
-// ListPending returns every remembered turn, oldest first, and counts one
-// more attempt for each (the count survives restarts, so a turn that
-// crashes the process every time is given up after MaxResumeAttempts).
+// ListPending returns the remembered turns this process should run again,
+// oldest first, and counts one more attempt for each (the count survives
+// restarts, so a turn that crashes the process every time is given up
+// after MaxResumeAttempts). A store shared by several processes returns
+// only turns whose owning process is gone and makes this process their
+// owner, so a turn a live replica is still answering is never run twice.
 // Durable reports whether the remembered turns survive a restart of the
 // process (a database does, MemoryPending does not): only then does a turn
 // cut short by Shutdown's deadline stay pending for the next start, instead
@@ -171,8 +174,10 @@ func (b *Bot) placeholderPosted(ctx context.Context, key, ts string) {
 // times; after that its placeholder is replaced with RestartedText (or the
 // user is told through response_url) and it is forgotten. Every tool is
 // read-only except record_feedback, which stores a conversation's feedback
-// once, so running a turn again is safe. Call Resume once after New and
-// before serving; it returns how many turns were queued again.
+// once, so running a turn again is safe. Call Resume after New, before
+// serving, and then periodically (a shared store hands over the turns of a
+// process that died meanwhile); it returns how many turns were queued
+// again. A full queue makes Resume wait for room until ctx ends.
 func (b *Bot) Resume(ctx context.Context) (int, error) {
 	list, err := b.cfg.Pending.ListPending(ctx)
 	if err != nil {
@@ -198,15 +203,18 @@ func (b *Bot) Resume(ctx context.Context) (int, error) {
 		b.mu.RLock()
 		queued := false
 		if !b.closed {
+			// Wait for room: the workers drain the queue, and the turn is
+			// this process's now (a shared store handed it over).
 			select {
 			case b.queue <- j:
 				queued = true
-			default:
+			case <-ctx.Done():
 			}
 		}
 		b.mu.RUnlock()
 		if !queued {
-			// Full queue: it stays pending for the next start.
+			// Shut down or out of time: it stays pending, and another
+			// process takes it over once this one is gone.
 			continue
 		}
 		n++

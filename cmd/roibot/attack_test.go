@@ -45,8 +45,12 @@ type fakeSlackAPI struct {
 	posts       []map[string]string // chat.postMessage and chat.update, in order
 	stallUsers  atomic.Bool
 	stallUpdate atomic.Bool
-	release     chan struct{} // closed at cleanup: stalled handlers return
+	release     chan struct{} // closed by unstall: stalled handlers return
+	releaseOnce sync.Once
 }
+
+// unstall lets every held request return (also at cleanup).
+func (f *fakeSlackAPI) unstall() { f.releaseOnce.Do(func() { close(f.release) }) }
 
 // stall holds a request until its client goes away or the test ends. The
 // body is read first: net/http notices a closed connection only then.
@@ -116,7 +120,7 @@ func newFakeSlackAPI(t *testing.T) *fakeSlackAPI {
 	})
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
-	t.Cleanup(func() { close(f.release) }) // runs first
+	t.Cleanup(f.unstall) // runs first
 	return f
 }
 

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,10 +48,22 @@ type Main struct {
 	Bot    *slackbot.Bot
 	Server *http.Server // nil in Socket Mode
 	store  *postgres.Store
+	// instance names this process in serve_instances and owns its pending
+	// turns.
+	instance string
 }
 
 // claimSweepEvery is how often serve deletes expired delivery claims.
 const claimSweepEvery = 10 * time.Minute
+
+// heartbeatEvery is how often serve records that it is alive and takes over
+// the pending turns of instances that are not; pendingLease is how long an
+// instance's turns are left to it after its last heartbeat. A turn of a
+// process that died is run again within about pendingLease + heartbeatEvery.
+const (
+	heartbeatEvery = 5 * time.Second
+	pendingLease   = 20 * time.Second
+)
 
 // NewMain wires store, agent and Slack bot from the configuration.
 func (a *App) NewMain(ctx context.Context) (*Main, error) {
@@ -77,25 +91,27 @@ func (a *App) NewMain(ctx context.Context) (*Main, error) {
 	for _, g := range a.Config.AnalystGroups {
 		roles.UserGroups[g] = agent.RoleAnalyst
 	}
+	instance := newInstanceID()
 	bot, err := slackbot.New(slackbot.Config{
 		BotToken: slackbot.Secret(a.Config.SlackBotToken), AppToken: slackbot.Secret(a.Config.SlackAppToken),
 		SigningSecret: slackbot.Secret(a.Config.SlackSigningSecret), APIURL: a.Config.SlackAPIURL,
-		Asker: svc, Dedup: s, Conversations: turnStore{s}, Auditor: auditStore{s}, Pending: pendingStore{s},
+		Asker: svc, Dedup: s, Conversations: turnStore{s}, Auditor: auditStore{s}, Pending: pendingStore{s: s, instance: instance},
 		Roles: roles, Workers: a.Config.SlackWorkers, TurnTimeout: a.Config.TurnTimeout, Logger: a.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
-	m := &Main{app: a, Bot: bot, store: s}
+	m := &Main{app: a, Bot: bot, store: s, instance: instance}
 	if a.Config.SlackMode == "events" {
 		m.Server = bot.HTTPServer(a.Config.HTTPAddr, 0)
 	}
 	return m, nil
 }
 
-// Run resumes the turns a previous run left unanswered, then serves until
-// ctx ends; meanwhile it deletes expired delivery claims every
-// claimSweepEvery.
+// Run resumes the turns a stopped process left unanswered, then serves
+// until ctx ends; meanwhile it sends its heartbeat (and takes over the turns
+// of processes that stopped) every heartbeatEvery and deletes expired
+// delivery claims every claimSweepEvery.
 func (m *Main) Run(ctx context.Context) error {
 	log := m.app.Logger
 	c := &m.app.Config
@@ -103,16 +119,11 @@ func (m *Main) Run(ctx context.Context) error {
 		"slack_mode", c.SlackMode, "slack_api", slackAPIURL(c.SlackAPIURL), "llm", c.Provider(),
 		"embeddings", map[bool]string{true: "local hash embedder", false: c.EmbeddingURL}[c.EmbeddingURL == ""],
 		"workers", c.SlackWorkers, "check", "roibot serve --check verifies each of these")
-	rctx, rcancel := context.WithTimeout(ctx, 30*time.Second)
-	if n, err := m.Bot.Resume(rctx); err != nil {
-		log.Error("resuming unanswered turns failed", "error", err)
-	} else if n > 0 {
-		log.Info("resumed unanswered turns from the previous run", "turns", n)
-	}
-	rcancel()
+	m.heartbeat(ctx)
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go m.sweepClaims(sweepCtx) // exits when Run returns
+	go m.resumeLoop(sweepCtx)  // exits when Run returns
 	if spec := m.app.Config.RetrainSchedule; spec != "" {
 		r := &Retrainer{Store: m.store, Now: time.Now, Location: m.app.Config.Location(), Logger: log}
 		if ch := m.app.Config.DigestChannel; ch != "" {
@@ -192,6 +203,45 @@ func (a auditStore) Audit(ctx context.Context, e slackbot.AuditEntry) error {
 		Role: string(e.Role), Tool: e.Tool, Arguments: e.Arguments, Outcome: e.Outcome})
 }
 
+// newInstanceID names this serve process: host, process id and 6 random
+// bytes, unique across replicas and restarts.
+func newInstanceID() string {
+	host, _ := os.Hostname()
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	return fmt.Sprintf("%s-%d-%x", host, os.Getpid(), r)
+}
+
+// heartbeat records this instance as alive, then runs again the turns that
+// dead instances (a previous run of this one included) left unanswered.
+func (m *Main) heartbeat(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := m.store.Heartbeat(ctx, m.instance); err != nil {
+		m.app.Logger.Warn("serve heartbeat failed", "error", err)
+		return
+	}
+	if n, err := m.Bot.Resume(ctx); err != nil {
+		m.app.Logger.Error("resuming unanswered turns failed", "error", err)
+	} else if n > 0 {
+		m.app.Logger.Info("resumed unanswered turns of a process that stopped", "turns", n)
+	}
+}
+
+// resumeLoop runs heartbeat every heartbeatEvery until ctx ends.
+func (m *Main) resumeLoop(ctx context.Context) {
+	t := time.NewTicker(heartbeatEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			m.heartbeat(ctx)
+		}
+	}
+}
+
 // sweepClaims deletes delivery claims expired for over an hour, every
 // claimSweepEvery, until ctx ends.
 func (m *Main) sweepClaims(ctx context.Context) {
@@ -212,11 +262,16 @@ func (m *Main) sweepClaims(ctx context.Context) {
 	}
 }
 
-// pendingStore adapts the store's pending turns to slackbot.Pending.
-type pendingStore struct{ s *postgres.Store }
+// pendingStore adapts the store's pending turns to slackbot.Pending: turns
+// belong to this serve instance, and ListPending takes over those of
+// instances whose heartbeat is older than pendingLease.
+type pendingStore struct {
+	s        *postgres.Store
+	instance string
+}
 
 func (p pendingStore) AddPending(ctx context.Context, key string, turn []byte) error {
-	return p.s.AddPending(ctx, key, turn)
+	return p.s.AddPending(ctx, key, turn, p.instance)
 }
 
 func (p pendingStore) SetPlaceholder(ctx context.Context, key, ts string) error {
@@ -231,7 +286,7 @@ func (p pendingStore) DonePending(ctx context.Context, key string) error {
 func (pendingStore) Durable() bool { return true }
 
 func (p pendingStore) ListPending(ctx context.Context) ([]slackbot.PendingTurn, error) {
-	list, err := p.s.ListPendingTurns(ctx)
+	list, err := p.s.TakeOverPendingTurns(ctx, p.instance, pendingLease)
 	if err != nil {
 		return nil, err
 	}
